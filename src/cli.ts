@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { HubError } from '../hal/errors.js';
+import { registerCommands } from './cli/commands.js';
+
+/**
+ * The `hub` command. Each subcommand lives in its own module under `src/cli/`; this file only
+ * assembles them and turns errors into messages a person can act on.
+ */
+export function buildProgram(): Command {
+  const program = new Command('hub')
+    .description('GB smart-metering Communications Hub runtime (CHF and GPF)')
+    .option('-c, --config <file>', 'YAML configuration file (defaults: simulated radio, embedded broker)')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerCommands(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander has already printed help or the usage problem.
+      return error.exitCode;
+    }
+    if (error instanceof HubError) {
+      process.stderr.write(`hub: ${error.message} [${error.code}]\n`);
+      return 2;
+    }
+    process.stderr.write(`hub: unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return 1;
+  }
+}
+
+const invokedDirectly = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/').split('/').pop()!);
+if (invokedDirectly) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`hub: ${String(error)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

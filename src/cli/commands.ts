@@ -1,0 +1,7 @@
+import type { Command } from 'commander';
+import { registerStart } from './start.js';
+
+/** Every subcommand of `hub`, in the order `hub --help` lists them. */
+export function registerCommands(program: Command): void {
+  registerStart(program);
+}

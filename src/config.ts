@@ -1,0 +1,145 @@
+import { readFile } from 'node:fs/promises';
+import { Ajv, type ErrorObject } from 'ajv';
+import { parseDocument } from 'yaml';
+import { HubError } from '../hal/errors.js';
+
+/**
+ * The hub's configuration file (YAML). Every key is optional: with no file at all the hub runs
+ * against the simulated radio with an embedded broker, which is what a newcomer wants.
+ */
+export interface HubConfig {
+  radio: {
+    /** A profile in `boards/` (serial path, baud, flow control, reset line). */
+    board?: string;
+    /** `sim` (start a simulated NCP), a serial device path, or `tcp://host:port`. Overrides the board's. */
+    port: string;
+    baudRate?: number;
+    flowControl?: 'hardware' | 'software' | 'none';
+  };
+  network: {
+    channel?: number;
+    panId?: number;
+    extendedPanId?: string;
+  };
+  store: {
+    path: string;
+  };
+  sim: {
+    /** Scenario file describing the simulated HAN's devices; the built-in one when unset. */
+    scenario?: string;
+  };
+  log: {
+    level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+  };
+}
+
+export const DEFAULT_CONFIG: HubConfig = {
+  radio: { port: 'sim' },
+  network: {},
+  store: { path: './data' },
+  sim: {},
+  log: { level: 'info' },
+};
+
+export const CONFIG_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    radio: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        board: { type: 'string', minLength: 1 },
+        port: { type: 'string', minLength: 1 },
+        baudRate: { type: 'integer', enum: [57600, 115200, 230400, 460800, 921600] },
+        flowControl: { type: 'string', enum: ['hardware', 'software', 'none'] },
+      },
+    },
+    network: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        channel: { type: 'integer', minimum: 11, maximum: 26 },
+        panId: { type: 'integer', minimum: 0, maximum: 0xfffe },
+        extendedPanId: { type: 'string', pattern: '^[0-9A-Fa-f]{16}$' },
+      },
+    },
+    store: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { path: { type: 'string', minLength: 1 } },
+    },
+    sim: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { scenario: { type: 'string', minLength: 1 } },
+    },
+    log: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { level: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] } },
+    },
+  },
+} as const;
+
+export class ConfigError extends HubError {}
+
+const ajv = new Ajv({ allErrors: true, strict: true });
+const validate = ajv.compile(CONFIG_SCHEMA);
+
+function keyPath(error: ErrorObject): string {
+  const segments = error.instancePath.split('/').filter(Boolean);
+  if (error.keyword === 'additionalProperties') {
+    segments.push(String((error.params as { additionalProperty: string }).additionalProperty));
+  }
+  return segments.length ? segments.join('.') : '(top level)';
+}
+
+function describe(error: ErrorObject): string {
+  switch (error.keyword) {
+    case 'additionalProperties':
+      return 'is not a known setting';
+    case 'enum':
+      return `must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`;
+    default:
+      return error.message ?? 'is not valid';
+  }
+}
+
+/** Parse and validate YAML text; `source` names the file in every error. */
+export function parseConfig(text: string, source: string): HubConfig {
+  const document = parseDocument(text, { prettyErrors: true });
+  if (document.errors.length > 0) {
+    const first = document.errors[0]!;
+    const line = first.linePos?.[0];
+    const where = line ? `${source}:${line.line}:${line.col}` : source;
+    throw new ConfigError('CONFIG_SYNTAX', `not valid YAML: ${first.message.split('\n')[0]}`, { where });
+  }
+  const raw: unknown = document.toJS() ?? {};
+  if (!validate(raw)) {
+    const problems = (validate.errors ?? []).map((e) => `${keyPath(e)} ${describe(e)}`);
+    throw new ConfigError('CONFIG_INVALID', problems.join('; '), { where: source });
+  }
+  const given = raw as Partial<{ [K in keyof HubConfig]: Partial<HubConfig[K]> }>;
+  return {
+    radio: { ...DEFAULT_CONFIG.radio, ...given.radio },
+    network: { ...DEFAULT_CONFIG.network, ...given.network },
+    store: { ...DEFAULT_CONFIG.store, ...given.store },
+    sim: { ...DEFAULT_CONFIG.sim, ...given.sim },
+    log: { ...DEFAULT_CONFIG.log, ...given.log },
+  };
+}
+
+/** Load a config file, or the defaults when `path` is undefined. */
+export async function loadConfig(path: string | undefined): Promise<HubConfig> {
+  if (path === undefined) return structuredClone(DEFAULT_CONFIG);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'file not found' : code === 'EACCES' ? 'permission denied' : String(cause);
+    throw new ConfigError('CONFIG_UNREADABLE', why, { where: path, cause });
+  }
+  return parseConfig(text, path);
+}

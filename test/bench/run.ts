@@ -1,0 +1,45 @@
+import { readdir } from 'node:fs/promises';
+import { Command } from 'commander';
+import type { BenchResult, BenchSuite } from './result.js';
+
+/**
+ * `npm run bench [-- --suite NAME] [--json]`: runs the benchmark suites in `suites/` (one file each,
+ * default export a BenchSuite) and prints one line per measured number.
+ */
+const suitesDir = new URL('./suites/', import.meta.url);
+
+async function availableSuites(): Promise<string[]> {
+  const files = await readdir(suitesDir);
+  return files.filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3)).sort();
+}
+
+function human(suite: string, r: BenchResult): string {
+  const peer = r.peer !== undefined ? `  vs ${r.peer} ${r.peer_value} ${r.unit}  ratio ${r.ratio}` : '';
+  const note = r.note ? `  (${r.note})` : '';
+  return `${suite.padEnd(6)} ${r.metric.padEnd(40)} ${String(r.value).padStart(14)} ${r.unit}${peer}${note}`;
+}
+
+async function main(): Promise<void> {
+  const suites = await availableSuites();
+  const program = new Command('bench')
+    .option('--suite <name...>', `suites to run (${suites.join(', ')}); all when omitted`)
+    .option('--json', 'one JSON object per line')
+    .parse(process.argv.slice(2), { from: 'user' });
+  const options = program.opts<{ suite?: string[]; json?: boolean }>();
+  const chosen = options.suite ?? suites;
+  for (const name of chosen) {
+    if (!suites.includes(name)) {
+      process.stderr.write(`bench: no suite named "${name}" (have: ${suites.join(', ')})\n`);
+      process.exitCode = 2;
+      return;
+    }
+  }
+  for (const name of chosen) {
+    const module = (await import(new URL(`${name}.ts`, suitesDir).href)) as { default: BenchSuite };
+    for await (const result of module.default()) {
+      process.stdout.write((options.json ? JSON.stringify({ suite: name, ...result }) : human(name, result)) + '\n');
+    }
+  }
+}
+
+await main();

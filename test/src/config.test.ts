@@ -1,0 +1,53 @@
+import { mkdtemp, writeFile, chmod } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, DEFAULT_CONFIG, loadConfig, parseConfig } from '../../src/config.js';
+
+describe('config', () => {
+  it('gives the simulator defaults when there is no file', async () => {
+    const config = await loadConfig(undefined);
+    expect(config).toEqual(DEFAULT_CONFIG);
+    expect(config.radio.port).toBe('sim');
+  });
+
+  it('merges given keys over the defaults', () => {
+    const config = parseConfig('radio:\n  port: /dev/ttyUSB0\n  baudRate: 115200\nnetwork:\n  channel: 15\n', 'hub.yaml');
+    expect(config.radio).toEqual({ port: '/dev/ttyUSB0', baudRate: 115200 });
+    expect(config.network.channel).toBe(15);
+    expect(config.store.path).toBe(DEFAULT_CONFIG.store.path);
+  });
+
+  it('names the file, the key path and what was expected', () => {
+    expect(() => parseConfig('network:\n  channel: 30\n', 'hub.yaml')).toThrowError(
+      /hub\.yaml: network\.channel must be <= 26/,
+    );
+    expect(() => parseConfig('radio:\n  flowControl: maybe\n', 'hub.yaml')).toThrowError(
+      /radio\.flowControl must be one of hardware, software, none/,
+    );
+    expect(() => parseConfig('radio:\n  prot: /dev/ttyS0\n', 'hub.yaml')).toThrowError(/radio\.prot is not a known setting/);
+  });
+
+  it('reports a YAML syntax error with its line', () => {
+    try {
+      parseConfig('radio:\n  port: [unclosed\n', 'hub.yaml');
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).code).toBe('CONFIG_SYNTAX');
+      expect((error as ConfigError).message).toMatch(/^hub\.yaml:\d+:\d+: not valid YAML/);
+    }
+  });
+
+  it('says when the file is missing or unreadable', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hub-config-'));
+    await expect(loadConfig(join(dir, 'absent.yaml'))).rejects.toThrowError(/absent\.yaml: file not found/);
+    const locked = join(dir, 'locked.yaml');
+    await writeFile(locked, 'log: {level: info}\n');
+    await chmod(locked, 0o000);
+    // root reads anything; only assert the refusal where the permission bit is honoured.
+    if (process.getuid?.() !== 0) {
+      await expect(loadConfig(locked)).rejects.toThrowError(/permission denied/);
+    }
+  });
+});
