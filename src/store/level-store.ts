@@ -1,0 +1,218 @@
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { Level } from 'level';
+import { StoreError } from './errors.js';
+import { LevelDomain, openSublevel, type Database, type DomainHost, type PreparedOp, type Sublevel } from './level-domain.js';
+import { translateLevelError } from './level-errors.js';
+import { runMigrations, checkMigrations } from './migrations.js';
+import { Sealer } from './sealing.js';
+import type { Batch, Domain, DomainSpec, Store, StoreOptions } from './store.js';
+
+const META = 'meta';
+const SCHEMA_VERSION = 'schemaVersion';
+const DATA_KEY_FINGERPRINT = 'dataKeyFingerprint';
+const DOMAIN_PREFIX = 'domain/';
+const DOMAIN_NAME = /^[a-z][A-Za-z0-9]{0,63}$/;
+
+interface Declaration {
+  personal: boolean;
+  hashKeys: boolean;
+}
+
+const text = new TextEncoder();
+const untext = new TextDecoder();
+const metaBytes = (value: unknown): Uint8Array => text.encode(JSON.stringify(value));
+const metaValue = (bytes: Uint8Array): unknown => JSON.parse(untext.decode(bytes));
+
+/** Collects ops across domains; `write()` prepares them all, then commits them in one synced LevelDB batch. */
+export class LevelBatch implements Batch {
+  private readonly pending: Array<() => PreparedOp> = [];
+
+  constructor(private readonly store: LevelStore) {}
+
+  get length(): number {
+    return this.pending.length;
+  }
+
+  put<V>(domain: Domain<V>, key: string, value: V): Batch {
+    const own = this.store.owned(domain);
+    this.pending.push(() => own.preparePut(key, value));
+    return this;
+  }
+
+  del<V>(domain: Domain<V>, key: string): Batch {
+    const own = this.store.owned(domain);
+    this.pending.push(() => own.prepareDel(key));
+    return this;
+  }
+
+  /** Every op encoded, or the first failure (naming its position) with nothing written. */
+  prepare(): PreparedOp[] {
+    return this.pending.map((prepare, index) => {
+      try {
+        return prepare();
+      } catch (error) {
+        if (error instanceof StoreError) {
+          throw new StoreError(error.code, `batch op ${index + 1} of ${this.pending.length}: ${error.message}`, { cause: error });
+        }
+        throw error;
+      }
+    });
+  }
+
+  async write(extra: PreparedOp[] = []): Promise<void> {
+    const ops = [...this.prepare(), ...extra];
+    this.pending.length = 0;
+    if (ops.length > 0) await this.store.commit(ops, 'batch');
+  }
+}
+
+export class LevelStore implements Store, DomainHost {
+  readonly path: string;
+  schemaVersion = 0;
+  readonly meta: Sublevel;
+  private sealer: Sealer | undefined;
+  private readonly declarations = new Map<string, Declaration>();
+  private closed = false;
+
+  constructor(
+    private readonly db: Database,
+    private readonly options: StoreOptions,
+  ) {
+    this.path = db.location;
+    this.meta = openSublevel(db, META);
+  }
+
+  /** Load what `meta` records, and check the data key, before anyone uses the store. */
+  async load(): Promise<void> {
+    for await (const [key, value] of this.meta.iterator()) {
+      if (key === SCHEMA_VERSION) this.schemaVersion = metaValue(value) as number;
+      if (key.startsWith(DOMAIN_PREFIX)) this.declarations.set(key.slice(DOMAIN_PREFIX.length), metaValue(value) as Declaration);
+    }
+    if (!this.options.secureElement) return;
+    this.sealer = new Sealer(await this.options.secureElement.dataKey());
+    const stored = await this.meta.get(DATA_KEY_FINGERPRINT);
+    if (stored === undefined) {
+      await this.commit([this.metaPut(DATA_KEY_FINGERPRINT, this.sealer.fingerprint)], META);
+    } else if (!this.sealer.matches(metaValue(stored) as string)) {
+      throw new StoreError(
+        'STORE_WRONG_DATA_KEY',
+        "the SecureElement's data key is not the one this store's personal data was encrypted with (was the key file replaced?)",
+        { where: this.path },
+      );
+    }
+  }
+
+  metaPut(key: string, value: unknown): PreparedOp {
+    return { type: 'put', sublevel: this.meta, key, value: metaBytes(value) };
+  }
+
+  owned<V>(domain: Domain<V>): LevelDomain<V> {
+    if (!(domain instanceof LevelDomain) || !this.declarations.has(domain.name) || domain.host !== this) {
+      throw new StoreError('STORE_DOMAIN', 'the domain does not belong to this store', { where: domain.name });
+    }
+    return domain as LevelDomain<V>;
+  }
+
+  async domain<V>(spec: DomainSpec<V>): Promise<Domain<V>> {
+    this.ensureOpen('declare a domain', spec.name);
+    const wanted: Declaration = { personal: spec.personal ?? false, hashKeys: spec.hashKeys ?? false };
+    if (!DOMAIN_NAME.test(spec.name) || spec.name === META) {
+      throw new StoreError('STORE_DOMAIN', `"${spec.name}" is not a domain name (a lower-case letter, then letters and digits; "meta" is reserved)`, { where: this.path });
+    }
+    if (wanted.hashKeys && !wanted.personal) {
+      throw new StoreError('STORE_DOMAIN', 'hashKeys needs personal: true', { where: spec.name });
+    }
+    if (wanted.personal && !this.sealer) {
+      throw new StoreError('STORE_NO_DATA_KEY', 'a personal domain needs a SecureElement (StoreOptions.secureElement)', { where: spec.name });
+    }
+    const recorded = this.declarations.get(spec.name);
+    if (recorded && (recorded.personal !== wanted.personal || recorded.hashKeys !== wanted.hashKeys)) {
+      throw new StoreError(
+        'STORE_DOMAIN',
+        `declared with personal=${wanted.personal} hashKeys=${wanted.hashKeys} but its data was stored with personal=${recorded.personal} hashKeys=${recorded.hashKeys}`,
+        { where: spec.name },
+      );
+    }
+    if (!recorded) {
+      await this.commit([this.metaPut(DOMAIN_PREFIX + spec.name, wanted)], spec.name);
+      this.declarations.set(spec.name, wanted);
+    }
+    return new LevelDomain(spec, openSublevel(this.db, spec.name), this, this.sealer);
+  }
+
+  batch(): LevelBatch {
+    return new LevelBatch(this);
+  }
+
+  async commit(ops: PreparedOp[], where: string): Promise<void> {
+    this.ensureOpen('write', where);
+    try {
+      await this.db.batch(ops, { sync: true });
+    } catch (error) {
+      throw translateLevelError(error, this.path, where, 'write');
+    }
+  }
+
+  async read<T>(where: string, doing: string, run: () => Promise<T>): Promise<T> {
+    this.ensureOpen(doing, where);
+    try {
+      return await run();
+    } catch (error) {
+      throw translateLevelError(error, this.path, where, doing);
+    }
+  }
+
+  private ensureOpen(doing: string, where: string): void {
+    if (this.closed) throw new StoreError('STORE_CLOSED', `cannot ${doing}: the store is closed`, { where });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.db.close();
+  }
+}
+
+/**
+ * Open (creating when missing) the store at `options.path`, check the data key, and run any
+ * migrations above the stored schema version. Fails with STORE_LOCKED when another process has it
+ * open and STORE_CORRUPT (naming the repair command) when its files are damaged.
+ */
+export async function openStore(options: StoreOptions): Promise<Store> {
+  const path = resolve(options.path);
+  const migrations = checkMigrations(options.migrations ?? []);
+  await mkdir(path, { recursive: true, mode: 0o700 });
+  const db: Database = new Level<string, Uint8Array>(path, { keyEncoding: 'utf8', valueEncoding: 'view' });
+  try {
+    await db.open();
+  } catch (error) {
+    throw translateLevelError(error, path, path, 'open');
+  }
+  const store = new LevelStore(db, options);
+  try {
+    await store.read(path, 'open', () => store.load());
+    await runMigrations(store, migrations, SCHEMA_VERSION);
+    return store;
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * Salvage what LevelDB can from a damaged store (its own repair: rebuilds the manifest from the
+ * table and log files; entries in damaged blocks are lost). The hub must not be running.
+ */
+export async function repairStore(path: string): Promise<void> {
+  const location = resolve(path);
+  const repair = (Level as unknown as { repair?: (location: string) => Promise<void> }).repair;
+  if (typeof repair !== 'function') {
+    throw new StoreError('STORE_OPEN_FAILED', 'this LevelDB binding has no repair', { where: location });
+  }
+  try {
+    await repair.call(Level, location);
+  } catch (error) {
+    throw translateLevelError(error, location, location, 'open');
+  }
+}
