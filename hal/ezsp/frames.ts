@@ -1,0 +1,349 @@
+import type { WireTypeName } from './wire-types.js';
+
+/**
+ * The EZSP frames this runtime speaks, as data: id, and the parameters of the request (host to
+ * NCP) and of the response (NCP to host). A callback has no request; its parameters are listed as
+ * its response, because it travels in the NCP-to-host direction.
+ *
+ * A field with `since`/`until` exists only in those protocol versions (inclusive); where EZSP 14
+ * reordered a frame the field is listed twice, once per range, under the same name.
+ */
+export interface FieldSpec {
+  readonly name: string;
+  readonly type: WireTypeName;
+  readonly since?: number;
+  readonly until?: number;
+}
+
+export interface FrameSpec {
+  readonly id: number;
+  readonly kind: 'command' | 'callback';
+  readonly request: readonly FieldSpec[];
+  readonly response: readonly FieldSpec[];
+}
+
+/** The oldest and newest EZSP protocol versions whose layouts this table describes. */
+export const MIN_EZSP_VERSION = 13;
+export const MAX_EZSP_VERSION = 19;
+
+const V14 = 14;
+const V13 = 13;
+
+export const FRAMES = {
+  // Configuration frames
+  version: {
+    id: 0x0000,
+    kind: 'command',
+    request: [{ name: 'desiredProtocolVersion', type: 'uint8' }],
+    response: [
+      { name: 'protocolVersion', type: 'uint8' },
+      { name: 'stackType', type: 'uint8' },
+      { name: 'stackVersion', type: 'uint16' },
+    ],
+  },
+  getConfigurationValue: {
+    id: 0x0052,
+    kind: 'command',
+    request: [{ name: 'configId', type: 'uint8' }],
+    response: [
+      { name: 'status', type: 'status' },
+      { name: 'value', type: 'uint16' },
+    ],
+  },
+  setConfigurationValue: {
+    id: 0x0053,
+    kind: 'command',
+    request: [
+      { name: 'configId', type: 'uint8' },
+      { name: 'value', type: 'uint16' },
+    ],
+    response: [{ name: 'status', type: 'status' }],
+  },
+  addEndpoint: {
+    id: 0x0002,
+    kind: 'command',
+    request: [
+      { name: 'endpoint', type: 'uint8' },
+      { name: 'profileId', type: 'uint16' },
+      { name: 'deviceId', type: 'uint16' },
+      { name: 'deviceVersion', type: 'uint8' },
+      { name: 'clusters', type: 'clusterLists' },
+    ],
+    response: [{ name: 'status', type: 'status' }],
+  },
+  setPolicy: {
+    id: 0x0055,
+    kind: 'command',
+    request: [
+      { name: 'policyId', type: 'uint8' },
+      { name: 'decisionId', type: 'uint8' },
+    ],
+    response: [{ name: 'status', type: 'status' }],
+  },
+  getValue: {
+    id: 0x00aa,
+    kind: 'command',
+    request: [{ name: 'valueId', type: 'uint8' }],
+    response: [
+      { name: 'status', type: 'status' },
+      { name: 'value', type: 'payload' },
+    ],
+  },
+  setValue: {
+    id: 0x00ab,
+    kind: 'command',
+    request: [
+      { name: 'valueId', type: 'uint8' },
+      { name: 'value', type: 'payload' },
+    ],
+    response: [{ name: 'status', type: 'status' }],
+  },
+
+  // Utilities
+  nop: { id: 0x0005, kind: 'command', request: [], response: [] },
+  /** Asks the NCP for one pending callback; it answers with the callback frame or noCallbacks. */
+  callback: { id: 0x0006, kind: 'command', request: [], response: [] },
+  noCallbacks: { id: 0x0007, kind: 'command', request: [], response: [] },
+  /** The NCP's answer to a frame it could not parse; `reason` is an EzspStatus. */
+  invalidCommand: { id: 0x0058, kind: 'command', request: [], response: [{ name: 'reason', type: 'uint8' }] },
+  getEui64: { id: 0x0026, kind: 'command', request: [], response: [{ name: 'eui64', type: 'eui64' }] },
+  getNodeId: { id: 0x0027, kind: 'command', request: [], response: [{ name: 'nodeId', type: 'uint16' }] },
+
+  // Networking
+  networkInit: {
+    id: 0x0017,
+    kind: 'command',
+    request: [{ name: 'bitmask', type: 'uint16' }],
+    response: [{ name: 'status', type: 'status' }],
+  },
+  networkState: { id: 0x0018, kind: 'command', request: [], response: [{ name: 'state', type: 'uint8' }] },
+  stackStatusHandler: { id: 0x0019, kind: 'callback', request: [], response: [{ name: 'status', type: 'status' }] },
+  startScan: {
+    id: 0x001a,
+    kind: 'command',
+    request: [
+      { name: 'scanType', type: 'uint8' },
+      { name: 'channelMask', type: 'uint32' },
+      { name: 'duration', type: 'uint8' },
+    ],
+    // sl_status_t in every version this table covers.
+    response: [{ name: 'status', type: 'uint32' }],
+  },
+  energyScanResultHandler: {
+    id: 0x0048,
+    kind: 'callback',
+    request: [],
+    response: [
+      { name: 'channel', type: 'uint8' },
+      { name: 'maxRssiValue', type: 'int8' },
+    ],
+  },
+  scanCompleteHandler: {
+    id: 0x001c,
+    kind: 'callback',
+    request: [],
+    response: [
+      { name: 'channel', type: 'uint8' },
+      { name: 'status', type: 'status' },
+    ],
+  },
+  formNetwork: {
+    id: 0x001e,
+    kind: 'command',
+    request: [{ name: 'parameters', type: 'networkParameters' }],
+    response: [{ name: 'status', type: 'status' }],
+  },
+  leaveNetwork: {
+    id: 0x0020,
+    kind: 'command',
+    request: [{ name: 'options', type: 'uint8', since: V14 }],
+    response: [{ name: 'status', type: 'status' }],
+  },
+  permitJoining: {
+    id: 0x0022,
+    kind: 'command',
+    request: [{ name: 'duration', type: 'uint8' }],
+    response: [{ name: 'status', type: 'status' }],
+  },
+  childJoinHandler: {
+    id: 0x0023,
+    kind: 'callback',
+    request: [],
+    response: [
+      { name: 'index', type: 'uint8' },
+      { name: 'joining', type: 'bool' },
+      { name: 'childId', type: 'uint16' },
+      { name: 'childEui64', type: 'eui64' },
+      { name: 'childType', type: 'uint8' },
+    ],
+  },
+  getNetworkParameters: {
+    id: 0x0028,
+    kind: 'command',
+    request: [],
+    response: [
+      { name: 'status', type: 'status' },
+      { name: 'nodeType', type: 'uint8' },
+      { name: 'parameters', type: 'networkParameters' },
+    ],
+  },
+  setRadioChannel: {
+    id: 0x009a,
+    kind: 'command',
+    request: [{ name: 'channel', type: 'uint8' }],
+    response: [{ name: 'status', type: 'status' }],
+  },
+
+  // Messaging
+  sendUnicast: {
+    id: 0x0034,
+    kind: 'command',
+    request: [
+      { name: 'type', type: 'uint8' },
+      { name: 'indexOrDestination', type: 'uint16' },
+      { name: 'apsFrame', type: 'apsFrame' },
+      { name: 'messageTag', type: 'uint8', until: V13 },
+      { name: 'messageTag', type: 'uint16', since: V14 },
+      { name: 'messageContents', type: 'payload' },
+    ],
+    response: [
+      { name: 'status', type: 'status' },
+      { name: 'sequence', type: 'uint8' },
+    ],
+  },
+  messageSentHandler: {
+    id: 0x003f,
+    kind: 'callback',
+    request: [],
+    response: [
+      { name: 'status', type: 'status', since: V14 },
+      { name: 'type', type: 'uint8' },
+      { name: 'indexOrDestination', type: 'uint16' },
+      { name: 'apsFrame', type: 'apsFrame' },
+      { name: 'messageTag', type: 'uint8', until: V13 },
+      { name: 'messageTag', type: 'uint16', since: V14 },
+      { name: 'status', type: 'status', until: V13 },
+      { name: 'messageContents', type: 'payload' },
+    ],
+  },
+  incomingMessageHandler: {
+    id: 0x0045,
+    kind: 'callback',
+    request: [],
+    response: [
+      { name: 'type', type: 'uint8' },
+      { name: 'apsFrame', type: 'apsFrame' },
+      { name: 'lastHopLqi', type: 'uint8', until: V13 },
+      { name: 'lastHopRssi', type: 'int8', until: V13 },
+      { name: 'senderShortId', type: 'uint16' },
+      { name: 'senderLongId', type: 'eui64', since: V14 },
+      { name: 'bindingIndex', type: 'uint8' },
+      { name: 'addressIndex', type: 'uint8' },
+      { name: 'lastHopLqi', type: 'uint8', since: V14 },
+      { name: 'lastHopRssi', type: 'int8', since: V14 },
+      { name: 'lastHopTimestamp', type: 'uint32', since: V14 },
+      { name: 'messageContents', type: 'payload' },
+    ],
+  },
+
+  // Security
+  setInitialSecurityState: {
+    id: 0x0068,
+    kind: 'command',
+    request: [{ name: 'state', type: 'initialSecurityState' }],
+    response: [{ name: 'status', type: 'status' }],
+  },
+  clearTransientLinkKeys: { id: 0x006b, kind: 'command', request: [], response: [] },
+  importTransientKey: {
+    id: 0x0111,
+    kind: 'command',
+    request: [
+      { name: 'eui64', type: 'eui64' },
+      { name: 'plaintextKey', type: 'key' },
+      { name: 'flags', type: 'uint8', until: V13 },
+    ],
+    response: [{ name: 'status', type: 'uint32' }],
+  },
+  importLinkKey: {
+    id: 0x010e,
+    kind: 'command',
+    request: [
+      { name: 'index', type: 'uint8' },
+      { name: 'address', type: 'eui64' },
+      { name: 'plaintextKey', type: 'key' },
+    ],
+    response: [{ name: 'status', type: 'uint32' }],
+  },
+  /** The key table entry for one EUI-64 (EZSP 13+ has no getKeyTableEntry). */
+  exportLinkKeyByEui: {
+    id: 0x010d,
+    kind: 'command',
+    request: [{ name: 'eui64', type: 'eui64' }],
+    response: [
+      { name: 'status', type: 'uint32', since: V14 },
+      { name: 'context', type: 'secManContext', since: V14 },
+      { name: 'plaintextKey', type: 'key' },
+      { name: 'index', type: 'uint8', until: V13 },
+      { name: 'keyData', type: 'apsKeyMetadata' },
+      { name: 'status', type: 'uint32', until: V13 },
+    ],
+  },
+  trustCenterJoinHandler: {
+    id: 0x0024,
+    kind: 'callback',
+    request: [],
+    response: [
+      { name: 'newNodeId', type: 'uint16' },
+      { name: 'newNodeEui64', type: 'eui64' },
+      /** EmberDeviceUpdate. */
+      { name: 'status', type: 'uint8' },
+      /** EmberJoinDecision. */
+      { name: 'policyDecision', type: 'uint8' },
+      { name: 'parentOfNewNodeId', type: 'uint16' },
+    ],
+  },
+  zigbeeKeyEstablishmentHandler: {
+    id: 0x009b,
+    kind: 'callback',
+    request: [],
+    response: [
+      { name: 'partner', type: 'eui64' },
+      /** EmberKeyStatus. */
+      { name: 'status', type: 'uint8' },
+    ],
+  },
+  removeDevice: {
+    id: 0x00a8,
+    kind: 'command',
+    request: [
+      { name: 'destShort', type: 'uint16' },
+      { name: 'destLong', type: 'eui64' },
+      { name: 'targetLong', type: 'eui64' },
+    ],
+    response: [{ name: 'status', type: 'status' }],
+  },
+} as const satisfies Record<string, FrameSpec>;
+
+export type FrameName = keyof typeof FRAMES;
+export type CommandName = { [N in FrameName]: (typeof FRAMES)[N]['kind'] extends 'command' ? N : never }[FrameName];
+export type CallbackName = Exclude<FrameName, CommandName>;
+
+export const FRAME_NAMES = Object.keys(FRAMES) as FrameName[];
+
+const BY_ID = new Map<number, FrameName>(FRAME_NAMES.map((name) => [FRAMES[name].id, name]));
+
+export function frameNameById(id: number): FrameName | undefined {
+  return BY_ID.get(id);
+}
+
+export function isCallback(name: FrameName): name is CallbackName {
+  return FRAMES[name].kind === 'callback';
+}
+
+/** The fields a frame carries in one direction in one protocol version, in wire order. */
+export function fieldsFor(name: FrameName, direction: 'request' | 'response', version: number): readonly FieldSpec[] {
+  const spec: FrameSpec = FRAMES[name];
+  return spec[direction].filter(
+    (field) => (field.since === undefined || version >= field.since) && (field.until === undefined || version <= field.until),
+  );
+}

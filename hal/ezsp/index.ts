@@ -1,0 +1,7 @@
+/** The EZSP layer: frame table, codec, constants, and the host driver. */
+export * from './errors.js';
+export * from './frames.js';
+export * from './codec.js';
+export * from './enums.js';
+export type { ApsFrame, ApsKeyMetadata, ClusterLists, EmberInitialSecurityState, EmberNetworkParameters, SecManContext, WireTypeName, WireValue } from './wire-types.js';
+export { FIRST_SL_STATUS_VERSION } from './wire-types.js';
