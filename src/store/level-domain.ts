@@ -108,18 +108,18 @@ export class LevelDomain<V> implements Domain<V> {
     return raw !== undefined;
   }
 
-  put(key: string, value: V): Promise<void> {
+  async put(key: string, value: V): Promise<void> {
     const op = this.preparePut(key, value);
     return this.host.commit([op], `${this.name}/${op.key}`);
   }
 
-  del(key: string): Promise<void> {
+  async del(key: string): Promise<void> {
     const op = this.prepareDel(key);
     return this.host.commit([op], `${this.name}/${op.key}`);
   }
 
   async *entries(range?: RangeOptions): AsyncIterable<[string, V]> {
-    const iterator = this.sublevel.iterator(toLevelRange(range));
+    const iterator = await this.host.read(this.name, 'iterate', async () => this.sublevel.iterator(toLevelRange(range)));
     try {
       for (;;) {
         const entry = await this.host.read(this.name, 'iterate', () => iterator.next());
@@ -133,7 +133,7 @@ export class LevelDomain<V> implements Domain<V> {
   }
 
   async *keys(range?: RangeOptions): AsyncIterable<string> {
-    const iterator = this.sublevel.keys(toLevelRange(range));
+    const iterator = await this.host.read(this.name, 'iterate', async () => this.sublevel.keys(toLevelRange(range)));
     try {
       for (;;) {
         const key = await this.host.read(this.name, 'iterate', () => iterator.next());
