@@ -202,7 +202,8 @@ export async function openStore(options: StoreOptions): Promise<Store> {
 
 /**
  * Salvage what LevelDB can from a damaged store (its own repair: rebuilds the manifest from the
- * table and log files; entries in damaged blocks are lost). The hub must not be running.
+ * table and log files; entries in damaged blocks are lost). LevelDB's repair does not take the
+ * database lock itself, so this first checks that no hub process has the store open.
  */
 export async function repairStore(path: string): Promise<void> {
   const location = resolve(path);
@@ -210,9 +211,23 @@ export async function repairStore(path: string): Promise<void> {
   if (typeof repair !== 'function') {
     throw new StoreError('STORE_OPEN_FAILED', 'this LevelDB binding has no repair', { where: location });
   }
+  await checkNotInUse(location);
   try {
     await repair.call(Level, location);
   } catch (error) {
     throw translateLevelError(error, location, location, 'open');
   }
+}
+
+/** Opening takes the lock before reading anything, so a damaged store still tells us whether it is in use. */
+async function checkNotInUse(location: string): Promise<void> {
+  const probe: Database = new Level<string, Uint8Array>(location, { createIfMissing: false, keyEncoding: 'utf8', valueEncoding: 'view' });
+  try {
+    await probe.open();
+  } catch (error) {
+    const translated = translateLevelError(error, location, location, 'open');
+    if (translated instanceof StoreError && translated.code === 'STORE_CORRUPT') return;
+    throw translated;
+  }
+  await probe.close();
 }
