@@ -87,7 +87,12 @@ export class GbcsAuthenticator {
     const command = header.cra === 'command';
     const device = command ? header.recipient : header.originator;
     const peer = command ? this.accessControlBroker() : this.credential(header.recipient, 'keyAgreement');
-    const secret = await this.options.secureElement.ecdh(device, peer.publicKeyDer);
+    let secret: Buffer;
+    try {
+      secret = await this.options.secureElement.ecdh(device, peer.publicKeyDer);
+    } catch (cause) {
+      throw new GbcsError('NO_CREDENTIAL', `the secure element cannot agree a key for ${device}`, { where: device, cause });
+    }
     return deriveKey(secret, { originator: header.originator, kind: header.cra, counter: header.originatorCounter, recipient: header.recipient });
   }
 

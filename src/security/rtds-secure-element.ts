@@ -26,6 +26,8 @@ interface PrivateKeyEntry {
   usage: KeyUsage;
   prepayment: boolean;
   key: KeyObject;
+  /** SPKI DER of the matching public key, to find the entry from a peer's public key. */
+  publicKeyDer: Buffer;
 }
 
 export class RtdsSecureElement implements SecureElement {
@@ -44,11 +46,10 @@ export class RtdsSecureElement implements SecureElement {
   }
 
   async ecdh(owner: Eui64, peerPublicKeyDer: Buffer): Promise<Buffer> {
-    const peer = createPublicKey({ key: peerPublicKeyDer, format: 'der', type: 'spki' });
     const generated = this.generated.get(slot(owner, 'keyAgreement'));
-    if (generated) return diffieHellman({ privateKey: generated, publicKey: peer });
-    const ours = createPublicKey({ key: this.certificate(owner, 'keyAgreement').publicKeyDer, format: 'der', type: 'spki' });
-    const peerPrivate = this.privateKeys.find((entry) => entry.usage === 'keyAgreement' && createPublicKey(entry.key).equals(peer));
+    if (generated) return diffieHellman({ privateKey: generated, publicKey: spki(peerPublicKeyDer) });
+    const ours = spki(this.certificate(owner, 'keyAgreement').publicKeyDer);
+    const peerPrivate = this.privateKeys.find((entry) => entry.usage === 'keyAgreement' && entry.publicKeyDer.equals(peerPublicKeyDer));
     if (!peerPrivate) {
       throw new SecureElementError('NO_PRIVATE_KEY', 'the keystore has no private key for that peer public key, so ECDH cannot be mirrored', {
         where: owner,
@@ -83,6 +84,14 @@ export class RtdsSecureElement implements SecureElement {
   }
 }
 
+function spki(der: Buffer): KeyObject {
+  try {
+    return createPublicKey({ key: der, format: 'der', type: 'spki' });
+  } catch (cause) {
+    throw new SecureElementError('BAD_PUBLIC_KEY', 'not a DER SubjectPublicKeyInfo', { cause });
+  }
+}
+
 function slot(owner: Eui64, usage: KeyUsage): string {
   return `${owner}/${usage}`;
 }
@@ -110,10 +119,20 @@ export async function loadRtdsKeystore(dir: string): Promise<RtdsKeystore> {
     const text = await readFile(join(dir, name), 'utf8');
     const usage = USAGE_BY_SUFFIX[suffix!.toLowerCase()]!;
     if (kind === 'key') {
-      privateKeys.push({ eui: parseEui64(eui!), usage, prepayment: prepayment !== undefined, key: createPrivateKey(text) });
+      const key = privateKey(text, join(dir, name));
+      const publicKeyDer = createPublicKey(key).export({ type: 'spki', format: 'der' });
+      privateKeys.push({ eui: parseEui64(eui!), usage, prepayment: prepayment !== undefined, key, publicKeyDer });
     } else if (!prepayment && text.includes('BEGIN CERTIFICATE')) {
       trustStore.add(parseCertificate(text, join(dir, name)));
     }
   }
   return { trustStore, secureElement: new RtdsSecureElement(trustStore, privateKeys) };
+}
+
+function privateKey(pem: string, where: string): KeyObject {
+  try {
+    return createPrivateKey(pem);
+  } catch (cause) {
+    throw new SecureElementError('BAD_PRIVATE_KEY', 'not a PEM private key', { where, cause });
+  }
 }
