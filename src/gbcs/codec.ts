@@ -77,8 +77,9 @@ function decodeGrouping(reader: ByteReader, options: DecodeOptions): GbcsMessage
     throw new GbcsError('BAD_VALUE', `date-time must be absent (0) or ${SIZE.dateTime} octets, not ${dateTimeLength}`, { offset: dateTimeAt });
   }
   const dateTime = dateTimeLength === 0 ? undefined : Buffer.from(reader.take(dateTimeLength, 'date-time'));
+  const otherAt = reader.offset;
   const otherInformation = reader.slice(reader.length('other information length'), 'other information');
-  const { messageCode, supplementary } = decodeOtherInformation(otherInformation, options);
+  const { messageCode, supplementary } = decodeOtherInformation(otherInformation, otherAt, options);
   const payload = Buffer.from(reader.take(reader.length('content length'), 'content'));
   const signature = decodeSignature(reader);
   if (reader.remaining > 0) {
@@ -96,13 +97,14 @@ function decodeGrouping(reader: ByteReader, options: DecodeOptions): GbcsMessage
   return { header, payload, signature };
 }
 
-function decodeOtherInformation(reader: ByteReader, options: DecodeOptions) {
+/** `lengthAt` is where the field's length byte sits, to name it when the length has no layout. */
+function decodeOtherInformation(reader: ByteReader, lengthAt: number, options: DecodeOptions) {
   const length = reader.remaining;
   const at = reader.offset;
   if (length < OI.messageCodeOnly || (length > OI.messageCodeOnly && length < OI.withRemotePartyId) ||
       (length > OI.withRemotePartyId && length < OI.withRemotePartyCounter) ||
       (length > OI.withRemotePartyCounter && length < OI.withOriginatorCounter)) {
-    throw new GbcsError('BAD_VALUE', `other information of ${length} octets has no GBCS layout`, { offset: at });
+    throw new GbcsError('BAD_VALUE', `other information of ${length} octets has no GBCS layout`, { offset: lengthAt });
   }
   const messageCode = reader.take(SIZE.messageCode, 'message code').readUInt16BE(0);
   if (!options.allowUnknownMessageCode && !messageCodeEntry(messageCode)) {
@@ -210,7 +212,10 @@ function encodeOtherInformation(header: GroupingHeader): Buffer {
   }
   if (extra.originatorCounter !== undefined) parts.push(counterBytes(extra.originatorCounter, 'supplementary originator counter'));
   if (extra.keyAgreementCertificate) {
-    if (extra.keyAgreementCertificate.length === 0) throw new GbcsError('BAD_VALUE', 'an empty certificate cannot be sent');
+    // Shorter would read back as a supplementary originator counter, or as no layout at all.
+    if (extra.keyAgreementCertificate.length <= SIZE.counter) {
+      throw new GbcsError('BAD_VALUE', `a certificate of ${extra.keyAgreementCertificate.length} bytes cannot be told from a counter`);
+    }
     parts.push(extra.keyAgreementCertificate);
   }
   return Buffer.concat(parts);

@@ -94,7 +94,7 @@ describeRtds('RTDS conformance: envelope codec, MACs and signatures', () => {
 
   async function expectRefused(original: Buffer, bit: number) {
     const bytes = Buffer.from(original);
-    bytes[bit >> 3] ^= 0x80 >> (bit & 7);
+    bytes.writeUInt8(bytes.readUInt8(bit >> 3) ^ (0x80 >> (bit & 7)), bit >> 3);
     try {
       await authenticator.authenticate(bytes);
     } catch (error) {
