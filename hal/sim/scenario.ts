@@ -4,6 +4,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import { parseDocument } from 'yaml';
 import { HubError } from '../errors.js';
 import { parseEui64 } from '../eui64.js';
+import { InstallCodeError, parseInstallCode } from '../install-code.js';
 import type { Eui64 } from '../radio.js';
 import { SCENARIO_SCHEMA } from './scenario-schema.js';
 
@@ -145,6 +146,15 @@ function numberKeys(map: Record<string, number> | undefined): Record<number, num
   return Object.fromEntries(Object.entries(map ?? {}).map(([k, v]) => [Number(k), v]));
 }
 
+function checkedInstallCode(text: string, source: string, path: string): string {
+  try {
+    return parseInstallCode(text, path).toString('hex').toUpperCase();
+  } catch (error) {
+    if (error instanceof InstallCodeError) throw invalid(source, path, error.message.slice(path.length + 2));
+    throw error;
+  }
+}
+
 function build(raw: Raw, source: string): Scenario {
   const seen = new Map<Eui64, string>();
   const names = new Set<string>();
@@ -158,13 +168,13 @@ function build(raw: Raw, source: string): Scenario {
     if (d.sleepy && d.wakeIntervalSeconds === undefined) {
       throw invalid(source, `${at}.wakeIntervalSeconds`, 'is required for a sleepy device');
     }
-    const installCode = d.installCode.toUpperCase();
+    const installCode = checkedInstallCode(d.installCode, source, `${at}.installCode`);
     return {
       name: d.name,
       eui64,
       type: d.type,
       installCode,
-      declaredInstallCode: (d.declaredInstallCode ?? installCode).toUpperCase(),
+      declaredInstallCode: d.declaredInstallCode ? checkedInstallCode(d.declaredInstallCode, source, `${at}.declaredInstallCode`) : installCode,
       sleepy: d.sleepy ?? false,
       wakeIntervalSeconds: d.wakeIntervalSeconds ?? 0,
       awakeSeconds: d.awakeSeconds ?? 2,

@@ -68,6 +68,11 @@ describe('scenario files', () => {
     expect(failure(`devices:\n${ESME}    sleepy: true\n`).message).toContain('devices[0].wakeIntervalSeconds is required');
   });
 
+  it('rejects an install code whose CRC does not match', () => {
+    const error = failure(`devices:\n${ESME.replace('C3B5', 'C3B6')}`);
+    expect(error.message).toBe('han.yaml: devices[0].installCode CRC does not match (mistyped or damaged install code)');
+  });
+
   it('reports YAML syntax errors with a line and an unreadable file by path', async () => {
     const syntax = failure('devices: [\n  - name: x\n');
     expect(syntax.code).toBe('SCENARIO_SYNTAX');

@@ -1,0 +1,69 @@
+import type { Clock, Timer } from '../clock.js';
+import type { EmberInitialSecurityState } from '../ezsp/index.js';
+import type { Eui64 } from '../radio.js';
+import type { ApsMessage } from './device.js';
+
+/** A unicast the NCP holds for a sleepy child until it polls (or the indirect timeout passes). */
+export interface HeldMessage {
+  message: ApsMessage;
+  nodeId: number;
+  messageTag: number;
+  timer: Timer;
+}
+
+/**
+ * Everything the simulated NCP keeps in RAM, and so loses when it resets (host RST or a fault):
+ * the agreed EZSP version, configuration, the joining window, transient keys and pending sends.
+ * A reset replaces the whole object; its timers are cancelled so nothing from before fires after.
+ */
+export class NcpRam {
+  /** The EZSP version agreed with the host; undefined until a `version` command matched ours. */
+  version: number | undefined;
+  readonly config = new Map<number, number>();
+  readonly policies = new Map<number, number>();
+  readonly values = new Map<number, Buffer>();
+  readonly endpoints = new Set<number>();
+  initialSecurity: EmberInitialSecurityState | undefined;
+  networkUp = false;
+  /** Clock time the joining window closes; Infinity while open without limit. */
+  joiningUntil = 0;
+  joiningTimer: Timer | undefined;
+  readonly transientKeys = new Map<Eui64, Buffer>();
+  readonly held = new Map<Eui64, HeldMessage[]>();
+  apsCounter = 0;
+  /** Sequence of the host's latest command; callbacks carry it. */
+  lastSequence = 0;
+  private readonly timers = new Set<Timer>();
+
+  constructor(private readonly clock: Clock) {}
+
+  joiningOpen(): boolean {
+    return this.networkUp && this.clock.now() < this.joiningUntil;
+  }
+
+  nextApsCounter(): number {
+    const counter = this.apsCounter;
+    this.apsCounter = (this.apsCounter + 1) & 0xff;
+    return counter;
+  }
+
+  /** A timer that dies with this RAM. */
+  later(callback: () => void, delayMs: number): Timer {
+    const timer = this.clock.setTimeout(() => {
+      this.timers.delete(timer);
+      callback();
+    }, delayMs);
+    this.timers.add(timer);
+    return timer;
+  }
+
+  /** Power is gone: nothing scheduled from this RAM may run. */
+  wipe(): void {
+    for (const timer of this.timers) timer.cancel();
+    this.timers.clear();
+    this.joiningTimer?.cancel();
+    this.held.clear();
+    this.transientKeys.clear();
+    this.networkUp = false;
+  }
+}
