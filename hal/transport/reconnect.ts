@@ -34,24 +34,16 @@ export function backoffDelay(attempt: number, options: BackoffOptions, draw: num
   return Math.round(Math.min(cap, Math.max(0, base + spread)));
 }
 
-export interface ReconnectingTransportEvents extends TransportEvents {
-  /** The line dropped; the wrapper is now retrying. Writes reject with DISCONNECTED until `reconnected`. */
-  disconnected: [error: TransportError];
-  /** Attempt `attempt` will be made after `delayMs`. */
-  reconnecting: [attempt: number, delayMs: number];
-  /** The line is back (a fresh connection: anything the peer held about this link is gone; reset it). */
-  reconnected: [attempts: number];
-}
-
 export type ReconnectState = 'idle' | 'connected' | 'reconnecting' | 'closed';
 
 /**
  * A Transport that survives its line dropping: when the current connection closes with an error,
- * it asks `connect` for a new one with exponential backoff and jitter, and says so with events.
+ * it asks `connect` for a new one with exponential backoff and jitter, and says so with the
+ * `disconnected` / `reconnecting` / `reconnected` events of TransportEvents.
  * `close` fires only when the wrapper is closed on purpose or gives up. The first `open` does not
  * retry: a wrong path or address should be reported at once, not hidden behind retries.
  */
-export class ReconnectingTransport extends EventEmitter<ReconnectingTransportEvents> implements Transport {
+export class ReconnectingTransport extends EventEmitter<TransportEvents> implements Transport {
   private current: Transport | undefined;
   private timer: Timer | undefined;
   private state_: ReconnectState = 'idle';

@@ -12,6 +12,16 @@ export interface TransportEvents {
   data: [chunk: Buffer];
   /** The stream ended; `error` is set when it ended because something went wrong (unplugged, reset). */
   close: [error?: TransportError];
+  /**
+   * The next three come only from a transport that reconnects by itself (`ReconnectingTransport`);
+   * plain transports end with `close` instead. The line dropped and is being retried; writes fail
+   * with DISCONNECTED meanwhile.
+   */
+  disconnected: [error: TransportError];
+  /** Reconnection attempt `attempt` will be made after `delayMs`. */
+  reconnecting: [attempt: number, delayMs: number];
+  /** The line is back on a fresh connection; whatever the peer knew of the link is gone, so reset it. */
+  reconnected: [attempts: number];
 }
 
 export interface Transport extends EventEmitter<TransportEvents> {
