@@ -46,3 +46,17 @@ export async function admit(host: RawHost, eui64: string, installCode: string, s
   expect(await host.call('permitJoining', { duration: seconds })).toEqual({ status: EmberStatus.SUCCESS });
 }
 
+
+/** Let pending I/O callbacks and promise continuations run. */
+export function settle(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Wait (in real time, bounded) until `check` holds; for outcomes that follow an ASH acknowledgement. */
+export async function eventually(check: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`condition still false after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
