@@ -9,6 +9,7 @@ import {
   sequenceKey,
   utf8Codec,
   type Store,
+  type StoreError,
 } from '../../../src/store/store.js';
 import { collect, storeRejection, tempDir } from './helpers.js';
 
@@ -125,6 +126,52 @@ describe('Store domains', () => {
       expect((await storeRejection(attempt())).code).toBe('STORE_CLOSED');
     }
     await store.close();
+  });
+});
+
+describe('codecs', () => {
+  it('round-trip any JSON value, bytes and text', () => {
+    const json = jsonCodec<unknown>();
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        expect(json.decode(json.encode(value))).toEqual(JSON.parse(JSON.stringify(value)));
+      }),
+    );
+    fc.assert(
+      fc.property(fc.uint8Array(), (bytes) => {
+        expect(bytesCodec.decode(bytesCodec.encode(Buffer.from(bytes)))).toEqual(Buffer.from(bytes));
+      }),
+    );
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme' }), (text) => {
+        expect(utf8Codec.decode(utf8Codec.encode(text))).toBe(text);
+      }),
+    );
+  });
+
+  it('either decode stored bytes to the guarded shape or report them unreadable', async () => {
+    const store = await fresh();
+    const bytes = await store.domain({ name: 'eventLog', codec: bytesCodec });
+    const typed = await store.domain(eventLog);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 40 }),
+          fc.jsonValue().map((v) => new TextEncoder().encode(JSON.stringify(v))),
+          fc.record({ event: fc.integer(), at: fc.string() }).map((v) => new TextEncoder().encode(JSON.stringify(v))),
+        ),
+        async (raw) => {
+          await bytes.put('k', Buffer.from(raw));
+          const read = await typed.get('k').then(
+            (value) => ({ value }),
+            (error: unknown) => ({ error }),
+          );
+          if ('value' in read) expect(isLogEntry(read.value), `read ${JSON.stringify(read.value)}`).toBe(true);
+          else expect((read.error as StoreError).code).toBe('STORE_UNREADABLE');
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 });
 
