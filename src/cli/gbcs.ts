@@ -12,6 +12,7 @@ import {
   formatDateTime,
   isSigned,
   messageCodeEntry,
+  SIZE,
   type GbcsMessage,
 } from '../gbcs/index.js';
 import { RTDS_PARTIES } from '../gbcs/known-parties.js';
@@ -100,6 +101,7 @@ export async function inspectMessage(bytes: Buffer, keystoreDir?: string): Promi
   const { header, payload } = message;
   const entry = messageCodeEntry(header.messageCode);
   const extra = header.supplementary;
+  const groupingApdu = encodeGroupingApdu(message).length;
   const inspection: Inspection = {
     bytes: bytes.length,
     envelope: message.macHeader ? 'MAC header + grouping header' : 'grouping header only',
@@ -123,9 +125,9 @@ export async function inspectMessage(bytes: Buffer, keystoreDir?: string): Promi
         }
       : {}),
     lengths: {
-      groupingApdu: encodeGroupingApdu(message).length,
+      groupingApdu,
       payload: payload.length,
-      ...(message.mac ? { cipheredContent: 5 + encodeGroupingApdu(message).length + message.mac.length } : {}),
+      ...(message.mac ? { cipheredContent: 1 + SIZE.invocationCounter + groupingApdu + message.mac.length } : {}),
     },
     payloadFormat: PAYLOAD_FORMATS.find(([prefix]) => payload.toString('hex').startsWith(prefix))?.[1] ?? 'not recognised',
     payload: payload.toString('hex'),
