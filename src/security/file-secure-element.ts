@@ -4,10 +4,10 @@ import { join, resolve } from 'node:path';
 import { isEui64 } from '../../hal/eui64.js';
 import type { Eui64 } from '../../hal/radio.js';
 import { removeStaleTemps, writeFileAtomic } from './atomic-file.js';
-import { parseKeyBundle, SecureElementError, serializeKeyBundle, type KeyBundle, type OwnerKeys } from './key-file.js';
+import { parseKeyBundle, FileSecureElementError, serializeKeyBundle, type KeyBundle, type OwnerKeys } from './key-file.js';
 import type { KeyUsage, SecureElement } from './secure-element.js';
 
-export { SecureElementError, type SecureElementErrorCode } from './key-file.js';
+export { FileSecureElementError, type FileSecureElementErrorCode } from './key-file.js';
 
 export const KEY_FILE_NAME = 'keys.json';
 
@@ -68,7 +68,7 @@ export class FileSecureElement implements SecureElement {
 
   async sign(owner: Eui64, usage: KeyUsage, data: Buffer): Promise<Buffer> {
     if (checkUsage(usage) !== 'digitalSigning') {
-      throw new SecureElementError('SE_KEY_USAGE', 'only the Digital Signing key signs; a Key Agreement key is for ECDH', { where: owner });
+      throw new FileSecureElementError('SE_KEY_USAGE', 'only the Digital Signing key signs; a Key Agreement key is for ECDH', { where: owner });
     }
     const keys = await this.ownerKeys(owner);
     return sign('sha256', data, { key: keys.digitalSigning, dsaEncoding: 'ieee-p1363' });
@@ -126,7 +126,7 @@ export class FileSecureElement implements SecureElement {
     const write = this.writing.then(() => writeFileAtomic(this.keyFile, text, 0o600));
     this.writing = write.catch(() => undefined);
     return write.catch((cause: unknown) => {
-      throw new SecureElementError('SE_KEYFILE_WRITE_FAILED', `cannot write the key file: ${(cause as Error).message}`, {
+      throw new FileSecureElementError('SE_KEYFILE_WRITE_FAILED', `cannot write the key file: ${(cause as Error).message}`, {
         where: this.keyFile,
         cause,
       });
@@ -135,13 +135,13 @@ export class FileSecureElement implements SecureElement {
 }
 
 function checkOwner(owner: Eui64): Eui64 {
-  if (!isEui64(owner)) throw new SecureElementError('SE_BAD_OWNER', `"${owner}" is not an EUI-64 (16 upper-case hex digits)`);
+  if (!isEui64(owner)) throw new FileSecureElementError('SE_BAD_OWNER', `"${owner}" is not an EUI-64 (16 upper-case hex digits)`);
   return owner;
 }
 
 function checkUsage(usage: KeyUsage): KeyUsage {
   if (usage !== 'digitalSigning' && usage !== 'keyAgreement') {
-    throw new SecureElementError('SE_KEY_USAGE', `"${String(usage)}" is not a key usage (digitalSigning or keyAgreement)`);
+    throw new FileSecureElementError('SE_KEY_USAGE', `"${String(usage)}" is not a key usage (digitalSigning or keyAgreement)`);
   }
   return usage;
 }
@@ -155,10 +155,10 @@ function peerP256Key(der: Buffer): KeyObject {
   try {
     key = createPublicKey({ key: der, format: 'der', type: 'spki' });
   } catch (cause) {
-    throw new SecureElementError('SE_BAD_PEER_KEY', 'the peer public key is not a DER SubjectPublicKeyInfo', { cause });
+    throw new FileSecureElementError('SE_BAD_PEER_KEY', 'the peer public key is not a DER SubjectPublicKeyInfo', { cause });
   }
   if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
-    throw new SecureElementError('SE_BAD_PEER_KEY', 'the peer public key is not on P-256');
+    throw new FileSecureElementError('SE_BAD_PEER_KEY', 'the peer public key is not on P-256');
   }
   return key;
 }
@@ -170,11 +170,11 @@ async function readKeyFile(keyFile: string): Promise<KeyBundle | undefined> {
     mode = (await stat(keyFile)).mode;
   } catch (cause) {
     if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new SecureElementError('SE_KEYFILE_UNREADABLE', `cannot read the key file: ${(cause as Error).message}`, { where: keyFile, cause });
+    throw new FileSecureElementError('SE_KEYFILE_UNREADABLE', `cannot read the key file: ${(cause as Error).message}`, { where: keyFile, cause });
   }
   if ((mode & 0o077) !== 0) {
     const octal = (mode & 0o777).toString(8).padStart(3, '0');
-    throw new SecureElementError(
+    throw new FileSecureElementError(
       'SE_KEYFILE_TOO_OPEN',
       `the key file is readable or writable by group or others (mode ${octal}); fix it with: chmod 600 ${JSON.stringify(keyFile)}`,
       { where: keyFile },
@@ -184,7 +184,7 @@ async function readKeyFile(keyFile: string): Promise<KeyBundle | undefined> {
   try {
     text = await readFile(keyFile, 'utf8');
   } catch (cause) {
-    throw new SecureElementError('SE_KEYFILE_UNREADABLE', `cannot read the key file: ${(cause as Error).message}`, { where: keyFile, cause });
+    throw new FileSecureElementError('SE_KEYFILE_UNREADABLE', `cannot read the key file: ${(cause as Error).message}`, { where: keyFile, cause });
   }
   return parseKeyBundle(text, keyFile);
 }

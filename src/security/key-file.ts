@@ -18,7 +18,7 @@ export const KEY_FILE_FORMAT = 'gb-hub-keys';
 export const KEY_FILE_VERSION = 1;
 export const KEY_USAGES: readonly KeyUsage[] = ['digitalSigning', 'keyAgreement'];
 
-export type SecureElementErrorCode =
+export type FileSecureElementErrorCode =
   | 'SE_KEYFILE_TOO_OPEN'
   | 'SE_KEYFILE_INVALID'
   | 'SE_KEYFILE_UNREADABLE'
@@ -27,10 +27,10 @@ export type SecureElementErrorCode =
   | 'SE_BAD_PEER_KEY'
   | 'SE_KEY_USAGE';
 
-export class SecureElementError extends HubError {
-  declare readonly code: SecureElementErrorCode;
+export class FileSecureElementError extends HubError {
+  declare readonly code: FileSecureElementErrorCode;
 
-  constructor(code: SecureElementErrorCode, message: string, options: { where?: string; cause?: unknown } = {}) {
+  constructor(code: FileSecureElementErrorCode, message: string, options: { where?: string; cause?: unknown } = {}) {
     super(code, message, options);
   }
 }
@@ -61,16 +61,16 @@ export function serializeKeyBundle(bundle: KeyBundle): string {
 }
 
 function p256PrivateKey(pem: unknown, where: string): KeyObject {
-  if (typeof pem !== 'string') throw new SecureElementError('SE_KEYFILE_INVALID', 'missing private key', { where });
+  if (typeof pem !== 'string') throw new FileSecureElementError('SE_KEYFILE_INVALID', 'missing private key', { where });
   let key: KeyObject;
   try {
     key = createPrivateKey({ key: pem, format: 'pem' });
   } catch {
     // The cause may quote the PEM; keep only that it failed.
-    throw new SecureElementError('SE_KEYFILE_INVALID', 'the private key is not a readable PKCS#8 PEM', { where });
+    throw new FileSecureElementError('SE_KEYFILE_INVALID', 'the private key is not a readable PKCS#8 PEM', { where });
   }
   if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
-    throw new SecureElementError('SE_KEYFILE_INVALID', 'the private key is not a P-256 key', { where });
+    throw new FileSecureElementError('SE_KEYFILE_INVALID', 'the private key is not a P-256 key', { where });
   }
   return key;
 }
@@ -81,21 +81,21 @@ export function parseKeyBundle(text: string, path: string): KeyBundle {
   try {
     json = JSON.parse(text) as Partial<KeyFileJson>;
   } catch {
-    throw new SecureElementError('SE_KEYFILE_INVALID', 'not valid JSON (a damaged key file: restore it from backup)', { where: path });
+    throw new FileSecureElementError('SE_KEYFILE_INVALID', 'not valid JSON (a damaged key file: restore it from backup)', { where: path });
   }
   if (json?.format !== KEY_FILE_FORMAT || json.version !== KEY_FILE_VERSION) {
-    throw new SecureElementError('SE_KEYFILE_INVALID', `not a ${KEY_FILE_FORMAT} version ${KEY_FILE_VERSION} key file`, { where: path });
+    throw new FileSecureElementError('SE_KEYFILE_INVALID', `not a ${KEY_FILE_FORMAT} version ${KEY_FILE_VERSION} key file`, { where: path });
   }
   if (typeof json.dataKey !== 'string' || !/^[0-9a-f]{64}$/.test(json.dataKey)) {
-    throw new SecureElementError('SE_KEYFILE_INVALID', 'dataKey must be 64 lower-case hex digits', { where: `${path}: dataKey` });
+    throw new FileSecureElementError('SE_KEYFILE_INVALID', 'dataKey must be 64 lower-case hex digits', { where: `${path}: dataKey` });
   }
   if (typeof json.owners !== 'object' || json.owners === null) {
-    throw new SecureElementError('SE_KEYFILE_INVALID', 'owners must be an object', { where: `${path}: owners` });
+    throw new FileSecureElementError('SE_KEYFILE_INVALID', 'owners must be an object', { where: `${path}: owners` });
   }
   const owners = new Map<Eui64, OwnerKeys>();
   for (const [owner, keys] of Object.entries(json.owners)) {
     if (!isEui64(owner)) {
-      throw new SecureElementError('SE_KEYFILE_INVALID', `"${owner}" is not an EUI-64`, { where: `${path}: owners` });
+      throw new FileSecureElementError('SE_KEYFILE_INVALID', `"${owner}" is not an EUI-64`, { where: `${path}: owners` });
     }
     const entry = (keys ?? {}) as Record<string, unknown>;
     owners.set(owner, {

@@ -3,7 +3,7 @@ import { chmod, mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/prom
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FileSecureElement, KEY_FILE_NAME, SecureElementError } from '../../../src/security/file-secure-element.js';
+import { FileSecureElement, KEY_FILE_NAME, FileSecureElementError } from '../../../src/security/file-secure-element.js';
 import { runScript } from '../store/child.js';
 
 const CHF = '00DB1234567890A2';
@@ -13,13 +13,13 @@ async function stateDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'hub-se-'));
 }
 
-async function rejection(promise: Promise<unknown>): Promise<SecureElementError> {
+async function rejection(promise: Promise<unknown>): Promise<FileSecureElementError> {
   const error = await promise.then(
     () => undefined,
     (e: unknown) => e,
   );
-  expect(error).toBeInstanceOf(SecureElementError);
-  return error as SecureElementError;
+  expect(error).toBeInstanceOf(FileSecureElementError);
+  return error as FileSecureElementError;
 }
 
 function spki(der: Buffer) {
