@@ -1,9 +1,13 @@
 import type { Command } from 'commander';
 import { registerStart } from './start.js';
+import { registerSim } from './sim.js';
 import { registerGbcs } from './gbcs.js';
+import { registerDoctor } from './doctor.js';
 
 /** Every subcommand of `hub`, in the order `hub --help` lists them. */
 export function registerCommands(program: Command): void {
   registerStart(program);
+  registerSim(program);
   registerGbcs(program);
+  registerDoctor(program);
 }
