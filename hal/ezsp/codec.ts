@@ -189,11 +189,19 @@ function decodeHeader(bytes: Buffer): RawHeader {
     : { header, direction, frameId: third, parametersAt: LEGACY_HEADER_LENGTH };
 }
 
-function readParams(reader: FrameReader, name: FrameName, direction: 'request' | 'response', version: number) {
+/** Every parameter of a frame at its zero value (0, false, empty, all-zero EUI-64 and keys). */
+export function zeroParams<N extends FrameName, D extends 'request' | 'response'>(
+  name: N,
+  direction: D,
+): D extends 'request' ? RequestParams<N> : ResponseParams<N> {
   const params: Record<string, unknown> = {};
-  const spec = FRAMES[name][direction] as readonly FieldSpec[];
+  for (const field of FRAMES[name][direction] as readonly FieldSpec[]) params[field.name] = WIRE_TYPES[field.type].zero();
+  return params as D extends 'request' ? RequestParams<N> : ResponseParams<N>;
+}
+
+function readParams(reader: FrameReader, name: FrameName, direction: 'request' | 'response', version: number) {
   // Fields absent from this version still appear, with their zero value, so the typed object is whole.
-  for (const field of spec) params[field.name] = WIRE_TYPES[field.type].zero();
+  const params: Record<string, unknown> = zeroParams(name, direction);
   for (const field of fieldsFor(name, direction, version)) {
     params[field.name] = WIRE_TYPES[field.type].read(reader, version, field.name);
   }
