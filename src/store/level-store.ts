@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { Level } from 'level';
 import { StoreError } from './errors.js';
 import { LevelDomain, openSublevel, type Database, type DomainHost, type PreparedOp, type Sublevel } from './level-domain.js';
-import { translateLevelError } from './level-errors.js';
+import { corruptError, translateLevelError } from './level-errors.js';
 import { runMigrations, checkMigrations } from './migrations.js';
 import { Sealer } from './sealing.js';
 import type { Batch, Domain, DomainSpec, Store, StoreOptions } from './store.js';
@@ -85,9 +85,15 @@ export class LevelStore implements Store, DomainHost {
 
   /** Load what `meta` records, and check the data key, before anyone uses the store. */
   async load(): Promise<void> {
-    for await (const [key, value] of this.meta.iterator()) {
-      if (key === SCHEMA_VERSION) this.schemaVersion = metaValue(value) as number;
-      if (key.startsWith(DOMAIN_PREFIX)) this.declarations.set(key.slice(DOMAIN_PREFIX.length), metaValue(value) as Declaration);
+    for await (const [key, bytes] of this.meta.iterator()) {
+      let value: unknown;
+      try {
+        value = metaValue(bytes);
+      } catch (cause) {
+        throw corruptError(this.path, new Error(`meta/${key} is not JSON: ${(cause as Error).message}`));
+      }
+      if (key === SCHEMA_VERSION) this.schemaVersion = value as number;
+      if (key.startsWith(DOMAIN_PREFIX)) this.declarations.set(key.slice(DOMAIN_PREFIX.length), value as Declaration);
     }
     if (!this.options.secureElement) return;
     this.sealer = new Sealer(await this.options.secureElement.dataKey());

@@ -1,5 +1,6 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Level } from 'level';
 import { describe, expect, it } from 'vitest';
 import { jsonCodec, openStore, repairStore, sequenceKey, type Store } from '../../../src/store/store.js';
 import { runScript } from './child.js';
@@ -103,5 +104,21 @@ describe('damaged store', () => {
     expect(left.length).toBeLessThan(ENTRIES);
     for (const [key, value] of left) expect(value).toBe('x'.repeat(200) + Number(key));
     await repaired.close();
+  });
+
+  it('reports unreadable bookkeeping in meta as damage, naming the repair command', async () => {
+    const path = await tempDir();
+    await (await openStore({ path })).close();
+    const raw = new Level<string, string>(path, { keyEncoding: 'utf8', valueEncoding: 'utf8' });
+    await raw.sublevel<string, string>('meta', { keyEncoding: 'utf8', valueEncoding: 'utf8' }).put('schemaVersion', '{not json');
+    await raw.close();
+    const error = await storeRejection(openStore({ path }));
+    expect(error.code).toBe('STORE_CORRUPT');
+    expect(error.message).toContain('meta/schemaVersion');
+    expect(error.message).toContain('hub store repair');
+    // A refused open leaves the store unlocked.
+    const again = new Level(path);
+    await again.open();
+    await again.close();
   });
 });
