@@ -188,7 +188,11 @@ export class LevelStore implements Store, DomainHost {
 export async function openStore(options: StoreOptions): Promise<Store> {
   const path = resolve(options.path);
   const migrations = checkMigrations(options.migrations ?? []);
-  await mkdir(path, { recursive: true, mode: 0o700 });
+  try {
+    await mkdir(path, { recursive: true, mode: 0o700 });
+  } catch (cause) {
+    throw new StoreError('STORE_OPEN_FAILED', `cannot create the store directory: ${(cause as Error).message}`, { where: path, cause });
+  }
   const db: Database = new Level<string, Uint8Array>(path, { keyEncoding: 'utf8', valueEncoding: 'view' });
   try {
     await db.open();

@@ -72,6 +72,9 @@ describe('damaged store', () => {
     // Repairing a healthy store is harmless; repairing nothing is an error.
     await repairStore(path);
     expect((await storeRejection(repairStore(join(path, 'absent')))).code).toBe('STORE_OPEN_FAILED');
+    const notADirectory = await storeRejection(openStore({ path: join(path, 'CURRENT', 'db') }));
+    expect(notADirectory.code).toBe('STORE_OPEN_FAILED');
+    expect(notADirectory.message).toContain(join(path, 'CURRENT', 'db'));
     const again = await openStore({ path });
     expect(await (await again.domain(entries)).count()).toBe(ENTRIES);
     await again.close();
