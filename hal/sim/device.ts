@@ -125,12 +125,17 @@ export class SimDevice extends EventEmitter<DeviceEvents> {
     this.nodeId = undefined;
   }
 
+  /** Wake and poll the parent now (a sleepy device also does this on its interval). */
+  wake(): void {
+    this.awakeUntil = this.clock.now() + this.spec.awakeSeconds * 1000;
+    this.emit('woke');
+    if (this.joined) this.uplink.poll(this);
+  }
+
   private scheduleWake(): void {
     this.wakeTimer = this.clock.setTimeout(() => {
       if (this.stopped) return;
-      this.awakeUntil = this.clock.now() + this.spec.awakeSeconds * 1000;
-      this.emit('woke');
-      if (this.joined) this.uplink.poll(this);
+      this.wake();
       this.scheduleWake();
     }, this.spec.wakeIntervalSeconds * 1000);
   }
