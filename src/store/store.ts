@@ -9,6 +9,7 @@
  * never appears on disk either.
  */
 import type { SecureElement } from '../security/secure-element.js';
+import { StoreError } from './errors.js';
 
 export { StoreError, type StoreErrorCode } from './errors.js';
 export { openStore, repairStore } from './level-store.js';
@@ -126,12 +127,12 @@ const SEQUENCE_DIGITS = 16;
  */
 export function sequenceKey(sequence: number): string {
   if (!Number.isSafeInteger(sequence) || sequence < 0) {
-    throw new RangeError(`sequence ${sequence} is not a non-negative safe integer`);
+    throw new StoreError('STORE_BAD_KEY', `sequence ${sequence} is not a non-negative safe integer`);
   }
   return String(sequence).padStart(SEQUENCE_DIGITS, '0');
 }
 
 export function parseSequenceKey(key: string): number {
-  if (!/^\d{16}$/.test(key)) throw new RangeError(`"${key}" is not a sequence key`);
+  if (!/^\d{16}$/.test(key)) throw new StoreError('STORE_BAD_KEY', `"${key}" is not a sequence key (16 decimal digits)`);
   return Number(key);
 }

@@ -87,9 +87,9 @@ describe('Store domains', () => {
         expect(parseSequenceKey(ka)).toBe(a);
       }),
     );
-    expect(() => sequenceKey(-1)).toThrow(RangeError);
-    expect(() => sequenceKey(1.5)).toThrow(RangeError);
-    expect(() => parseSequenceKey('12')).toThrow(RangeError);
+    expect(() => sequenceKey(-1)).toThrow(/not a non-negative safe integer/);
+    expect(() => sequenceKey(1.5)).toThrow(/not a non-negative safe integer/);
+    expect(() => parseSequenceKey('12')).toThrow(/not a sequence key/);
   });
 
   it('refuses bad domain names, bad keys and values its codec rejects, writing nothing', async () => {
