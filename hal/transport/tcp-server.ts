@@ -8,6 +8,13 @@ export interface TcpServerOptions {
   host?: string;
   /** 0 picks a free port; read the one chosen from `listen()`'s result. */
   port: number;
+  /**
+   * What to do when a client connects while another is attached. `replace` (default) drops the old
+   * one: a host that restarted may leave a half-open connection behind that would otherwise lock
+   * it out, and a closing client's FIN can arrive after its successor's SYN. `reject` turns the
+   * newcomer away.
+   */
+  whenBusy?: 'replace' | 'reject';
 }
 
 export interface BoundAddress {
@@ -20,8 +27,10 @@ export interface BoundAddress {
 export interface TcpServerEvents {
   /** A client connected; the Transport is already open. */
   connection: [transport: TcpTransport];
-  /** A second client tried to connect while one was attached; it was turned away. */
+  /** A second client tried to connect while one was attached and was turned away (`whenBusy: 'reject'`). */
   rejected: [remote: string];
+  /** A new client took over from the attached one, which was disconnected (`whenBusy: 'replace'`). */
+  replaced: [previous: string];
 }
 
 function listenError(error: unknown, where: string): TransportError {
@@ -41,7 +50,7 @@ function listenError(error: unknown, where: string): TransportError {
 
 /**
  * The listening side of a TCP line, for the simulated NCP: it behaves like one serial port, so it
- * serves one client at a time and turns others away until that client leaves.
+ * serves one client at a time (see `whenBusy` for what happens to a second).
  */
 export class TcpTransportServer extends EventEmitter<TcpServerEvents> {
   private server: Server | undefined;
@@ -78,10 +87,16 @@ export class TcpTransportServer extends EventEmitter<TcpServerEvents> {
   }
 
   private accept(socket: Socket): void {
-    if (this.current) {
+    const previous = this.current;
+    if (previous && (this.options.whenBusy ?? 'replace') === 'reject') {
       this.emit('rejected', tcpUrl(socket.remoteAddress ?? '?', socket.remotePort ?? 0));
       socket.destroy();
       return;
+    }
+    if (previous) {
+      this.current = undefined;
+      void previous.close();
+      this.emit('replaced', previous.description);
     }
     const transport = TcpTransport.accepted(socket);
     this.current = transport;

@@ -7,8 +7,8 @@ import { TransportError, type Transport } from '../../../hal/transport/transport
 import { freeTcpPort } from '../../helpers/pty.js';
 import { useSilentPort } from '../../helpers/silent-listener.js';
 
-async function useServer(port = 0): Promise<TcpTransportServer> {
-  const server = new TcpTransportServer({ port });
+async function useServer(whenBusy?: 'replace' | 'reject'): Promise<TcpTransportServer> {
+  const server = new TcpTransportServer({ port: 0, whenBusy });
   onTestFinished(() => server.close());
   await server.listen();
   return server;
@@ -62,8 +62,8 @@ describe('TCP transport over 127.0.0.1', () => {
     expect((await atHost).toString('hex')).toBe('010203');
   });
 
-  it('serves one client at a time and accepts the next once the first leaves', async () => {
-    const server = await useServer();
+  it('turns a second client away when told to, and accepts the next once the first leaves', async () => {
+    const server = await useServer('reject');
     const port = server.address!.port;
     const first = client(port);
     const firstAccepted = once(server, 'connection');
@@ -107,6 +107,29 @@ describe('TCP transport over 127.0.0.1', () => {
     expect(transport.isOpen).toBe(false);
   });
 
+  it('by default lets a new client take over the line from the attached one', async () => {
+    const server = await useServer();
+    const port = server.address!.port;
+    const first = client(port);
+    const firstAccepted = once(server, 'connection') as Promise<[Transport]>;
+    await first.open();
+    const [firstNcp] = await firstAccepted;
+    const firstClosed = once(first, 'close');
+    const replaced = once(server, 'replaced');
+    const second = client(port);
+    const secondAccepted = once(server, 'connection') as Promise<[Transport]>;
+    await second.open();
+    const [secondNcp] = await secondAccepted;
+    await replaced;
+    const [why] = (await firstClosed) as [TransportError];
+    expect(why.code).toBe('DISCONNECTED');
+    expect(firstNcp.isOpen).toBe(false);
+    expect(server.client).toBe(secondNcp);
+    const got = receive(secondNcp, 1);
+    await second.write(Buffer.from([0x7e]));
+    expect((await got).toString('hex')).toBe('7e');
+  });
+
   it('closes the client with DISCONNECTED when the server goes away', async () => {
     const server = await useServer();
     const host = client(server.address!.port);
@@ -139,6 +162,7 @@ describe('TCP transport over 127.0.0.1', () => {
   it('reports a port already in use as PORT_BUSY', async () => {
     const server = await useServer();
     const error = await failure(new TcpTransportServer({ port: server.address!.port }).listen());
+    expect(error.where).toBe(`tcp://127.0.0.1:${server.address!.port}`);
     expect(error.code).toBe('PORT_BUSY');
   });
 });
