@@ -108,6 +108,13 @@ export const FRAMES = {
   invalidCommand: { id: 0x0058, kind: 'command', request: [], response: [{ name: 'reason', type: 'uint8' }] },
   getEui64: { id: 0x0026, kind: 'command', request: [], response: [{ name: 'eui64', type: 'eui64' }] },
   getNodeId: { id: 0x0027, kind: 'command', request: [], response: [{ name: 'nodeId', type: 'uint16' }] },
+  /** The node id the NCP knows for an EUI-64 (0xFFFF when it knows none). */
+  lookupNodeIdByEui64: {
+    id: 0x0060,
+    kind: 'command',
+    request: [{ name: 'eui64', type: 'eui64' }],
+    response: [{ name: 'nodeId', type: 'uint16' }],
+  },
 
   // Networking
   networkInit: {

@@ -1,0 +1,367 @@
+import { randomBytes, randomInt } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { AshLink } from './ash/link.js';
+import type { Clock } from './clock.js';
+import { HubError } from './errors.js';
+import { isEui64 } from './eui64.js';
+import { EzspHost, type EzspCommander } from './ezsp/host.js';
+import {
+  EmberApsOption,
+  EmberInitialSecurityBitmask,
+  EmberJoinMethod,
+  EmberNetworkInitBitmask,
+  EmberOutgoingMessageType,
+  EzspConfigId,
+  EzspDecisionBitmask,
+  EzspDecisionId,
+  EzspPolicyId,
+  networkStatusCodes,
+  statusName,
+} from './ezsp/enums.js';
+import type { RequestParams } from './ezsp/codec.js';
+import { JoinTracker } from './ezsp/joining.js';
+import { Outbox, type TransmitResult } from './ezsp/outbox.js';
+import { RadioNetwork } from './ezsp/radio-network.js';
+import { silentLogger, type Logger } from './log.js';
+import {
+  RadioError,
+  type ApsAddress,
+  type DeliveryOutcome,
+  type EnergyReading,
+  type Eui64,
+  type JoinCredential,
+  type NetworkInfo,
+  type NetworkParameters,
+  type Radio,
+  type RadioEvents,
+} from './radio.js';
+
+/**
+ * The Radio seam over EZSP: an EmberZNet NCP (silicon or the simulator) acting as coordinator and
+ * trust centre, with install-code-only joining (a transient key per allowed device).
+ */
+
+export interface EzspRadioOptions {
+  link: AshLink;
+  clock: Clock;
+  logger?: Logger;
+  commandTimeoutMs?: number;
+  reconnectDelayMs?: number;
+  /** How long a send waits for the link and network to come back before failing (default 60 s). */
+  networkWaitMs?: number;
+  /** How long the NCP may take to report a message's outcome (default 30 s). */
+  deliveryTimeoutMs?: number;
+  /** Resends of one message after NCP resets (default 3). */
+  maxResends?: number;
+  /** EmberApsOption bits for every unicast (default: APS retry, route discovery, APS encryption). */
+  apsOptions?: number;
+  /** Endpoints registered on the NCP at every start (default: endpoint 1, Smart Energy profile). */
+  endpoints?: Array<{ endpoint: number; profileId: number; deviceId: number; input: number[]; output: number[] }>;
+  /** Extra NCP configuration values set at every start, before the network is resumed. */
+  configuration?: Record<number, number>;
+}
+
+const SMART_ENERGY_PROFILE = 0x0109;
+const DEFAULT_ENDPOINTS = [{ endpoint: 1, profileId: SMART_ENERGY_PROFILE, deviceId: 0x0500, input: [0x0000, 0x0704, 0x0800], output: [0x0000, 0x0704, 0x0800] }];
+const DEFAULT_CONFIGURATION: Record<number, number> = {
+  [EzspConfigId.STACK_PROFILE]: 2,
+  [EzspConfigId.SECURITY_LEVEL]: 5,
+  [EzspConfigId.TRANSIENT_KEY_TIMEOUT_S]: 300,
+};
+const MAX_JOIN_SECONDS = 254;
+
+export class EzspRadio extends EventEmitter<RadioEvents> implements Radio {
+  readonly host: EzspHost;
+  private readonly clock: Clock;
+  private readonly log: Logger;
+  private readonly options: EzspRadioOptions;
+  private readonly network: RadioNetwork;
+  private readonly joins: JoinTracker;
+  private readonly outbox: Outbox;
+  private messageTag = 0;
+
+  constructor(options: EzspRadioOptions) {
+    super();
+    this.options = options;
+    this.clock = options.clock;
+    this.log = (options.logger ?? silentLogger).child({ component: 'radio' });
+    this.host = new EzspHost({
+      link: options.link,
+      clock: options.clock,
+      logger: options.logger,
+      commandTimeoutMs: options.commandTimeoutMs,
+      reconnectDelayMs: options.reconnectDelayMs,
+      initialise: (ezsp) => this.initialise(ezsp),
+    });
+    this.network = new RadioNetwork(this.host, this.clock, this.log, this);
+    this.joins = new JoinTracker(this.clock);
+    this.outbox = new Outbox(
+      {
+        clock: this.clock,
+        canSend: () => this.host.ready && this.network.up,
+        transmit: (eui64, address, payload, tag) => this.transmit(eui64, address, payload, tag),
+        nextTag: () => this.nextTag(),
+      },
+      {
+        networkWaitMs: options.networkWaitMs ?? 60_000,
+        deliveryTimeoutMs: options.deliveryTimeoutMs ?? 30_000,
+        maxResends: options.maxResends ?? 3,
+      },
+    );
+    this.wireCallbacks();
+  }
+
+  async start(): Promise<NetworkInfo | null> {
+    await this.host.start();
+    return this.network.awaitResume();
+  }
+
+  async stop(): Promise<void> {
+    this.outbox.failAll('RADIO_FAILURE', 'radio stopped');
+    await this.host.stop();
+  }
+
+  networkInfo(): NetworkInfo | null {
+    return this.network.info;
+  }
+
+  async formNetwork(parameters: Partial<NetworkParameters>): Promise<NetworkInfo> {
+    const channel = parameters.channel ?? 11;
+    if (!Number.isInteger(channel) || channel < 11 || channel > 26) throw badArgument(`channel ${channel} is not 11..26`, 'formNetwork');
+    const panId = parameters.panId ?? randomInt(1, 0xfff7);
+    if (!Number.isInteger(panId) || panId < 0 || panId > 0xfffe) throw badArgument(`PAN id ${panId} is not 0..0xFFFE`, 'formNetwork');
+    const extendedPanId = (parameters.extendedPanId ?? randomBytes(8).toString('hex')).toUpperCase();
+    if (!isEui64(extendedPanId)) throw badArgument('extended PAN id must be 16 hex digits', 'formNetwork');
+    if (this.network.up) await this.network.leave();
+    await this.expectOk('setInitialSecurityState', {
+      state: {
+        bitmask:
+          EmberInitialSecurityBitmask.HAVE_PRECONFIGURED_KEY |
+          EmberInitialSecurityBitmask.HAVE_NETWORK_KEY |
+          EmberInitialSecurityBitmask.REQUIRE_ENCRYPTED_KEY,
+        // Never used to admit anyone: joining needs a per-device transient key from an install code.
+        preconfiguredKey: randomBytes(16),
+        networkKey: randomBytes(16),
+        networkKeySequenceNumber: 0,
+        preconfiguredTrustCenterEui64: '0000000000000000',
+      },
+    });
+    const up = this.network.awaitUp();
+    await this.expectOk('formNetwork', {
+      parameters: {
+        extendedPanId,
+        panId,
+        radioTxPower: parameters.radioTxPower ?? 8,
+        radioChannel: channel,
+        joinMethod: EmberJoinMethod.MAC_ASSOCIATION,
+        nwkManagerId: 0,
+        nwkUpdateId: 0,
+        channels: 1 << channel,
+      },
+    });
+    return up;
+  }
+
+  async permitJoining(devices: JoinCredential[], durationSeconds: number): Promise<void> {
+    if (!Number.isInteger(durationSeconds) || durationSeconds < 1 || durationSeconds > MAX_JOIN_SECONDS) {
+      throw badArgument(`join window of ${durationSeconds} s is not 1..${MAX_JOIN_SECONDS}`, 'permitJoining');
+    }
+    for (const [i, device] of devices.entries()) {
+      if (!isEui64(device.eui64)) throw badArgument(`devices[${i}].eui64 is not 16 upper-case hex digits`, 'permitJoining');
+      if (device.linkKey.length !== 16) throw badArgument(`devices[${i}].linkKey is not 16 bytes`, 'permitJoining');
+    }
+    await this.openWindow(devices, durationSeconds);
+    this.joins.open(devices, durationSeconds);
+  }
+
+  async closeJoining(): Promise<void> {
+    this.joins.close();
+    await this.expectOk('permitJoining', { duration: 0 });
+    await this.host.command('clearTransientLinkKeys', {});
+  }
+
+  async removeDevice(eui64: Eui64): Promise<void> {
+    if (!isEui64(eui64)) throw badArgument(`${eui64} is not an EUI-64`, 'removeDevice');
+    const nodeId = await this.network.nodeIdOf(eui64);
+    if (nodeId === undefined) throw new RadioError('RADIO_UNKNOWN_DEVICE', `${eui64} is not on the network`, { where: 'removeDevice' });
+    await this.expectOk('removeDevice', { destShort: nodeId, destLong: eui64, targetLong: eui64 });
+    this.network.forget(eui64);
+  }
+
+  send(eui64: Eui64, address: ApsAddress, payload: Buffer): Promise<DeliveryOutcome> {
+    if (!isEui64(eui64)) return Promise.reject(badArgument(`${eui64} is not an EUI-64`, 'send'));
+    return this.outbox.send(eui64, address, payload);
+  }
+
+  energyScan(channels: number[], durationExponent: number): Promise<EnergyReading[]> {
+    return this.network.energyScan(channels, durationExponent);
+  }
+
+  async setChannel(channel: number): Promise<void> {
+    if (!Number.isInteger(channel) || channel < 11 || channel > 26) throw badArgument(`channel ${channel} is not 11..26`, 'setChannel');
+    await this.expectOk('setRadioChannel', { channel });
+    this.network.channelChanged(channel);
+  }
+
+  // ---- internals -------------------------------------------------------------------------------
+
+  /** Runs after every version negotiation (first start and each NCP reset), before anything else. */
+  private async initialise(ezsp: EzspCommander): Promise<void> {
+    const configuration = { ...DEFAULT_CONFIGURATION, ...this.options.configuration };
+    for (const [configId, value] of Object.entries(configuration)) {
+      const { status } = await ezsp.command('setConfigurationValue', { configId: Number(configId), value });
+      if (status !== 0) this.log.warn({ configId, status }, 'NCP refused a configuration value');
+    }
+    const policies: Array<[number, number]> = [
+      [EzspPolicyId.TRUST_CENTER_POLICY, EzspDecisionBitmask.ALLOW_JOINS | EzspDecisionBitmask.JOINS_USE_INSTALL_CODE_KEY],
+      [EzspPolicyId.TC_KEY_REQUEST_POLICY, EzspDecisionId.ALLOW_TC_KEY_REQUEST_AND_GENERATE_NEW_KEY],
+      [EzspPolicyId.APP_KEY_REQUEST_POLICY, EzspDecisionId.DENY_APP_KEY_REQUESTS],
+      [EzspPolicyId.MESSAGE_CONTENTS_IN_CALLBACK_POLICY, EzspDecisionId.MESSAGE_TAG_ONLY_IN_CALLBACK],
+    ];
+    for (const [policyId, decisionId] of policies) {
+      const { status } = await ezsp.command('setPolicy', { policyId, decisionId });
+      if (status !== 0) throw new RadioError('RADIO_COMMAND_FAILED', `NCP refused policy ${policyId}`, { where: 'EZSP setPolicy' });
+    }
+    for (const e of this.options.endpoints ?? DEFAULT_ENDPOINTS) {
+      await ezsp.command('addEndpoint', {
+        endpoint: e.endpoint,
+        profileId: e.profileId,
+        deviceId: e.deviceId,
+        deviceVersion: 0,
+        clusters: { input: e.input, output: e.output },
+      });
+    }
+    const { status } = await ezsp.command('networkInit', { bitmask: EmberNetworkInitBitmask.PARENT_INFO_IN_TOKEN });
+    this.network.initialised(status === 0);
+  }
+
+  private wireCallbacks(): void {
+    const host = this.host;
+    host.on('ready', () => void this.afterReady());
+    this.on('networkUp', () => this.outbox.pump());
+    host.on('down', (error) => {
+      this.network.linkLost(error.message);
+      this.outbox.linkLost();
+      this.outbox.pump();
+    });
+    host.on('failed', (error) => {
+      this.outbox.failAll('RADIO_FAILURE', error.message);
+    });
+    host.on('stackStatusHandler', ({ status }) => {
+      const version = host.version ?? 13;
+      const codes = networkStatusCodes(version);
+      if (status === codes.up) this.network.stackUp();
+      else if (status === codes.down) {
+        this.network.stackDown(`stack reported ${statusName(status, version)}`);
+        this.outbox.pump();
+      }
+    });
+    host.on('trustCenterJoinHandler', (p) => {
+      this.network.learn(p.newNodeEui64, p.newNodeId);
+      this.report(this.joins.onTrustCenterJoin(p.newNodeEui64, p.newNodeId, p.status, p.policyDecision));
+    });
+    host.on('childJoinHandler', (p) => {
+      if (p.joining) this.network.learn(p.childEui64, p.childId);
+    });
+    host.on('zigbeeKeyEstablishmentHandler', ({ partner, status }) => {
+      this.report(this.joins.onKeyEstablishment(partner, status, this.network.knownNodeId(partner)));
+    });
+    host.on('messageSentHandler', (p) => this.outbox.settle(p.messageTag, p.status === 0, statusName(p.status, host.version ?? 13)));
+    host.on('incomingMessageHandler', (p) => this.network.incoming(p));
+  }
+
+  private async afterReady(): Promise<void> {
+    await this.network.hostReady();
+    // The NCP forgot the join window with its RAM; if it is still meant to be open, open it again.
+    const window = this.joins.remaining();
+    if (window && this.network.up) {
+      await this.openWindow(window.devices, window.seconds).catch((error: unknown) =>
+        this.log.warn({ detail: (error as Error).message }, 'could not reopen the join window after an NCP reset'),
+      );
+    }
+    this.outbox.pump();
+  }
+
+  private async openWindow(devices: JoinCredential[], seconds: number): Promise<void> {
+    await this.host.command('clearTransientLinkKeys', {});
+    for (const device of devices) {
+      const { status } = await this.host.command('importTransientKey', { eui64: device.eui64, plaintextKey: device.linkKey, flags: 0 });
+      if (status !== 0) throw new RadioError('RADIO_COMMAND_FAILED', `NCP refused the join key for ${device.eui64} (status ${status})`, { where: 'importTransientKey' });
+    }
+    await this.expectOk('permitJoining', { duration: seconds });
+  }
+
+  private report(verdict: ReturnType<JoinTracker['onKeyEstablishment']>): void {
+    switch (verdict.kind) {
+      case 'none':
+        return;
+      case 'left':
+        this.network.forget(verdict.eui64);
+        this.emit('deviceLeft', { eui64: verdict.eui64 });
+        return;
+      case 'refused':
+        this.emit('joinRefused', { eui64: verdict.eui64, reason: verdict.reason });
+        return;
+      case 'joined':
+        this.emit('deviceJoined', { eui64: verdict.eui64, nodeId: verdict.nodeId });
+        void this.readLinkKey(verdict.eui64);
+        return;
+    }
+  }
+
+  private async readLinkKey(eui64: Eui64): Promise<void> {
+    try {
+      const entry = await this.host.command('exportLinkKeyByEui', { eui64 });
+      if (entry.status !== 0) throw new Error(`status ${entry.status}`);
+      this.emit('linkKeyEstablished', { eui64, linkKey: Buffer.from(entry.plaintextKey) });
+    } catch (error) {
+      this.log.warn({ eui64, detail: (error as Error).message }, 'could not read the new TC link key');
+    }
+  }
+
+  private async transmit(eui64: Eui64, address: ApsAddress, payload: Buffer, tag: number): Promise<TransmitResult> {
+    const nodeId = await this.network.nodeIdOf(eui64);
+    if (nodeId === undefined) return { kind: 'unknown-device' };
+    const version = this.host.version ?? 13;
+    const response = await this.host.command('sendUnicast', {
+      type: EmberOutgoingMessageType.DIRECT,
+      indexOrDestination: nodeId,
+      apsFrame: { ...address, options: this.options.apsOptions ?? DEFAULT_APS_OPTIONS, groupId: 0, sequence: 0 },
+      messageTag: tag,
+      messageContents: payload,
+    });
+    if (response.status === 0) return { kind: 'accepted' };
+    if (isNetworkGone(response.status, version)) return { kind: 'network-down' };
+    return { kind: 'failed', detail: `sendUnicast: ${statusName(response.status, version)}` };
+  }
+
+  private nextTag(): number {
+    // One byte in EZSP 13, two from 14.
+    const modulus = (this.host.version ?? 13) >= 14 ? 0x10000 : 0x100;
+    this.messageTag = (this.messageTag + 1) % modulus;
+    return this.messageTag;
+  }
+
+  private async expectOk<N extends StatusCommand>(name: N, params: RequestParams<N>): Promise<void> {
+    const response = (await this.host.command(name, params)) as unknown as { status: number };
+    if (response.status !== 0) {
+      throw new RadioError('RADIO_COMMAND_FAILED', `NCP answered ${statusName(response.status, this.host.version ?? 13)}`, {
+        where: `EZSP ${name}`,
+      });
+    }
+  }
+}
+
+type StatusCommand = 'setInitialSecurityState' | 'formNetwork' | 'permitJoining' | 'removeDevice' | 'setRadioChannel';
+
+const DEFAULT_APS_OPTIONS = EmberApsOption.RETRY | EmberApsOption.ENABLE_ROUTE_DISCOVERY | EmberApsOption.ENCRYPTION;
+
+function isNetworkGone(status: number, version: number): boolean {
+  const { down } = networkStatusCodes(version);
+  const notJoined = version >= 14 ? 0x17 : 0x93;
+  return status === down || status === notJoined;
+}
+
+function badArgument(message: string, where: string): HubError {
+  return new RadioError('RADIO_BAD_ARGUMENT', message, { where });
+}

@@ -1,0 +1,203 @@
+import type { Clock, Timer } from '../clock.js';
+import type { ApsAddress, DeliveryOutcome, Eui64 } from '../radio.js';
+
+/**
+ * The Radio's outgoing APS unicasts. Nothing is dropped silently: each message ends with exactly
+ * one DeliveryOutcome. Per device, one message is on the air at a time, so a device receives its
+ * messages in the order they were sent, also across NCP resets. A message whose outcome the NCP
+ * lost by resetting is sent again once the link and the network are back; one that cannot be sent
+ * within `networkWaitMs` of being held up, or that outlives its resends, fails with a reason.
+ */
+
+export type TransmitResult =
+  | { kind: 'accepted' }
+  | { kind: 'network-down' }
+  | { kind: 'unknown-device' }
+  | { kind: 'failed'; detail: string };
+
+export interface OutboxDeps {
+  clock: Clock;
+  /** True while the link is ready and the network up. */
+  canSend(): boolean;
+  /** Hand one message to the NCP under `tag`; rejects when the link fails underneath. */
+  transmit(eui64: Eui64, address: ApsAddress, payload: Buffer, tag: number): Promise<TransmitResult>;
+  /** A fresh message tag (unique among messages in flight). */
+  nextTag(): number;
+}
+
+export interface OutboxOptions {
+  /** How long a message may wait for the link and network to come back (default 60 s). */
+  networkWaitMs: number;
+  /** How long the NCP may take to report the outcome of an accepted message (default 30 s). */
+  deliveryTimeoutMs: number;
+  /** How many times a message may be sent again after the NCP lost it (default 3). */
+  maxResends: number;
+}
+
+interface Outgoing {
+  eui64: Eui64;
+  address: ApsAddress;
+  payload: Buffer;
+  resolve: (outcome: DeliveryOutcome) => void;
+  state: 'queued' | 'transmitting' | 'awaiting-outcome' | 'done';
+  tag: number | undefined;
+  resends: number;
+  waitTimer: Timer | undefined;
+  deliveryTimer: Timer | undefined;
+}
+
+export class Outbox {
+  private readonly queues = new Map<Eui64, Outgoing[]>();
+  private readonly byTag = new Map<number, Outgoing>();
+
+  constructor(
+    private readonly deps: OutboxDeps,
+    private readonly options: OutboxOptions,
+  ) {}
+
+  get size(): number {
+    let total = 0;
+    for (const queue of this.queues.values()) total += queue.length;
+    return total;
+  }
+
+  send(eui64: Eui64, address: ApsAddress, payload: Buffer): Promise<DeliveryOutcome> {
+    return new Promise<DeliveryOutcome>((resolve) => {
+      const out: Outgoing = {
+        eui64,
+        address: { ...address },
+        payload: Buffer.from(payload),
+        resolve,
+        state: 'queued',
+        tag: undefined,
+        resends: 0,
+        waitTimer: undefined,
+        deliveryTimer: undefined,
+      };
+      const queue = this.queues.get(eui64) ?? [];
+      queue.push(out);
+      this.queues.set(eui64, queue);
+      this.pump();
+    });
+  }
+
+  /**
+   * Start whatever can go now (the head of each device's queue); when nothing can go, start the
+   * bounded wait of every queued message. Call on every change of link or network state.
+   */
+  pump(): void {
+    const canSend = this.deps.canSend();
+    for (const queue of this.queues.values()) {
+      for (const out of queue) {
+        if (out.state !== 'queued') continue;
+        if (canSend) this.clearWait(out);
+        else this.holdUp(out);
+      }
+      const head = queue[0];
+      if (canSend && head?.state === 'queued') void this.transmit(head);
+    }
+  }
+
+  /** messageSentHandler: the NCP's final word on one message. */
+  settle(tag: number, delivered: boolean, detail: string): void {
+    const out = this.byTag.get(tag);
+    if (!out || out.state !== 'awaiting-outcome') return;
+    this.finish(out, delivered ? { delivered: true } : { delivered: false, reason: 'NO_ACK', detail });
+  }
+
+  /** The NCP reset or the link dropped: outcomes it owed are lost, so those messages go again. */
+  linkLost(): void {
+    for (const queue of this.queues.values()) {
+      const head = queue[0];
+      if (head?.state === 'awaiting-outcome') this.requeue(head);
+    }
+    this.byTag.clear();
+  }
+
+  /** Resolve everything still pending (the radio is stopping). */
+  failAll(reason: 'RADIO_FAILURE' | 'NETWORK_DOWN', detail: string): void {
+    for (const queue of [...this.queues.values()]) {
+      for (const out of [...queue]) this.finish(out, { delivered: false, reason, detail });
+    }
+  }
+
+  private async transmit(out: Outgoing): Promise<void> {
+    out.state = 'transmitting';
+    const tag = this.deps.nextTag();
+    out.tag = tag;
+    this.byTag.set(tag, out);
+    let result: TransmitResult;
+    try {
+      result = await this.deps.transmit(out.eui64, out.address, out.payload, tag);
+    } catch {
+      // The link failed under the command: whether the NCP took it is unknown, and it has lost it anyway.
+      if (out.state === 'transmitting') this.requeue(out);
+      return;
+    }
+    if (out.state !== 'transmitting') return;
+    switch (result.kind) {
+      case 'accepted':
+        out.state = 'awaiting-outcome';
+        this.clearWait(out);
+        out.deliveryTimer = this.deps.clock.setTimeout(
+          () => this.finish(out, { delivered: false, reason: 'TIMEOUT', detail: `no delivery report within ${this.options.deliveryTimeoutMs} ms` }),
+          this.options.deliveryTimeoutMs,
+        );
+        return;
+      case 'network-down':
+        this.byTag.delete(tag);
+        out.state = 'queued';
+        this.holdUp(out);
+        return;
+      case 'unknown-device':
+        return this.finish(out, { delivered: false, reason: 'NOT_JOINED', detail: `${out.eui64} is not on the network` });
+      case 'failed':
+        return this.finish(out, { delivered: false, reason: 'RADIO_FAILURE', detail: result.detail });
+    }
+  }
+
+  private requeue(out: Outgoing): void {
+    if (out.tag !== undefined) this.byTag.delete(out.tag);
+    out.deliveryTimer?.cancel();
+    out.deliveryTimer = undefined;
+    if (out.resends >= this.options.maxResends) {
+      this.finish(out, { delivered: false, reason: 'RADIO_FAILURE', detail: `radio reset ${out.resends + 1} times while this message was in flight` });
+      return;
+    }
+    out.resends++;
+    out.state = 'queued';
+    this.holdUp(out);
+  }
+
+  /** The message cannot go yet: give the link and network a bounded time to come back. */
+  private holdUp(out: Outgoing): void {
+    if (out.waitTimer) return;
+    out.waitTimer = this.deps.clock.setTimeout(() => {
+      out.waitTimer = undefined;
+      if (out.state === 'queued') {
+        this.finish(out, { delivered: false, reason: 'NETWORK_DOWN', detail: `network not back within ${this.options.networkWaitMs} ms` });
+      }
+    }, this.options.networkWaitMs);
+  }
+
+  private clearWait(out: Outgoing): void {
+    out.waitTimer?.cancel();
+    out.waitTimer = undefined;
+  }
+
+  private finish(out: Outgoing, outcome: DeliveryOutcome): void {
+    if (out.state === 'done') return;
+    out.state = 'done';
+    this.clearWait(out);
+    out.deliveryTimer?.cancel();
+    if (out.tag !== undefined && this.byTag.get(out.tag) === out) this.byTag.delete(out.tag);
+    const queue = this.queues.get(out.eui64);
+    if (queue) {
+      const at = queue.indexOf(out);
+      if (at >= 0) queue.splice(at, 1);
+      if (queue.length === 0) this.queues.delete(out.eui64);
+    }
+    out.resolve(outcome);
+    this.pump();
+  }
+}
