@@ -1,0 +1,50 @@
+/**
+ * The kinds of Device a CHF Device Log holds, with GBCS's numeric DeviceType codes.
+ *
+ * The codes are GBCS's DeviceType enumeration (gSME 0, eSME 1, CHF 2, GPF 3, type 1 HCALCS 4,
+ * type 1 PPMID 5, type 2 6); the CCS01 RTDS vector registers the ESME (…90A0) with the enum value 1,
+ * which agrees. GBCS gives the HHT no code of its own there, so it has none here: it is named only
+ * because CCS02 treats it differently (its TC link key is never kept in the Historic Device Log).
+ */
+export interface DeviceTypeInfo {
+  /** GBCS DeviceType code, or null where GBCS defines none. */
+  readonly code: number | null;
+  readonly title: string;
+  /** May be entered in the CHF Device Log (the CHF itself never is). */
+  readonly loggable: boolean;
+  /** Joins the HAN with an install-code key (the GPF lives inside the hub and does not). */
+  readonly joinsWithInstallCode: boolean;
+  /** On removal, an established TC link key is kept in the Historic Device Log (CCS02). */
+  readonly keptInHistoricLog: boolean;
+  /** Sleeps, so messages to it wait for it to wake (the sleepy queue needs to know). */
+  readonly sleepy: boolean;
+}
+
+export const DEVICE_TYPES = {
+  GSME: { code: 0, title: 'Gas Smart Metering Equipment', loggable: true, joinsWithInstallCode: true, keptInHistoricLog: true, sleepy: true },
+  ESME: { code: 1, title: 'Electricity Smart Metering Equipment', loggable: true, joinsWithInstallCode: true, keptInHistoricLog: true, sleepy: false },
+  CHF: { code: 2, title: 'Communications Hub Function', loggable: false, joinsWithInstallCode: false, keptInHistoricLog: false, sleepy: false },
+  GPF: { code: 3, title: 'Gas Proxy Function', loggable: true, joinsWithInstallCode: false, keptInHistoricLog: false, sleepy: false },
+  HCALCS: { code: 4, title: 'HAN Connected Auxiliary Load Control Switch', loggable: true, joinsWithInstallCode: true, keptInHistoricLog: true, sleepy: false },
+  PPMID: { code: 5, title: 'Prepayment Interface Device', loggable: true, joinsWithInstallCode: true, keptInHistoricLog: true, sleepy: false },
+  Type2: { code: 6, title: 'Type 2 Device (e.g. consumer access device)', loggable: true, joinsWithInstallCode: true, keptInHistoricLog: true, sleepy: false },
+  HHT: { code: null, title: 'Hand Held Terminal', loggable: true, joinsWithInstallCode: true, keptInHistoricLog: false, sleepy: false },
+} as const satisfies Record<string, DeviceTypeInfo>;
+
+export type DeviceType = keyof typeof DEVICE_TYPES;
+
+export const DEVICE_TYPE_NAMES = Object.keys(DEVICE_TYPES) as DeviceType[];
+
+export function isDeviceType(value: unknown): value is DeviceType {
+  return typeof value === 'string' && Object.hasOwn(DEVICE_TYPES, value);
+}
+
+/** The type with this GBCS code, or undefined for a code GBCS does not define. */
+export function deviceTypeByCode(code: number): DeviceType | undefined {
+  return DEVICE_TYPE_NAMES.find((name) => DEVICE_TYPES[name].code === code);
+}
+
+/** Accepts a type name in any case ("esme", "Type2"). */
+export function findDeviceType(text: string): DeviceType | undefined {
+  return DEVICE_TYPE_NAMES.find((name) => name.toLowerCase() === text.toLowerCase());
+}
