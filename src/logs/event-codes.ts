@@ -1,0 +1,74 @@
+/**
+ * The events the hub records, as data. `code` is what the logs store; where GBCS has an alert or
+ * event code for the event, `code` is that code, so an ECS35c/ECS35d response can carry it as is.
+ * Events GBCS has no code for get hub-local codes from 0xE000, and `gbcsCode` says what a GBCS
+ * read reports instead. `log` says which log the event belongs to: failed checks and anything that
+ * changes the hub's security go to the Security Log, which no remote command can clear.
+ */
+export type LogName = 'event' | 'security';
+
+export interface HubEvent {
+  code: number;
+  name: string;
+  log: LogName;
+  /** The code a GBCS log read reports (the same as `code` unless the event is hub-local). */
+  gbcsCode?: number;
+}
+
+export const HUB_EVENTS = {
+  // Security Log: authentication, authorisation and the hub's own integrity.
+  trustedSourceAuthenticationFailure: { code: 0x8f3d, name: 'Trusted Source Authentication Failure', log: 'security' },
+  unauthorisedCommunicationAccess: { code: 0x8f3e, name: 'Unauthorised Communication Access attempted', log: 'security' },
+  failedAuthentication: { code: 0x8f53, name: 'Failed Authentication or Authorisation not covered by other codes', log: 'security' },
+  sourceLacksAuthority: { code: 0x8f30, name: 'Source Does not have Authority for Command', log: 'security' },
+  commandIntegrityFailed: { code: 0x8f1e, name: 'Integrity check of content or format of command failed', log: 'security' },
+  unusualCommands: { code: 0x8f60, name: 'Unusual numbers of malformed, out-of-order or unexpected Commands received', log: 'security' },
+  eventLogCleared: { code: 0x8f52, name: 'Event Log Cleared', log: 'security' },
+  securityCredentialsUpdated: { code: 0x8f70, name: 'Update Security Credentials', log: 'security' },
+  signingCertificateReplacementFailed: { code: 0x8f4c, name: "Device's own Digital Signing Certificate replacement failed", log: 'security' },
+  signingCertificateReplaced: { code: 0x8f4d, name: "Device's own Digital Signing Certificate replacement succeeded", log: 'security' },
+  keyAgreementCertificateReplacementFailed: { code: 0x8f4e, name: "Device's own Key Agreement Certificate replacement failed", log: 'security' },
+  keyAgreementCertificateReplaced: { code: 0x8f4f, name: "Device's own Key Agreement Certificate replacement succeeded", log: 'security' },
+  firmwareVerificationFailed: { code: 0x8f1c, name: 'Firmware Verification Failed', log: 'security' },
+  firmwareVerificationFailedAtPowerOn: { code: 0x8f1b, name: 'Firmware Verification Failed At Power On', log: 'security' },
+  firmwareVerified: { code: 0x8f72, name: 'Firmware Verification Successful', log: 'security' },
+  executingFirmwareChanged: { code: 0x8f43, name: 'Change in the executing Firmware version', log: 'security' },
+  replayDetected: { code: 0xe001, name: 'Command refused: originator counter not above the last accepted', log: 'security', gbcsCode: 0x8f53 },
+  lockout: { code: 0xe002, name: 'Remote party locked out after repeated failures', log: 'security', gbcsCode: 0x8f60 },
+  unauthorisedJoinAttempt: { code: 0xe003, name: 'Join refused: device not in the CHF Device Log or wrong key', log: 'security', gbcsCode: 0x8f3e },
+
+  // Event Log: what the hub did.
+  immediateCommandActioned: { code: 0x8154, name: 'Immediate HAN Interface Command Received and Successfully Actioned', log: 'event' },
+  immediateCommandNotActioned: { code: 0x8155, name: 'Immediate HAN Interface Command Received but not Successfully Actioned', log: 'event' },
+  futureDatedCommandActioned: { code: 0x8f66, name: 'Future-date HAN Interface Command Successfully Actioned', log: 'event' },
+  futureDatedCommandNotActioned: { code: 0x8f67, name: 'Future-date HAN Interface Command not Successfully Actioned', log: 'event' },
+  chfDeviceLogChanged: { code: 0x8f12, name: 'CHF Device Log Changed', log: 'event' },
+  gpfDeviceLogChanged: { code: 0x8071, name: 'GPF Device Log Changed', log: 'event' },
+  deviceJoiningFailed: { code: 0x8f48, name: 'Device joining failed', log: 'event' },
+  deviceJoiningSucceeded: { code: 0x8f49, name: 'Device joining succeeded', log: 'event' },
+  deviceUnjoiningFailed: { code: 0x8f4a, name: 'Device Unjoining failed', log: 'event' },
+  deviceUnjoiningSucceeded: { code: 0x8f4b, name: 'Device Unjoining succeeded', log: 'event' },
+  firmwareTransferFailed: { code: 0x8f89, name: 'Firmware transfer alert FAIL', log: 'event' },
+  firmwareTransferSucceeded: { code: 0x8f8a, name: 'Firmware transfer alert SUCCESS', log: 'event' },
+  gsmeCommandNotRetrieved: { code: 0x819d, name: 'GSME Command Not Retrieved', log: 'event' },
+  clockAdjusted: { code: 0x8145, name: 'Clock adjusted (within tolerance)', log: 'event' },
+  clockNotAdjusted: { code: 0x81c6, name: 'Clock not adjusted (outside tolerance)', log: 'event' },
+  subGhzChannelChanged: { code: 0x8f26, name: 'Sub GHz Channel Changed', log: 'event' },
+  hubStarted: { code: 0xe101, name: 'Hub runtime started', log: 'event' },
+} as const satisfies Record<string, HubEvent>;
+
+export type HubEventName = keyof typeof HUB_EVENTS;
+
+const BY_CODE = new Map<number, HubEvent & { key: HubEventName }>(
+  (Object.entries(HUB_EVENTS) as Array<[HubEventName, HubEvent]>).map(([key, event]) => [event.code, { ...event, key }]),
+);
+
+export function hubEventByCode(code: number): (HubEvent & { key: HubEventName }) | undefined {
+  return BY_CODE.get(code);
+}
+
+/** The code a GBCS read (ECS35c/ECS35d) reports for a stored code. */
+export function gbcsCodeOf(code: number): number | undefined {
+  const event = BY_CODE.get(code);
+  return event && (event.gbcsCode ?? (event.code < 0xe000 ? event.code : undefined));
+}
