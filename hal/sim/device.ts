@@ -18,6 +18,12 @@ export interface ApsMessage extends ApsAddress {
 export interface ReceivedMessage extends ApsMessage {
   /** Clock time it arrived. */
   at: number;
+  /**
+   * The same payload arrived before. The model's air never repeats a frame, so this is the host
+   * sending again (say after an NCP reset ate the messageSentHandler); a GB device's replay
+   * protection would discard it, the simulator records it so a test can count it.
+   */
+  duplicate: boolean;
 }
 
 export interface SendOutcome extends ApsMessage {
@@ -56,6 +62,7 @@ export class SimDevice extends EventEmitter<DeviceEvents> {
   private pumping = false;
   private stopped = false;
   private wakeTimer: Timer | undefined;
+  private readonly seenPayloads = new Set<string>();
   private awakeUntil = 0;
 
   constructor(
@@ -108,7 +115,9 @@ export class SimDevice extends EventEmitter<DeviceEvents> {
 
   /** Called by the NCP when a message for this device goes out over the air. */
   deliver(message: ApsMessage): void {
-    const received = { ...message, payload: Buffer.from(message.payload), at: this.clock.now() };
+    const key = message.payload.toString('hex');
+    const received = { ...message, payload: Buffer.from(message.payload), at: this.clock.now(), duplicate: this.seenPayloads.has(key) };
+    this.seenPayloads.add(key);
     this.received.push(received);
     this.emit('received', received);
   }

@@ -26,7 +26,11 @@ describe('simulated NCP: messages', () => {
     const [report] = await host.waitFor('messageSentHandler');
     expect(report).toMatchObject({ status: EmberStatus.SUCCESS, indexOrDestination: nodeId, messageTag: 0x42, apsFrame: { sequence: sent.sequence } });
     expect(sim.received(ESME)).toHaveLength(1);
-    expect(sim.received(ESME)[0]).toMatchObject({ ...ADDRESS, apsCounter: sent.sequence, payload });
+    expect(sim.received(ESME)[0]).toMatchObject({ ...ADDRESS, apsCounter: sent.sequence, payload, duplicate: false });
+    // The host sending the same payload again (as after a lost messageSentHandler) is marked, not hidden.
+    await host.call('sendUnicast', { type: 0, indexOrDestination: nodeId, apsFrame: apsFrame(), messageTag: 0x43, messageContents: payload });
+    await host.waitFor('messageSentHandler', 2);
+    expect(sim.received(ESME).map((m) => m.duplicate)).toEqual([false, true]);
   });
 
   it('reports failure for an unknown node, and refuses to send with the network down', async () => {
