@@ -35,7 +35,9 @@ export const HUB_EVENTS = {
   executingFirmwareChanged: { code: 0x8f43, name: 'Change in the executing Firmware version', log: 'security' },
   replayDetected: { code: 0xe001, name: 'Command refused: originator counter not above the last accepted', log: 'security', gbcsCode: 0x8f53 },
   lockout: { code: 0xe002, name: 'Remote party locked out after repeated failures', log: 'security', gbcsCode: 0x8f60 },
-  unauthorisedJoinAttempt: { code: 0xe003, name: 'Join refused: device not in the CHF Device Log or wrong key', log: 'security', gbcsCode: 0x8f3e },
+  unauthorisedJoinAttempt: { code: 0xe003, name: 'Join refused: Device not in the CHF Device Log', log: 'security', gbcsCode: 0x8f3e },
+  joinRefusedOutsideWindow: { code: 0xe004, name: 'Join refused: Device in the log joined outside its window or with the wrong key', log: 'security', gbcsCode: 0x8f3e },
+  joinedWithoutAdmission: { code: 0xe005, name: 'Device joined without admission and was removed from the HAN', log: 'security', gbcsCode: 0x8f3e },
 
   // Event Log: what the hub did.
   immediateCommandActioned: { code: 0x8154, name: 'Immediate HAN Interface Command Received and Successfully Actioned', log: 'event' },
@@ -58,6 +60,24 @@ export const HUB_EVENTS = {
 } as const satisfies Record<string, HubEvent>;
 
 export type HubEventName = keyof typeof HUB_EVENTS;
+
+/**
+ * Names other layers report security events by (src/han's admission raises these), and the
+ * table entry each one is logged as, so the Security Log can be handed to them as their sink.
+ */
+export const SECURITY_EVENT_ALIASES = {
+  JOIN_REFUSED_NOT_IN_LOG: 'unauthorisedJoinAttempt',
+  JOIN_REFUSED_OUTSIDE_WINDOW: 'joinRefusedOutsideWindow',
+  JOINED_WITHOUT_ADMISSION: 'joinedWithoutAdmission',
+} as const satisfies Record<string, HubEventName>;
+export type SecurityEventAlias = keyof typeof SECURITY_EVENT_ALIASES;
+
+/** The numeric code for a code or an alias; undefined for an unknown alias. */
+export function resolveCode(code: number | string): number | undefined {
+  if (typeof code === 'number') return code;
+  const name = (SECURITY_EVENT_ALIASES as Record<string, HubEventName>)[code];
+  return name === undefined ? undefined : HUB_EVENTS[name].code;
+}
 
 const BY_CODE = new Map<number, HubEvent & { key: HubEventName }>(
   (Object.entries(HUB_EVENTS) as Array<[HubEventName, HubEvent]>).map(([key, event]) => [event.code, { ...event, key }]),

@@ -3,7 +3,7 @@ import { jsonCodec, sequenceKey, type DomainSpec, type Store } from '../store/st
 import { BoundedLog } from './bounded-log.js';
 import { validateDetail, type LogDetail } from './detail.js';
 import { LogError } from './errors.js';
-import { HUB_EVENTS, hubEventByCode, type LogName } from './event-codes.js';
+import { HUB_EVENTS, hubEventByCode, resolveCode, type LogName, type SecurityEventAlias } from './event-codes.js';
 import { CHF_LOG_SIZES } from './sizes.js';
 
 /**
@@ -31,9 +31,13 @@ export interface TimeRange {
   limit?: number;
 }
 
-/** The shape the HAN and CHF layers report refused joins, replays and failed checks through. */
+/**
+ * The shape the HAN and CHF layers report refused joins, replays and failed checks through: a
+ * HUB_EVENTS code, or a name from SECURITY_EVENT_ALIASES (src/han's admission reports by name).
+ * It satisfies src/han/admission.ts's SecurityEventSink.
+ */
 export interface SecurityEventSink {
-  record(code: number, detail?: LogDetail): Promise<unknown>;
+  record(code: number | SecurityEventAlias, detail?: LogDetail): Promise<void>;
 }
 
 export interface ReadableLog {
@@ -52,7 +56,6 @@ export interface EventLog extends ReadableLog {
 }
 
 export interface SecurityLog extends ReadableLog, SecurityEventSink {
-  record(code: number, detail?: LogDetail): Promise<LogEntry>;
   /** Local retention only (never a remote command): drop entries older than `olderThan` (UTC ms) and/or beyond the newest `keepNewest`. Resolves with how many went. */
   purge(retention: { olderThan?: number; keepNewest?: number }): Promise<number>;
 }
@@ -93,10 +96,11 @@ class StoredLog implements ReadableLog {
     return this.log.count();
   }
 
-  record(code: number, detail?: LogDetail): Promise<LogEntry> {
+  record(given: number | string, detail?: LogDetail): Promise<LogEntry> {
+    const code = resolveCode(given) ?? Number.NaN;
     const event = hubEventByCode(code);
     if (!event || event.log !== this.which) {
-      const hex = Number.isInteger(code) ? `0x${code.toString(16).toUpperCase()}` : String(code);
+      const hex = typeof given === 'number' && Number.isInteger(given) ? `0x${given.toString(16).toUpperCase()}` : JSON.stringify(given);
       const why = event ? `belongs to the ${event.log} log` : 'is not in HUB_EVENTS';
       return Promise.reject(new LogError('LOG_UNKNOWN_CODE', `code ${hex} ${why}`, { where: `${this.which} log` }));
     }
@@ -147,7 +151,7 @@ export async function openHubLogs(store: Store, clock: Clock): Promise<HubLogs> 
   });
   const securityLog: SecurityLog = {
     ...readable(security),
-    record: (code, detail) => security.record(code, detail),
+    record: async (code, detail) => void (await security.record(code, detail)),
     purge: (retention) => security.purge(retention),
   };
   const eventLog: EventLog = {

@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../hal/clock.js';
-import { CHF_LOG_SIZES, gbcsCodeOf, HUB_EVENTS, LogError, openHubLogs, type HubLogs } from '../../../src/logs/index.js';
+import { CHF_LOG_SIZES, gbcsCodeOf, HUB_EVENTS, LogError, openHubLogs, type HubLogs, type LogDetail } from '../../../src/logs/index.js';
 import { openStore, type Store } from '../../../src/store/store.js';
 import { tempDir } from '../store/helpers.js';
+import type { SecurityEventSink as AdmissionSink } from '../../../src/han/admission.js';
 
 const START = Date.UTC(2026, 2, 1, 12, 0, 0);
 let open: Store[] = [];
@@ -72,8 +73,8 @@ describe('the Event Log and the Security Log', () => {
       expect(entries[0]!.detail).toEqual({ n: capacity + 6 });
       expect(entries.at(-1)!.detail).toEqual({ n: 7 });
       // Sequence numbers continue after a reopen rather than starting again.
-      const next = await again.logs[which].record(code);
-      expect(next.sequence).toBe(capacity + 7);
+      await again.logs[which].record(code);
+      expect((await again.logs[which].newest(1))[0]!.sequence).toBe(capacity + 7);
       expect(await again.logs[which].newest()).toHaveLength(capacity);
     });
   }
@@ -89,7 +90,7 @@ describe('the Event Log and the Security Log', () => {
 
   it('refuse detail fields named like personal data, however they are spelled or nested, and write nothing', async () => {
     const { logs } = await logsAt();
-    const refused = [
+    const refused: LogDetail[] = [
       { mprn: '0007654321' },
       { gasMprn: '0007654321' },
       { device: { link_key: 'ab' } },
@@ -116,6 +117,19 @@ describe('the Event Log and the Security Log', () => {
     // Names that only look alike are fine.
     await logs.eventLog.record(immediateCommandActioned.code, { messageCode: 0x9b, eui64: '00DB1234567890A1', outcome: 'ok' });
     expect(logs.eventLog.count()).toBe(1);
+  });
+});
+
+describe('the Security Log as the HAN admission sink', () => {
+  it('takes the names admission reports by, logged under their table codes', async () => {
+    const { logs } = await logsAt();
+    const sink: AdmissionSink = logs.securityLog;
+    await sink.record('JOIN_REFUSED_NOT_IN_LOG', { eui64: '0102030405060708', reason: 'not in log' });
+    await sink.record('JOINED_WITHOUT_ADMISSION', { eui64: '0102030405060709', reason: 'no window' });
+    const entries = await logs.securityLog.newest();
+    expect(entries.map((e) => e.code)).toEqual([HUB_EVENTS.joinedWithoutAdmission.code, unauthorisedJoinAttempt.code]);
+    expect(entries[1]!.detail).toEqual({ eui64: '0102030405060708', reason: 'not in log' });
+    await expect(logs.securityLog.record('NOT_A_NAME' as never)).rejects.toMatchObject({ code: 'LOG_UNKNOWN_CODE', message: expect.stringContaining('NOT_A_NAME') });
   });
 });
 
