@@ -3,6 +3,7 @@ import { registerStart } from './start.js';
 import { registerSim } from './sim.js';
 import { registerGbcs } from './gbcs.js';
 import { registerDoctor } from './doctor.js';
+import { registerStore } from './store.js';
 
 /** Every subcommand of `hub`, in the order `hub --help` lists them. */
 export function registerCommands(program: Command): void {
@@ -10,4 +11,5 @@ export function registerCommands(program: Command): void {
   registerSim(program);
   registerGbcs(program);
   registerDoctor(program);
+  registerStore(program);
 }

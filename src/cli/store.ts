@@ -1,0 +1,34 @@
+import { existsSync } from 'node:fs';
+import type { Command } from 'commander';
+import { StoreError } from '../store/errors.js';
+import { loadConfig } from '../config.js';
+import { openStore, repairStore } from '../store/store.js';
+
+/** `hub store`: look after the hub's LevelDB directory when it reports damage. */
+export function registerStore(program: Command): void {
+  const store = program.command('store').description("check or repair the hub's state database");
+
+  store
+    .command('check')
+    .description('open the database read-through and report its schema version (fails if damaged or in use)')
+    .option('--store <path>', 'the state directory (default: store.path from the config)')
+    .action(async (options: { store?: string }) => {
+      const path = options.store ?? (await loadConfig(program.opts<{ config?: string }>().config)).store.path;
+      // Opening creates a missing database; a check must not turn a mistyped path into an empty store.
+      if (!existsSync(path)) throw new StoreError('STORE_OPEN_FAILED', 'no database here', { where: path });
+      const opened = await openStore({ path });
+      process.stdout.write(`${opened.path}: opens cleanly, schema version ${opened.schemaVersion}\n`);
+      await opened.close();
+    });
+
+  store
+    .command('repair')
+    .description('rebuild a damaged database in place; stop the hub and copy the directory aside first')
+    .option('--store <path>', 'the state directory (default: store.path from the config)')
+    .argument('[path]', 'the state directory (same as --store)')
+    .action(async (path: string | undefined, options: { store?: string }) => {
+      const location = path ?? options.store ?? (await loadConfig(program.opts<{ config?: string }>().config)).store.path;
+      await repairStore(location);
+      process.stdout.write(`${location}: repaired; run "hub store check --store ${location}" to confirm\n`);
+    });
+}
