@@ -7,6 +7,9 @@
 /** Which Device executes it: the CHF, the GPF, a HAN Device the hub relays to, or whichever the recipient is. */
 export type MessageTarget = 'CHF' | 'GPF' | 'HAN' | 'any';
 
+/** How the payload inside the envelope is encoded: DLMS COSEM xDLMS APDUs, GBZ (ZigBee cluster commands) or ASN.1 DER. */
+export type PayloadFormat = 'dlms' | 'gbz' | 'asn1';
+
 export interface MessageCodeEntry {
   code: number;
   useCase: string;
@@ -15,6 +18,8 @@ export interface MessageCodeEntry {
   critical: boolean;
   /** Raised by a Device on its own; never a command. */
   alertOnly?: boolean;
+  /** Absent where no vector or published structure settles it yet. */
+  payload?: PayloadFormat;
 }
 
 type Row = [code: number, useCase: string, title: string, target: MessageTarget, critical?: 'critical' | 'alert'];
@@ -86,11 +91,26 @@ const ROWS: Row[] = [
   [0x00cd, 'FDA-GBZ', 'Future Dated Execution Of Instruction Alert (GBZ)', 'HAN', 'alert'],
 ];
 
+/** Payload format by use case (every code of a use case shares it). */
+const PAYLOAD_FORMATS: ReadonlyArray<[PayloadFormat, readonly string[]]> = [
+  ['dlms', ['CCS01', 'CCS02', 'CCS03', 'CCS06', 'CCS07', 'CS14', 'ECS35c', 'ECS35d', 'DBCH01', 'DBCH02', 'DBCH03', 'DBCH04', 'DBCH05',
+    'DBCH06', 'DBCH07', 'DBCH08', 'DBCH09', 'DBCH10', 'DBCH11', 'ECS17a', 'ECS17b', 'ECS35a', 'FDA-DLMS']],
+  ['gbz', ['GCS09', 'GCS13a', 'GCS13b', 'GCS13c', 'GCS14', 'GCS16b', 'GCS60', 'GCS61', 'GCS02', 'GCS04', 'GCS07', 'FDA-GBZ']],
+  ['asn1', ['CCS08', 'CS02a', 'CS02b', 'CS02c', 'CS02d', 'CS02e', 'CS06', 'CS07', 'CS08', 'GCS59', 'GCS62']],
+];
+
+function payloadFormat(useCase: string): PayloadFormat | undefined {
+  return PAYLOAD_FORMATS.find(([, useCases]) => useCases.includes(useCase))?.[0];
+}
+
 export const MESSAGE_CODES: ReadonlyMap<number, MessageCodeEntry> = new Map(
-  ROWS.map(([code, useCase, title, target, flag]) => [
-    code,
-    { code, useCase, title, target, critical: flag === 'critical', ...(flag === 'alert' ? { alertOnly: true } : {}) },
-  ]),
+  ROWS.map(([code, useCase, title, target, flag]) => {
+    const payload = payloadFormat(useCase);
+    return [
+      code,
+      { code, useCase, title, target, critical: flag === 'critical', ...(flag === 'alert' ? { alertOnly: true } : {}), ...(payload ? { payload } : {}) },
+    ];
+  }),
 );
 
 export function messageCodeEntry(code: number): MessageCodeEntry | undefined {
