@@ -1,0 +1,63 @@
+import type { Cra } from '../constants.js';
+import { decodeAsn1, encodeAsn1 } from './asn1/views.js';
+import * as asn1 from './asn1/views.js';
+import type { Asn1Shape } from './asn1/shape.js';
+import * as chf from './dlms/chf.js';
+import type { AccessUseCase, AlertUseCase, Steps } from './dlms/views.js';
+import { decodeGbz, encodeGbz, type GbzPayload } from './gbz/codec.js';
+
+/**
+ * Which typed view reads each use case's command, response and alert: message code → use case
+ * (message-codes.ts) → this table → a codec that decodes to, and encodes from, a typed value.
+ */
+export interface PayloadCodec<T> {
+  decode(payload: Buffer): T;
+  encode(value: T): Buffer;
+}
+
+export type ViewsByCra = Partial<Record<Cra, PayloadCodec<unknown>>>;
+
+function access<S extends Steps>(useCase: AccessUseCase<S>): ViewsByCra {
+  return {
+    command: { decode: (payload) => useCase.decodeCommand(payload), encode: (value) => useCase.encodeCommand(value as never) },
+    response: { decode: (payload) => useCase.decodeResponse(payload), encode: (value) => useCase.encodeResponse(value as never) },
+  };
+}
+
+function dlmsAlert<T>(useCase: AlertUseCase<T>): ViewsByCra {
+  return { alert: { decode: (payload) => useCase.decode(payload), encode: (value) => useCase.encode(value as never) } };
+}
+
+function asn1Codec<T>(shape: Asn1Shape<T>): PayloadCodec<unknown> {
+  return { decode: (payload) => decodeAsn1(shape, payload), encode: (value) => encodeAsn1(shape, value as T) };
+}
+
+/** GBZ payloads are typed by the codec itself (components, attribute records, cluster command fields). */
+function gbz(alert: boolean): PayloadCodec<unknown> {
+  return { decode: (payload) => decodeGbz(payload, { alert }), encode: (value) => encodeGbz(value as GbzPayload) };
+}
+
+const GBZ_VIEWS: ViewsByCra = { command: gbz(false), response: gbz(false), alert: gbz(true) };
+
+export const PAYLOAD_VIEWS: ReadonlyMap<string, ViewsByCra> = new Map<string, ViewsByCra>([
+  ['CCS01', access(chf.CCS01)],
+  ['CCS02', access(chf.CCS02)],
+  ['CCS06', access(chf.CCS06)],
+  ['CCS07', access(chf.CCS07)],
+  ['ECS35c', access(chf.ECS35c)],
+  ['DBCH01', access(chf.DBCH01)],
+  ['DBCH03', access(chf.DBCH03)],
+  ['DBCH04', access(chf.DBCH04)],
+  ['CS14', dlmsAlert(chf.CS14)],
+  ['DBCH07', dlmsAlert(chf.DBCH07)],
+  ['DBCH09', dlmsAlert(chf.DBCH09)],
+  ['CCS08', { alert: asn1Codec(asn1.firmwareTransferAlert) }],
+  ['GCS62', { alert: asn1Codec(asn1.gpfDeviceLogBackupAlert) }],
+  ['CS06', {
+    command: asn1Codec(asn1.activateFirmwareCommand),
+    response: asn1Codec(asn1.activateFirmwareResponse),
+    alert: asn1Codec(asn1.activateFirmwareAlert),
+  }],
+  ['CS08', { command: asn1Codec(asn1.readFirmwareVersionCommand), response: asn1Codec(asn1.readFirmwareVersionResponse) }],
+  ...['GCS09', 'GCS13a', 'GCS13b', 'GCS13c', 'GCS14', 'GCS16b', 'GCS60', 'GCS61', 'GCS02', 'GCS04', 'GCS07', 'FDA-GBZ'].map((useCase): [string, ViewsByCra] => [useCase, GBZ_VIEWS]),
+]);
