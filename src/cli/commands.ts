@@ -4,6 +4,7 @@ import { registerSim } from './sim.js';
 import { registerGbcs } from './gbcs.js';
 import { registerDoctor } from './doctor.js';
 import { registerStore } from './store.js';
+import { registerDevices } from './devices.js';
 
 /** Every subcommand of `hub`, in the order `hub --help` lists them. */
 export function registerCommands(program: Command): void {
@@ -12,4 +13,5 @@ export function registerCommands(program: Command): void {
   registerGbcs(program);
   registerDoctor(program);
   registerStore(program);
+  registerDevices(program);
 }

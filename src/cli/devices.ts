@@ -1,0 +1,169 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { HubError } from '../../hal/errors.js';
+import { parseEui64 } from '../../hal/eui64.js';
+import { DeviceLog, type DeviceLogEntry } from '../chf/device-log.js';
+import { DEVICE_TYPE_NAMES, DEVICE_TYPES } from '../chf/device-types.js';
+import type { HistoricDeviceEntry } from '../chf/historic-device-log.js';
+import { hashTcLinkKey, maskSecret } from '../chf/link-key-hash.js';
+import { loadConfig } from '../config.js';
+import { FileSecureElement, KEY_FILE_NAME } from '../security/file-secure-element.js';
+import { openStore, StoreError, type Store } from '../store/store.js';
+
+/**
+ * `hub devices`: read and change the CHF Device Log in the store the hub uses. Install codes and
+ * keys are personal data: they are shown masked, never in full. LevelDB lets one process in at a
+ * time, so while the hub runs these commands are refused with a message saying so.
+ */
+
+export interface DevicesOptions {
+  /** The store (LevelDB) directory. */
+  store: string;
+  /** The directory holding the key file (`keys.json`) with the store's data key; defaults to the store directory. */
+  keys?: string;
+}
+
+export class DevicesCommandError extends HubError {}
+
+async function openLogAt(options: DevicesOptions, creating: boolean): Promise<{ store: Store; log: DeviceLog }> {
+  const path = resolve(options.store);
+  const keysDir = resolve(options.keys ?? options.store);
+  if (!creating && !existsSync(path)) throw new DevicesCommandError('STORE_NOT_FOUND', 'no hub store here (check --store or store.path)', { where: path });
+  if (!creating && !existsSync(join(keysDir, KEY_FILE_NAME))) {
+    throw new DevicesCommandError('KEY_FILE_NOT_FOUND', `no ${KEY_FILE_NAME} with the store's data key (pass --keys DIR)`, { where: keysDir });
+  }
+  let store: Store;
+  try {
+    const secureElement = await FileSecureElement.open({ stateDir: keysDir });
+    store = await openStore({ path, secureElement });
+  } catch (error) {
+    if (error instanceof StoreError && error.code === 'STORE_LOCKED') {
+      throw new DevicesCommandError(
+        'STORE_IN_USE',
+        'the hub is running and holds this store (LevelDB allows one process at a time); stop the hub first, e.g. `sudo systemctl stop hub`, then run this again',
+        { where: path, cause: error },
+      );
+    }
+    throw error;
+  }
+  try {
+    return { store, log: await DeviceLog.open(store) };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}
+
+async function withLog<T>(options: DevicesOptions, creating: boolean, run: (log: DeviceLog) => Promise<T>): Promise<T> {
+  const { store, log } = await openLogAt(options, creating);
+  try {
+    return await run(log);
+  } finally {
+    await log.close().catch(() => undefined);
+    await store.close();
+  }
+}
+
+const when = (ms: number | undefined): string => (ms === undefined ? '' : new Date(ms).toISOString());
+
+function deviceRecord(entry: DeviceLogEntry) {
+  return {
+    eui64: entry.eui64,
+    deviceType: entry.deviceType,
+    gbcsDeviceType: DEVICE_TYPES[entry.deviceType].code,
+    installCode: maskSecret(entry.installCode),
+    tcLinkKey: entry.tcLinkKey ? 'established' : 'none',
+    hashedTcLinkKey: hashTcLinkKey(entry.tcLinkKey).toString('hex'),
+    addedAt: when(entry.addedAt),
+    lastCommunication: when(entry.lastCommunication),
+    signalStrength: entry.signalStrength ?? null,
+  };
+}
+
+function historicRecord(entry: HistoricDeviceEntry) {
+  return { eui64: entry.eui64, tcLinkKey: maskSecret(entry.tcLinkKey), hashedTcLinkKey: hashTcLinkKey(entry.tcLinkKey).toString('hex'), recordedAt: when(entry.recordedAt) };
+}
+
+function table(headings: string[], rows: string[][]): string {
+  const widths = headings.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  return `${[line(headings), ...rows.map(line)].join('\n')}\n`;
+}
+
+export async function listDevices(options: DevicesOptions, json = false): Promise<string> {
+  return withLog(options, false, async (log) => {
+    const devices = log.list().map(deviceRecord);
+    if (json) return `${JSON.stringify({ capacity: log.capacity, devices }, null, 2)}\n`;
+    if (devices.length === 0) return `The CHF Device Log is empty (capacity ${log.capacity}).\n`;
+    const rows = devices.map((d) => [d.eui64, d.deviceType, d.installCode || '-', d.tcLinkKey === 'established' ? `established, hash ${d.hashedTcLinkKey.slice(0, 8)}…` : 'none', d.lastCommunication || 'never', d.signalStrength === null ? '' : `${d.signalStrength} dBm`]);
+    return table(['EUI-64', 'TYPE', 'INSTALL CODE', 'TC LINK KEY', 'LAST COMMUNICATION', 'SIGNAL'], rows) + `${devices.length} of ${log.capacity} Devices\n`;
+  });
+}
+
+export async function listHistoric(options: DevicesOptions, json = false): Promise<string> {
+  return withLog(options, false, async (log) => {
+    const entries = log.historic.list().map(historicRecord);
+    if (json) return `${JSON.stringify({ entries }, null, 2)}\n`;
+    if (entries.length === 0) return 'The CHF Historic Device Log is empty.\n';
+    return table(['EUI-64', 'RECORDED AT', 'TC LINK KEY', 'HASH'], entries.map((e) => [e.eui64, e.recordedAt, e.tcLinkKey, `${e.hashedTcLinkKey.slice(0, 8)}…`]));
+  });
+}
+
+export async function addDevice(options: DevicesOptions, request: { eui64: string; deviceType: string; installCode?: string }, json = false): Promise<string> {
+  return withLog(options, true, async (log) => {
+    const outcome = await log.add(request);
+    const entry = deviceRecord(log.get(parseEui64(request.eui64))!);
+    if (json) return `${JSON.stringify({ ...outcome, device: entry }, null, 2)}\n`;
+    if (outcome.added) return `Added ${entry.eui64} (${entry.deviceType}, install code ${entry.installCode || 'none'}).\n`;
+    if (outcome.installCodeTaken) return `${entry.eui64} was restored from a backup without an install code; it now has ${entry.installCode}.\n`;
+    return `${entry.eui64} is already in the log; its install code and TC link key were kept unchanged.\n`;
+  });
+}
+
+export async function removeDevice(options: DevicesOptions, eui64: string, json = false): Promise<string> {
+  return withLog(options, false, async (log) => {
+    const outcome = await log.remove(eui64);
+    if (!outcome.removed) throw new DevicesCommandError('DEVICE_NOT_IN_LOG', 'is not in the CHF Device Log', { where: eui64 });
+    if (json) return `${JSON.stringify(outcome, null, 2)}\n`;
+    const kept = outcome.keptInHistoricLog ? '; its TC link key was kept in the Historic Device Log' : '';
+    return `Removed ${parseEui64(eui64)} from the CHF Device Log${kept}. The hub no longer admits or relays it.\n`;
+  });
+}
+
+async function storeOptions(program: Command, opts: { store?: string; keys?: string }): Promise<DevicesOptions> {
+  const store = opts.store ?? (await loadConfig(program.opts<{ config?: string }>().config)).store.path;
+  return opts.keys === undefined ? { store } : { store, keys: opts.keys };
+}
+
+export function registerDevices(program: Command): void {
+  const devices = program.command('devices').description('read and change the CHF Device Log (the HAN whitelist) in the hub\'s store');
+  const common = (command: Command) =>
+    command
+      .option('--store <path>', 'the store directory (default: store.path from the config)')
+      .option('--keys <dir>', `directory of ${KEY_FILE_NAME}, the store's data key (default: the store directory)`)
+      .option('--json', 'print JSON');
+  const out = (text: string) => void process.stdout.write(text);
+  type Opts = { store?: string; keys?: string; json?: boolean };
+
+  common(devices.command('list').description('the Devices in the log, with masked install codes and key status')).action(async (opts: Opts) => {
+    out(await listDevices(await storeOptions(program, opts), opts.json));
+  });
+  common(devices.command('historic').description('the Historic Device Log: removed Devices whose TC link key is kept')).action(async (opts: Opts) => {
+    out(await listHistoric(await storeOptions(program, opts), opts.json));
+  });
+  common(
+    devices
+      .command('add')
+      .description(`add a Device; TYPE is one of ${DEVICE_TYPE_NAMES.filter((t) => DEVICE_TYPES[t].loggable).join(', ')}`)
+      .argument('<eui64>', 'e.g. 00-DB-12-34-56-78-90-A0')
+      .argument('<type>', 'device type')
+      .argument('[installCode]', 'hex, CRC included (checked); not needed for a GPF'),
+  ).action(async (eui64: string, type: string, installCode: string | undefined, opts: Opts) => {
+    const request = installCode === undefined ? { eui64, deviceType: type } : { eui64, deviceType: type, installCode };
+    out(await addDevice(await storeOptions(program, opts), request, opts.json));
+  });
+  common(devices.command('remove').description('remove a Device (its TC link key goes to the Historic Device Log)').argument('<eui64>')).action(async (eui64: string, opts: Opts) => {
+    out(await removeDevice(await storeOptions(program, opts), eui64, opts.json));
+  });
+}
