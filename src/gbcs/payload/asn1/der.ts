@@ -71,7 +71,7 @@ export function encodeDer(node: Asn1Node): Buffer {
 function toForge(node: Asn1Node): forge.asn1.Asn1 {
   const tagClass = (node.tagClass << 6) as forge.asn1.Class;
   if (node.constructed) return asn1.create(tagClass, node.tag, true, node.children.map(toForge));
-  return asn1.create(tagClass, node.tag, false, node.value.toString('binary'));
+  return asn1.create(tagClass, node.tag, false, Buffer.from(node.value).toString('binary'));
 }
 
 /** A universal primitive. */
