@@ -3,7 +3,7 @@ import { INSTALL_CODE_LENGTHS, parseInstallCode, withInstallCodeCrc } from '../.
 import { decodeMessage, deriveKey, messageCodeEntry, type GbcsMessage } from '../../../src/gbcs/index.js';
 import { decodePayload, encodeGeneric, encodePayloadView, type DecodedPayload } from '../../../src/gbcs/payload/index.js';
 import type { AsnValues } from './types.js';
-import * as chf from '../../../src/gbcs/payload/dlms/chf.js';
+import * as chf from '../../../src/gbcs/payload/dlms/index.js';
 import { decryptGbzComponent, encryptGbzBody, type GbzPayload } from '../../../src/gbcs/payload/gbz/index.js';
 import { loadRtdsKeystore } from '../../../src/security/rtds-secure-element.js';
 import { describeRtds, loadVectors, RTDS_KEYSTORE, type Vector } from '../../helpers/rtds.js';
