@@ -1,0 +1,294 @@
+import { jsonCodec, sequenceKey, type Domain, type DomainSpec, type RangeOptions, type Store } from '../store/store.js';
+import { BoundedLog } from '../logs/bounded-log.js';
+import { DAY_MS, dayKey, dayStart, halfHourSlot, isDayKey, slotStart } from './days.js';
+import { GpfError } from './errors.js';
+import { GPF_LOG_SIZES, HALF_HOURS_PER_DAY, type GpfLogName } from './log-sizes.js';
+import {
+  checkPrepayment,
+  checkRegisters,
+  checkTime,
+  isObject,
+  passes,
+  type BillingSnapshot,
+  type DailyConsumption,
+  type DailyRead,
+  type GasRegisters,
+  type PrepaymentDailyRead,
+  type PrepaymentRegisters,
+  type ProfileInterval,
+} from './readings.js';
+
+/**
+ * The GPF's data store: the gas meter's registers and logs, kept so the battery-powered meter can
+ * sleep while the GPF answers reads. Every value is personal and encrypted at rest.
+ *
+ * Every read takes an audience. A householder's view starts at the change-of-tenancy date (GCS09):
+ * the view reads that date from the store itself, so a caller cannot forget or mis-pass it. An
+ * entry is visible to the householder only if what it describes happened on or after the date:
+ * a snapshot's time, an interval's or a day's start.
+ */
+export type Audience = 'supplier' | 'householder';
+
+/** UTC ms: `from` inclusive, `to` exclusive. */
+export interface DateRange {
+  from?: number;
+  to?: number;
+}
+
+interface ProfileDay {
+  day: string;
+  /** 48 half-hours; null where the meter has not reported one. */
+  values: Array<number | null>;
+}
+
+const SETTINGS = { tenancy: 'changeOfTenancy', mprn: 'mprn' } as const;
+const LATEST = 'latest';
+const MPRN = /^\d{1,15}$/;
+
+function checkDay(value: unknown, where: string): asserts value is { day: string } {
+  if (!isObject(value) || !isDayKey(value['day'])) throw new GpfError('GPF_BAD_VALUE', 'needs a UTC day (YYYY-MM-DD)', { where: `${where}.day` });
+}
+function checkDailyRead(value: unknown, where: string): void {
+  checkDay(value, where);
+  checkRegisters(value, where);
+}
+function checkPrepaymentDailyRead(value: unknown, where: string): void {
+  checkDay(value, where);
+  checkTime((value as Record<string, unknown>)['at'], `${where}.at`);
+  checkPrepayment(value, where);
+}
+function checkDailyConsumption(value: unknown, where: string): void {
+  checkDay(value, where);
+  const consumption = (value as Record<string, unknown>)['consumption'];
+  if (typeof consumption !== 'number' || !Number.isFinite(consumption) || consumption < 0) {
+    throw new GpfError('GPF_BAD_VALUE', 'must be a non-negative finite number', { where: `${where}.consumption` });
+  }
+}
+function checkProfileDay(value: unknown, where: string): void {
+  checkDay(value, where);
+  const values = (value as Record<string, unknown>)['values'];
+  const ok = Array.isArray(values) && values.length === HALF_HOURS_PER_DAY && values.every((v) => v === null || (typeof v === 'number' && Number.isFinite(v) && v >= 0));
+  if (!ok) throw new GpfError('GPF_BAD_VALUE', `must be ${HALF_HOURS_PER_DAY} non-negative numbers or nulls`, { where: `${where}.values` });
+}
+function checkSetting(value: unknown, where: string): void {
+  if (typeof value !== 'number' && typeof value !== 'string') throw new GpfError('GPF_BAD_VALUE', 'must be a number or a string', { where });
+}
+
+function spec<V>(name: string, check: (value: unknown, where: string) => void): DomainSpec<V> {
+  return { name, codec: jsonCodec<V>(passes(check) as (value: unknown) => value is V), personal: true, validate: (value) => check(value, name) };
+}
+
+/** Loose key bounds for a time range over day-keyed entries; the exact cut is made on each entry's time. */
+function dayBounds(from: number, to: number): RangeOptions {
+  const range: RangeOptions = {};
+  if (Number.isFinite(from)) range.gte = dayKey(Math.max(0, from - DAY_MS));
+  if (Number.isFinite(to)) range.lte = dayKey(to + DAY_MS);
+  return range;
+}
+
+export class GasProxyData {
+  private profileWriting: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly registers: Domain<GasRegisters>,
+    private readonly settings: Domain<number | string>,
+    private readonly logs: {
+      dailyReadLog: BoundedLog<DailyRead>;
+      prepaymentDailyReadLog: BoundedLog<PrepaymentDailyRead>;
+      dailyConsumptionLog: BoundedLog<DailyConsumption>;
+      profileDataLog: BoundedLog<ProfileDay>;
+      billingDataLog: BoundedLog<BillingSnapshot>;
+    },
+  ) {}
+
+  /** Needs a store opened with a SecureElement: every GPF domain is personal. */
+  static async open(store: Store): Promise<GasProxyData> {
+    const size = (name: GpfLogName) => GPF_LOG_SIZES[name].entries;
+    return new GasProxyData(await store.domain(spec<GasRegisters>('gpfRegisters', checkRegisters)), await store.domain(spec<number | string>('gpfSettings', checkSetting)), {
+      dailyReadLog: await BoundedLog.open(store, spec<DailyRead>('gpfDailyReadLog', checkDailyRead), size('dailyReadLog')),
+      prepaymentDailyReadLog: await BoundedLog.open(store, spec<PrepaymentDailyRead>('gpfPrepaymentDailyReadLog', checkPrepaymentDailyRead), size('prepaymentDailyReadLog')),
+      dailyConsumptionLog: await BoundedLog.open(store, spec<DailyConsumption>('gpfDailyConsumptionLog', checkDailyConsumption), size('dailyConsumptionLog')),
+      profileDataLog: await BoundedLog.open(store, spec<ProfileDay>('gpfProfileDataLog', checkProfileDay), size('profileDataLog')),
+      billingDataLog: await BoundedLog.open(store, spec<BillingSnapshot>('gpfBillingDataLog', checkRegisters), size('billingDataLog')),
+    });
+  }
+
+  // What the meter pushes.
+
+  /** The meter's latest registers; an older reading than the one held is ignored (resolves false). */
+  async recordReading(reading: GasRegisters): Promise<boolean> {
+    checkRegisters(reading, 'reading');
+    const held = await this.registers.get(LATEST);
+    if (held && held.at > reading.at) return false;
+    await this.registers.put(LATEST, reading);
+    return true;
+  }
+
+  async recordDailyRead(entry: DailyRead): Promise<void> {
+    checkDailyRead(entry, 'dailyRead');
+    return this.logs.dailyReadLog.putMany([[entry.day, entry]]);
+  }
+
+  async recordPrepaymentDailyRead(entry: PrepaymentDailyRead): Promise<void> {
+    checkPrepaymentDailyRead(entry, 'prepaymentDailyRead');
+    return this.logs.prepaymentDailyReadLog.putMany([[entry.day, entry]]);
+  }
+
+  async recordDailyConsumption(entries: readonly DailyConsumption[]): Promise<void> {
+    entries.forEach((entry, i) => checkDailyConsumption(entry, `dailyConsumption[${i}]`));
+    return this.logs.dailyConsumptionLog.putMany(entries.map((entry) => [entry.day, entry]));
+  }
+
+  async recordBillingSnapshot(entry: BillingSnapshot): Promise<void> {
+    checkRegisters(entry, 'billingSnapshot');
+    return this.logs.billingDataLog.putMany([[sequenceKey(entry.at), entry]]);
+  }
+
+  /** Half-hour values, merged into their day's bucket: one read and one write per day touched. */
+  async recordProfileData(intervals: readonly ProfileInterval[]): Promise<void> {
+    const byDay = new Map<string, Array<[slot: number, value: number]>>();
+    intervals.forEach((interval, i) => {
+      const where = `profile[${i}]`;
+      if (!isObject(interval)) throw new GpfError('GPF_BAD_VALUE', 'must be an object', { where });
+      const slot = halfHourSlot(interval.start);
+      const value = interval.consumption;
+      if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new GpfError('GPF_BAD_VALUE', 'must be a non-negative finite number', { where: `${where}.consumption` });
+      const day = dayKey(interval.start);
+      byDay.set(day, [...(byDay.get(day) ?? []), [slot, value]]);
+    });
+    const write = async () => {
+      const buckets: Array<[string, ProfileDay]> = [];
+      for (const [day, slots] of byDay) {
+        const bucket = (await this.logs.profileDataLog.entries.get(day)) ?? { day, values: new Array<number | null>(HALF_HOURS_PER_DAY).fill(null) };
+        const values = [...bucket.values];
+        for (const [slot, value] of slots) values[slot] = value;
+        buckets.push([day, { day, values }]);
+      }
+      await this.logs.profileDataLog.putMany(buckets);
+    };
+    // Read-merge-write of a day bucket must not interleave with another.
+    const run = this.profileWriting.then(write);
+    this.profileWriting = run.catch(() => undefined);
+    return run;
+  }
+
+  // Settings.
+
+  /** GCS09: the change-of-tenancy date (UTC ms), in the past or the future; it applies at once. */
+  async setChangeOfTenancy(utcMs: number): Promise<void> {
+    checkTime(utcMs, 'changeOfTenancy');
+    await this.settings.put(SETTINGS.tenancy, utcMs);
+  }
+
+  async changeOfTenancy(): Promise<number | undefined> {
+    const value = await this.settings.get(SETTINGS.tenancy);
+    return typeof value === 'number' ? value : undefined;
+  }
+
+  /** The gas meter point number, kept as given (leading zeros and all). */
+  async setMprn(mprn: string): Promise<void> {
+    if (typeof mprn !== 'string' || !MPRN.test(mprn)) throw new GpfError('GPF_BAD_MPRN', 'an MPRN is 1 to 15 digits', { where: 'mprn' });
+    await this.settings.put(SETTINGS.mprn, mprn);
+  }
+
+  async mprn(): Promise<string | undefined> {
+    const value = await this.settings.get(SETTINGS.mprn);
+    return typeof value === 'string' ? value : undefined;
+  }
+
+  // Views.
+
+  /** Where `audience`'s view starts: the tenancy date for a householder, nothing for a supplier. */
+  private async floor(audience: Audience): Promise<number> {
+    if (audience === 'supplier') return -Infinity;
+    if (audience !== 'householder') throw new GpfError('GPF_BAD_RANGE', `"${String(audience)}" is not an audience (supplier, householder)`, { where: 'audience' });
+    return (await this.changeOfTenancy()) ?? -Infinity;
+  }
+
+  private async window(audience: Audience, range: DateRange): Promise<[from: number, to: number]> {
+    const from = Math.max(range.from ?? -Infinity, await this.floor(audience));
+    const to = range.to ?? Infinity;
+    if (Number.isNaN(from) || Number.isNaN(to)) throw new GpfError('GPF_BAD_RANGE', 'from and to are UTC ms', { where: 'range' });
+    return [from, to];
+  }
+
+  private async readLog<V>(log: BoundedLog<V>, audience: Audience, range: DateRange, timeOf: (entry: V) => number, bounds: (from: number, to: number) => RangeOptions): Promise<V[]> {
+    const [from, to] = await this.window(audience, range);
+    if (from >= to) return [];
+    const entries = await log.read(bounds(from, to));
+    return entries.map(([, entry]) => entry).filter((entry) => timeOf(entry) >= from && timeOf(entry) < to);
+  }
+
+  /** GCS13a/b/c: the latest registers (a householder sees none taken before the tenancy date). */
+  async readRegisters(audience: Audience): Promise<GasRegisters | undefined> {
+    const registers = await this.registers.get(LATEST);
+    return registers && registers.at >= (await this.floor(audience)) ? registers : undefined;
+  }
+
+  /** GCS14: the prepayment registers with the time they were read. */
+  async prepaymentRegisters(audience: Audience): Promise<(PrepaymentRegisters & { at: number }) | undefined> {
+    const registers = await this.readRegisters(audience);
+    return registers?.prepayment && { at: registers.at, ...registers.prepayment };
+  }
+
+  /** GCS60: the meter balance and emergency credit balance. */
+  async meterBalance(audience: Audience): Promise<{ at: number; meterBalance: number; emergencyCreditBalance: number } | undefined> {
+    const prepayment = await this.prepaymentRegisters(audience);
+    return prepayment && { at: prepayment.at, meterBalance: prepayment.meterBalance, emergencyCreditBalance: prepayment.emergencyCreditBalance };
+  }
+
+  /** GCS16a, oldest first. */
+  dailyReadLog(audience: Audience, range: DateRange = {}): Promise<DailyRead[]> {
+    return this.readLog(this.logs.dailyReadLog, audience, range, (entry) => entry.at, dayBounds);
+  }
+
+  /** GCS16b, oldest first. */
+  prepaymentDailyReadLog(audience: Audience, range: DateRange = {}): Promise<PrepaymentDailyRead[]> {
+    return this.readLog(this.logs.prepaymentDailyReadLog, audience, range, (entry) => entry.at, dayBounds);
+  }
+
+  /** GCS61, oldest first; a day counts from its start. */
+  dailyConsumptionLog(audience: Audience, range: DateRange = {}): Promise<DailyConsumption[]> {
+    return this.readLog(this.logs.dailyConsumptionLog, audience, range, (entry) => dayStart(entry.day), dayBounds);
+  }
+
+  /** GCS15b/c, oldest first. */
+  billingDataLog(audience: Audience, range: DateRange = {}): Promise<BillingSnapshot[]> {
+    const bounds = (from: number, to: number): RangeOptions => ({
+      ...(Number.isFinite(from) ? { gte: sequenceKey(Math.max(0, Math.ceil(from))) } : {}),
+      ...(Number.isFinite(to) ? { lt: sequenceKey(Math.max(0, Math.ceil(to))) } : {}),
+    });
+    return this.readLog(this.logs.billingDataLog, audience, range, (entry) => entry.at, bounds);
+  }
+
+  /** The half-hour profile, oldest first, reported intervals only. */
+  async profileData(audience: Audience, range: DateRange = {}): Promise<ProfileInterval[]> {
+    const [from, to] = await this.window(audience, range);
+    if (from >= to) return [];
+    const out: ProfileInterval[] = [];
+    for (const [, bucket] of await this.logs.profileDataLog.read(dayBounds(from, to))) {
+      bucket.values.forEach((consumption, slot) => {
+        const start = slotStart(bucket.day, slot);
+        if (consumption !== null && start >= from && start < to) out.push({ start, consumption });
+      });
+    }
+    return out;
+  }
+
+  /** How many entries each log holds now (no values: safe to report). */
+  counts(): Record<Exclude<GpfLogName, 'deviceLog'>, number> {
+    return {
+      dailyReadLog: this.logs.dailyReadLog.count(),
+      prepaymentDailyReadLog: this.logs.prepaymentDailyReadLog.count(),
+      dailyConsumptionLog: this.logs.dailyConsumptionLog.count(),
+      profileDataLog: this.logs.profileDataLog.count(),
+      billingDataLog: this.logs.billingDataLog.count(),
+    };
+  }
+}
+
+/** GBCS: MPRNs may arrive with leading zeros, so two are the same meter point when equal as integers. */
+export function sameMprn(a: string, b: string): boolean {
+  if (!MPRN.test(a) || !MPRN.test(b)) throw new GpfError('GPF_BAD_MPRN', 'an MPRN is 1 to 15 digits', { where: 'mprn' });
+  return BigInt(a) === BigInt(b);
+}
