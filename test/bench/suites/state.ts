@@ -3,6 +3,8 @@ import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Level } from 'level';
+import { withInstallCodeCrc } from '../../../hal/install-code.js';
+import { DEVICE_LOG_DOMAIN, DeviceLog } from '../../../src/chf/device-log.js';
 import { jsonCodec, openStore, sequenceKey, type Store } from '../../../src/store/store.js';
 import { costRatio, percentile, round, type BenchResult, type BenchSuite } from '../result.js';
 
@@ -148,6 +150,52 @@ async function* unsyncedPut(path: string): AsyncIterable<BenchResult> {
   };
 }
 
+const DEVICE_CYCLES = 150;
+const deviceEui = (n: number): string => `00DB12345678${n.toString(16).toUpperCase().padStart(4, '0')}`;
+
+/**
+ * The CHF Device Log: a durable add and a removal that keeps the key in the Historic Device Log (one
+ * atomic batch), against the one synced sealed put that is the least a durable add can cost; and a
+ * lookup, served from memory, against reading the same entry from its encrypted domain.
+ */
+async function* deviceLog(store: Store): AsyncIterable<BenchResult> {
+  const log = await DeviceLog.open(store, { capacity: 16 });
+  const code = withInstallCodeCrc(Buffer.alloc(16, 7));
+  const key = randomBytes(16);
+  const adds: number[] = [];
+  const removes: number[] = [];
+  for (let i = 0; i < DEVICE_CYCLES; i++) {
+    const eui64 = deviceEui(i);
+    adds.push((await timeEach(1, () => log.add({ eui64, deviceType: 'ESME', installCode: code })))[0]!);
+    await log.recordLinkKey(eui64, key);
+    removes.push((await timeEach(1, () => log.remove(eui64)))[0]!);
+  }
+  const sealed = await store.domain(DEVICE_LOG_DOMAIN);
+  const stored = { eui64: deviceEui(0), deviceType: 'ESME' as const, installCode: code.toString('hex'), addedAt: Date.UTC(2026, 0, 1) };
+  const peer = await timeEach(DEVICE_CYCLES, (i) => sealed.put(deviceEui(50_000 + i), { ...stored, eui64: deviceEui(50_000 + i) }));
+  await sealed.clear({ gte: deviceEui(50_000) });
+  const note = `${DEVICE_CYCLES} adds and removals (each removal moves the key to the Historic Device Log, evicting the oldest of 15), sync: true, AES-256-GCM sealed`;
+  for (const p of [50, 99]) {
+    const [a, r, t] = [us(percentile(adds, p)), us(percentile(removes, p)), us(percentile(peer, p))];
+    yield { metric: `device log add (durable) p${p}`, value: a, unit: 'µs', peer: 'one synced sealed put of the entry', peer_value: t, ratio: costRatio(a, t), note };
+    yield { metric: `device log remove to historic (durable) p${p}`, value: r, unit: 'µs', peer: 'one synced sealed put of the entry', peer_value: t, ratio: costRatio(r, t), note };
+  }
+  for (let n = 0; n < 16; n++) await log.add({ eui64: deviceEui(n), deviceType: 'ESME', installCode: code });
+  for (let n = 0; n < 16; n++) await sealed.get(deviceEui(n));
+  const ours = await meanMicros(GETS, (i) => Promise.resolve(log.get(deviceEui(i % 16))));
+  const fromDisk = await meanMicros(GETS / 4, (i) => sealed.get(deviceEui(i % 16)));
+  yield {
+    metric: 'device log lookup (get by EUI-64)',
+    value: ours,
+    unit: 'µs',
+    peer: 'encrypted domain get of the same entry',
+    peer_value: fromDisk,
+    ratio: costRatio(ours, fromDisk),
+    note: `mean of ${GETS} lookups over a full log of 16; ours is served from memory (the log is loaded at open and written through), copying key buffers`,
+  };
+  await log.close();
+}
+
 const suite: BenchSuite = async function* () {
   const dir = await mkdtemp(join(tmpdir(), 'hub-bench-state-'));
   try {
@@ -159,6 +207,10 @@ const suite: BenchSuite = async function* () {
     yield* batches(store);
     await store.close();
     yield* lookups(path, dataKey);
+    // Its own store: the batch bench above uses a plain domain named deviceLog.
+    const devices = await openStore({ path: join(dir, 'devices'), secureElement: { dataKey: async () => dataKey } });
+    yield* deviceLog(devices);
+    await devices.close();
     yield* unsyncedPut(path);
   } finally {
     await rm(dir, { recursive: true, force: true });
