@@ -2,6 +2,7 @@ import { eui64FromBytes, eui64ToBytes, isEui64 } from '../../../../hal/eui64.js'
 import type { Eui64 } from '../../../../hal/radio.js';
 import { decodeDateTime, encodeDateTime, type DlmsDateTime } from '../../date-time.js';
 import { PayloadError } from '../errors.js';
+import { encodeData } from './data.js';
 import type { DlmsData, DlmsType, IntegerType, TypeDescription } from './types.js';
 
 /**
@@ -28,7 +29,11 @@ function expectType<T extends DlmsType>(node: DlmsData, type: T, field: string):
 export function integer(type: IntegerType): Shape<number> {
   return {
     decode: (node, field) => (expectType(node, type, field) as { value: number }).value,
-    encode: (value) => ({ type, value }) as DlmsData,
+    encode: (value, field) => {
+      const node = { type, value } as DlmsData;
+      encodeData(node, field); // refuses, naming this member, a value the type cannot hold
+      return node;
+    },
   };
 }
 
