@@ -96,9 +96,9 @@ export class GpfDeviceLog extends EventEmitter<GpfDeviceLogEvents> {
    * GCS59: restore entries from a backup. Each is judged on its own, in order, and all accepted
    * ones are written in one atomic batch; the result lists each entry's outcome.
    */
-  restore(backup: Pick<GpfDeviceLogBackup, 'entries'>): Promise<RestoreOutcome[]> {
+  async restore(backup: Pick<GpfDeviceLogBackup, 'entries'>): Promise<RestoreOutcome[]> {
     if (typeof backup !== 'object' || backup === null || !Array.isArray(backup.entries)) {
-      return Promise.reject(new GpfError('GPF_BAD_DEVICE', 'a backup holds a list of entries', { where: 'backup' }));
+      throw new GpfError('GPF_BAD_DEVICE', 'a backup holds a list of entries', { where: 'backup' });
     }
     return this.restoreEntries(backup.entries.map((entry, i) => restoredEntry(entry, `backup.entries[${i}]`)));
   }
