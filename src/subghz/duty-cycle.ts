@@ -181,18 +181,25 @@ export class DutyCycleManager {
     return 'normal';
   }
 
+  /** One decision per boundary crossed, so every level in between is reported (and acted on) in order. */
   private changeLevel(level: DutyCycleLevel, at: number): DutyCycleDecision[] {
-    const from = this.currentLevel;
-    this.currentLevel = level;
-    const decisions: DutyCycleDecision[] = [{ kind: 'levelChanged', from, to: level, at }];
-    const rank = (l: DutyCycleLevel): number => DUTY_CYCLE_LEVELS.indexOf(l);
-    if (rank(level) >= rank('critical') && rank(from) < rank('critical')) {
-      for (const eui64 of this.devices.keys()) if (!this.isPaused(eui64, at)) decisions.push(this.pause(eui64, at, 'critical', at + this.limits.suspendMs));
-    } else if (level === 'limited' && from === 'normal') {
-      this.chosen = this.mostTalkative(at);
-      if (this.chosen !== undefined) decisions.push(this.pause(this.chosen, at, 'limited', at + this.limits.suspendMs));
+    const decisions: DutyCycleDecision[] = [];
+    const target = DUTY_CYCLE_LEVELS.indexOf(level);
+    while (this.currentLevel !== level) {
+      const from = this.currentLevel;
+      const here = DUTY_CYCLE_LEVELS.indexOf(from);
+      const to = DUTY_CYCLE_LEVELS[here + (target > here ? 1 : -1)] as DutyCycleLevel;
+      this.currentLevel = to;
+      decisions.push({ kind: 'levelChanged', from, to, at });
+      if (to === 'limited' && from === 'normal') {
+        this.chosen = this.mostTalkative(at);
+        if (this.chosen !== undefined) decisions.push(this.pause(this.chosen, at, 'limited', at + this.limits.suspendMs));
+      } else if (to === 'critical' && from === 'limited') {
+        for (const eui64 of this.devices.keys()) if (!this.isPaused(eui64, at)) decisions.push(this.pause(eui64, at, 'critical', at + this.limits.suspendMs));
+      } else if (to === 'normal') {
+        this.chosen = undefined;
+      }
     }
-    if (level === 'normal') this.chosen = undefined;
     return decisions;
   }
 

@@ -1,0 +1,10 @@
+export * from './airtime.js';
+export * from './channel.js';
+export * from './channel-log.js';
+export * from './configuration.js';
+export * from './constants.js';
+export * from './duty-cycle.js';
+export * from './errors.js';
+export * from './events.js';
+export * from './scan.js';
+export { SubGhzState, limitsFrom, type ScanResult, type SubGhzOptions } from './sub-ghz.js';
