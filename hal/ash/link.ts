@@ -33,7 +33,10 @@ export type AshErrorCode =
   | 'ASH_TIMEOUT'
   | 'ASH_TRANSPORT_CLOSED'
   | 'ASH_NOT_CONNECTED'
-  | 'ASH_FRAME_TOO_LONG';
+  | 'ASH_FRAME_TOO_LONG'
+  | 'ASH_FRAME_TOO_SHORT'
+  | 'ASH_VERSION_MISMATCH'
+  | 'ASH_CLOSED';
 
 export class AshError extends HubError {
   declare readonly code: AshErrorCode;

@@ -1,0 +1,594 @@
+import { EventEmitter } from 'node:events';
+import { SystemClock, type Clock, type Timer } from '../clock.js';
+import { silentLogger, type Logger } from '../log.js';
+import type { Transport, TransportError } from '../transport/transport.js';
+import { AckTimer } from './ack-timer.js';
+import { describeResetCode, ResetCode } from './codes.js';
+import { ASH_VERSION, LinkDefaults, MAX_DATA_LENGTH, MIN_DATA_LENGTH } from './constants.js';
+import { AshDecoder, type AshBadFrame } from './decoder.js';
+import { AshEncoder, maxEncodedLength } from './encoder.js';
+import { nextFrameNumber, withinRange, type AshFrame } from './frame.js';
+import { AshError, type AshLink, type AshLinkEvents } from './link.js';
+
+/** `host` resets the NCP and drives the link (the EZSP driver); `ncp` answers resets (the simulator). */
+export type AshRole = 'host' | 'ncp';
+
+export interface AshEndpointOptions {
+  role: AshRole;
+  transport: Transport;
+  clock?: Clock;
+  logger?: Logger;
+  /** DATA frames in flight without an ACK, 1–7 (default LinkDefaults.window). */
+  window?: number;
+  ackTimeInitMs?: number;
+  ackTimeMinMs?: number;
+  ackTimeMaxMs?: number;
+  /** Consecutive ACK timeouts that fail the link. */
+  ackTimeouts?: number;
+  /** Host: wait this long for RSTACK after each RST … */
+  resetTimeoutMs?: number;
+  /** … and send this many RSTs before giving up. */
+  resetAttempts?: number;
+  /** Largest DATA field accepted and sent (default UG101's 128). */
+  maxDataLength?: number;
+  /** NCP: the reset code an RSTACK answering RST carries (default SOFTWARE, what a host expects). */
+  resetCode?: number;
+}
+
+type State = 'idle' | 'resetting' | 'connected' | 'failed' | 'closed';
+
+interface Outgoing {
+  data: Buffer;
+  resolve: () => void;
+  reject: (error: AshError) => void;
+}
+
+interface PendingConnect {
+  promise: Promise<void>;
+  resolve: () => void;
+  reject: (error: AshError) => void;
+}
+
+export interface AshLinkCounters {
+  dataSent: number;
+  dataReceived: number;
+  retransmitted: number;
+  duplicates: number;
+  outOfSequence: number;
+  naksSent: number;
+  naksReceived: number;
+  ackTimeouts: number;
+  badAckNumbers: number;
+  badFrames: number;
+}
+
+/**
+ * One end of an ASH link (UG101 §5): frames numbered modulo 8, a transmit window, piggy-backed and
+ * explicit ACKs, NAK on the first bad or out-of-sequence frame (the Reject condition, cleared by the
+ * next good in-sequence frame), go-back-N retransmission with the reTx flag on ACK timeout or NAK,
+ * and duplicate suppression. Each EZSP frame is handed up once, in order.
+ *
+ * The endpoint owns its transport: `connect()` opens it if needed and `close()` closes it. Received
+ * DATA frames are acknowledged at the end of the chunk that carried them (piggy-backed on any DATA
+ * frame going out then, explicit otherwise), rather than after T_TX_ACK_DELAY.
+ */
+export class AshEndpoint extends EventEmitter<AshLinkEvents> implements AshLink {
+  readonly role: AshRole;
+  readonly counters: AshLinkCounters = {
+    dataSent: 0,
+    dataReceived: 0,
+    retransmitted: 0,
+    duplicates: 0,
+    outOfSequence: 0,
+    naksSent: 0,
+    naksReceived: 0,
+    ackTimeouts: 0,
+    badAckNumbers: 0,
+    badFrames: 0,
+  };
+  readonly decoder: AshDecoder;
+
+  private readonly transport: Transport;
+  private readonly clock: Clock;
+  private readonly log: Logger;
+  private readonly encoder: AshEncoder;
+  private readonly settings: Required<Omit<AshEndpointOptions, 'role' | 'transport' | 'clock' | 'logger'>>;
+  private readonly ackTimer: AckTimer;
+  private readonly scratch: Buffer;
+
+  private state: State = 'idle';
+  private pendingConnect: PendingConnect | undefined;
+  private resetTimer: Timer | undefined;
+  private resetsSent = 0;
+  private lastNcpError: number | undefined;
+  private failedCode = 0;
+
+  /** Next frame number for a new DATA frame; oldest unacknowledged; next expected from the peer. */
+  private frmTx = 0;
+  private ackRx = 0;
+  private frmRx = 0;
+  private readonly queue: Outgoing[] = [];
+  private readonly inFlight: (Outgoing | undefined)[] = new Array<Outgoing | undefined>(8);
+  private ackOwed = false;
+  private nakOwed = false;
+  private rejecting = false;
+  private retransmitPending = false;
+  private retransmitting = false;
+  private consecutiveTimeouts = 0;
+  private flushScheduled = false;
+  private peerNotReadyTimer: Timer | undefined;
+  private receiveReady = true;
+
+  constructor(options: AshEndpointOptions) {
+    super();
+    this.role = options.role;
+    this.transport = options.transport;
+    this.clock = options.clock ?? new SystemClock();
+    this.log = (options.logger ?? silentLogger).child({ component: 'ash', role: options.role });
+    const window = options.window ?? LinkDefaults.window;
+    if (!Number.isInteger(window) || window < 1 || window > 7) {
+      throw new AshError('ASH_NOT_CONNECTED', `window must be 1–7 frames, got ${window}`, { where: 'AshEndpoint options.window' });
+    }
+    const maxDataLength = options.maxDataLength ?? MAX_DATA_LENGTH;
+    this.settings = {
+      window,
+      ackTimeInitMs: options.ackTimeInitMs ?? LinkDefaults.ackTimeInitMs,
+      ackTimeMinMs: options.ackTimeMinMs ?? LinkDefaults.ackTimeMinMs,
+      ackTimeMaxMs: options.ackTimeMaxMs ?? LinkDefaults.ackTimeMaxMs,
+      ackTimeouts: options.ackTimeouts ?? LinkDefaults.ackTimeouts,
+      resetTimeoutMs: options.resetTimeoutMs ?? LinkDefaults.resetTimeoutMs,
+      resetAttempts: options.resetAttempts ?? LinkDefaults.resetAttempts,
+      maxDataLength,
+      resetCode: options.resetCode ?? ResetCode.SOFTWARE,
+    };
+    this.encoder = new AshEncoder(maxDataLength);
+    this.decoder = new AshDecoder(maxDataLength);
+    this.scratch = Buffer.alloc((window + 2) * maxEncodedLength(maxDataLength) + 16);
+    this.ackTimer = new AckTimer(
+      this.clock,
+      { initMs: this.settings.ackTimeInitMs, minMs: this.settings.ackTimeMinMs, maxMs: this.settings.ackTimeMaxMs },
+      () => this.onAckTimeout(),
+    );
+    this.decoder.on('frame', (frame) => this.onFrame(frame));
+    this.decoder.on('bad', (bad) => this.onBadFrame(bad));
+    this.transport.on('data', this.onData);
+    this.transport.on('close', this.onTransportClose);
+  }
+
+  get connected(): boolean {
+    return this.state === 'connected';
+  }
+
+  /** False while the peer has said (nRdy) that it cannot take callback frames. */
+  get peerReady(): boolean {
+    return this.peerNotReadyTimer === undefined;
+  }
+
+  /** Whether this end can take DATA frames; when false, every ACK and NAK it sends carries nRdy. */
+  setReceiveReady(ready: boolean): void {
+    if (this.receiveReady === ready) return;
+    this.receiveReady = ready;
+    if (this.state === 'connected') {
+      this.ackOwed = true;
+      this.scheduleFlush();
+    }
+  }
+
+  async connect(): Promise<void> {
+    if (this.state === 'closed') throw new AshError('ASH_CLOSED', 'link is closed', { where: this.transport.description });
+    if (this.state === 'connected') return;
+    if (this.pendingConnect) return this.pendingConnect.promise;
+    const pending = this.newPendingConnect();
+    if (!this.transport.isOpen) {
+      try {
+        await this.transport.open();
+      } catch (cause) {
+        this.pendingConnect = undefined;
+        throw new AshError('ASH_TRANSPORT_CLOSED', 'could not open the transport', { where: this.transport.description, cause });
+      }
+    }
+    if ((this.pendingConnect as PendingConnect | undefined) !== pending) return pending.promise; // settled while opening
+    this.state = 'resetting';
+    if (this.role === 'host') {
+      this.resetsSent = 0;
+      this.lastNcpError = undefined;
+      this.sendReset();
+    }
+    return pending.promise;
+  }
+
+  /** Host: reset the NCP now (as after a fault), rejecting whatever is pending. Resolves when connected again. */
+  async reset(): Promise<void> {
+    if (this.role !== 'host') return this.resetAsNcp(ResetCode.SOFTWARE);
+    this.teardown(new AshError('ASH_RESET', 'host reset the link', { where: this.transport.description }));
+    return this.connect();
+  }
+
+  /**
+   * NCP: behave as if the chip rebooted for `code` (e.g. POWER_ON, WATCHDOG): drop the link state,
+   * reject pending sends, announce it with an unsolicited RSTACK, and be connected again.
+   */
+  async resetAsNcp(code: number): Promise<void> {
+    if (this.role !== 'ncp') throw new AshError('ASH_NOT_CONNECTED', 'only an NCP announces its own reset', { where: 'AshEndpoint.resetAsNcp' });
+    this.teardown(new AshError('ASH_RESET', `NCP reset (${describeResetCode(code)})`, { where: this.transport.description }));
+    this.acceptReset(code);
+  }
+
+  /** NCP: enter the FAILED state with `code`: send ERROR now, and answer every frame but RST with ERROR. */
+  fail(code: number): void {
+    if (this.role !== 'ncp') throw new AshError('ASH_NOT_CONNECTED', 'only an NCP enters the FAILED state', { where: 'AshEndpoint.fail' });
+    this.enterFailed(code, new AshError('ASH_NCP_ERROR', `NCP failed (${describeResetCode(code)})`, { where: this.transport.description }));
+  }
+
+  private enterFailed(code: number, error: AshError): void {
+    this.teardown(error);
+    this.state = 'failed';
+    this.failedCode = code;
+    this.write((out) => this.encoder.encodeErrorInto(out, 0, code));
+  }
+
+  send(frame: Buffer): Promise<void> {
+    const where = this.transport.description;
+    if (frame.length > this.settings.maxDataLength) {
+      return Promise.reject(new AshError('ASH_FRAME_TOO_LONG', `EZSP frame of ${frame.length} bytes exceeds ${this.settings.maxDataLength}`, { where }));
+    }
+    if (frame.length < MIN_DATA_LENGTH) {
+      return Promise.reject(new AshError('ASH_FRAME_TOO_SHORT', `EZSP frame of ${frame.length} bytes is under ${MIN_DATA_LENGTH}`, { where }));
+    }
+    if (this.state !== 'connected') {
+      return Promise.reject(new AshError('ASH_NOT_CONNECTED', 'link is not connected', { where }));
+    }
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ data: Buffer.from(frame), resolve, reject });
+      this.scheduleFlush();
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.state === 'closed') return;
+    this.teardown(new AshError('ASH_CLOSED', 'link closed', { where: this.transport.description }));
+    this.state = 'closed';
+    this.transport.off('data', this.onData);
+    this.transport.off('close', this.onTransportClose);
+    await this.transport.close();
+  }
+
+  // ---- receiving -------------------------------------------------------------------------------
+
+  private readonly onData = (chunk: Buffer): void => {
+    if (this.state === 'closed') return;
+    this.decoder.push(chunk);
+    this.flush();
+  };
+
+  private readonly onTransportClose = (error?: TransportError): void => {
+    if (this.state === 'closed') return;
+    const failure = new AshError('ASH_TRANSPORT_CLOSED', 'transport closed', { where: this.transport.description, cause: error });
+    this.teardown(failure);
+  };
+
+  private onFrame(frame: AshFrame): void {
+    switch (frame.kind) {
+      case 'RST':
+        if (this.role === 'ncp') this.onResetRequest();
+        return;
+      case 'RSTACK':
+        if (this.role === 'host') this.onResetAck(frame.version, frame.resetCode);
+        return;
+      case 'ERROR':
+        if (this.role === 'host') this.onNcpError(frame.errorCode);
+        return;
+      default:
+        break;
+    }
+    if (this.state === 'failed') {
+      this.write((out) => this.encoder.encodeErrorInto(out, 0, this.failedCode));
+      return;
+    }
+    if (this.state !== 'connected') return;
+    if (!this.acknowledge(frame.ackNum)) {
+      if (frame.kind === 'DATA') this.enterReject();
+      return;
+    }
+    if (frame.kind === 'DATA') this.onDataFrame(frame.frmNum, frame.reTx, frame.data);
+    else {
+      this.notePeerReadiness(frame.notReady);
+      if (frame.kind === 'NAK') {
+        this.counters.naksReceived++;
+        this.startRetransmission();
+      }
+    }
+  }
+
+  private onDataFrame(frmNum: number, reTx: boolean, data: Buffer): void {
+    if (frmNum === this.frmRx) {
+      this.frmRx = nextFrameNumber(frmNum);
+      this.rejecting = false;
+      this.ackOwed = true;
+      this.counters.dataReceived++;
+      this.handUp(data);
+    } else if (reTx) {
+      // Already handed up (its ACK was lost), or a retransmission from beyond a gap: either way the
+      // ACK tells the peer where we are, and nothing goes up twice.
+      this.counters.duplicates++;
+      this.ackOwed = true;
+    } else {
+      this.counters.outOfSequence++;
+      this.enterReject();
+    }
+  }
+
+  private onBadFrame(bad: AshBadFrame): void {
+    this.counters.badFrames++;
+    this.log.debug({ reason: bad.reason, length: bad.length }, 'ASH frame dropped');
+    if (this.state !== 'connected' || bad.reason === 'CANCELLED') return;
+    // Only what looks like a DATA frame earns a NAK; a lost ACK is recovered by the peer's timer.
+    if (bad.control !== undefined && (bad.control & 0x80) === 0) this.enterReject();
+  }
+
+  private enterReject(): void {
+    if (this.rejecting) return;
+    this.rejecting = true;
+    this.nakOwed = true;
+  }
+
+  private handUp(data: Buffer): void {
+    try {
+      this.emit('frame', data);
+    } catch (error) {
+      // A listener's fault must not leave the link half-updated; let it surface on its own.
+      queueMicrotask(() => {
+        throw error;
+      });
+    }
+  }
+
+  /** Process the ackNum of an ACK, NAK or DATA frame; false when it acknowledges frames never sent. */
+  private acknowledge(ackNum: number): boolean {
+    if (!withinRange(this.ackRx, ackNum, this.frmTx)) {
+      this.counters.badAckNumbers++;
+      return false;
+    }
+    if (ackNum === this.ackRx) return true;
+    this.consecutiveTimeouts = 0;
+    if (!this.retransmitting) this.ackTimer.acknowledged();
+    while (this.ackRx !== ackNum) {
+      const done = this.inFlight[this.ackRx];
+      this.inFlight[this.ackRx] = undefined;
+      this.ackRx = nextFrameNumber(this.ackRx);
+      done?.resolve();
+    }
+    if (this.ackRx === this.frmTx) {
+      this.ackTimer.stop();
+      this.retransmitting = false;
+      this.retransmitPending = false;
+    } else {
+      this.ackTimer.start();
+    }
+    if (this.queue.length > 0) this.scheduleFlush();
+    return true;
+  }
+
+  private notePeerReadiness(notReady: boolean): void {
+    this.peerNotReadyTimer?.cancel();
+    this.peerNotReadyTimer = undefined;
+    if (!notReady) return;
+    const timer = this.clock.setTimeout(() => {
+      if (this.peerNotReadyTimer === timer) this.peerNotReadyTimer = undefined;
+    }, LinkDefaults.remoteNotReadyMs);
+    this.peerNotReadyTimer = timer;
+  }
+
+  // ---- reset handshake -------------------------------------------------------------------------
+
+  private onResetRequest(): void {
+    if (this.state === 'closed') return;
+    if (this.state === 'connected') {
+      this.teardown(new AshError('ASH_RESET', 'host reset the NCP', { where: this.transport.description }));
+    }
+    this.acceptReset(this.settings.resetCode);
+  }
+
+  private acceptReset(code: number): void {
+    this.clearLinkState();
+    this.state = 'connected';
+    this.write((out) => this.encoder.encodeRstAckInto(out, 0, code));
+    this.markConnected();
+  }
+
+  private onResetAck(version: number, resetCode: number): void {
+    const where = this.transport.description;
+    if (this.state === 'connected') {
+      this.teardown(new AshError('ASH_RESET', `NCP reset unexpectedly (${describeResetCode(resetCode)})`, { where }));
+      return;
+    }
+    if (this.state !== 'resetting') return;
+    if (version !== ASH_VERSION) {
+      this.settleConnect(new AshError('ASH_VERSION_MISMATCH', `NCP speaks ASH version ${version}, not ${ASH_VERSION}`, { where }));
+      return;
+    }
+    // An RSTACK for any other cause predates our RST (e.g. the power-on one): wait for ours.
+    if (resetCode !== ResetCode.SOFTWARE) {
+      this.log.debug({ resetCode }, 'ignoring RSTACK that does not answer our RST');
+      return;
+    }
+    this.clearLinkState();
+    this.state = 'connected';
+    this.markConnected();
+  }
+
+  private onNcpError(code: number): void {
+    if (this.state === 'resetting') {
+      this.lastNcpError = code; // an NCP in FAILED answers ERROR until our RST gets through
+      return;
+    }
+    if (this.state !== 'connected') return;
+    this.teardown(new AshError('ASH_NCP_ERROR', `NCP reported ${describeResetCode(code)}`, { where: this.transport.description }));
+  }
+
+  private sendReset(): void {
+    this.resetTimer?.cancel();
+    if (this.resetsSent >= this.settings.resetAttempts) {
+      const detail = this.lastNcpError === undefined ? '' : ` (last ERROR: ${describeResetCode(this.lastNcpError)})`;
+      this.state = 'idle';
+      this.settleConnect(
+        new AshError('ASH_TIMEOUT', `no RSTACK after ${this.resetsSent} RST frames${detail}`, { where: this.transport.description }),
+      );
+      return;
+    }
+    this.resetsSent++;
+    this.decoder.clear();
+    this.write((out) => this.encoder.encodeRstInto(out, 0, true));
+    this.resetTimer = this.clock.setTimeout(() => {
+      this.resetTimer = undefined;
+      if (this.state === 'resetting') this.sendReset();
+    }, this.settings.resetTimeoutMs);
+  }
+
+  private markConnected(): void {
+    this.resetTimer?.cancel();
+    this.resetTimer = undefined;
+    this.log.info({ role: this.role }, 'ASH connected');
+    this.settleConnect();
+    this.emit('connected');
+  }
+
+  private newPendingConnect(): PendingConnect {
+    let resolve!: () => void;
+    let reject!: (error: AshError) => void;
+    const promise = new Promise<void>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    this.pendingConnect = { promise, resolve, reject };
+    return this.pendingConnect;
+  }
+
+  private settleConnect(error?: AshError): void {
+    const pending = this.pendingConnect;
+    this.pendingConnect = undefined;
+    if (!pending) return;
+    if (error) {
+      if (this.state === 'resetting') this.state = 'idle';
+      pending.reject(error);
+    } else pending.resolve();
+  }
+
+  // ---- sending ---------------------------------------------------------------------------------
+
+  private onAckTimeout(): void {
+    if (this.state !== 'connected' || this.ackRx === this.frmTx) return;
+    this.counters.ackTimeouts++;
+    this.ackTimer.expired();
+    if (++this.consecutiveTimeouts >= this.settings.ackTimeouts) {
+      const error = new AshError('ASH_TIMEOUT', `no ACK after ${this.consecutiveTimeouts} timeouts`, { where: this.transport.description });
+      if (this.role === 'ncp') this.enterFailed(ResetCode.EXCEEDED_MAXIMUM_ACK_TIMEOUT_COUNT, error);
+      else this.teardown(error);
+      return;
+    }
+    this.startRetransmission();
+    this.flush();
+  }
+
+  private startRetransmission(): void {
+    if (this.ackRx === this.frmTx) return;
+    this.retransmitPending = true;
+    this.retransmitting = true;
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    queueMicrotask(() => {
+      this.flushScheduled = false;
+      this.flush();
+    });
+  }
+
+  /** Write everything owed, in UG101's priority order: NAK or ACK, retransmissions, then new DATA. */
+  private flush(): void {
+    if (this.state !== 'connected') return;
+    const out = this.scratch;
+    let o = 0;
+    const notReady = !this.receiveReady;
+    let sentData = false;
+    if (this.nakOwed) {
+      o = this.encoder.encodeNakInto(out, o, this.frmRx, notReady);
+      this.counters.naksSent++;
+      this.nakOwed = false;
+      this.ackOwed = false;
+    }
+    if (this.retransmitPending) {
+      this.retransmitPending = false;
+      for (let n = this.ackRx; n !== this.frmTx; n = nextFrameNumber(n)) {
+        o = this.encoder.encodeDataInto(out, o, n, this.frmRx, true, this.inFlight[n]!.data);
+        this.counters.retransmitted++;
+        sentData = true;
+      }
+    }
+    while (this.queue.length > 0 && ((this.frmTx - this.ackRx) & 7) < this.settings.window && !this.retransmitPending) {
+      const next = this.queue.shift()!;
+      this.inFlight[this.frmTx] = next;
+      o = this.encoder.encodeDataInto(out, o, this.frmTx, this.frmRx, false, next.data);
+      this.frmTx = nextFrameNumber(this.frmTx);
+      this.counters.dataSent++;
+      sentData = true;
+    }
+    if (sentData) this.ackOwed = false;
+    if (this.ackOwed) {
+      o = this.encoder.encodeAckInto(out, o, this.frmRx, notReady);
+      this.ackOwed = false;
+    }
+    if (sentData && !this.ackTimer.running) this.ackTimer.start();
+    if (o > 0) this.writeBytes(Buffer.from(out.subarray(0, o)));
+  }
+
+  private write(encode: (out: Buffer) => number): void {
+    const end = encode(this.scratch);
+    this.writeBytes(Buffer.from(this.scratch.subarray(0, end)));
+  }
+
+  private writeBytes(bytes: Buffer): void {
+    this.transport.write(bytes).catch((cause: unknown) => {
+      if (this.state === 'closed') return;
+      this.teardown(new AshError('ASH_TRANSPORT_CLOSED', 'write failed', { where: this.transport.description, cause }));
+    });
+  }
+
+  // ---- teardown --------------------------------------------------------------------------------
+
+  private clearLinkState(): void {
+    this.frmTx = 0;
+    this.ackRx = 0;
+    this.frmRx = 0;
+    this.ackOwed = false;
+    this.nakOwed = false;
+    this.rejecting = false;
+    this.retransmitPending = false;
+    this.retransmitting = false;
+    this.consecutiveTimeouts = 0;
+    this.ackTimer.reset();
+    this.peerNotReadyTimer?.cancel();
+    this.peerNotReadyTimer = undefined;
+  }
+
+  /** Leave the connected state: reject everything pending with `error` and say so once. */
+  private teardown(error: AshError): void {
+    const wasConnected = this.state === 'connected';
+    this.resetTimer?.cancel();
+    this.resetTimer = undefined;
+    if (this.state !== 'closed') this.state = 'idle';
+    const pending = [...this.inFlight.filter((o): o is Outgoing => o !== undefined), ...this.queue];
+    this.inFlight.fill(undefined);
+    this.queue.length = 0;
+    this.clearLinkState();
+    this.decoder.clear();
+    for (const outgoing of pending) outgoing.reject(error);
+    this.settleConnect(error);
+    if (wasConnected) {
+      this.log.warn({ code: error.code }, 'ASH disconnected');
+      this.emit('disconnected', error);
+    }
+  }
+}
