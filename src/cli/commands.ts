@@ -5,6 +5,7 @@ import { registerGbcs } from './gbcs.js';
 import { registerDoctor } from './doctor.js';
 import { registerStore } from './store.js';
 import { registerDevices } from './devices.js';
+import { registerLogs } from './logs.js';
 
 /** Every subcommand of `hub`, in the order `hub --help` lists them. */
 export function registerCommands(program: Command): void {
@@ -14,4 +15,5 @@ export function registerCommands(program: Command): void {
   registerDoctor(program);
   registerStore(program);
   registerDevices(program);
+  registerLogs(program);
 }

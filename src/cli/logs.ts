@@ -1,0 +1,91 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { InvalidArgumentError, type Command } from 'commander';
+import { SystemClock } from '../../hal/clock.js';
+import { HubError } from '../../hal/errors.js';
+import { loadConfig } from '../config.js';
+import { gbcsCodeOf, hubEventByCode, openHubLogs, type LogEntry } from '../logs/index.js';
+import { openStore, StoreError, type Store } from '../store/store.js';
+
+/**
+ * `hub logs event|security`: read the CHF Event Log or Security Log straight from the store,
+ * newest first. Reading only: nothing here clears or changes a log. LevelDB lets one process in
+ * at a time, so while the hub runs this is refused with a message saying so.
+ */
+export class LogsCommandError extends HubError {}
+
+const LOGS = { event: 'eventLog', security: 'securityLog' } as const;
+type Which = keyof typeof LOGS;
+
+async function openAt(path: string): Promise<Store> {
+  if (!existsSync(path)) throw new LogsCommandError('STORE_NOT_FOUND', 'no hub store here (check --store or store.path)', { where: path });
+  try {
+    // The logs hold no personal data, so no data key is needed to read them.
+    return await openStore({ path });
+  } catch (error) {
+    if (error instanceof StoreError && error.code === 'STORE_LOCKED') {
+      throw new LogsCommandError(
+        'STORE_IN_USE',
+        'the hub is running and holds this store (LevelDB allows one process at a time); stop the hub first, e.g. `sudo systemctl stop hub`, or read the logs remotely (ECS35c/ECS35d)',
+        { where: path, cause: error },
+      );
+    }
+    throw error;
+  }
+}
+
+export async function readLog(storePath: string, which: Which, limit?: number): Promise<LogEntry[]> {
+  const store = await openAt(resolve(storePath));
+  try {
+    const logs = await openHubLogs(store, new SystemClock());
+    return await logs[LOGS[which]].newest(limit);
+  } finally {
+    await store.close();
+  }
+}
+
+const hex = (code: number | undefined) => (code === undefined ? '' : `0x${code.toString(16).toUpperCase().padStart(4, '0')}`);
+
+function record(entry: LogEntry) {
+  return {
+    sequence: entry.sequence,
+    at: new Date(entry.at).toISOString(),
+    code: hex(entry.code),
+    gbcsCode: hex(gbcsCodeOf(entry.code)),
+    name: hubEventByCode(entry.code)?.name ?? 'unknown code',
+    detail: entry.detail,
+  };
+}
+
+export function formatEntries(which: Which, entries: LogEntry[]): string {
+  if (entries.length === 0) return `the ${which} log is empty\n`;
+  const lines = entries.map((entry) => {
+    const r = record(entry);
+    const detail = Object.keys(r.detail).length === 0 ? '' : `  ${JSON.stringify(r.detail)}`;
+    return `${String(r.sequence).padStart(6)}  ${r.at}  ${r.code}  ${r.name}${detail}`;
+  });
+  return `${lines.join('\n')}\n`;
+}
+
+function positiveInteger(text: string): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < 1) throw new InvalidArgumentError('a whole number of 1 or more');
+  return value;
+}
+
+export function registerLogs(program: Command): void {
+  const logs = program.command('logs').description('read the CHF Event Log or Security Log from the store (newest first)');
+  for (const which of Object.keys(LOGS) as Which[]) {
+    logs
+      .command(which)
+      .description(`show the ${which === 'event' ? 'Event Log' : 'Security Log'}`)
+      .option('--store <path>', 'the store directory (default: store.path from the config)')
+      .option('--limit <n>', 'show at most this many entries', positiveInteger)
+      .option('--json', 'print a JSON array instead of text')
+      .action(async (options: { store?: string; limit?: number; json?: boolean }) => {
+        const store = options.store ?? (await loadConfig(program.opts<{ config?: string }>().config)).store.path;
+        const entries = await readLog(store, which, options.limit);
+        process.stdout.write(options.json ? `${JSON.stringify(entries.map(record), null, 2)}\n` : formatEntries(which, entries));
+      });
+  }
+}
