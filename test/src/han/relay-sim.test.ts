@@ -1,0 +1,245 @@
+import { once } from 'node:events';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AshEndpoint } from '../../../hal/ash/index.js';
+import { ManualClock, SystemClock, type Clock } from '../../../hal/clock.js';
+import { EzspRadio } from '../../../hal/ezsp-radio.js';
+import { linkKeyFromInstallCode } from '../../../hal/install-code.js';
+import { loadScenario } from '../../../hal/sim/scenario.js';
+import { Simulator } from '../../../hal/sim/simulator.js';
+import { memoryTransportPair } from '../../../hal/transport/memory.js';
+import { DEVICE_TYPES } from '../../../src/chf/device-types.js';
+import { HanAdmission } from '../../../src/han/admission.js';
+import { HanRelay, RelayError, type DeliveryReport, type RelayEvents } from '../../../src/han/relay.js';
+import { SleepyQueue } from '../../../src/han/sleepy-queue.js';
+import { encodeTunnelData } from '../../../src/han/tunnel-header.js';
+import { GBCS_TUNNEL, TUNNEL_STATUS } from '../../../src/han/tunnel-protocol.js';
+import { openLog, rejection, TempStore } from '../chf/helpers.js';
+import { SimTunnelAgent, type AgentOptions } from './tunnel-sim-device.js';
+
+/**
+ * The relay against the real simulated NCP behind the real EZSP radio, over ASH on an in-memory
+ * line, with the real Device Log and HAN admission. The Devices' tunnel ends are played by
+ * SimTunnelAgent through the simulator's device API.
+ */
+
+const ESME = '00DB1234567890A0';
+const GSME = '00DB1234567890A1';
+const IHD = '00DB1234567890A5';
+const HOUR = 3_600_000;
+const gbcs = (text: string) => Buffer.concat([Buffer.of(0xdd, 0x00), Buffer.from(text)]);
+
+let temp: TempStore;
+const cleanups: Array<() => Promise<void> | void> = [];
+beforeEach(async () => {
+  temp = await TempStore.create();
+});
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  await temp.dispose();
+});
+
+interface RigOptions {
+  /** The queue's and relay's clock (the radio and simulator always run on real time). */
+  clock?: Clock;
+  capacity?: number;
+  esme?: AgentOptions;
+  tunnelResponseTimeoutMs?: number;
+}
+
+async function rig(options: RigOptions = {}) {
+  const real = new SystemClock();
+  const scenario = await loadScenario(undefined);
+  const sim = new Simulator({ scenario, clock: real, seed: 7 });
+  const [hostSide, ncpSide] = memoryTransportPair('relay-sim');
+  sim.serve(ncpSide);
+  const radio = new EzspRadio({ link: new AshEndpoint({ role: 'host', transport: hostSide, clock: real }), clock: real, commandTimeoutMs: 2000, reconnectDelayMs: 50 });
+  const { log } = await openLog(temp);
+  const admission = new HanAdmission({ radio, log, clock: real, security: { record: () => undefined } });
+  cleanups.push(async () => {
+    await admission.stop().catch(() => undefined);
+    await log.close().catch(() => undefined);
+    await radio.stop().catch(() => undefined);
+    await sim.close();
+  });
+  await radio.start();
+  await radio.formNetwork({ channel: 15, panId: 0x1234 });
+  admission.start();
+  for (const [eui64, deviceType] of [[ESME, 'ESME'], [GSME, 'GSME']] as const) {
+    const installCode = scenario.devices.find((d) => d.eui64 === eui64)!.declaredInstallCode;
+    await log.add({ eui64, deviceType, installCode });
+    await admission.openWindow(eui64, linkKeyFromInstallCode(installCode), 60_000);
+    const recorded = new Promise<void>((resolve) => admission.on('linkKeyEstablished', (d) => d.eui64 === eui64 && resolve()));
+    expect(sim.join(eui64).joined).toBe(true);
+    await recorded;
+  }
+  const clock = options.clock ?? real;
+  const devices = { isSleepy: (eui64: string) => DEVICE_TYPES[log.get(eui64)?.deviceType ?? 'ESME'].sleepy };
+  const startRelay = async () => {
+    const queue = await SleepyQueue.open({ store: temp.store, clock, capacity: options.capacity });
+    const relay = new HanRelay({ radio, admission, devices, queue, clock, tunnelResponseTimeoutMs: options.tunnelResponseTimeoutMs });
+    const events = record(relay);
+    cleanups.push(async () => {
+      await relay.stop();
+      await queue.close();
+    });
+    await relay.start();
+    return { relay, queue, events };
+  };
+  const esme = new SimTunnelAgent(sim, ESME, options.esme);
+  const gsme = new SimTunnelAgent(sim, GSME);
+  return { sim, radio, log, admission, esme, gsme, startRelay, ...(await startRelay()) };
+}
+
+function record(relay: HanRelay) {
+  const events = { message: [] as RelayEvents['message'][0][], queueSettled: [] as RelayEvents['queueSettled'][0][], refused: [] as RelayEvents['refused'][0][] };
+  relay.on('message', (m) => events.message.push(m));
+  relay.on('queueSettled', (o) => events.queueSettled.push(o));
+  relay.on('refused', (r) => events.refused.push(r));
+  return events;
+}
+
+/** Resolves once the relay has reported `count` queue outcomes in all. */
+function settledCount(relay: HanRelay, events: { queueSettled: unknown[] }, count: number): Promise<void> {
+  return new Promise((resolve) => {
+    const check = () => {
+      if (events.queueSettled.length < count) return;
+      relay.off('queueSettled', check);
+      resolve();
+    };
+    relay.on('queueSettled', check);
+    check();
+  });
+}
+
+function queuedId(report: DeliveryReport): string {
+  expect(report.status).toBe('QUEUED');
+  return report.messageId!;
+}
+
+describe('relay to a mains-powered Device', () => {
+  it('opens a GBCS tunnel once, delivers each message over it, and passes the Device’s answer up', async () => {
+    const { relay, esme, events } = await rig();
+    expect(await relay.relay(ESME, gbcs('first'))).toEqual({ eui64: ESME, status: 'DELIVERED' });
+    expect(await relay.relay(ESME, gbcs('second'))).toEqual({ eui64: ESME, status: 'DELIVERED' });
+    const requests = esme.frames.filter((f) => f.command.kind === 'requestTunnel');
+    expect(requests.map((f) => f.command)).toEqual([{ kind: 'requestTunnel', ...GBCS_TUNNEL }]);
+    expect(esme.delivered).toEqual([gbcs('first'), gbcs('second')]);
+
+    const answered = once(relay, 'message');
+    esme.send({ sequence: 9, direction: 'serverToClient', command: { kind: 'transferData', tunnelId: 0x0042, data: gbcs('response') } });
+    await answered;
+    expect(events.message).toEqual([{ eui64: ESME, gbcsBytes: gbcs('response') }]);
+  });
+
+  it('reports a refused tunnel and a silent Device without sending the message', async () => {
+    const refused = await rig({ esme: { tunnelStatus: TUNNEL_STATUS.busy } });
+    expect(await refused.relay.relay(ESME, gbcs('x'))).toMatchObject({ status: 'TUNNEL_REFUSED', detail: expect.stringMatching(/busy/) });
+    expect(refused.esme.frames.map((f) => f.command.kind)).toEqual(['requestTunnel']);
+  });
+
+  it('reports UNREACHABLE when the Device never answers the tunnel request', async () => {
+    const silent = await rig({ esme: { answerTunnelRequests: false }, tunnelResponseTimeoutMs: 300 });
+    expect(await silent.relay.relay(ESME, gbcs('x'))).toMatchObject({ status: 'UNREACHABLE', detail: expect.stringMatching(/no RequestTunnelResponse/) });
+    expect(silent.esme.delivered).toEqual([]);
+  });
+
+  it('reports UNREACHABLE when the Device is gone after its tunnel opened', async () => {
+    const { relay, sim, esme } = await rig();
+    expect((await relay.relay(ESME, gbcs('first'))).status).toBe('DELIVERED');
+    sim.device(ESME).left();
+    expect(await relay.relay(ESME, gbcs('second'))).toMatchObject({ status: 'UNREACHABLE', detail: expect.stringMatching(/NO_ACK|NOT_JOINED|DELIVERY_FAILED/) });
+    expect(esme.delivered).toEqual([gbcs('first')]);
+  });
+});
+
+describe('relay to the sleepy GSME', () => {
+  it('queues messages, sends nothing until the GSME asks, then hands them out in order with the count remaining', async () => {
+    const { relay, sim, gsme, events } = await rig();
+    const reports = [];
+    for (const text of ['one', 'two', 'three']) reports.push(await relay.relay(GSME, gbcs(text)));
+    const ids = reports.map(queuedId);
+    expect(sim.received(GSME)).toHaveLength(0);
+
+    const counts: number[] = [];
+    const tunnelOpened = gsme.next((f) => f.command.kind === 'requestTunnelResponse');
+    const collected = gsme.collect();
+    const { command } = await tunnelOpened;
+    expect(command).toMatchObject({ status: TUNNEL_STATUS.success, maxIncomingTransferSize: 1500 });
+    expect(await collected).toEqual([gbcs('one'), gbcs('two'), gbcs('three')]);
+    for (const frame of gsme.frames) if (frame.command.kind === 'transferData') counts.push(frame.command.data[1]!);
+    expect(counts).toEqual([2, 1, 0]);
+    for (const report of reports) expect(await report.outcome).toMatchObject({ status: 'DELIVERED' });
+    expect(events.queueSettled.map((o) => [o.id, o.status])).toEqual(ids.map((id) => [id, 'DELIVERED']));
+
+    // Nothing left: a GET is answered with an empty GET-RESPONSE.
+    expect(await gsme.collect()).toEqual([]);
+
+    // The GSME's own messages come up without their PUT header.
+    const tunnelId = (gsme.frames.findLast((f) => f.command.kind === 'requestTunnelResponse')!.command as { tunnelId: number }).tunnelId;
+    const heard = once(relay, 'message');
+    gsme.send({ sequence: 1, direction: 'clientToServer', command: { kind: 'transferData', tunnelId, data: encodeTunnelData({ kind: 'put', message: gbcs('alert') }) } });
+    await heard;
+    expect(events.message).toEqual([{ eui64: GSME, gbcsBytes: gbcs('alert') }]);
+  });
+
+  it('reports expired messages as EXPIRED and never hands them to the GSME', async () => {
+    const clock = new ManualClock(Date.now());
+    const { relay, gsme, events } = await rig({ clock });
+    const lapsing = await relay.relay(GSME, gbcs('stale'), { expiresAt: clock.now() + HOUR });
+    const lasting = await relay.relay(GSME, gbcs('fresh'));
+    await clock.advance(HOUR);
+    expect(await lapsing.outcome).toMatchObject({ id: lapsing.messageId, status: 'EXPIRED' });
+    expect(events.queueSettled).toEqual([expect.objectContaining({ id: lapsing.messageId, status: 'EXPIRED' })]);
+    expect(await gsme.collect()).toEqual([gbcs('fresh')]);
+    expect(await lasting.outcome).toMatchObject({ status: 'DELIVERED' });
+    // A message already expired when relayed is refused outright.
+    expect(await relay.relay(GSME, gbcs('late'), { expiresAt: clock.now() - 1 })).toMatchObject({ status: 'EXPIRED' });
+  });
+
+  it('refuses with QUEUE_FULL once the GSME’s queue is full', async () => {
+    const { relay, queue } = await rig({ capacity: 2 });
+    queuedId(await relay.relay(GSME, gbcs('a')));
+    queuedId(await relay.relay(GSME, gbcs('b')));
+    expect(await relay.relay(GSME, gbcs('c'))).toMatchObject({ status: 'QUEUE_FULL' });
+    expect(queue.list(GSME).map((m) => m.gbcs)).toEqual([gbcs('a'), gbcs('b')]);
+  });
+
+  it('keeps the queue across a restart of the relay and the store, and reports the outcome by message id', async () => {
+    const first = await rig();
+    const ids = [queuedId(await first.relay.relay(GSME, gbcs('before-1'))), queuedId(await first.relay.relay(GSME, gbcs('before-2')))];
+    await first.relay.stop();
+    await first.queue.close();
+    await temp.reopen();
+    const second = await first.startRelay();
+    expect(await first.gsme.collect()).toEqual([gbcs('before-1'), gbcs('before-2')]);
+    await settledCount(second.relay, second.events, 2);
+    expect(second.events.queueSettled.map((o) => [o.id, o.status])).toEqual(ids.map((id) => [id, 'DELIVERED']));
+  });
+});
+
+describe('refusals', () => {
+  it('refuses a Device that is not in the CHF Device Log, sending nothing', async () => {
+    const { relay, sim } = await rig();
+    const before = sim.status().hostFrames;
+    expect(await relay.relay(IHD, gbcs('x'))).toMatchObject({ status: 'NOT_ADMITTED' });
+    expect(sim.received(IHD)).toHaveLength(0);
+    expect(sim.status().hostFrames).toBe(before);
+  });
+
+  it('refuses a message that does not fit one transfer, sending and queueing nothing', async () => {
+    const { relay, sim, queue } = await rig();
+    const big = Buffer.concat([Buffer.of(0xdd), Buffer.alloc(GBCS_TUNNEL.maxIncomingTransferSize)]);
+    expect(await relay.relay(ESME, big)).toMatchObject({ status: 'TOO_LARGE', detail: expect.stringMatching(/1501 octets; .* 1500/) });
+    // Two of the GSME's 1500 octets carry the GET-RESPONSE header.
+    expect(await relay.relay(GSME, big.subarray(0, 1499))).toMatchObject({ status: 'TOO_LARGE', detail: expect.stringMatching(/1498/) });
+    expect(sim.received(ESME)).toHaveLength(0);
+    expect(queue.count(GSME)).toBe(0);
+  });
+
+  it('rejects a malformed call with a typed error', async () => {
+    const { relay } = await rig();
+    const errors = await Promise.all([rejection(relay.relay('esme', gbcs('x'))), rejection(relay.relay(ESME, Buffer.from('not gbcs')))]);
+    for (const error of errors) expect(error).toBeInstanceOf(RelayError);
+    expect(errors.map((e) => e.code)).toEqual(['RELAY_BAD_EUI64', 'RELAY_NOT_GBCS']);
+  });
+});
