@@ -101,12 +101,14 @@ export const generalizedTime: Asn1Shape<Date> = {
 };
 
 type Members = Record<string, Asn1Shape<unknown>>;
-export type SequenceValue<M extends Members> = { [K in keyof M]: Asn1Value<M[K]> };
+export type SequenceValue<M extends Members, O extends keyof M = never> = { [K in Exclude<keyof M, O>]: Asn1Value<M[K]> } & {
+  [K in O]?: Asn1Value<M[K]>;
+};
 
 /** A SEQUENCE of these members in this order; `optional` names trailing members that may be left out. */
-export function sequence<M extends Members>(members: M, optional: ReadonlyArray<keyof M> = []): Asn1Shape<SequenceValue<M>> {
+export function sequence<M extends Members, O extends keyof M = never>(members: M, optional: readonly O[] = []): Asn1Shape<SequenceValue<M, O>> {
   const names = Object.keys(members);
-  const required = names.filter((name) => !optional.includes(name)).length;
+  const required = names.filter((name) => !(optional as readonly string[]).includes(name)).length;
   return {
     decode: (node, field) => {
       const children = expectSequence(node, field);
@@ -115,10 +117,14 @@ export function sequence<M extends Members>(members: M, optional: ReadonlyArray<
       }
       const value: Record<string, unknown> = {};
       children.forEach((child, i) => (value[names[i]!] = members[names[i]!]!.decode(child, `${field}.${names[i]}`)));
-      return value as SequenceValue<M>;
+      return value as SequenceValue<M, O>;
     },
     encode: (value, field) =>
-      sequenceNode(names.filter((name) => value[name] !== undefined).map((name) => members[name]!.encode(value[name], `${field}.${name}`))),
+      sequenceNode(
+        names
+          .filter((name) => (value as Record<string, unknown>)[name] !== undefined)
+          .map((name) => members[name]!.encode((value as Record<string, unknown>)[name], `${field}.${name}`)),
+      ),
   };
 }
 
