@@ -54,7 +54,13 @@ export class JoinWindows extends EventEmitter<JoinWindowEvents> {
   ) {
     super();
     gate.on('linkKeyEstablished', this.onLinkKey);
+    log.on('changed', this.onLogChanged);
   }
+
+  /** A Device that leaves the log loses its window (admission has already closed the radio side). */
+  private readonly onLogChanged = ({ eui64s }: { eui64s: Eui64[] }): void => {
+    for (const eui64 of eui64s) if (!this.log.has(eui64)) this.cancelTimer(eui64);
+  };
 
   private readonly onLinkKey = ({ eui64, linkKey }: { eui64: Eui64; linkKey: Buffer }): void => {
     const window = this.active.get(eui64);
@@ -101,6 +107,7 @@ export class JoinWindows extends EventEmitter<JoinWindowEvents> {
   stop(): void {
     for (const eui64 of [...this.active.keys()]) this.cancelTimer(eui64);
     this.gate.off('linkKeyEstablished', this.onLinkKey);
+    this.log.off('changed', this.onLogChanged);
   }
 
   private async enter(eui64: Eui64, phase: JoinPhase, key: Buffer, durationMs: number, next: (() => void) | undefined): Promise<void> {

@@ -64,6 +64,8 @@ export interface HanAdmissionOptions {
 
 export class HanAdmission extends EventEmitter<AdmissionEvents> {
   private readonly windows = new Map<Eui64, { linkKey: Buffer; closesAt: number }>();
+  /** Joins refused on `deviceJoined`, so the key the radio reports next for them is not recorded. */
+  private readonly refusedJoins = new Set<Eui64>();
   private timer: Timer | undefined;
   private radioOpen = false;
   private tail: Promise<unknown> = Promise.resolve();
@@ -86,10 +88,12 @@ export class HanAdmission extends EventEmitter<AdmissionEvents> {
   private readonly onJoined = ({ eui64 }: RadioEvents['deviceJoined'][0]): void => {
     const refusal = this.refusalFor(eui64);
     if (refusal) {
+      this.refusedJoins.add(eui64);
       this.refuse(eui64, 'JOINED_WITHOUT_ADMISSION', refusal);
       this.removeFromNetwork(eui64, 'remove a Device that joined without admission');
       return;
     }
+    this.refusedJoins.delete(eui64);
     this.log.noteCommunication(eui64, this.clock.now());
   };
 
@@ -98,8 +102,10 @@ export class HanAdmission extends EventEmitter<AdmissionEvents> {
   };
 
   private readonly onLinkKey = ({ eui64, linkKey }: RadioEvents['linkKeyEstablished'][0]): void => {
-    if (!this.log.has(eui64)) {
-      this.refuse(eui64, 'JOINED_WITHOUT_ADMISSION', 'established a key without being in the log');
+    if (this.refusedJoins.delete(eui64)) return;
+    const refusal = this.refusalFor(eui64);
+    if (refusal) {
+      this.refuse(eui64, 'JOINED_WITHOUT_ADMISSION', refusal);
       this.removeFromNetwork(eui64, 'remove a Device that joined without admission');
       return;
     }

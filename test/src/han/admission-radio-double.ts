@@ -58,6 +58,15 @@ export class RadioDouble extends EventEmitter<RadioEvents> implements Radio {
     return true;
   }
 
+  /** A misbehaving NCP lets a Device in regardless of the window (to test that admission catches it). */
+  forceJoin(eui64: Eui64): Buffer {
+    const tcLinkKey = randomBytes(16);
+    this.joined.set(eui64, { nodeId: this.nextNodeId++, tcLinkKey });
+    this.emit('deviceJoined', { eui64, nodeId: this.joined.get(eui64)!.nodeId });
+    this.emit('linkKeyEstablished', { eui64, linkKey: Buffer.from(tcLinkKey) });
+    return tcLinkKey;
+  }
+
   private refuse(eui64: Eui64, reason: string): false {
     this.emit('joinRefused', { eui64, reason });
     return false;

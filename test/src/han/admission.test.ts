@@ -192,15 +192,43 @@ describe('HAN admission', () => {
     await expect(radio.send(eui(1))).resolves.toEqual({ delivered: false, reason: 'NOT_JOINED' });
   });
 
-  it('closes the window of a Device removed while its window is open', async () => {
-    const { log, radio, windows, add, admission } = await rig();
-    await add(1);
-    await add(2);
+  it('closes the window of a Device removed while its window is open, and opens no second half for it', async () => {
+    const env = await rig();
+    const { log, radio, windows, admission, clock } = env;
+    await env.add(2);
+    const failures: unknown[] = [];
+    windows.on('failed', (f) => failures.push(f));
+    // Device 1 is historic, so its window has two halves.
+    await env.add(1);
     await windows.open(eui(1), 60);
-    await windows.open(eui(2), 60);
+    await env.join(1, env.icKey(1));
+    await log.remove(eui(1));
+    await env.add(1);
+    await windows.open(eui(1), 120);
+    await windows.open(eui(2), 120);
     await log.remove(eui(1));
     await admission.settled();
+    expect(windows.phaseOf(eui(1))).toBeUndefined();
     expect(radio.joiningOpenFor()).toEqual([eui(2)]);
+    await clock.advance(60_000);
+    expect(radio.joiningOpenFor()).toEqual([eui(2)]);
+    expect(failures).toEqual([]);
+  });
+
+  it('removes and records a Device the radio let in without a window, and does not record its key', async () => {
+    const { log, radio, admission, security, add } = await rig();
+    await add(1);
+    const removed = once(admission, 'deviceRemoved');
+    radio.forceJoin(eui(1));
+    await removed;
+    expect(radio.joined.has(eui(1))).toBe(false);
+    expect(log.get(eui(1))?.tcLinkKey).toBeUndefined();
+    expect(security).toEqual([{ code: 'JOINED_WITHOUT_ADMISSION', eui64: eui(1), reason: 'no join window was open for it' }]);
+    const stranger = once(admission, 'deviceRemoved');
+    radio.forceJoin(eui(70));
+    await stranger;
+    expect(security.at(-1)).toEqual({ code: 'JOINED_WITHOUT_ADMISSION', eui64: eui(70), reason: 'not in the CHF Device Log' });
+    expect(security).toHaveLength(2);
   });
 
   it('notes last communication from incoming messages, only for Devices in the log', async () => {
