@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Level } from 'level';
 import { withInstallCodeCrc } from '../../../hal/install-code.js';
 import { DEVICE_LOG_DOMAIN, DeviceLog } from '../../../src/chf/device-log.js';
+import { GasProxyData, GPF_LOG_SIZES, HALF_HOURS_PER_DAY } from '../../../src/gpf/index.js';
 import { jsonCodec, openStore, sequenceKey, type Store } from '../../../src/store/store.js';
 import { costRatio, percentile, round, type BenchResult, type BenchSuite } from '../result.js';
 
@@ -196,6 +197,42 @@ async function* deviceLog(store: Store): AsyncIterable<BenchResult> {
   await log.close();
 }
 
+/**
+ * The GPF's 13-month half-hour profile: kept as one sealed entry per day of 48 values, so a full
+ * read opens 395 entries. The peer stores the same values one sealed entry per half-hour (18,960)
+ * and reads them all; both decode every value.
+ */
+async function* gpfProfile(store: Store): AsyncIterable<BenchResult> {
+  const gpf = await GasProxyData.open(store);
+  const days = GPF_LOG_SIZES.profileDataLog.entries;
+  const start = Date.UTC(2025, 0, 1);
+  const intervals = Array.from({ length: days * HALF_HOURS_PER_DAY }, (_, i) => ({ start: start + i * 1_800_000, consumption: (i % 97) / 1000 }));
+  for (let d = 0; d < days; d += 30) await gpf.recordProfileData(intervals.slice(d * HALF_HOURS_PER_DAY, (d + 30) * HALF_HOURS_PER_DAY));
+  const perValue = await store.domain({ name: 'benchProfilePerValue', codec: jsonCodec<number>(), personal: true });
+  for (let i = 0; i < intervals.length; i += 1000) {
+    const batch = store.batch();
+    for (const interval of intervals.slice(i, i + 1000)) batch.put(perValue, sequenceKey(interval.start), interval.consumption);
+    await batch.write();
+  }
+  const rounds = 5;
+  let ours = Infinity;
+  let peer = Infinity;
+  let read = 0;
+  for (let r = 0; r < rounds; r++) {
+    const t0 = performance.now();
+    read = (await gpf.profileData('supplier')).length;
+    ours = Math.min(ours, performance.now() - t0);
+    const t1 = performance.now();
+    let n = 0;
+    for await (const _ of perValue.entries()) n++;
+    peer = Math.min(peer, performance.now() - t1);
+    if (n !== read) throw new Error(`peer read ${n} values, ours ${read}`);
+  }
+  const [o, t] = [round(ours, 1), round(peer, 1)];
+  const note = `${read} half-hour values (13 months), AES-256-GCM sealed, best of ${rounds}; ours: ${days} day buckets`;
+  yield { metric: 'GPF 13-month profile read', value: o, unit: 'ms', peer: 'one sealed entry per half-hour', peer_value: t, ratio: costRatio(o, t), note };
+}
+
 const suite: BenchSuite = async function* () {
   const dir = await mkdtemp(join(tmpdir(), 'hub-bench-state-'));
   try {
@@ -210,6 +247,7 @@ const suite: BenchSuite = async function* () {
     // Its own store: the batch bench above uses a plain domain named deviceLog.
     const devices = await openStore({ path: join(dir, 'devices'), secureElement: { dataKey: async () => dataKey } });
     yield* deviceLog(devices);
+    yield* gpfProfile(devices);
     await devices.close();
     yield* unsyncedPut(path);
   } finally {
