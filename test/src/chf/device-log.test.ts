@@ -140,6 +140,23 @@ describe('DeviceLog link keys and change events', () => {
   });
 });
 
+describe('DeviceLog when the disk write fails', () => {
+  it('acknowledges nothing and changes nothing in memory: add, key, removal', async () => {
+    const { log, changes } = await openLog(temp);
+    await log.add({ eui64: eui(1), deviceType: 'ESME', installCode: installCode(1) });
+    changes.length = 0;
+    await temp.store.close();
+    expect((await rejection(log.add({ eui64: eui(2), deviceType: 'ESME', installCode: installCode(2) }))).code).toBe('STORE_CLOSED');
+    expect((await rejection(log.recordLinkKey(eui(1), randomBytes(16)))).code).toBe('STORE_CLOSED');
+    expect((await rejection(log.remove(eui(1)))).code).toBe('STORE_CLOSED');
+    expect(log.has(eui(2))).toBe(false);
+    expect(log.get(eui(1))?.tcLinkKey).toBeUndefined();
+    expect(log.has(eui(1))).toBe(true);
+    expect(log.historic.size).toBe(0);
+    expect(changes).toEqual([]);
+  });
+});
+
 describe('DeviceLog last communication', () => {
   it('keeps times in memory and writes them in one batch per flush interval, not per message', async () => {
     const { log, clock } = await openLog(temp);
