@@ -141,7 +141,7 @@ export class SubGhzState extends EventEmitter<SubGhzEvents> {
   // ---- DBCH04: set the configuration ----
 
   /** DBCH04: checked whole first (a bad value changes nothing), on disk, then DBCH09. */
-  setConfiguration(input: unknown): Promise<SubGhzConfiguration> {
+  async setConfiguration(input: unknown): Promise<SubGhzConfiguration> {
     const next = checkConfiguration(input);
     return this.serial(async () => {
       await this.domains.configuration.put(CONFIGURATION_KEY, next);
@@ -157,7 +157,7 @@ export class SubGhzState extends EventEmitter<SubGhzEvents> {
   // ---- channel: formed, scanned, changed ----
 
   /** The radio formed or restored the Sub GHz network on this channel: logged if it is news. */
-  adoptChannel(value: SubGhzChannel): Promise<void> {
+  async adoptChannel(value: SubGhzChannel): Promise<void> {
     const channel = checkChannel(value);
     return this.serial(async () => {
       if (this.channel && this.channel.page === channel.page && this.channel.channel === channel.channel) return;
@@ -166,7 +166,7 @@ export class SubGhzState extends EventEmitter<SubGhzEvents> {
   }
 
   /** DBCH05: assess (DBCH08), then scan the allowed channels and move to a quieter one (DBCH07). */
-  requestScan(): Promise<ScanResult> {
+  async requestScan(): Promise<ScanResult> {
     return this.serial(async () => {
       const now = this.clock.now();
       const assessment = assessScanRequest({
@@ -185,7 +185,7 @@ export class SubGhzState extends EventEmitter<SubGhzEvents> {
   }
 
   /** The hub's own scan (interference seen); the same rules for moving, no DBCH08. */
-  scanForInterference(): Promise<Omit<ScanResult, 'assessment'>> {
+  async scanForInterference(): Promise<Omit<ScanResult, 'assessment'>> {
     return this.serial(async () => {
       await this.domains.scan.put(SCAN_KEY, { at: this.clock.now() });
       this.lastScanAt = this.clock.now();
@@ -228,7 +228,7 @@ export class SubGhzState extends EventEmitter<SubGhzEvents> {
   // ---- DBCH11: capacity ----
 
   /** May this Device join at Sub GHz? A new Device past capacity is refused with DBCH11. */
-  admitJoin(eui64Text: string): Promise<boolean> {
+  async admitJoin(eui64Text: string): Promise<boolean> {
     const eui64 = this.parse(eui64Text);
     return this.serial(async () => {
       if (this.members.has(eui64)) return true;
@@ -245,7 +245,7 @@ export class SubGhzState extends EventEmitter<SubGhzEvents> {
   }
 
   /** The Device left the HAN (or the Device Log): its place and its pause go. */
-  deviceLeft(eui64Text: string): Promise<void> {
+  async deviceLeft(eui64Text: string): Promise<void> {
     const eui64 = this.parse(eui64Text);
     return this.serial(async () => {
       await this.store.batch().del(this.domains.members, eui64).del(this.domains.pauses, eui64).write();
@@ -261,7 +261,7 @@ export class SubGhzState extends EventEmitter<SubGhzEvents> {
   // ---- duty cycle: DBCH06, DBCH10 ----
 
   /** A frame the Device sent (PSDU octets). May pause it (DBCH06). */
-  deviceTransmitted(eui64Text: string, psduOctets: number): Promise<void> {
+  async deviceTransmitted(eui64Text: string, psduOctets: number): Promise<void> {
     const eui64 = this.parse(eui64Text);
     const micros = airtimeMicros(psduOctets);
     return this.serial(() => this.apply(this.dutyCycle.deviceTransmitted(eui64, micros, this.clock.now())));
@@ -273,7 +273,7 @@ export class SubGhzState extends EventEmitter<SubGhzEvents> {
   }
 
   /** A frame the hub sent. May move its level (and pause Devices). */
-  hubTransmitted(psduOctets: number): Promise<void> {
+  async hubTransmitted(psduOctets: number): Promise<void> {
     const micros = airtimeMicros(psduOctets);
     return this.serial(() => this.apply(this.dutyCycle.hubTransmitted(micros, this.clock.now())));
   }
