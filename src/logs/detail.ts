@@ -43,7 +43,7 @@ function check(value: unknown, path: string, depth: number): void {
     value.forEach((item, i) => check(item, `${path}[${i}]`, depth + 1));
     return;
   }
-  if (typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) {
+  if (typeof value !== 'object' || ![Object.prototype, null].includes(Object.getPrototypeOf(value))) {
     throw new LogError('LOG_BAD_DETAIL', 'only strings, finite numbers, booleans, null, arrays and plain objects', { where: path });
   }
   for (const [field, inner] of Object.entries(value)) {
