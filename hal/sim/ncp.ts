@@ -151,6 +151,7 @@ export class SimulatedNcp extends EventEmitter<NcpEvents> implements DeviceUplin
       return this.refuse(bytes, reason);
     }
     this.ram.lastSequence = frame.sequence;
+    this.options.logger.trace({ frame: frame.name, sequence: frame.sequence }, 'EZSP command');
     this.deferred = [];
     try {
       this.dispatch(frame);

@@ -130,7 +130,13 @@ export function parseScenario(text: string, source: string): Scenario {
     const where = line ? `${source}:${line.line}:${line.col}` : source;
     throw new ScenarioError('SCENARIO_SYNTAX', `not valid YAML: ${first.message.split('\n')[0]}`, { where });
   }
-  const raw: unknown = document.toJS() ?? {};
+  let raw: unknown;
+  try {
+    raw = document.toJS() ?? {};
+  } catch (error) {
+    // The parser accepts some documents it cannot turn into values (an alias to no anchor).
+    throw new ScenarioError('SCENARIO_SYNTAX', `not valid YAML: ${error instanceof Error ? error.message : String(error)}`, { where: source });
+  }
   if (!validate(raw)) {
     const problems = (validate.errors ?? []).map((e) => `${keyPath(e)} ${describe(e)}`);
     throw new ScenarioError('SCENARIO_INVALID', [...new Set(problems)].join('; '), { where: source });

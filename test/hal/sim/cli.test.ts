@@ -1,7 +1,5 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { fileURLToPath } from 'node:url';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
+import { main } from '../../../src/cli.js';
 import { linkKeyFromInstallCode } from '../../../hal/install-code.js';
 import { TcpTransport } from '../../../hal/transport/tcp.js';
 import { usePtyPair } from '../../helpers/pty.js';
@@ -12,7 +10,19 @@ import { RawHost } from './raw-host.js';
 import { ESME, NETWORK } from './sim-setup.js';
 import { startSimProcess } from './sim-process.js';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+/** Run `hub` in this process, keeping what it writes (for paths that exit before serving anything). */
+async function inProcess(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
+  try {
+    return { code: await main(args), stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
 const ESME_INSTALL_CODE = '83FED3407A939723A5C639B26916D505C3B5';
 
 function tcp(url: string): TcpTransport {
@@ -49,7 +59,8 @@ async function roundTrip(transport: Transport, controlUrl: string): Promise<void
 
 describe('hub sim', () => {
   it('explains every option in --help', async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'sim', '--help'], { cwd: ROOT });
+    const { code, stdout } = await inProcess(['sim', '--help']);
+    expect(code).toBe(0);
     for (const option of ['--listen', '--serial', '--scenario', '--control', '--seed', '--corrupt-one-in', '--drop-one-in', '--duplicate-one-in', '--delay-ms', '--reset-after-frames', '--ezsp-version']) {
       expect(stdout).toContain(option);
     }
@@ -76,11 +87,11 @@ describe('hub sim', () => {
   });
 
   it('refuses a bad scenario with its path and a usage error for a bad number', async () => {
-    const run = promisify(execFile);
-    const missing = await run(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'sim', '--scenario', '/nonexistent.yaml'], { cwd: ROOT }).catch((e: { code: number; stderr: string }) => e);
-    expect(missing).toMatchObject({ code: 2 });
-    expect((missing as { stderr: string }).stderr).toContain('/nonexistent.yaml: file not found [SCENARIO_UNREADABLE]');
-    const bad = await run(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'sim', '--drop-one-in', 'lots'], { cwd: ROOT }).catch((e: { code: number; stderr: string }) => e);
-    expect((bad as { stderr: string }).stderr).toContain('--drop-one-in must be a whole number');
+    const missing = await inProcess(['sim', '--scenario', '/nonexistent.yaml']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('/nonexistent.yaml: file not found [SCENARIO_UNREADABLE]');
+    const bad = await inProcess(['sim', '--drop-one-in', 'lots']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('--drop-one-in must be a whole number');
   });
 });

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { encodeRequest, EmberNetworkStatus, EmberStatus, EzspStatus, SLStatus } from '../../../hal/ezsp/index.js';
+import { parseScenario } from '../../../hal/sim/scenario.js';
 import { NETWORK, formed, setUp } from './sim-setup.js';
 
 describe('simulated NCP: version and configuration', () => {
@@ -91,5 +92,21 @@ describe('simulated NCP: network', () => {
     ]);
     // 868 MHz pages are refused while the scenario's dual-band option is off.
     expect(await host.call('startScan', { scanType: 0, channelMask: ((28 << 27) | 1) >>> 0, duration: 3 })).toEqual({ status: SLStatus.NOT_SUPPORTED });
+  });
+
+  it('scans the 868 MHz band per channel when the scenario turns dual-band on', async () => {
+    const scenario = parseScenario('network:\n  dualBand: true\n  subGhzEnergy: { 0: -70, 3: -55 }\ndevices: []\n', 'dual.yaml');
+    const { host } = await formed({ scenario });
+    const page28 = ((28 << 27) | 0b1011) >>> 0;
+    expect(await host.call('startScan', { scanType: 0, channelMask: page28, duration: 3 })).toEqual({ status: 0 });
+    await host.waitFor('scanCompleteHandler');
+    // Page 28 is reported in the channel byte's top three bits (0b100), the channel in the rest.
+    expect(host.received('energyScanResultHandler')).toEqual([
+      { channel: 0x80 | 0, maxRssiValue: -70 },
+      { channel: 0x80 | 1, maxRssiValue: -95 },
+      { channel: 0x80 | 3, maxRssiValue: -55 },
+    ]);
+    expect(await host.call('startScan', { scanType: 1, channelMask: 1 << 11, duration: 3 })).toEqual({ status: SLStatus.NOT_SUPPORTED });
+    expect(await host.call('startScan', { scanType: 0, channelMask: 1 << 3, duration: 3 })).toEqual({ status: SLStatus.INVALID_PARAMETER });
   });
 });

@@ -74,6 +74,7 @@ describe('scenario files', () => {
   });
 
   it('reports YAML syntax errors with a line and an unreadable file by path', async () => {
+    expect(failure('*!').message).toContain('Unresolved alias');
     const syntax = failure('devices: [\n  - name: x\n');
     expect(syntax.code).toBe('SCENARIO_SYNTAX');
     expect(syntax.where).toMatch(/^han\.yaml:\d+:\d+$/);
