@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeMessage } from '../../../src/gbcs/index.js';
 import * as dlms from '../../../src/gbcs/payload/dlms/index.js';
 import { decodePayload } from '../../../src/gbcs/payload/index.js';
-import { fromBits, toBits } from '../../../src/subghz/channel.js';
+import { decodeChannel, encodeChannel, fromBits, toBits } from '../../../src/subghz/channel.js';
 import {
   allowedChannels,
   checkConfiguration,
@@ -111,5 +111,14 @@ describeRtds('the Sub GHz Configuration in the RTDS', () => {
     const alert = payloadView<dlms.DlmsAlertView<dlms.SubGhzConfiguration>>('DBCH04_6.28_NA_SUCCESS_ALERT_DBCH09_GBCS.HEX');
     expect(alert.alertCode).toBe(0x8f2a);
     expect(fromWire(alert.body).settings.limitedCriticalThreshold).toBe(220);
+  });
+
+  it('reads the channel in the DBCH01 response and the DBCH07 alert as page 28 channel 0, and writes it back the same', () => {
+    const read = payloadView<dlms.DlmsResponseView<typeof dlms.DBCH01.steps>>('DBCH01_6.31_SUCCESS_RESPONSE_GBCS.HEX').results.channel.value!;
+    expect(decodeChannel(fromBits(read.value))).toEqual({ page: 28, channel: 0 });
+    const alert = payloadView<dlms.DlmsAlertView<{ channel: dlms.BitString }>>('DBCH07_NA_8F26_ALERT_GBCS.HEX');
+    expect(alert.alertCode).toBe(0x8f26);
+    const channel = decodeChannel(fromBits(alert.body.channel.value));
+    expect(toBits(encodeChannel(channel))).toEqual(alert.body.channel.value);
   });
 });

@@ -133,6 +133,13 @@ describe('DBCH05: channel scan requests', () => {
     expect(await fx.state.requestScan()).toEqual({ assessment: { outcome: 'refused', reason: 'dutyCycle' } });
   });
 
+  it("moves on the hub's own scan too, logged as interference, with no DBCH08", async () => {
+    expect(await fx.state.scanForInterference()).toEqual({ changedTo: { page: 28, channel: 1 } });
+    expect(fx.events.map((e) => e.name)).toEqual(['channelChanged']);
+    expect((await fx.state.readChannelLog()).at(-1)).toMatchObject({ reason: 'interference' });
+    expect((await fx.state.requestScan()).assessment).toEqual({ outcome: 'refused', reason: 'tooSoon' });
+  });
+
   it('reports a radio failure during the scan and leaves the channel as it was', async () => {
     fx.radio.failNextScan = new Error('NCP unreachable');
     await expect(fx.state.requestScan()).rejects.toThrow('NCP unreachable');
