@@ -41,8 +41,10 @@ export class SimTunnelAgent {
     this.sim.off('messageReceived', this.onReceived);
   }
 
-  /** The Device sends one tunnel frame to the hub. */
-  send(frame: TunnelFrame): void {
+  /** The Device sends one tunnel frame to the hub; a sleepy Device is awake (polling) when it sends, unless told otherwise. */
+  send(frame: TunnelFrame, options: { wake?: boolean } = {}): void {
+    const device = this.sim.device(this.eui64);
+    if (device.spec.sleepy && options.wake !== false) device.wake();
     this.sim.send(this.eui64, [encodeTunnelFrame(frame)]);
   }
 
@@ -53,8 +55,6 @@ export class SimTunnelAgent {
 
   /** As a sleepy GSME: wake, open a tunnel to the hub, and GET until nothing remains. Returns the messages in order. */
   async collect(): Promise<Buffer[]> {
-    const device = this.sim.device(this.eui64);
-    device.wake();
     const sequence = this.nextSequence();
     const answered = this.next((f) => f.sequence === sequence && f.command.kind === 'requestTunnelResponse');
     this.send({ sequence, direction: 'clientToServer', command: { kind: 'requestTunnel', ...GBCS_TUNNEL } });
@@ -71,7 +71,6 @@ export class SimTunnelAgent {
 
   /** One GET on `tunnelId`, answered by the hub's GET-RESPONSE. */
   async get(tunnelId: number): Promise<TunnelData> {
-    this.sim.device(this.eui64).wake();
     const reply = this.next((f) => f.command.kind === 'transferData' && f.direction === 'serverToClient');
     this.send({ sequence: this.nextSequence(), direction: 'clientToServer', command: { kind: 'transferData', tunnelId, data: encodeTunnelData({ kind: 'get' }) } });
     const { command } = await reply;

@@ -1,0 +1,76 @@
+import { once } from 'node:events';
+import { describe, expect, it } from 'vitest';
+import { encodeTunnelData } from '../../../src/han/tunnel-header.js';
+import { GBCS_TUNNEL, TRANSFER_DATA_STATUS, TUNNEL_STATUS, type TunnelFrame } from '../../../src/han/tunnel-protocol.js';
+import { ESME, GSME, gbcs, queuedId, rig } from './relay-rig.js';
+
+/** What Devices send the hub over their tunnels, and how the relay answers (see relay-rig.ts). */
+
+const isResponseTo = (sequence: number) => (f: TunnelFrame) => f.sequence === sequence && f.command.kind === 'requestTunnelResponse';
+
+describe('tunnels Devices open to the hub', () => {
+  it('refuses a tunnel for another protocol or with flow control, with the matching status', async () => {
+    const { gsme } = await rig();
+    const wrongProtocol = gsme.next(isResponseTo(1));
+    gsme.send({ sequence: 1, direction: 'clientToServer', command: { kind: 'requestTunnel', ...GBCS_TUNNEL, protocolId: 2 } });
+    expect((await wrongProtocol).command).toMatchObject({ status: TUNNEL_STATUS.protocolNotSupported });
+    const flowControl = gsme.next(isResponseTo(2));
+    gsme.send({ sequence: 2, direction: 'clientToServer', command: { kind: 'requestTunnel', ...GBCS_TUNNEL, flowControl: true } });
+    expect((await flowControl).command).toMatchObject({ status: TUNNEL_STATUS.flowControlNotSupported });
+  });
+
+  it('answers data on a tunnel it never opened with TransferDataError and passes nothing up', async () => {
+    const { gsme, relay, events } = await rig();
+    const error = gsme.next((f) => f.command.kind === 'transferDataError');
+    const refused = once(relay, 'refused');
+    gsme.send({ sequence: 3, direction: 'clientToServer', command: { kind: 'transferData', tunnelId: 0x7777, data: encodeTunnelData({ kind: 'put', message: gbcs('x') }) } });
+    expect((await error).command).toEqual({ kind: 'transferDataError', tunnelId: 0x7777, status: TRANSFER_DATA_STATUS.noSuchTunnel });
+    expect((await refused)[0]).toMatchObject({ eui64: GSME, reason: expect.stringMatching(/noSuchTunnel/) });
+    expect(events.message).toEqual([]);
+  });
+
+  it('drops unreadable tunnel data with a refusal event', async () => {
+    const { gsme, relay, events } = await rig();
+    const opened = gsme.next(isResponseTo(4));
+    gsme.send({ sequence: 4, direction: 'clientToServer', command: { kind: 'requestTunnel', ...GBCS_TUNNEL } });
+    const { command } = await opened;
+    if (command.kind !== 'requestTunnelResponse') throw new Error('unreachable');
+    const refused = once(relay, 'refused');
+    gsme.send({ sequence: 5, direction: 'clientToServer', command: { kind: 'transferData', tunnelId: command.tunnelId, data: Buffer.of(0x07, 0xdd) } });
+    expect((await refused)[0].reason).toMatch(/unreadable tunnel data/);
+    expect(events.message).toEqual([]);
+  });
+});
+
+describe('delivery failures on tunnels', () => {
+  it('requests a new tunnel after the Device reports that the hub’s tunnel is gone', async () => {
+    const { relay, esme } = await rig();
+    expect((await relay.relay(ESME, gbcs('first'))).status).toBe('DELIVERED');
+    const reported = once(relay, 'transferError');
+    esme.send({ sequence: 6, direction: 'serverToClient', command: { kind: 'transferDataError', tunnelId: 0x0042, status: TRANSFER_DATA_STATUS.noSuchTunnel } });
+    expect((await reported)[0]).toEqual({ eui64: ESME, tunnelId: 0x0042, status: 'noSuchTunnel' });
+    expect((await relay.relay(ESME, gbcs('second'))).status).toBe('DELIVERED');
+    expect(esme.frames.filter((f) => f.command.kind === 'requestTunnel')).toHaveLength(2);
+    expect(esme.delivered).toEqual([gbcs('first'), gbcs('second')]);
+  });
+
+  it('keeps a message queued when its GET-RESPONSE is not acknowledged, and hands it out at the next GET', async () => {
+    const { relay, sim, gsme, queue } = await rig({ indirectTimeoutMs: 200, gsmeAwakeSeconds: 0.2 });
+    const report = await relay.relay(GSME, gbcs('patient'));
+    const id = queuedId(report);
+    const opened = gsme.next(isResponseTo(7));
+    gsme.send({ sequence: 7, direction: 'clientToServer', command: { kind: 'requestTunnel', ...GBCS_TUNNEL } });
+    const { command } = await opened;
+    if (command.kind !== 'requestTunnelResponse') throw new Error('unreachable');
+    // The GSME falls asleep before the answer to its GET can reach it: the NCP gives up on it.
+    await new Promise((resolve) => setTimeout(resolve, sim.scenario.devices.find((d) => d.eui64 === GSME)!.awakeSeconds * 1000 + 50));
+    gsme.send({ sequence: 8, direction: 'clientToServer', command: { kind: 'transferData', tunnelId: command.tunnelId, data: encodeTunnelData({ kind: 'get' }) } }, { wake: false });
+    // Long enough for the NCP's 200 ms hold to lapse and its failure to reach the relay.
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(sim.received(GSME).filter((m) => m.payload.includes(gbcs('patient')))).toHaveLength(0);
+    expect(queue.list(GSME).map((m) => m.id)).toEqual([id]);
+    // Awake this time: the same message is handed out and only then reported delivered.
+    expect(await gsme.get(command.tunnelId)).toEqual({ kind: 'getResponse', remaining: 0, message: gbcs('patient') });
+    expect(await report.outcome).toMatchObject({ id, status: 'DELIVERED' });
+  });
+});
