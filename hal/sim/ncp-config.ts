@@ -1,4 +1,4 @@
-import { EzspStatus, EzspValueId } from '../ezsp/index.js';
+import { EzspConfigId, EzspStatus, EzspValueId } from '../ezsp/index.js';
 import type { CommandHandlers } from './ncp-commands.js';
 import type { SimulatedNcp } from './ncp.js';
 
@@ -10,6 +10,33 @@ import type { SimulatedNcp } from './ncp.js';
 /** VERSION_INFO: build number, major, minor, patch, special, type (7.4.5.0 GA). */
 const VERSION_INFO = Buffer.from([0x00, 0x00, 7, 4, 5, 0, 0xaa]);
 
+/** What a freshly booted simulated NCP reports for configuration it was not given (EmberZNet-like values). */
+const CONFIG_DEFAULTS: ReadonlyMap<number, number> = new Map([
+  [EzspConfigId.PACKET_BUFFER_HEAP_SIZE, 0x800],
+  [EzspConfigId.NEIGHBOR_TABLE_SIZE, 16],
+  [EzspConfigId.APS_UNICAST_MESSAGE_COUNT, 10],
+  [EzspConfigId.ADDRESS_TABLE_SIZE, 8],
+  [EzspConfigId.STACK_PROFILE, 2],
+  [EzspConfigId.SECURITY_LEVEL, 5],
+  [EzspConfigId.MAX_HOPS, 30],
+  [EzspConfigId.MAX_END_DEVICE_CHILDREN, 6],
+  [EzspConfigId.TRUST_CENTER_ADDRESS_CACHE_SIZE, 2],
+  [EzspConfigId.SOURCE_ROUTE_TABLE_SIZE, 7],
+  [EzspConfigId.KEY_TABLE_SIZE, 12],
+  [EzspConfigId.APS_ACK_TIMEOUT, 1600],
+  [EzspConfigId.SUPPORTED_NETWORKS, 1],
+  [EzspConfigId.TRANSIENT_KEY_TIMEOUT_S, 300],
+]);
+
+/** A configuration value as the NCP now holds it: what the host set, else the boot default. */
+export function configValue(ncp: SimulatedNcp, configId: number): number | undefined {
+  const set = ncp.ram.config.get(configId);
+  if (set !== undefined) return set;
+  // The scenario says how long this NCP holds messages for sleepy children unless the host says otherwise.
+  if (configId === EzspConfigId.INDIRECT_TRANSMISSION_TIMEOUT) return ncp.options.scenario.aps.indirectTimeoutMs;
+  return CONFIG_DEFAULTS.get(configId);
+}
+
 function getValue(ncp: SimulatedNcp, valueId: number): Buffer | undefined {
   if (valueId === EzspValueId.VERSION_INFO) return VERSION_INFO;
   return ncp.ram.values.get(valueId);
@@ -18,7 +45,7 @@ function getValue(ncp: SimulatedNcp, valueId: number): Buffer | undefined {
 export const CONFIG_HANDLERS: CommandHandlers = {
   nop: () => ({}),
   getConfigurationValue: (ncp, { configId }) => {
-    const value = ncp.ram.config.get(configId);
+    const value = configValue(ncp, configId);
     return value === undefined ? { status: EzspStatus.ERROR_INVALID_ID, value: 0 } : { status: EzspStatus.SUCCESS, value };
   },
   setConfigurationValue: (ncp, { configId, value }) => {

@@ -1,5 +1,6 @@
-import { EmberIncomingMessageType, EmberOutgoingMessageType, encodeResponse, EzspFrameError, type ApsFrame } from '../ezsp/index.js';
+import { EmberIncomingMessageType, EzspConfigId, EmberOutgoingMessageType, encodeResponse, EzspFrameError, type ApsFrame } from '../ezsp/index.js';
 import type { ApsMessage, SimDevice } from './device.js';
+import { configValue } from './ncp-config.js';
 import type { CommandHandlers } from './ncp-commands.js';
 import type { SimulatedNcp } from './ncp.js';
 
@@ -50,7 +51,7 @@ function hold(ncp: SimulatedNcp, device: SimDevice, sent: Outgoing): void {
     if (at < 0) return;
     held.splice(at, 1);
     reportSent(ncp, sent, false);
-  }, ncp.options.scenario.aps.indirectTimeoutMs);
+  }, configValue(ncp, EzspConfigId.INDIRECT_TRANSMISSION_TIMEOUT)!);
   queue.push({ ...sent, timer });
   ncp.ram.held.set(device.eui64, queue);
 }

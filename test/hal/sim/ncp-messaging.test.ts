@@ -98,7 +98,9 @@ describe('simulated NCP: messages', () => {
     const { host, sim } = await formed({ clock });
     const nodeId = await joined(host, sim, GSME);
     const wakeMs = sim.device(GSME).spec.wakeIntervalSeconds * 1000;
-    const indirectMs = sim.scenario.aps.indirectTimeoutMs;
+    // The host's configuration wins over the scenario's default, as on an NCP.
+    const indirectMs = 5000;
+    expect(await host.call('setConfigurationValue', { configId: 0x12, value: indirectMs })).toEqual({ status: 0 });
     // Sent long before the wake-up: held, then given up on.
     await host.call('sendUnicast', { type: 0, indexOrDestination: nodeId, apsFrame: apsFrame(), messageTag: 1, messageContents: Buffer.from([1]) });
     await clock.advance(indirectMs);

@@ -31,9 +31,10 @@ describe('simulated NCP: version and configuration', () => {
   it('remembers configuration, policies and values, and refuses unknown frame ids', async () => {
     const { host } = await setUp();
     await host.negotiate();
-    expect(await host.call('getConfigurationValue', { configId: 0x12 })).toEqual({ status: EzspStatus.ERROR_INVALID_ID, value: 0 });
-    expect(await host.call('setConfigurationValue', { configId: 0x12, value: 7680 })).toEqual({ status: 0 });
     expect(await host.call('getConfigurationValue', { configId: 0x12 })).toEqual({ status: 0, value: 7680 });
+    expect(await host.call('setConfigurationValue', { configId: 0x12, value: 3000 })).toEqual({ status: 0 });
+    expect(await host.call('getConfigurationValue', { configId: 0x12 })).toEqual({ status: 0, value: 3000 });
+    expect(await host.call('getConfigurationValue', { configId: 0x7f })).toEqual({ status: EzspStatus.ERROR_INVALID_ID, value: 0 });
     expect(await host.call('setPolicy', { policyId: 0, decisionId: 0x11 })).toEqual({ status: 0 });
     expect(await host.call('setValue', { valueId: 0x24, value: Buffer.from([1, 2]) })).toEqual({ status: 0 });
     expect(await host.call('getValue', { valueId: 0x24 })).toEqual({ status: 0, value: Buffer.from([1, 2]) });
