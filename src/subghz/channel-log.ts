@@ -30,7 +30,7 @@ interface StoredEntry {
 
 function isStoredEntry(value: unknown): value is StoredEntry {
   const v = value as StoredEntry;
-  return typeof v === 'object' && v !== null && Number.isSafeInteger(v.at) && Number.isInteger(v.channel) && typeof v.reason === 'string' && v.reason in CHANNEL_CHANGE_REASONS;
+  return typeof v === 'object' && v !== null && Number.isSafeInteger(v.at) && Number.isInteger(v.channel) && typeof v.reason === 'string' && Object.hasOwn(CHANNEL_CHANGE_REASONS, v.reason);
 }
 
 export const CHANNEL_LOG_DOMAIN = { name: 'subGhzChannelLog', codec: jsonCodec(isStoredEntry) } as const;

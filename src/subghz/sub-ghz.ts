@@ -167,6 +167,8 @@ export class SubGhzState extends EventEmitter<SubGhzEvents> {
 
   /** DBCH05: assess (DBCH08), then scan the allowed channels and move to a quieter one (DBCH07). */
   async requestScan(): Promise<ScanResult> {
+    // A request during a scan is answered at once, not queued behind the scan it would duplicate.
+    if (this.scanning) return this.refuseNow({ outcome: 'refused', reason: 'scanInProgress' });
     return this.serial(async () => {
       const now = this.clock.now();
       const assessment = assessScanRequest({
@@ -182,6 +184,11 @@ export class SubGhzState extends EventEmitter<SubGhzEvents> {
       this.lastScanAt = now;
       return { assessment, ...(await this.scan('scanRequested')) };
     });
+  }
+
+  private refuseNow(assessment: ScanAssessment & { outcome: 'refused' }): ScanResult {
+    this.emit('scanRequestAssessed', { alertCode: SUB_GHZ_ALERTS.scanRequestAssessed, at: this.clock.now(), assessment });
+    return { assessment };
   }
 
   /** The hub's own scan (interference seen); the same rules for moving, no DBCH08. */

@@ -21,17 +21,20 @@ export class TableRadio implements SubGhzRadio {
   readonly setChannels: SubGhzChannel[] = [];
   scans = 0;
   failNextScan: Error | undefined;
+  /** While set, scans wait for it: a scan that is still running. */
+  gate: Promise<void> | undefined;
 
   constructor(readonly quiet = -100) {}
 
-  energyScan(channels: number[]): Promise<EnergyReading[]> {
+  async energyScan(channels: number[]): Promise<EnergyReading[]> {
     this.scans++;
+    await this.gate;
     if (this.failNextScan) {
       const error = this.failNextScan;
       this.failNextScan = undefined;
-      return Promise.reject(error);
+      throw error;
     }
-    return Promise.resolve(channels.map((channel) => ({ channel, maxRssi: this.energy.get(channel) ?? this.quiet })));
+    return channels.map((channel) => ({ channel, maxRssi: this.energy.get(channel) ?? this.quiet }));
   }
 
   setChannel(channel: number): Promise<void> {

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { encodeChannel, encodeMask } from '../../../src/subghz/channel.js';
 import { DEFAULT_CONFIGURATION, type SubGhzConfiguration, type SubGhzSettings } from '../../../src/subghz/configuration.js';
 import { DUTY_CYCLE_WINDOW_MS, SUB_GHZ_ALERTS } from '../../../src/subghz/constants.js';
@@ -131,6 +131,18 @@ describe('DBCH05: channel scan requests', () => {
     for (let i = 0; i < 5; i++) await fx.state.hubTransmitted(2047);
     expect(fx.state.dutyCycleLevel()).toBe('critical');
     expect(await fx.state.requestScan()).toEqual({ assessment: { outcome: 'refused', reason: 'dutyCycle' } });
+  });
+
+  it('refuses at once a request that arrives while a scan is running, and lets the running one finish', async () => {
+    let release!: () => void;
+    fx.radio.gate = new Promise((resolve) => (release = resolve));
+    const first = fx.state.requestScan();
+    await vi.waitFor(() => expect(fx.radio.scans).toBe(1));
+    expect(await fx.state.requestScan()).toEqual({ assessment: { outcome: 'refused', reason: 'scanInProgress' } });
+    release();
+    expect(await first).toMatchObject({ changedTo: { page: 28, channel: 1 } });
+    expect(fx.seen('scanRequestAssessed').map((e) => e.assessment)).toEqual([{ outcome: 'accepted' }, { outcome: 'refused', reason: 'scanInProgress' }]);
+    expect(fx.radio.scans).toBe(1);
   });
 
   it("moves on the hub's own scan too, logged as interference, with no DBCH08", async () => {
