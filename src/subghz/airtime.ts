@@ -25,6 +25,8 @@ export function budgetMicros(hectoPercent: number, windowMs: number): number {
  */
 export class AirtimeWindow {
   private entries: Array<{ at: number; micros: number }> = [];
+  /** Entries before `head` have left the window; they are cut away in bulk, not one shift at a time. */
+  private head = 0;
   private total = 0;
 
   constructor(private readonly windowMs: number) {}
@@ -36,12 +38,15 @@ export class AirtimeWindow {
   }
 
   prune(now: number): void {
-    let drop = 0;
-    while (drop < this.entries.length && (this.entries[drop] as { at: number }).at <= now - this.windowMs) {
-      this.total -= (this.entries[drop] as { micros: number }).micros;
-      drop++;
+    const oldest = now - this.windowMs;
+    while (this.head < this.entries.length && (this.entries[this.head] as { at: number }).at <= oldest) {
+      this.total -= (this.entries[this.head] as { micros: number }).micros;
+      this.head++;
     }
-    if (drop > 0) this.entries.splice(0, drop);
+    if (this.head > 64 && this.head * 2 > this.entries.length) {
+      this.entries = this.entries.slice(this.head);
+      this.head = 0;
+    }
   }
 
   /** Airtime within the window ending at `now`. */
@@ -54,7 +59,8 @@ export class AirtimeWindow {
   whenBelow(limit: number, now: number): number {
     let total = this.used(now);
     if (total < limit) return now;
-    for (const entry of this.entries) {
+    for (let i = this.head; i < this.entries.length; i++) {
+      const entry = this.entries[i] as { at: number; micros: number };
       total -= entry.micros;
       if (total < limit) return entry.at + this.windowMs;
     }
@@ -62,6 +68,6 @@ export class AirtimeWindow {
   }
 
   get empty(): boolean {
-    return this.entries.length === 0;
+    return this.head >= this.entries.length;
   }
 }
