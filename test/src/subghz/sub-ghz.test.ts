@@ -198,6 +198,17 @@ describe('DBCH06/DBCH10: Devices paused for duty cycle', () => {
     expect(fx.state.admitCommand(GSME, COMMAND)).toBe(true);
   });
 
+  it('reports a pause it could not end on disk as `failed`, and announces no resume', async () => {
+    for (let i = 0; i < 3; i++) await fx.state.deviceTransmitted(GSME, 2047);
+    await fx.store.close();
+    const failed = once(fx.state, 'failed');
+    await fx.clock.advance(HOUR);
+    const [failure] = (await failed) as [{ doing: string; error: Error }];
+    expect(failure.doing).toBe('ending duty-cycle pauses');
+    expect(failure.error).toMatchObject({ code: 'STORE_CLOSED' });
+    expect(fx.seen('deviceResumed')).toEqual([]);
+  });
+
   it('refuses a bad EUI-64 or frame length with a typed error and records nothing', async () => {
     await expect(fx.state.deviceTransmitted('not-an-eui', 10)).rejects.toMatchObject({ code: 'SUB_GHZ_DEVICE_INVALID', where: 'eui64' });
     await expect(fx.state.deviceTransmitted(GSME, 0)).rejects.toMatchObject({ code: 'SUB_GHZ_FRAME_INVALID' });
