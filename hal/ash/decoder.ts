@@ -99,48 +99,53 @@ export class AshDecoder extends EventEmitter<AshDecoderEvents> {
     const capacity = this.capacity;
     const n = chunk.length;
     this.counters.bytes += n;
+    // Hot loop: state lives in locals and goes back to fields only around calls that read it.
     let length = this.length;
+    let flip = this.escaping ? ESCAPE_FLIP : 0;
+    let commError = this.commError;
     for (let i = 0; i < n; i++) {
-      let b = chunk[i]!;
+      const b = chunk[i]!;
       const cls = BYTE_CLASS[b]!;
       if (cls === ByteClass.Data) {
-        if (this.escaping) {
-          b ^= ESCAPE_FLIP;
-          this.escaping = false;
-        } else if (b === WAKE_BYTE && length === 0 && !this.commError) {
-          continue;
-        }
-        if (length < capacity) buffer[length] = b;
+        if (length === 0 && b === WAKE_BYTE && flip === 0 && !commError) continue;
         // Counting on past the capacity (without storing) tells TOO_LONG from a full frame.
+        if (length < capacity) buffer[length] = b ^ flip;
         length++;
+        flip = 0;
         continue;
       }
       switch (cls) {
         case ByteClass.Flag:
           this.length = length;
+          this.escaping = flip !== 0;
+          this.commError = commError;
           this.endFrame();
           length = 0;
+          flip = 0;
+          commError = false;
           break;
         case ByteClass.Escape:
-          this.escaping = true;
+          flip = ESCAPE_FLIP;
           break;
         case ByteClass.Cancel:
-          if (length > 0 || this.commError || this.escaping) {
+          if (length > 0 || commError || flip !== 0) {
             this.length = length;
             this.reject('CANCELLED');
           }
           length = 0;
-          this.escaping = false;
-          this.commError = false;
+          flip = 0;
+          commError = false;
           break;
         case ByteClass.Substitute:
-          this.commError = true;
+          commError = true;
           break;
         default: // XON/XOFF: not part of any frame
           break;
       }
     }
     this.length = length;
+    this.escaping = flip !== 0;
+    this.commError = commError;
   }
 
   private endFrame(): void {

@@ -1,7 +1,7 @@
 import crc16ccitt from 'crc/calculators/crc16ccitt';
 import { ASH_VERSION, CRC_LENGTH, MAX_DATA_LENGTH, ReservedByte } from './constants.js';
 import { Control, ackControl, dataControl, nakControl, randomise } from './frame.js';
-import { stuff } from './stuffing.js';
+import { RESERVED, stuff } from './stuffing.js';
 
 /** The most bytes one frame with a `dataLength`-byte field can take on the wire (every byte escaped). */
 export function maxEncodedLength(dataLength: number): number {
@@ -14,24 +14,22 @@ export function maxEncodedLength(dataLength: number): number {
  * link can pack several frames into one transport write without allocating; the other methods return
  * a fresh Buffer. One scratch buffer is reused for every frame, so an encoder is not re-entrant.
  *
- * The CRC comes from the `crc` package's table-driven calculator (the raw one, which does not copy its
- * input); measured in the hal bench suite it is a small share of encode time.
+ * The CRC comes from the `crc` package's table-driven calculator (the raw one: the package's default
+ * export copies its input into a new Buffer on every call). The hal bench suite measures its share at
+ * roughly a quarter to a third of encode+decode time, and the codec is well over twice as fast as
+ * zigbee-herdsman's with it, so it is not the bottleneck and no table of our own is kept.
  */
 export class AshEncoder {
-  private readonly body: Buffer;
+  // A plain Uint8Array, not a Buffer: its subarray (for the CRC) is much cheaper than Buffer's.
+  private readonly body: Uint8Array;
 
   constructor(readonly maxDataLength: number = MAX_DATA_LENGTH) {
-    this.body = Buffer.alloc(1 + maxDataLength + CRC_LENGTH);
+    this.body = new Uint8Array(1 + maxDataLength + CRC_LENGTH);
   }
 
   /** DATA(frmNum, ackNum, reTx) carrying `data` (the EZSP frame, not yet randomised). */
   encodeDataInto(out: Uint8Array, offset: number, frmNum: number, ackNum: number, reTx: boolean, data: Uint8Array): number {
-    const length = data.length;
-    if (length > this.maxDataLength) throw new RangeError(`DATA field of ${length} bytes exceeds ${this.maxDataLength}`);
-    const body = this.body;
-    body[0] = dataControl(frmNum, ackNum, reTx);
-    randomise(data, 0, body, 1, length);
-    return this.finish(out, offset, 1 + length);
+    return this.stuffInto(out, offset, this.prepareData(frmNum, ackNum, reTx, data));
   }
 
   encodeAckInto(out: Uint8Array, offset: number, ackNum: number, notReady = false): number {
@@ -60,8 +58,16 @@ export class AshEncoder {
     return this.encodeCodeFrame(out, offset, Control.ERROR, version, errorCode);
   }
 
+  /** The hot path for a single frame: one exactly-sized Buffer, no views. */
   encodeData(frmNum: number, ackNum: number, reTx: boolean, data: Uint8Array): Buffer {
-    return this.fresh(maxEncodedLength(data.length), (out) => this.encodeDataInto(out, 0, frmNum, ackNum, reTx, data));
+    const length = this.prepareData(frmNum, ackNum, reTx, data);
+    const body = this.body;
+    let escaped = 0;
+    for (let i = 0; i < length; i++) escaped += RESERVED[body[i]!]!;
+    const out = Buffer.allocUnsafe(length + escaped + 1);
+    stuff(body, length, out, 0);
+    out[length + escaped] = ReservedByte.FLAG;
+    return out;
   }
 
   encodeAck(ackNum: number, notReady = false): Buffer {
@@ -92,15 +98,33 @@ export class AshEncoder {
     return this.finish(out, offset, 3);
   }
 
-  /** Append the CRC of body[0, length), stuff it all into `out` and close with a Flag. */
-  private finish(out: Uint8Array, offset: number, length: number): number {
+  /** Control byte, randomised data and CRC into the scratch body; returns the body's length. */
+  private prepareData(frmNum: number, ackNum: number, reTx: boolean, data: Uint8Array): number {
+    const length = data.length;
+    if (length > this.maxDataLength) throw new RangeError(`DATA field of ${length} bytes exceeds ${this.maxDataLength}`);
+    const body = this.body;
+    body[0] = dataControl(frmNum, ackNum, reTx);
+    randomise(data, 0, body, 1, length);
+    return this.appendCrc(1 + length);
+  }
+
+  private appendCrc(length: number): number {
     const body = this.body;
     const crc = crc16ccitt(body.subarray(0, length));
     body[length] = crc >> 8;
     body[length + 1] = crc & 0xff;
-    const end = stuff(body, length + CRC_LENGTH, out, offset);
+    return length + CRC_LENGTH;
+  }
+
+  private stuffInto(out: Uint8Array, offset: number, length: number): number {
+    const end = stuff(this.body, length, out, offset);
     out[end] = ReservedByte.FLAG;
     return end + 1;
+  }
+
+  /** Append the CRC of body[0, length), stuff it all into `out` and close with a Flag. */
+  private finish(out: Uint8Array, offset: number, length: number): number {
+    return this.stuffInto(out, offset, this.appendCrc(length));
   }
 
   private fresh(capacity: number, write: (out: Buffer) => number): Buffer {
