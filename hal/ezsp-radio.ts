@@ -283,7 +283,10 @@ export class EzspRadio extends EventEmitter<RadioEvents> implements Radio {
   }
 
   private async openWindow(devices: JoinCredential[], seconds: number): Promise<void> {
-    await this.host.command('clearTransientLinkKeys', {});
+    // Keys are imported over the old ones, never cleared first: clearing and re-importing would leave a
+    // moment in which a Device whose window is still open finds no key and is refused. A key left
+    // behind for a Device whose window has closed is harmless: the layer above removes any Device that
+    // joins without admission, and closeJoining clears them all.
     for (const device of devices) {
       const { status } = await this.host.command('importTransientKey', { eui64: device.eui64, plaintextKey: device.linkKey, flags: 0 });
       if (status !== 0) throw new RadioError('RADIO_COMMAND_FAILED', `NCP refused the join key for ${device.eui64} (status ${status})`, { where: 'importTransientKey' });

@@ -1,4 +1,5 @@
 import { pino, type LoggerOptions } from 'pino';
+import pretty from 'pino-pretty';
 import type { Logger } from '../hal/log.js';
 
 /**
@@ -32,6 +33,17 @@ export interface LogOptions {
   level?: string;
   /** Where lines go; defaults to standard output. */
   destination?: NodeJS.WritableStream;
+  /**
+   * Readable lines instead of JSON. Defaults to on when standard output is a terminal (a person is
+   * watching) unless HUB_LOG_FORMAT=json; services and tests get JSON. Redaction applies either way.
+   */
+  pretty?: boolean;
+}
+
+function wantsPretty(options: LogOptions): boolean {
+  if (options.pretty !== undefined) return options.pretty;
+  if (options.destination) return false;
+  return process.stdout.isTTY === true && process.env['HUB_LOG_FORMAT'] !== 'json';
 }
 
 export function createLogger(options: LogOptions = {}): Logger {
@@ -41,5 +53,9 @@ export function createLogger(options: LogOptions = {}): Logger {
     base: { app: 'hub' },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
+  if (wantsPretty(options)) {
+    const stream = pretty({ colorize: true, translateTime: 'HH:MM:ss', ignore: 'pid,hostname,app', singleLine: true, destination: options.destination ?? 1, sync: true });
+    return pino(config, stream);
+  }
   return options.destination ? pino(config, options.destination) : pino(config);
 }

@@ -1,6 +1,60 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../config.js';
+import type { Logger } from '../../hal/log.js';
+import { loadConfig, type HubConfig } from '../config.js';
+import { startHub, type Hub } from '../hub.js';
 import { createLogger } from '../log.js';
+import { startSimProcess, type SimProcess } from '../sim-process.js';
+
+/** How long a simulated device's join window stays open when `hub start` commissions the scenario. */
+const DEMO_JOIN_TIMEOUT_SECONDS = 120;
+
+/** In-home displays and consumer access devices join GB HANs as Type 2 (receive-only) Devices. */
+const DEVICE_LOG_TYPE: Record<string, string> = { IHD: 'Type2', CAD: 'Type2' };
+
+/**
+ * With the simulated radio, `hub start` plays the installer too: every device in the scenario goes
+ * into the CHF Device Log with the install code on its label, joining opens for it, and the
+ * simulated device is told to join. A device whose label lies (the scenario's intruder) is refused.
+ */
+async function commissionScenario(hub: Hub, sim: SimProcess, log: Logger): Promise<void> {
+  for (const device of await sim.devices()) {
+    if (!device.installCode) continue;
+    await hub.deviceLog.add({ eui64: device.eui64, deviceType: DEVICE_LOG_TYPE[device.type] ?? device.type, installCode: device.installCode });
+    await hub.joinWindows.open(device.eui64, DEMO_JOIN_TIMEOUT_SECONDS);
+    const reply = await sim.request<{ outcome: { joined: boolean; reason?: string } }>('join', { eui64: device.eui64 });
+    if (reply.outcome.joined) log.info({ device: device.name, eui64: device.eui64, type: device.type }, `${device.name} joined the HAN`);
+    else log.warn({ device: device.name, eui64: device.eui64, reason: reply.outcome.reason }, `${device.name} was refused`);
+  }
+  await hub.admission.settled();
+}
+
+async function run(config: HubConfig, log: Logger): Promise<void> {
+  let sim: SimProcess | undefined;
+  if (config.radio.port === 'sim') {
+    // The simulator's own chatter stays out of the way unless something goes wrong there.
+    const args = ['--log-level', 'warn', ...(config.sim.scenario ? ['--scenario', config.sim.scenario] : [])];
+    sim = await startSimProcess({ args, stderr: process.stderr });
+    log.info({ radio: sim.radio, control: sim.control }, 'simulated radio and HAN started (drive it with the control address)');
+  }
+  let hub: Hub;
+  try {
+    hub = await startHub({ config, logger: log, radioAddress: sim?.radio });
+  } catch (error) {
+    await sim?.stop();
+    throw error;
+  }
+  if (sim) await commissionScenario(hub, sim, log);
+  log.info({ devices: hub.deviceLog.size, channel: hub.network.channel }, 'hub ready');
+
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  log.info('stopping');
+  await hub.stop();
+  await sim?.stop();
+}
 
 export function registerStart(program: Command): void {
   program
@@ -10,6 +64,6 @@ export function registerStart(program: Command): void {
       const options = program.opts<{ config?: string }>();
       const config = await loadConfig(options.config);
       const log = createLogger({ level: config.log.level });
-      log.info({ radio: config.radio.port }, 'configuration loaded');
+      await run(config, log);
     });
 }

@@ -1,0 +1,62 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { describe, expect, it } from 'vitest';
+import { listDevices } from '../../src/cli/devices.js';
+import { cliCommand } from '../../src/sim-process.js';
+
+interface LogLine {
+  msg: string;
+  device?: string;
+  reason?: string;
+  devices?: number;
+}
+
+/** Runs `hub start` as a newcomer would (no radio configured), reading its JSON log lines until `until` matches. */
+async function runStart(configPath: string, until: (line: LogLine) => boolean) {
+  const { command, args } = cliCommand();
+  const child = spawn(command, [...args, '--config', configPath, 'start'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: LogLine[] = [];
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  await new Promise<void>((resolve, reject) => {
+    const reader = createInterface({ input: child.stdout });
+    reader.on('line', (text) => {
+      const line = JSON.parse(text) as LogLine;
+      lines.push(line);
+      if (until(line)) resolve();
+    });
+    void exited.then((code) => reject(new Error(`hub start exited (${code}) early:\n${stderr}\n${lines.map((l) => l.msg).join('\n')}`)));
+  });
+  return { lines, stop: async () => (child.kill('SIGTERM'), exited) };
+}
+
+describe('hub start with no radio configured', () => {
+  it('starts the simulated HAN, forms the network, admits the scenario devices, refuses the intruder and says ready', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hub-start-'));
+    const config = join(dir, 'hub.yaml');
+    await writeFile(config, `store:\n  path: ${join(dir, 'state')}\n`);
+
+    const first = await runStart(config, (line) => line.msg === 'hub ready');
+    const messages = first.lines.map((l) => l.msg);
+    expect(messages).toContain('network up');
+    const joined = first.lines.filter((l) => l.msg.endsWith('joined the HAN')).map((l) => l.device);
+    expect(joined.sort()).toEqual(['esme', 'gsme', 'ihd', 'ppmid']);
+    expect(first.lines.find((l) => l.device === 'intruder')).toMatchObject({ msg: 'intruder was refused', reason: 'WRONG_KEY' });
+    expect(messages.indexOf('network up')).toBeLessThan(messages.indexOf('hub ready'));
+    expect(await first.stop()).toBe(0);
+
+    // What the hub acknowledged is in its store after it stopped; install codes are never shown in full.
+    const listed = (JSON.parse(await listDevices({ store: join(dir, 'state') }, true)) as { devices: Array<{ eui64: string; tcLinkKey: string }> }).devices;
+    const established = listed.filter((d) => d.tcLinkKey === 'established').map((d) => d.eui64);
+    expect(established.sort()).toEqual(['00DB1234567890A0', '00DB1234567890A1', '00DB1234567890A4', '00DB1234567890A5']);
+
+    // A second start finds its Device Log and admits the same devices again.
+    const second = await runStart(config, (line) => line.msg === 'hub ready');
+    expect(second.lines.find((l) => l.msg === 'hub ready')?.devices).toBe(listed.length);
+    expect(await second.stop()).toBe(0);
+  });
+});
