@@ -1,5 +1,6 @@
 import { Ajv } from 'ajv';
 import { HubError } from '../errors.js';
+import { schemaProblems } from './schema-problems.js';
 
 /**
  * The control protocol's requests: one JSON object per line, `op` naming the operation and `id`
@@ -108,12 +109,7 @@ export function parseControlRequest(line: string): ControlRequest {
     throw new ControlError('CONTROL_UNKNOWN_OP', `op must be one of ${CONTROL_OPS.join(', ')}`, { where: 'op' });
   }
   if (!validate(raw)) {
-    const problems = (validate.errors ?? []).map((e) => {
-      const path = e.instancePath.replace(/^\//, '').replace(/\//g, '.');
-      const extra = e.keyword === 'additionalProperties' ? String((e.params as { additionalProperty: string }).additionalProperty) : '';
-      const key = [path, extra].filter(Boolean).join('.') || 'request';
-      return e.keyword === 'additionalProperties' ? `${key} is not a known field` : `${key} ${e.message ?? 'is not valid'}`;
-    });
+    const problems = schemaProblems(validate.errors, { topLevel: 'request', unknownKey: 'field' });
     throw new ControlError('CONTROL_BAD_REQUEST', problems.join('; '), { where: String(name) });
   }
   const request = raw as unknown as ControlRequest;

@@ -1,12 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { Ajv, type ErrorObject } from 'ajv';
+import { Ajv } from 'ajv';
 import { parseDocument } from 'yaml';
 import { HubError } from '../errors.js';
 import { parseEui64 } from '../eui64.js';
 import { InstallCodeError, parseInstallCode } from '../install-code.js';
 import type { Eui64 } from '../radio.js';
 import { SCENARIO_SCHEMA } from './scenario-schema.js';
+import { schemaProblems } from './schema-problems.js';
 
 /**
  * A scenario describes the simulated HAN: the NCP's own identity and radio surroundings, the
@@ -92,28 +93,6 @@ export const DEFAULT_SCENARIO_PATH = fileURLToPath(new URL('./scenarios/default.
 const ajv = new Ajv({ allErrors: true, strict: true });
 const validate = ajv.compile(SCENARIO_SCHEMA);
 
-function keyPath(error: ErrorObject): string {
-  const segments = error.instancePath.split('/').filter(Boolean);
-  if (error.keyword === 'additionalProperties') {
-    segments.push(String((error.params as { additionalProperty: string }).additionalProperty));
-  }
-  if (error.keyword === 'required') segments.push(String((error.params as { missingProperty: string }).missingProperty));
-  return segments.length ? segments.map((s) => (/^\d+$/.test(s) ? `[${s}]` : `.${s}`)).join('').replace(/^\./, '') : '(top level)';
-}
-
-function describe(error: ErrorObject): string {
-  switch (error.keyword) {
-    case 'additionalProperties':
-      return 'is not a known setting';
-    case 'required':
-      return 'is required';
-    case 'enum':
-      return `must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`;
-    default:
-      return error.message ?? 'is not valid';
-  }
-}
-
 type Raw = {
   network?: Partial<Omit<NetworkDefaults, 'eui64'>> & { eui64?: string };
   aps?: Partial<ApsSettings>;
@@ -138,8 +117,8 @@ export function parseScenario(text: string, source: string): Scenario {
     throw new ScenarioError('SCENARIO_SYNTAX', `not valid YAML: ${error instanceof Error ? error.message : String(error)}`, { where: source });
   }
   if (!validate(raw)) {
-    const problems = (validate.errors ?? []).map((e) => `${keyPath(e)} ${describe(e)}`);
-    throw new ScenarioError('SCENARIO_INVALID', [...new Set(problems)].join('; '), { where: source });
+    const problems = schemaProblems(validate.errors, { topLevel: '(top level)', unknownKey: 'setting' });
+    throw new ScenarioError('SCENARIO_INVALID', problems.join('; '), { where: source });
   }
   return build(raw as Raw, source);
 }
