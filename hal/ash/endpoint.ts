@@ -2,64 +2,30 @@ import { EventEmitter } from 'node:events';
 import { SystemClock, type Clock, type Timer } from '../clock.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { Transport, TransportError } from '../transport/transport.js';
-import { AckTimer } from './ack-timer.js';
 import { describeResetCode, ResetCode } from './codes.js';
-import { ASH_VERSION, LinkDefaults, MAX_DATA_LENGTH, MIN_DATA_LENGTH } from './constants.js';
+import { ASH_VERSION, LinkDefaults, MIN_DATA_LENGTH } from './constants.js';
 import { AshDecoder, type AshBadFrame } from './decoder.js';
 import { AshEncoder, maxEncodedLength } from './encoder.js';
-import { nextFrameNumber, withinRange, type AshFrame } from './frame.js';
+import { nextFrameNumber, type AshFrame } from './frame.js';
 import { AshError, type AshLink, type AshLinkEvents } from './link.js';
+import { TransmitWindow } from './transmit-window.js';
+import {
+  newCounters,
+  resolveSettings,
+  type AshEndpointOptions,
+  type AshLinkCounters,
+  type AshRole,
+  type EndpointSettings,
+} from './endpoint-options.js';
 
-/** `host` resets the NCP and drives the link (the EZSP driver); `ncp` answers resets (the simulator). */
-export type AshRole = 'host' | 'ncp';
-
-export interface AshEndpointOptions {
-  role: AshRole;
-  transport: Transport;
-  clock?: Clock;
-  logger?: Logger;
-  /** DATA frames in flight without an ACK, 1–7 (default LinkDefaults.window). */
-  window?: number;
-  ackTimeInitMs?: number;
-  ackTimeMinMs?: number;
-  ackTimeMaxMs?: number;
-  /** Consecutive ACK timeouts that fail the link. */
-  ackTimeouts?: number;
-  /** Host: wait this long for RSTACK after each RST … */
-  resetTimeoutMs?: number;
-  /** … and send this many RSTs before giving up. */
-  resetAttempts?: number;
-  /** Largest DATA field accepted and sent (default UG101's 128). */
-  maxDataLength?: number;
-  /** NCP: the reset code an RSTACK answering RST carries (default SOFTWARE, what a host expects). */
-  resetCode?: number;
-}
+export type { AshEndpointOptions, AshLinkCounters, AshRole } from './endpoint-options.js';
 
 type State = 'idle' | 'resetting' | 'connected' | 'failed' | 'closed';
-
-interface Outgoing {
-  data: Buffer;
-  resolve: () => void;
-  reject: (error: AshError) => void;
-}
 
 interface PendingConnect {
   promise: Promise<void>;
   resolve: () => void;
   reject: (error: AshError) => void;
-}
-
-export interface AshLinkCounters {
-  dataSent: number;
-  dataReceived: number;
-  retransmitted: number;
-  duplicates: number;
-  outOfSequence: number;
-  naksSent: number;
-  naksReceived: number;
-  ackTimeouts: number;
-  badAckNumbers: number;
-  badFrames: number;
 }
 
 /**
@@ -74,26 +40,15 @@ export interface AshLinkCounters {
  */
 export class AshEndpoint extends EventEmitter<AshLinkEvents> implements AshLink {
   readonly role: AshRole;
-  readonly counters: AshLinkCounters = {
-    dataSent: 0,
-    dataReceived: 0,
-    retransmitted: 0,
-    duplicates: 0,
-    outOfSequence: 0,
-    naksSent: 0,
-    naksReceived: 0,
-    ackTimeouts: 0,
-    badAckNumbers: 0,
-    badFrames: 0,
-  };
+  readonly counters: AshLinkCounters = newCounters();
   readonly decoder: AshDecoder;
 
   private readonly transport: Transport;
   private readonly clock: Clock;
   private readonly log: Logger;
   private readonly encoder: AshEncoder;
-  private readonly settings: Required<Omit<AshEndpointOptions, 'role' | 'transport' | 'clock' | 'logger'>>;
-  private readonly ackTimer: AckTimer;
+  private readonly settings: EndpointSettings;
+  private readonly transmit: TransmitWindow;
   private readonly scratch: Buffer;
 
   private state: State = 'idle';
@@ -103,18 +58,11 @@ export class AshEndpoint extends EventEmitter<AshLinkEvents> implements AshLink 
   private lastNcpError: number | undefined;
   private failedCode = 0;
 
-  /** Next frame number for a new DATA frame; oldest unacknowledged; next expected from the peer. */
-  private frmTx = 0;
-  private ackRx = 0;
+  /** The receiving half: next frame number expected from the peer, and what we owe it. */
   private frmRx = 0;
-  private readonly queue: Outgoing[] = [];
-  private readonly inFlight: (Outgoing | undefined)[] = new Array<Outgoing | undefined>(8);
   private ackOwed = false;
   private nakOwed = false;
   private rejecting = false;
-  private retransmitPending = false;
-  private retransmitting = false;
-  private consecutiveTimeouts = 0;
   private flushScheduled = false;
   private peerNotReadyTimer: Timer | undefined;
   private receiveReady = true;
@@ -125,29 +73,22 @@ export class AshEndpoint extends EventEmitter<AshLinkEvents> implements AshLink 
     this.transport = options.transport;
     this.clock = options.clock ?? new SystemClock();
     this.log = (options.logger ?? silentLogger).child({ component: 'ash', role: options.role });
-    const window = options.window ?? LinkDefaults.window;
-    if (!Number.isInteger(window) || window < 1 || window > 7) {
-      throw new AshError('ASH_NOT_CONNECTED', `window must be 1–7 frames, got ${window}`, { where: 'AshEndpoint options.window' });
-    }
-    const maxDataLength = options.maxDataLength ?? MAX_DATA_LENGTH;
-    this.settings = {
-      window,
-      ackTimeInitMs: options.ackTimeInitMs ?? LinkDefaults.ackTimeInitMs,
-      ackTimeMinMs: options.ackTimeMinMs ?? LinkDefaults.ackTimeMinMs,
-      ackTimeMaxMs: options.ackTimeMaxMs ?? LinkDefaults.ackTimeMaxMs,
-      ackTimeouts: options.ackTimeouts ?? LinkDefaults.ackTimeouts,
-      resetTimeoutMs: options.resetTimeoutMs ?? LinkDefaults.resetTimeoutMs,
-      resetAttempts: options.resetAttempts ?? LinkDefaults.resetAttempts,
-      maxDataLength,
-      resetCode: options.resetCode ?? ResetCode.SOFTWARE,
-    };
+    this.settings = resolveSettings(options);
+    const { window, maxDataLength } = this.settings;
     this.encoder = new AshEncoder(maxDataLength);
     this.decoder = new AshDecoder(maxDataLength);
     this.scratch = Buffer.alloc((window + 2) * maxEncodedLength(maxDataLength) + 16);
-    this.ackTimer = new AckTimer(
+    this.transmit = new TransmitWindow(
       this.clock,
       { initMs: this.settings.ackTimeInitMs, minMs: this.settings.ackTimeMinMs, maxMs: this.settings.ackTimeMaxMs },
-      () => this.onAckTimeout(),
+      window,
+      this.settings.ackTimeouts,
+      this.counters,
+      {
+        retransmit: () => this.flush(),
+        exhausted: (timeouts) => this.onAckTimeoutsExhausted(timeouts),
+        room: () => this.scheduleFlush(),
+      },
     );
     this.decoder.on('frame', (frame) => this.onFrame(frame));
     this.decoder.on('bad', (bad) => this.onBadFrame(bad));
@@ -175,7 +116,7 @@ export class AshEndpoint extends EventEmitter<AshLinkEvents> implements AshLink 
   }
 
   async connect(): Promise<void> {
-    if (this.state === 'closed') throw new AshError('ASH_CLOSED', 'link is closed', { where: this.transport.description });
+    this.refuseIfClosed();
     if (this.state === 'connected') return;
     if (this.pendingConnect) return this.pendingConnect.promise;
     const pending = this.newPendingConnect();
@@ -209,15 +150,21 @@ export class AshEndpoint extends EventEmitter<AshLinkEvents> implements AshLink 
    * reject pending sends, announce it with an unsolicited RSTACK, and be connected again.
    */
   async resetAsNcp(code: number): Promise<void> {
-    if (this.role !== 'ncp') throw new AshError('ASH_NOT_CONNECTED', 'only an NCP announces its own reset', { where: 'AshEndpoint.resetAsNcp' });
+    if (this.role !== 'ncp') throw new AshError('ASH_WRONG_ROLE', 'only an NCP announces its own reset', { where: 'AshEndpoint.resetAsNcp' });
+    this.refuseIfClosed();
     this.teardown(new AshError('ASH_RESET', `NCP reset (${describeResetCode(code)})`, { where: this.transport.description }));
     this.acceptReset(code);
   }
 
   /** NCP: enter the FAILED state with `code`: send ERROR now, and answer every frame but RST with ERROR. */
   fail(code: number): void {
-    if (this.role !== 'ncp') throw new AshError('ASH_NOT_CONNECTED', 'only an NCP enters the FAILED state', { where: 'AshEndpoint.fail' });
+    if (this.role !== 'ncp') throw new AshError('ASH_WRONG_ROLE', 'only an NCP enters the FAILED state', { where: 'AshEndpoint.fail' });
+    this.refuseIfClosed();
     this.enterFailed(code, new AshError('ASH_NCP_ERROR', `NCP failed (${describeResetCode(code)})`, { where: this.transport.description }));
+  }
+
+  private refuseIfClosed(): void {
+    if (this.state === 'closed') throw new AshError('ASH_CLOSED', 'link is closed', { where: this.transport.description });
   }
 
   private enterFailed(code: number, error: AshError): void {
@@ -239,7 +186,7 @@ export class AshEndpoint extends EventEmitter<AshLinkEvents> implements AshLink 
       return Promise.reject(new AshError('ASH_NOT_CONNECTED', 'link is not connected', { where }));
     }
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ data: Buffer.from(frame), resolve, reject });
+      this.transmit.enqueue({ data: Buffer.from(frame), resolve, reject });
       this.scheduleFlush();
     });
   }
@@ -286,7 +233,7 @@ export class AshEndpoint extends EventEmitter<AshLinkEvents> implements AshLink 
       return;
     }
     if (this.state !== 'connected') return;
-    if (!this.acknowledge(frame.ackNum)) {
+    if (!this.transmit.acknowledge(frame.ackNum)) {
       if (frame.kind === 'DATA') this.enterReject();
       return;
     }
@@ -295,7 +242,8 @@ export class AshEndpoint extends EventEmitter<AshLinkEvents> implements AshLink 
       this.notePeerReadiness(frame.notReady);
       if (frame.kind === 'NAK') {
         this.counters.naksReceived++;
-        this.startRetransmission();
+        this.transmit.startRetransmission();
+        this.scheduleFlush();
       }
     }
   }
@@ -341,32 +289,6 @@ export class AshEndpoint extends EventEmitter<AshLinkEvents> implements AshLink 
         throw error;
       });
     }
-  }
-
-  /** Process the ackNum of an ACK, NAK or DATA frame; false when it acknowledges frames never sent. */
-  private acknowledge(ackNum: number): boolean {
-    if (!withinRange(this.ackRx, ackNum, this.frmTx)) {
-      this.counters.badAckNumbers++;
-      return false;
-    }
-    if (ackNum === this.ackRx) return true;
-    this.consecutiveTimeouts = 0;
-    if (!this.retransmitting) this.ackTimer.acknowledged();
-    while (this.ackRx !== ackNum) {
-      const done = this.inFlight[this.ackRx];
-      this.inFlight[this.ackRx] = undefined;
-      this.ackRx = nextFrameNumber(this.ackRx);
-      done?.resolve();
-    }
-    if (this.ackRx === this.frmTx) {
-      this.ackTimer.stop();
-      this.retransmitting = false;
-      this.retransmitPending = false;
-    } else {
-      this.ackTimer.start();
-    }
-    if (this.queue.length > 0) this.scheduleFlush();
-    return true;
   }
 
   private notePeerReadiness(notReady: boolean): void {
@@ -476,25 +398,10 @@ export class AshEndpoint extends EventEmitter<AshLinkEvents> implements AshLink 
 
   // ---- sending ---------------------------------------------------------------------------------
 
-  private onAckTimeout(): void {
-    if (this.state !== 'connected' || this.ackRx === this.frmTx) return;
-    this.counters.ackTimeouts++;
-    this.ackTimer.expired();
-    if (++this.consecutiveTimeouts >= this.settings.ackTimeouts) {
-      const error = new AshError('ASH_TIMEOUT', `no ACK after ${this.consecutiveTimeouts} timeouts`, { where: this.transport.description });
-      if (this.role === 'ncp') this.enterFailed(ResetCode.EXCEEDED_MAXIMUM_ACK_TIMEOUT_COUNT, error);
-      else this.teardown(error);
-      return;
-    }
-    this.startRetransmission();
-    this.flush();
-  }
-
-  private startRetransmission(): void {
-    if (this.ackRx === this.frmTx) return;
-    this.retransmitPending = true;
-    this.retransmitting = true;
-    this.scheduleFlush();
+  private onAckTimeoutsExhausted(timeouts: number): void {
+    const error = new AshError('ASH_TIMEOUT', `no ACK after ${timeouts} timeouts`, { where: this.transport.description });
+    if (this.role === 'ncp') this.enterFailed(ResetCode.EXCEEDED_MAXIMUM_ACK_TIMEOUT_COUNT, error);
+    else this.teardown(error);
   }
 
   private scheduleFlush(): void {
@@ -512,35 +419,20 @@ export class AshEndpoint extends EventEmitter<AshLinkEvents> implements AshLink 
     const out = this.scratch;
     let o = 0;
     const notReady = !this.receiveReady;
-    let sentData = false;
     if (this.nakOwed) {
       o = this.encoder.encodeNakInto(out, o, this.frmRx, notReady);
       this.counters.naksSent++;
       this.nakOwed = false;
       this.ackOwed = false;
     }
-    if (this.retransmitPending) {
-      this.retransmitPending = false;
-      for (let n = this.ackRx; n !== this.frmTx; n = nextFrameNumber(n)) {
-        o = this.encoder.encodeDataInto(out, o, n, this.frmRx, true, this.inFlight[n]!.data);
-        this.counters.retransmitted++;
-        sentData = true;
-      }
+    if (this.transmit.hasWork) {
+      o = this.transmit.writeData(this.encoder, out, o, this.frmRx);
+      this.ackOwed = false; // piggy-backed on the DATA frames
     }
-    while (this.queue.length > 0 && ((this.frmTx - this.ackRx) & 7) < this.settings.window && !this.retransmitPending) {
-      const next = this.queue.shift()!;
-      this.inFlight[this.frmTx] = next;
-      o = this.encoder.encodeDataInto(out, o, this.frmTx, this.frmRx, false, next.data);
-      this.frmTx = nextFrameNumber(this.frmTx);
-      this.counters.dataSent++;
-      sentData = true;
-    }
-    if (sentData) this.ackOwed = false;
     if (this.ackOwed) {
       o = this.encoder.encodeAckInto(out, o, this.frmRx, notReady);
       this.ackOwed = false;
     }
-    if (sentData && !this.ackTimer.running) this.ackTimer.start();
     if (o > 0) this.writeBytes(Buffer.from(out.subarray(0, o)));
   }
 
@@ -558,17 +450,12 @@ export class AshEndpoint extends EventEmitter<AshLinkEvents> implements AshLink 
 
   // ---- teardown --------------------------------------------------------------------------------
 
-  private clearLinkState(): void {
-    this.frmTx = 0;
-    this.ackRx = 0;
+  private clearLinkState(error?: AshError): void {
+    this.transmit.clear(error);
     this.frmRx = 0;
     this.ackOwed = false;
     this.nakOwed = false;
     this.rejecting = false;
-    this.retransmitPending = false;
-    this.retransmitting = false;
-    this.consecutiveTimeouts = 0;
-    this.ackTimer.reset();
     this.peerNotReadyTimer?.cancel();
     this.peerNotReadyTimer = undefined;
   }
@@ -579,12 +466,8 @@ export class AshEndpoint extends EventEmitter<AshLinkEvents> implements AshLink 
     this.resetTimer?.cancel();
     this.resetTimer = undefined;
     if (this.state !== 'closed') this.state = 'idle';
-    const pending = [...this.inFlight.filter((o): o is Outgoing => o !== undefined), ...this.queue];
-    this.inFlight.fill(undefined);
-    this.queue.length = 0;
-    this.clearLinkState();
+    this.clearLinkState(error);
     this.decoder.clear();
-    for (const outgoing of pending) outgoing.reject(error);
     this.settleConnect(error);
     if (wasConnected) {
       this.log.warn({ code: error.code }, 'ASH disconnected');

@@ -36,7 +36,9 @@ export type AshErrorCode =
   | 'ASH_FRAME_TOO_LONG'
   | 'ASH_FRAME_TOO_SHORT'
   | 'ASH_VERSION_MISMATCH'
-  | 'ASH_CLOSED';
+  | 'ASH_CLOSED'
+  | 'ASH_BAD_OPTIONS'
+  | 'ASH_WRONG_ROLE';
 
 export class AshError extends HubError {
   declare readonly code: AshErrorCode;

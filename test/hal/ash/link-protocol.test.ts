@@ -205,3 +205,30 @@ describe('AshEndpoint as NCP against a raw host', () => {
     expect(ncp.connected).toBe(true);
   });
 });
+
+describe('AshEndpoint refusals', () => {
+  it('refuses options the protocol cannot work with, naming the option', () => {
+    const [a] = memoryTransportPair('options');
+    const make = (extra: object) => () => new AshEndpoint({ role: 'host', transport: a, ...extra });
+    expect(make({ window: 8 })).toThrow(expect.objectContaining({ code: 'ASH_BAD_OPTIONS', where: 'AshEndpoint options.window' }));
+    expect(make({ window: 0 })).toThrow(expect.objectContaining({ code: 'ASH_BAD_OPTIONS' }));
+    expect(make({ maxDataLength: 300 })).toThrow(expect.objectContaining({ where: 'AshEndpoint options.maxDataLength' }));
+    expect(make({ ackTimeMinMs: 5000 })).toThrow(expect.objectContaining({ where: 'AshEndpoint options.ackTimeInitMs' }));
+    expect(make({ window: 7, maxDataLength: 220 })).not.toThrow();
+  });
+
+  it('refuses NCP-only operations on a host, and everything once closed', async () => {
+    const [a] = memoryTransportPair('roles');
+    const host = new AshEndpoint({ role: 'host', transport: a });
+    expect(() => host.fail(ResetCode.ASSERT)).toThrow(expect.objectContaining({ code: 'ASH_WRONG_ROLE' }));
+    await expect(host.resetAsNcp(ResetCode.POWER_ON)).rejects.toMatchObject({ code: 'ASH_WRONG_ROLE' });
+    await host.close();
+    await expect(host.connect()).rejects.toMatchObject({ code: 'ASH_CLOSED' });
+    await expect(host.send(payload(1))).rejects.toMatchObject({ code: 'ASH_NOT_CONNECTED' });
+    const [, b] = memoryTransportPair('closed-ncp');
+    const ncp = new AshEndpoint({ role: 'ncp', transport: b });
+    await ncp.close();
+    await expect(ncp.resetAsNcp(ResetCode.POWER_ON)).rejects.toMatchObject({ code: 'ASH_CLOSED' });
+    expect(ncp.connected).toBe(false);
+  });
+});
