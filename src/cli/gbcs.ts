@@ -16,6 +16,7 @@ import {
   type GbcsMessage,
 } from '../gbcs/index.js';
 import { RTDS_PARTIES } from '../gbcs/known-parties.js';
+import { PayloadError, decodePayload, describePayload, payloadToJson } from '../gbcs/payload/index.js';
 
 /**
  * `hub gbcs`: GBCS messages from the command line. `inspect` shows what a message says and, given a
@@ -63,6 +64,10 @@ export interface Party {
   role?: string;
 }
 
+export type DecodedPayloadSummary =
+  | { format: string; view?: string; value: unknown; lines: string[] }
+  | { error: string };
+
 export interface Inspection {
   bytes: number;
   envelope: 'MAC header + grouping header' | 'grouping header only';
@@ -76,6 +81,8 @@ export interface Inspection {
   lengths: { groupingApdu: number; payload: number; cipheredContent?: number };
   payloadFormat: string;
   payload: string;
+  /** The payload decoded: its typed view where the use case has one, else the generic tree; or why it could not be. */
+  decodedPayload: DecodedPayloadSummary;
   signature: string;
   mac?: string;
   verification?: { mac: string; signature: string };
@@ -131,6 +138,7 @@ export async function inspectMessage(bytes: Buffer, keystoreDir?: string): Promi
     },
     payloadFormat: PAYLOAD_FORMATS.find(([prefix]) => payload.toString('hex').startsWith(prefix))?.[1] ?? 'not recognised',
     payload: payload.toString('hex'),
+    decodedPayload: summarisePayload(message),
     signature: isSigned(message) ? message.signature.toString('hex') : message.signature === 'empty' ? 'none (empty field)' : 'none (no field)',
     ...(message.mac ? { mac: message.mac.toString('hex') } : {}),
   };
@@ -139,6 +147,21 @@ export async function inspectMessage(bytes: Buffer, keystoreDir?: string): Promi
     inspection.verification = await verification(authenticator, message);
   }
   return inspection;
+}
+
+function summarisePayload(message: GbcsMessage): DecodedPayloadSummary {
+  try {
+    const decoded = decodePayload({ messageCode: message.header.messageCode, cra: message.header.cra, payload: message.payload });
+    return {
+      format: decoded.format,
+      ...(decoded.view ? { view: `${decoded.view.useCase} ${decoded.view.cra}` } : {}),
+      value: payloadToJson(decoded.view ? decoded.view.value : decoded.generic.tree),
+      lines: describePayload(decoded),
+    };
+  } catch (error) {
+    if (!(error instanceof PayloadError)) throw error;
+    return { error: `${error.message} [${error.code}]` };
+  }
 }
 
 const ROLE_NAMES: Readonly<Record<RemotePartyRole, string>> = {
@@ -217,5 +240,8 @@ export function formatInspection(inspection: Inspection): string {
     ['MAC check', inspection.verification?.mac],
     ['signature check', inspection.verification?.signature],
   ];
-  return rows.filter((row): row is [string, string] => row[1] !== undefined).map(([name, value]) => `${name.padEnd(20)}${value}\n`).join('');
+  const text = rows.filter((row): row is [string, string] => row[1] !== undefined).map(([name, value]) => `${name.padEnd(20)}${value}\n`).join('');
+  const decoded = inspection.decodedPayload;
+  const payloadLines = 'error' in decoded ? [`cannot be decoded: ${decoded.error}`] : decoded.lines;
+  return `${text}${'decoded payload'.padEnd(20)}${payloadLines[0] ?? ''}\n${payloadLines.slice(1).map((line) => `${''.padEnd(20)}${line}\n`).join('')}`;
 }
