@@ -124,6 +124,21 @@ describe('AshEndpoint, host and NCP over an in-memory pair', () => {
     expect(hostGot.at(-1)).toEqual(Buffer.from([9, 9, 9]));
   });
 
+  it('host reset(): rejects what is pending, resets the NCP (which says so) and carries on', async () => {
+    const { host, ncp, ncpGot } = await connectedPair();
+    const ncpEvents: string[] = [];
+    ncp.on('disconnected', (e) => ncpEvents.push(`down ${e.code}`));
+    ncp.on('connected', () => ncpEvents.push('up'));
+    const pending = host.send(Buffer.from([1, 1, 1])).catch((e: unknown) => e);
+    await host.reset();
+    expect(await pending).toMatchObject({ code: 'ASH_RESET' });
+    expect(host.connected).toBe(true);
+    await settle();
+    expect(ncpEvents).toEqual(['down ASH_RESET', 'up']);
+    await host.send(Buffer.from([2, 2, 2]));
+    expect(ncpGot.at(-1)).toEqual(Buffer.from([2, 2, 2]));
+  });
+
   it('on an NCP ERROR: disconnects with ASH_NCP_ERROR, the NCP answers ERROR until reset', async () => {
     const { clock, host, ncp, ncpGot } = await connectedPair();
     const disconnects: AshError[] = [];
