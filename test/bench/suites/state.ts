@@ -1,12 +1,22 @@
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Level } from 'level';
-import { withInstallCodeCrc } from '../../../hal/install-code.js';
+import { AshEndpoint } from '../../../hal/ash/index.js';
+import { SystemClock } from '../../../hal/clock.js';
+import { EzspRadio } from '../../../hal/ezsp-radio.js';
+import { linkKeyFromInstallCode, withInstallCodeCrc } from '../../../hal/install-code.js';
+import { loadScenario } from '../../../hal/sim/scenario.js';
+import { Simulator } from '../../../hal/sim/simulator.js';
+import { memoryTransportPair } from '../../../hal/transport/memory.js';
 import { DEVICE_LOG_DOMAIN, DeviceLog } from '../../../src/chf/device-log.js';
+import { HanRelay } from '../../../src/han/relay.js';
+import { SleepyQueue } from '../../../src/han/sleepy-queue.js';
 import { GasProxyData, GPF_LOG_SIZES, HALF_HOURS_PER_DAY } from '../../../src/gpf/index.js';
 import { jsonCodec, openStore, sequenceKey, type Store } from '../../../src/store/store.js';
+import { SimTunnelAgent } from '../../src/han/tunnel-sim-device.js';
 import { costRatio, percentile, round, type BenchResult, type BenchSuite } from '../result.js';
 
 /**
@@ -233,6 +243,85 @@ async function* gpfProfile(store: Store): AsyncIterable<BenchResult> {
   yield { metric: 'GPF 13-month profile read', value: o, unit: 'ms', peer: 'one sealed entry per half-hour', peer_value: t, ratio: costRatio(o, t), note };
 }
 
+
+const RELAY_MESSAGES = 250;
+const RELAY_WARM_UP = 25;
+const RELAY_RATE_PER_SECOND = 50;
+const UART_BAUD = 115_200;
+const BENCH_ESME = '00DB1234567890A0';
+
+/**
+ * HAN relay to a mains Device (tunnel already open): from `relay()` to the moment the serial port
+ * has taken the last byte of the ASH DATA frame carrying the sendUnicast, at 50 messages/s,
+ * through the real EZSP Radio and ASH to the simulated NCP. Beside it, what that frame takes on a
+ * 115,200-baud UART (ratio = UART time / hub-added time), computed from the frame's bytes (8N1: ten
+ * bits per byte). The line is the in-memory Transport pair: on a pty pair (both ends in this
+ * process) the radio's outbox misses a messageSentHandler that arrives in the same read as its
+ * sendUnicast response, so every relay would end in TIMEOUT; see hal/ezsp/outbox.ts `settle`.
+ */
+async function* relayToLine(dir: string): AsyncIterable<BenchResult> {
+  const clock = new SystemClock();
+  const scenario = await loadScenario(undefined);
+  const sim = new Simulator({ scenario, clock });
+  const [line, ncpSide] = memoryTransportPair('relay-bench');
+  sim.serve(ncpSide);
+  const writes: Array<{ at: number; length: number }> = [];
+  const write = line.write.bind(line);
+  line.write = async (bytes: Uint8Array) => {
+    await write(bytes);
+    writes.push({ at: performance.now(), length: bytes.length });
+  };
+  const radio = new EzspRadio({ link: new AshEndpoint({ role: 'host', transport: line, clock }), clock });
+  const store = await openStore({ path: join(dir, 'relay'), secureElement: { dataKey: async () => randomBytes(32) } });
+  const log = await DeviceLog.open(store);
+  const queue = await SleepyQueue.open({ store, clock });
+  const relay = new HanRelay({ radio, admission: { isAdmitted: (e) => log.has(e) }, devices: { isSleepy: () => false }, queue, clock });
+  const agent = new SimTunnelAgent(sim, BENCH_ESME);
+  try {
+    await radio.start();
+    await radio.formNetwork({ channel: 15, panId: 0x2b2b });
+    const installCode = scenario.devices.find((d) => d.eui64 === BENCH_ESME)!.declaredInstallCode;
+    await log.add({ eui64: BENCH_ESME, deviceType: 'ESME', installCode });
+    await radio.permitJoining([{ eui64: BENCH_ESME, linkKey: linkKeyFromInstallCode(installCode) }], 60);
+    const joined = once(radio, 'deviceJoined');
+    sim.join(BENCH_ESME);
+    await joined;
+    await relay.start();
+    const message = Buffer.concat([Buffer.of(0xdd), randomBytes(59)]);
+    const hubAdded: number[] = [];
+    const uart: number[] = [];
+    const pending: Array<Promise<unknown>> = [];
+    for (let i = 0; i < RELAY_WARM_UP + RELAY_MESSAGES; i++) {
+      const since = writes.length;
+      const start = performance.now();
+      const done = relay.relay(BENCH_ESME, message).then((report) => {
+        if (report.status !== 'DELIVERED') throw new Error(`relay ${i}: ${report.status} ${report.detail ?? ''}`);
+        // The DATA frame is the one write in this window longer than an ASH ACK (4 bytes + flag).
+        const frame = writes.slice(since).find((w) => w.length > 8);
+        if (!frame || i < RELAY_WARM_UP) return;
+        hubAdded.push(frame.at - start);
+        uart.push((frame.length * 10 * 1000) / UART_BAUD);
+      });
+      pending.push(done);
+      await clock.sleep(1000 / RELAY_RATE_PER_SECOND - (performance.now() - start));
+    }
+    await Promise.all(pending);
+    const note = `${hubAdded.length} relays of a ${message.length}-octet GBCS message at ${RELAY_RATE_PER_SECOND}/s to an ESME with its tunnel open; EzspRadio + ASH + the in-memory Transport pair to the simulated NCP; UART time = that ASH frame's bytes at ${UART_BAUD} baud 8N1`;
+    for (const p of [50, 99]) {
+      const [ours, wire] = [round(percentile(hubAdded, p), 3), round(percentile(uart, p), 3)];
+      yield { metric: `relay to last byte on serial p${p}`, value: ours, unit: 'ms', peer: `UART time of the frame at ${UART_BAUD} baud`, peer_value: wire, ratio: costRatio(ours, wire), note };
+    }
+  } finally {
+    agent.detach();
+    await relay.stop();
+    await queue.close();
+    await log.close();
+    await store.close();
+    await radio.stop().catch(() => undefined);
+    await sim.close();
+  }
+}
+
 const suite: BenchSuite = async function* () {
   const dir = await mkdtemp(join(tmpdir(), 'hub-bench-state-'));
   try {
@@ -250,6 +339,7 @@ const suite: BenchSuite = async function* () {
     yield* gpfProfile(devices);
     await devices.close();
     yield* unsyncedPut(path);
+    yield* relayToLine(dir);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
