@@ -148,6 +148,15 @@ export class HanRelay extends EventEmitter<RelayEvents> {
     this.queue.off('settled', this.onSettled);
   }
 
+  /**
+   * The Device left the CHF Device Log: forget its tunnels and report its queued messages as
+   * REMOVED (also through `queueSettled`). The composition root calls this on the log's removal.
+   */
+  async forgetDevice(eui64: Eui64): Promise<QueueOutcome[]> {
+    this.tunnels.forget(eui64);
+    return this.queue.removeDevice(eui64);
+  }
+
   /** Relay one GBCS message to `eui64`. Resolves with what happened; rejects only for a malformed call. */
   async relay(eui64: Eui64, gbcsBytes: Buffer, options: { expiresAt?: number } = {}): Promise<DeliveryReport> {
     if (!isEui64(eui64)) throw new RelayError('RELAY_BAD_EUI64', `"${eui64}" is not an EUI-64 (16 upper-case hex digits)`, { where: 'eui64' });

@@ -74,3 +74,21 @@ describe('delivery failures on tunnels', () => {
     expect(await report.outcome).toMatchObject({ id, status: 'DELIVERED' });
   });
 });
+
+describe('a Device that leaves the CHF Device Log', () => {
+  it('gets nothing more, and its queued messages are reported REMOVED', async () => {
+    const { relay, log, esme, events } = await rig();
+    expect((await relay.relay(ESME, gbcs('before'))).status).toBe('DELIVERED');
+    const queued = await relay.relay(GSME, gbcs('waiting'));
+    const id = queuedId(queued);
+    for (const eui64 of [ESME, GSME]) {
+      await log.remove(eui64);
+      await relay.forgetDevice(eui64);
+    }
+    expect(await queued.outcome).toMatchObject({ id, status: 'REMOVED' });
+    expect(events.queueSettled).toEqual([expect.objectContaining({ id, status: 'REMOVED' })]);
+    expect(await relay.relay(ESME, gbcs('after'))).toMatchObject({ status: 'NOT_ADMITTED' });
+    expect(await relay.relay(GSME, gbcs('after'))).toMatchObject({ status: 'NOT_ADMITTED' });
+    expect(esme.delivered).toEqual([gbcs('before')]);
+  });
+});
