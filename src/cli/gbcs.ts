@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { RemotePartyRole } from '../security/certificates.js';
-import { loadRtdsKeystore } from '../security/rtds-secure-element.js';
+import { loadRtdsKeystore, type RtdsKeystore } from '../security/rtds-secure-element.js';
 import {
   GbcsAuthenticator,
   GbcsError,
@@ -16,7 +16,8 @@ import {
   type GbcsMessage,
 } from '../gbcs/index.js';
 import { RTDS_PARTIES } from '../gbcs/known-parties.js';
-import { PayloadError, decodePayload, describePayload, payloadToJson } from '../gbcs/payload/index.js';
+import { PayloadError, decodePayload, describePayload, describeValue, payloadToJson, type DecodedPayload } from '../gbcs/payload/index.js';
+import { decryptGbzComponent, gbzEncryptionKey } from '../gbcs/payload/gbz/index.js';
 
 /**
  * `hub gbcs`: GBCS messages from the command line. `inspect` shows what a message says and, given a
@@ -65,7 +66,7 @@ export interface Party {
 }
 
 export type DecodedPayloadSummary =
-  | { format: string; view?: string; value: unknown; lines: string[] }
+  | { format: string; view?: string; value: unknown; lines: string[]; decrypted?: Array<{ component: number; value?: unknown; error?: string }> }
   | { error: string };
 
 export interface Inspection {
@@ -138,7 +139,7 @@ export async function inspectMessage(bytes: Buffer, keystoreDir?: string): Promi
     },
     payloadFormat: PAYLOAD_FORMATS.find(([prefix]) => payload.toString('hex').startsWith(prefix))?.[1] ?? 'not recognised',
     payload: payload.toString('hex'),
-    decodedPayload: summarisePayload(message),
+    decodedPayload: await summarisePayload(message, keystore),
     signature: isSigned(message) ? message.signature.toString('hex') : message.signature === 'empty' ? 'none (empty field)' : 'none (no field)',
     ...(message.mac ? { mac: message.mac.toString('hex') } : {}),
   };
@@ -149,19 +150,46 @@ export async function inspectMessage(bytes: Buffer, keystoreDir?: string): Promi
   return inspection;
 }
 
-function summarisePayload(message: GbcsMessage): DecodedPayloadSummary {
+async function summarisePayload(message: GbcsMessage, keystore: RtdsKeystore | undefined): Promise<DecodedPayloadSummary> {
+  let decoded: DecodedPayload;
   try {
-    const decoded = decodePayload({ messageCode: message.header.messageCode, cra: message.header.cra, payload: message.payload });
-    return {
-      format: decoded.format,
-      ...(decoded.view ? { view: `${decoded.view.useCase} ${decoded.view.cra}` } : {}),
-      value: payloadToJson(decoded.view ? decoded.view.value : decoded.generic.tree),
-      lines: describePayload(decoded),
-    };
+    decoded = decodePayload({ messageCode: message.header.messageCode, cra: message.header.cra, payload: message.payload });
   } catch (error) {
     if (!(error instanceof PayloadError)) throw error;
     return { error: `${error.message} [${error.code}]` };
   }
+  const summary = {
+    format: decoded.format,
+    ...(decoded.view ? { view: `${decoded.view.useCase} ${decoded.view.cra}` } : {}),
+    value: payloadToJson(decoded.view ? decoded.view.value : decoded.generic.tree),
+    lines: describePayload(decoded),
+  };
+  const decrypted = keystore ? await decryptComponents(message, decoded, keystore) : [];
+  for (const entry of decrypted) {
+    summary.lines.push(...(entry.error ? [`component[${entry.component}] not decrypted: ${entry.error}`] : describeValue(`component[${entry.component}] decrypted`, entry.body)));
+  }
+  return decrypted.length === 0 ? summary : { ...summary, decrypted: decrypted.map(({ component, body, error }) => ({ component, ...(error ? { error } : { value: payloadToJson(body) }) })) };
+}
+
+/** With a keystore, the ciphered GBZ components in plain text (ECDH with the keystore mirrors the Device's side). */
+async function decryptComponents(message: GbcsMessage, decoded: DecodedPayload, keystore: RtdsKeystore) {
+  const tree = decoded.generic.format === 'gbz' ? decoded.generic.tree : undefined;
+  if (tree?.gbz !== 'components') return [];
+  const { header } = message;
+  const results: Array<{ component: number; body?: unknown; error?: string }> = [];
+  for (const [component, entry] of tree.components.entries()) {
+    if (entry.body.kind !== 'ciphered') continue;
+    try {
+      const peer = keystore.trustStore.forEui(header.supplementary?.remotePartyId ?? header.recipient, 'keyAgreement');
+      if (!peer) throw new GbcsError('NO_CREDENTIAL', 'no Key Agreement certificate for the party it is encrypted for');
+      const key = gbzEncryptionKey(await keystore.secureElement.ecdh(header.originator, peer.publicKeyDer), header);
+      results.push({ component, body: decryptGbzComponent(entry, key, header.originator) });
+    } catch (error) {
+      if (!(error instanceof Error)) throw error;
+      results.push({ component, error: error.message });
+    }
+  }
+  return results;
 }
 
 const ROLE_NAMES: Readonly<Record<RemotePartyRole, string>> = {

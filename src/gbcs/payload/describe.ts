@@ -88,6 +88,13 @@ export function describePayload(decoded: DecodedPayload): string[] {
   return out;
 }
 
+/** Indented lines for any value under a heading (e.g. a decrypted ZCL payload). */
+export function describeValue(heading: string, value: unknown): string[] {
+  const out: string[] = [];
+  lines(heading, value, '', out);
+  return out;
+}
+
 /** A JSON-safe copy: Buffers as hex, bigints as strings, dates as ISO text, offsets left out. */
 export function payloadToJson(value: unknown): unknown {
   if (Buffer.isBuffer(value)) return value.toString('hex');

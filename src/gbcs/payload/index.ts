@@ -16,7 +16,7 @@ export * as dlms from './dlms/index.js';
 export * as gbz from './gbz/index.js';
 export * as asn1 from './asn1/index.js';
 export { PAYLOAD_VIEWS, type PayloadCodec, type ViewsByCra } from './views.js';
-export { describePayload, payloadToJson } from './describe.js';
+export { describePayload, describeValue, payloadToJson } from './describe.js';
 
 export type GenericPayload =
   | { format: 'dlms'; tree: DlmsApdu }

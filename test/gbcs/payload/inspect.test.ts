@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../../src/cli.js';
 import { encodeMessage } from '../../../src/gbcs/index.js';
-import { describeRtds, RTDS_DIR } from '../../helpers/rtds.js';
+import { describeRtds, RTDS_DIR, RTDS_KEYSTORE } from '../../helpers/rtds.js';
 import { sampleCommand } from '../sample.js';
 
 let stdout = '';
@@ -59,5 +59,29 @@ describeRtds('hub gbcs inspect: decoded RTDS payloads', () => {
     const json = JSON.parse(stdout);
     expect(json.decodedPayload.view).toBeUndefined();
     expect(json.decodedPayload.value).toMatchObject({ apdu: 'access-response', specs: [{ kind: 'action', result: 1 }] });
+  });
+
+  it('decrypts GBZ components with --keystore, and says so when it cannot', async () => {
+    const file = vector('4.1.1_GCS13a', 'GCS13a_4.1.1_SUCCESS_RELIABLE_GPF_RESPONSE_GBCS.HEX');
+    expect(await main(['gbcs', 'inspect', '--json', file, '--keystore', RTDS_KEYSTORE])).toBe(0);
+    const json = JSON.parse(stdout);
+    expect(json.decodedPayload.decrypted).toEqual([
+      {
+        component: 0,
+        value: {
+          kind: 'read-attributes-response',
+          records: [
+            { attributeId: 0x0302, status: 0, dataType: 0x22, value: 1000 },
+            { attributeId: 0x0301, status: 0, dataType: 0x22, value: 1 },
+            { attributeId: 0x0300, status: 0, dataType: 0x30, value: 1 },
+            { attributeId: 0x0000, status: 0, dataType: 0x25, value: 12345 },
+          ],
+        },
+      },
+    ]);
+    stdout = '';
+    expect(await main(['gbcs', 'inspect', file])).toBe(0);
+    expect(stdout).not.toMatch(/decrypted/);
+    expect(stdout).toMatch(/^\s+kind: ciphered$/m);
   });
 });

@@ -4,7 +4,7 @@ import { decodeMessage, deriveKey, messageCodeEntry, type GbcsMessage } from '..
 import { decodePayload, encodeGeneric, encodePayloadView, type DecodedPayload } from '../../../src/gbcs/payload/index.js';
 import type { AsnValues } from './types.js';
 import * as chf from '../../../src/gbcs/payload/dlms/index.js';
-import { decryptGbzComponent, encryptGbzBody, type GbzPayload } from '../../../src/gbcs/payload/gbz/index.js';
+import { decryptGbzComponent, encryptGbzBody, gbzEncryptionKey, type GbzPayload } from '../../../src/gbcs/payload/gbz/index.js';
 import { loadRtdsKeystore } from '../../../src/security/rtds-secure-element.js';
 import { describeRtds, loadVectors, RTDS_KEYSTORE, type Vector } from '../../helpers/rtds.js';
 
@@ -170,8 +170,8 @@ describeRtds('GBZ views of the GPF use cases', () => {
     const recipient = header.supplementary?.remotePartyId ?? header.recipient;
     const peer = keystore.trustStore.forEui(recipient, 'keyAgreement')!;
     const secret = await keystore.secureElement.ecdh(header.originator, peer.publicKeyDer);
-    const counter = header.supplementary?.originatorCounter ?? header.originatorCounter;
-    const key = deriveKey(secret, { originator: header.originator, kind: 'encryption', counter, recipient });
+    const key = gbzEncryptionKey(secret, header);
+    expect(key.equals(deriveKey(secret, { originator: header.originator, kind: 'encryption', counter: header.originatorCounter, recipient }))).toBe(true);
     return { component, key, originator: header.originator, body: decryptGbzComponent(component, key, header.originator) };
   }
 

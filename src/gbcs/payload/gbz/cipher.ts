@@ -1,6 +1,8 @@
 import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { eui64ToBytes } from '../../../../hal/eui64.js';
 import type { Eui64 } from '../../../../hal/radio.js';
+import type { GroupingHeader } from '../../message.js';
+import { deriveKey, type KdfParties } from '../../kdf.js';
 import { PayloadError, guardDecode } from '../errors.js';
 import { PayloadReader } from '../reader.js';
 import { decodeZclBody, encodeZclBody, type CipheredBody, type GbzComponent, type ZclBody } from './codec.js';
@@ -54,4 +56,23 @@ export function encryptGbzBody(
   cipher.setAAD(Buffer.of(SECURITY_CONTROL_ENCRYPTED));
   const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
   return { kind: 'ciphered', securityControl: SECURITY_CONTROL_ENCRYPTED, invocationCounter, ciphertext, mac: cipher.getAuthTag() };
+}
+
+/**
+ * Who the GBZ encryption key is agreed between, from the message that carries it: the originating
+ * Device, transaction kind "encryption", the supplementary originator counter when there is one
+ * (else the message's), and the supplementary remote party when there is one (else the recipient).
+ * The shared secret is ECDH between the Device's Key Agreement key and that party's.
+ */
+export function gbzEncryptionParties(header: GroupingHeader): KdfParties {
+  return {
+    originator: header.originator,
+    kind: 'encryption',
+    counter: header.supplementary?.originatorCounter ?? header.originatorCounter,
+    recipient: header.supplementary?.remotePartyId ?? header.recipient,
+  };
+}
+
+export function gbzEncryptionKey(sharedSecret: Buffer, header: GroupingHeader): Buffer {
+  return deriveKey(sharedSecret, gbzEncryptionParties(header));
 }

@@ -3,4 +3,4 @@ export { decodeGbz, encodeGbz, decodeZclBody, encodeZclBody, EXTENDED_HEADER_CON
 export type { CipheredBody, GbzAlert, GbzAlertBody, GbzComponent, GbzComponents, GbzPayload, ZclBody, ZclFields, ZclHeader } from './codec.js';
 export { CLUSTERS, CLUSTER_ID, commandLayout } from './clusters.js';
 export { ZCL_DATA_TYPES, ZCL_STATUS, type AttributeRecord, type ZclValue } from './zcl.js';
-export { decryptGbzComponent, encryptGbzBody, SECURITY_CONTROL_ENCRYPTED } from './cipher.js';
+export { decryptGbzComponent, encryptGbzBody, gbzEncryptionKey, gbzEncryptionParties, SECURITY_CONTROL_ENCRYPTED } from './cipher.js';
