@@ -24,6 +24,8 @@ export type ScanAssessment = { outcome: 'accepted' } | { outcome: 'refused'; rea
 export interface DiscardedCommand {
   messageCode: number;
   originatorCounter: bigint;
+  /** Who sent it: DBCH10 names the Remote Party (the supplementary one when the ACB relays for it). */
+  remoteParty?: Eui64;
 }
 
 export interface SubGhzEvents {
