@@ -31,6 +31,25 @@ export interface HubConfig {
   log: {
     level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
   };
+  wan: {
+    /** `mqtt://host:1883` or `mqtts://host:8883` (also ws://, wss://). Unset: `hub start` runs an embedded broker. */
+    broker?: string;
+    /** Default `hub-<CHF EUI-64>`. */
+    clientId?: string;
+    username?: string;
+    password?: string;
+    /** PEM files: the CA that issued the broker's certificate, and the hub's client certificate and key. */
+    ca?: string;
+    cert?: string;
+    key?: string;
+    /** Topics are `<topicPrefix>/<CHF EUI-64>/<leaf>`. */
+    topicPrefix: string;
+    /** The outbox's quota on disk; the alarm goes off at `outboxAlarmPercent` of either. */
+    outboxMaxMessages: number;
+    outboxMaxBytes: number;
+    outboxAlarmPercent: number;
+    telemetrySeconds: number;
+  };
 }
 
 export const DEFAULT_CONFIG: HubConfig = {
@@ -39,6 +58,7 @@ export const DEFAULT_CONFIG: HubConfig = {
   store: { path: './data' },
   sim: {},
   log: { level: 'info' },
+  wan: { topicPrefix: 'gbcs', outboxMaxMessages: 10_000, outboxMaxBytes: 16 * 1024 * 1024, outboxAlarmPercent: 80, telemetrySeconds: 60 },
 };
 
 export const CONFIG_SCHEMA = {
@@ -78,6 +98,25 @@ export const CONFIG_SCHEMA = {
       type: 'object',
       additionalProperties: false,
       properties: { level: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] } },
+    },
+    wan: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        broker: { type: 'string', pattern: '^(mqtts?|wss?)://[^\\s/]+(/\\S*)?$' },
+        clientId: { type: 'string', minLength: 1, maxLength: 128, pattern: '^\\S+$' },
+        username: { type: 'string', minLength: 1 },
+        password: { type: 'string' },
+        ca: { type: 'string', minLength: 1 },
+        cert: { type: 'string', minLength: 1 },
+        key: { type: 'string', minLength: 1 },
+        topicPrefix: { type: 'string', pattern: '^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$' },
+        outboxMaxMessages: { type: 'integer', minimum: 1, maximum: 10_000_000 },
+        outboxMaxBytes: { type: 'integer', minimum: 65_536, maximum: 2 ** 31 },
+        outboxAlarmPercent: { type: 'integer', minimum: 1, maximum: 99 },
+        telemetrySeconds: { type: 'integer', minimum: 5, maximum: 86_400 },
+      },
+      dependencies: { cert: ['key'], key: ['cert'] },
     },
   },
 } as const;
@@ -127,6 +166,7 @@ export function parseConfig(text: string, source: string): HubConfig {
     store: { ...DEFAULT_CONFIG.store, ...given.store },
     sim: { ...DEFAULT_CONFIG.sim, ...given.sim },
     log: { ...DEFAULT_CONFIG.log, ...given.log },
+    wan: { ...DEFAULT_CONFIG.wan, ...given.wan },
   };
 }
 

@@ -50,4 +50,28 @@ describe('config', () => {
       await expect(loadConfig(locked)).rejects.toThrowError(/permission denied/);
     }
   });
+  describe('wan', () => {
+    it('defaults to no broker (the embedded one), the gbcs prefix and the outbox quota', async () => {
+      const config = await loadConfig(undefined);
+      expect(config.wan.broker).toBeUndefined();
+      expect(config.wan).toMatchObject({ topicPrefix: 'gbcs', outboxMaxMessages: 10_000, outboxMaxBytes: 16 * 1024 * 1024, outboxAlarmPercent: 80 });
+    });
+
+    it('takes a TLS broker with a client certificate and a login, keeping the defaults it does not name', () => {
+      const config = parseConfig(
+        'wan:\n  broker: mqtts://broker.example:8883\n  username: hub\n  password: secret\n  ca: /etc/hub/ca.pem\n  cert: /etc/hub/hub.pem\n  key: /etc/hub/hub.key\n  outboxMaxMessages: 500\n',
+        'hub.yaml',
+      );
+      expect(config.wan).toMatchObject({ broker: 'mqtts://broker.example:8883', username: 'hub', ca: '/etc/hub/ca.pem', cert: '/etc/hub/hub.pem', key: '/etc/hub/hub.key', outboxMaxMessages: 500, topicPrefix: 'gbcs' });
+    });
+
+    it('refuses a broker that is not an MQTT URL, a prefix with wildcards, a cert without its key and quotas out of range, naming each', () => {
+      expect(() => parseConfig('wan:\n  broker: http://broker:1883\n', 'hub.yaml')).toThrowError(/hub\.yaml: wan\.broker must match pattern/);
+      expect(() => parseConfig('wan:\n  topicPrefix: gbcs/#\n', 'hub.yaml')).toThrowError(/wan\.topicPrefix must match pattern/);
+      expect(() => parseConfig('wan:\n  cert: hub.pem\n', 'hub.yaml')).toThrowError(/wan must have property key when property cert is present/);
+      expect(() => parseConfig('wan:\n  outboxAlarmPercent: 100\n', 'hub.yaml')).toThrowError(/wan\.outboxAlarmPercent must be <= 99/);
+      expect(() => parseConfig('wan:\n  outboxMaxMessages: 0\n', 'hub.yaml')).toThrowError(/wan\.outboxMaxMessages must be >= 1/);
+      expect(() => parseConfig('wan:\n  brokr: mqtt://x\n', 'hub.yaml')).toThrowError(/wan\.brokr is not a known setting/);
+    });
+  });
 });
