@@ -1,0 +1,83 @@
+import type { Eui64 } from '../../hal/radio.js';
+import type { GbcsAuthenticator } from '../gbcs/index.js';
+import type { SecurityCredentials } from '../security/credentials.js';
+import type { OriginatorCounters } from '../security/replay.js';
+import type { AlertRequest, AlertSink } from './use-case.js';
+
+/** An alert ready for the WAN: its Message Code, the counter it carries, and the sealed bytes. */
+export interface SealedAlert {
+  messageCode: number;
+  counter: bigint;
+  bytes: Buffer;
+}
+
+export interface AlertQueueOptions {
+  authenticator: GbcsAuthenticator;
+  counters: OriginatorCounters;
+  credentials: SecurityCredentials;
+  /** An alert raised while no command is being handled. */
+  onLoose(alert: SealedAlert): void;
+  onError(error: unknown): void;
+}
+
+/**
+ * Seals alerts in the order they were raised, each with the next value of the hub's own counter.
+ * While a command is being handled the alerts it causes are held, so they follow its response.
+ */
+export class AlertQueue implements AlertSink {
+  private held: Array<Promise<SealedAlert>> | undefined;
+  private tail: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly options: AlertQueueOptions) {}
+
+  raise(alert: AlertRequest): void {
+    const sealed = this.tail.then(() => this.seal(alert));
+    this.tail = sealed.catch(() => undefined);
+    if (this.held) {
+      this.held.push(sealed);
+      return;
+    }
+    sealed.then((done) => this.options.onLoose(done), (error: unknown) => this.options.onError(error));
+  }
+
+  /** Start holding alerts (a command is being handled). */
+  hold(): void {
+    this.held = [];
+  }
+
+  /** Stop holding; the alerts raised meanwhile, sealed, in order. One that cannot be sealed is reported and left out. */
+  async release(): Promise<SealedAlert[]> {
+    const pending = this.held ?? [];
+    this.held = undefined;
+    const out: SealedAlert[] = [];
+    for (const result of await Promise.allSettled(pending)) {
+      if (result.status === 'fulfilled') out.push(result.value);
+      else this.options.onError(result.reason);
+    }
+    return out;
+  }
+
+  /** The Access Control Broker, which GBCS alerts are addressed to unless said otherwise. */
+  defaultRecipient(): Eui64 | undefined {
+    return this.options.credentials.forRole('accessControlBroker', 'keyAgreement')[0]?.eui;
+  }
+
+  private async seal(alert: AlertRequest): Promise<SealedAlert> {
+    const recipient = alert.recipient ?? this.defaultRecipient();
+    if (!recipient) throw new Error('no alert recipient: no Access Control Broker certificate is trusted');
+    const counter = await this.options.counters.nextOwn();
+    const bytes = await this.options.authenticator.seal({
+      header: {
+        cra: 'alert',
+        originatorCounter: counter,
+        originator: alert.originator,
+        recipient,
+        ...(alert.dateTime ? { dateTime: alert.dateTime } : {}),
+        messageCode: alert.messageCode,
+      },
+      payload: alert.payload(counter),
+      signature: 'empty',
+    });
+    return { messageCode: alert.messageCode, counter, bytes };
+  }
+}

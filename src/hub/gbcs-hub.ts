@@ -1,0 +1,106 @@
+import type { Clock } from '../../hal/clock.js';
+import { silentLogger, type Logger } from '../../hal/log.js';
+import { DeviceLog } from '../chf/device-log.js';
+import { LinkStatisticsTable } from '../chf/use-cases/index.js';
+import { watchDeviceLog } from '../chf/use-cases/cs14-device-log-alert.js';
+import { GbcsAuthenticator } from '../gbcs/index.js';
+import { openHubLogs, type HubLogs } from '../logs/hub-logs.js';
+import { SecurityCredentials } from '../security/credentials.js';
+import { OriginatorCounters } from '../security/replay.js';
+import type { SecureElement } from '../security/secure-element.js';
+import type { Store } from '../store/store.js';
+import { ALL_HANDLERS } from './handlers.js';
+import { HandlerRegistry } from './registry.js';
+import { HubRouter, type RelayPort } from './router.js';
+import type { ChfState, GpfState, HubIdentity, LinkStatisticsSource, UseCaseHandler } from './use-case.js';
+import type { SubGhzState } from '../subghz/index.js';
+
+/**
+ * The GBCS side of the hub put together: credentials, counters, authenticator, handler registry
+ * and router over the state modules. The composition root (src/hub.ts) and `hub gbcs process`
+ * build it; anything not given is opened on `store`.
+ */
+export interface GbcsHubOptions {
+  store: Store;
+  secureElement: SecureElement;
+  clock: Clock;
+  identity: HubIdentity;
+  logger?: Logger;
+  deviceLog?: DeviceLog;
+  logs?: HubLogs;
+  joinWindows?: ChfState['joinWindows'];
+  linkStatistics?: LinkStatisticsSource;
+  /** 8 bytes; default all zero until the network is formed. */
+  extendedPanId?: () => Buffer;
+  gpf?: GpfState;
+  subGhz?: SubGhzState;
+  relay?: RelayPort;
+  handlers?: readonly UseCaseHandler[];
+}
+
+export interface GbcsHub {
+  router: HubRouter;
+  registry: HandlerRegistry;
+  credentials: SecurityCredentials;
+  counters: OriginatorCounters;
+  authenticator: GbcsAuthenticator;
+  chf: ChfState;
+  /** Start raising CS14 on Device Log changes (after any seeding, so seeding raises none). */
+  start(): void;
+  /** Stop raising alerts; the store stays open (its owner closes it). */
+  stop(): Promise<void>;
+}
+
+export async function openGbcsHub(options: GbcsHubOptions): Promise<GbcsHub> {
+  const { store, clock, identity } = options;
+  const logger = options.logger ?? silentLogger;
+  const credentials = await SecurityCredentials.open(store);
+  const counters = await OriginatorCounters.open(store);
+  const ownsDeviceLog = !options.deviceLog;
+  const deviceLog = options.deviceLog ?? (await DeviceLog.open(store, { clock }));
+  const logs = options.logs ?? (await openHubLogs(store, clock));
+  const extendedPanId = options.extendedPanId ?? (() => Buffer.alloc(8));
+  const chf: ChfState = {
+    deviceLog,
+    ...(options.joinWindows ? { joinWindows: options.joinWindows } : {}),
+    eventLog: logs.eventLog,
+    securityLog: logs.securityLog,
+    credentials,
+    linkStatistics: options.linkStatistics ?? new LinkStatisticsTable(),
+    extendedPanId,
+  };
+  const authenticator = new GbcsAuthenticator({ secureElement: options.secureElement, credentials });
+  const registry = new HandlerRegistry(options.handlers ?? ALL_HANDLERS);
+  const router = new HubRouter({
+    authenticator,
+    counters,
+    credentials,
+    registry,
+    context: {
+      clock,
+      identity,
+      chf,
+      ...(options.gpf ? { gpf: options.gpf } : {}),
+      ...(options.subGhz ? { subGhz: options.subGhz } : {}),
+      logger,
+    },
+    ...(options.relay ? { relay: options.relay } : {}),
+  });
+  let unwatch: (() => void) | undefined;
+  return {
+    router,
+    registry,
+    credentials,
+    counters,
+    authenticator,
+    chf,
+    start: () => {
+      unwatch ??= watchDeviceLog(chf, identity, router.alerts);
+    },
+    stop: async () => {
+      unwatch?.();
+      unwatch = undefined;
+      if (ownsDeviceLog) await deviceLog.close();
+    },
+  };
+}

@@ -1,0 +1,217 @@
+import { EventEmitter } from 'node:events';
+import type { Eui64 } from '../../hal/radio.js';
+import { decodeMessage, GbcsAuthenticator, GbcsError, messageCodeEntry, type GbcsMessage, type GroupingHeader, type MessageCodeEntry } from '../gbcs/index.js';
+import { decodePayload, type DecodedPayload } from '../gbcs/payload/index.js';
+import type { SecurityCredentials } from '../security/credentials.js';
+import { ReplayError, type OriginatorCounters } from '../security/replay.js';
+import { AlertQueue, type SealedAlert } from './alert-queue.js';
+import { REFUSAL_SECURITY_EVENT, Refusal, type RefusalReason } from './refusal.js';
+import type { HandlerRegistry } from './registry.js';
+import type { HandlerContext, HubDevice, RemoteParty, UseCaseCommand, UseCaseHandler } from './use-case.js';
+
+/**
+ * The request pipeline, in one direction: decode the envelope → route by recipient (a Device in
+ * the Device Log is relayed untouched: its own keys authenticate it) → MAC and signature →
+ * known Message Code → replay check → the party's role → payload decode → accept the counter →
+ * the use case's handler → the sealed response, then the alerts the command caused.
+ *
+ * Every refusal happens before the counter is accepted and before a handler runs, so it leaves
+ * the hub's state as it was, apart from the Security Log entry an attack earns.
+ */
+type Routed = { kind: 'answered'; useCase: string; response: Buffer } | { kind: 'relayed'; to: Eui64; report: unknown };
+export type Outcome = (Routed | { kind: 'dropped'; refusal: Refusal }) & { alerts: SealedAlert[] };
+
+/** Where messages for Devices in the Device Log go (src/han/relay.ts's HanRelay). */
+export interface RelayPort {
+  relay(eui64: Eui64, gbcsBytes: Buffer): Promise<unknown>;
+}
+
+export interface RouterOptions {
+  authenticator: GbcsAuthenticator;
+  counters: OriginatorCounters;
+  credentials: SecurityCredentials;
+  registry: HandlerRegistry;
+  /** The handler context without its alert sink: the router supplies that. */
+  context: Omit<HandlerContext, 'alerts'>;
+  relay?: RelayPort;
+}
+
+export interface RouterEvents {
+  /** An alert raised outside any command (a Device joined, a log changed on its own). */
+  alert: [alert: SealedAlert];
+  refused: [refusal: Refusal];
+}
+
+export class HubRouter extends EventEmitter<RouterEvents> {
+  readonly alerts: AlertQueue;
+  private readonly context: HandlerContext;
+  private tail: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly options: RouterOptions) {
+    super();
+    this.alerts = new AlertQueue({
+      authenticator: options.authenticator,
+      counters: options.counters,
+      credentials: options.credentials,
+      onLoose: (alert) => this.emit('alert', alert),
+      onError: (error) => options.context.logger.error({ err: error }, 'alert could not be sealed'),
+    });
+    this.context = { ...options.context, alerts: this.alerts };
+  }
+
+  /** One message in, its outcome out. Messages are processed one at a time, in arrival order. */
+  process(bytes: Uint8Array): Promise<Outcome> {
+    const run = this.tail.then(() => this.processNow(Buffer.from(bytes)));
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  private async processNow(bytes: Buffer): Promise<Outcome> {
+    this.alerts.hold();
+    try {
+      const outcome = await this.route(bytes);
+      return { ...outcome, alerts: await this.alerts.release() };
+    } catch (error) {
+      const refusal = error instanceof Refusal ? error : new Refusal('HANDLER_FAILED', 'the command could not be executed', { cause: error });
+      await this.record(refusal, bytes);
+      this.emit('refused', refusal);
+      return { kind: 'dropped', refusal, alerts: await this.alerts.release() };
+    }
+  }
+
+  private async route(bytes: Buffer): Promise<Routed> {
+    const message = decodeEnvelope(bytes);
+    const { header } = message;
+    if (header.cra !== 'command') throw new Refusal('NOT_A_COMMAND', `a ${header.cra} is not something the hub executes`, { where: header.originator });
+    const device = this.deviceFor(header.recipient);
+    if (device === 'relay') {
+      const relay = this.options.relay;
+      if (!relay) throw new Refusal('UNKNOWN_RECIPIENT', 'the hub has no HAN relay to reach this Device', { where: header.recipient });
+      return { kind: 'relayed', to: header.recipient, report: await relay.relay(header.recipient, bytes) };
+    }
+    const signatureVerified = await this.authenticate(message);
+    const entry = messageCodeEntry(header.messageCode);
+    if (!entry) throw new Refusal('UNKNOWN_MESSAGE_CODE', `message code 0x${hex4(header.messageCode)} is not one this hub knows`, { where: 'message code' });
+    if (entry.alertOnly) throw new Refusal('UNKNOWN_MESSAGE_CODE', `${entry.useCase} is an alert, not a command`, { where: 'message code' });
+    this.checkCounter(header);
+    const remoteParty = this.remotePartyOf(header);
+    const handler = this.handlerFor(device, entry);
+    if (!handler.allowedRoles.includes(remoteParty.role)) {
+      throw new Refusal('ROLE_NOT_ALLOWED', `a ${remoteParty.role} may not invoke ${entry.useCase}`, { where: remoteParty.eui });
+    }
+    if (handler.critical && !signatureVerified) throw new Refusal('SIGNATURE_MISSING', `${entry.useCase} is critical and the command is not signed`, { where: 'signature' });
+    const payload = decodeCommandPayload(message);
+    await this.options.counters.accept(header.originator, header.originatorCounter).catch((error: unknown) => {
+      throw error instanceof ReplayError ? new Refusal('REPLAYED', error.message, { where: error.where, cause: error }) : error;
+    });
+    const command: UseCaseCommand = { message, header, entry, payload, remoteParty, signatureVerified };
+    const result = await handler.handle(this.context, command);
+    const response = await this.options.authenticator.seal({
+      header: responseHeader(header, result.dateTime),
+      payload: result.payload,
+      signature: 'empty',
+    });
+    return { kind: 'answered', useCase: entry.useCase, response };
+  }
+
+  private deviceFor(recipient: Eui64): HubDevice | 'relay' {
+    const { identity, chf } = this.options.context;
+    if (recipient === identity.chf) return 'CHF';
+    if (recipient === identity.gpf) return 'GPF';
+    if (chf.deviceLog.has(recipient)) return 'relay';
+    throw new Refusal('UNKNOWN_RECIPIENT', 'neither this hub nor a Device in its Device Log', { where: recipient });
+  }
+
+  private async authenticate(message: GbcsMessage): Promise<boolean> {
+    const { authenticator } = this.options;
+    try {
+      await authenticator.verifyMac(message);
+      return await authenticator.verifySignature(message);
+    } catch (error) {
+      if (error instanceof GbcsError && isAuthenticationCode(error.code)) throw new Refusal(error.code, error.message, { where: error.where, cause: error });
+      throw error;
+    }
+  }
+
+  private checkCounter(header: GroupingHeader): void {
+    try {
+      this.options.counters.check(header.originator, header.originatorCounter);
+    } catch (error) {
+      if (error instanceof ReplayError) throw new Refusal('REPLAYED', error.message, { where: error.where, cause: error });
+      throw error;
+    }
+  }
+
+  /** The supplementary remote party when the Access Control Broker sends on a user's behalf, else the originator. */
+  private remotePartyOf(header: GroupingHeader): RemoteParty {
+    const eui = header.supplementary?.remotePartyId ?? header.originator;
+    const role = this.options.credentials.roleOf(eui);
+    if (!role) throw new Refusal('UNKNOWN_PARTY', 'no trusted certificate names this remote party', { where: eui });
+    return { eui, role };
+  }
+
+  private handlerFor(device: HubDevice, entry: MessageCodeEntry): UseCaseHandler {
+    if (entry.target !== 'any' && entry.target !== device) {
+      throw new Refusal('WRONG_DEVICE', `${entry.useCase} is executed by the ${entry.target}, not the ${device}`, { where: 'recipient' });
+    }
+    const handler = this.options.registry.find(device, entry.code);
+    if (!handler) throw new Refusal('NO_HANDLER', `the ${device} does not execute ${entry.useCase}`, { where: 'message code' });
+    return handler;
+  }
+
+  private async record(refusal: Refusal, bytes: Buffer): Promise<void> {
+    const { context } = this.options;
+    context.logger.warn({ reason: refusal.code, where: refusal.where, octets: bytes.length }, `message refused: ${refusal.message}`);
+    const code = REFUSAL_SECURITY_EVENT[refusal.code];
+    if (code === undefined) return;
+    await context.chf.securityLog.record(code, { reason: refusal.code, where: refusal.where ?? null }).catch((error: unknown) => {
+      context.logger.error({ err: error }, 'the Security Log could not record a refusal');
+    });
+  }
+}
+
+const AUTHENTICATION_CODES = ['MAC_INVALID', 'SIGNATURE_INVALID', 'SIGNATURE_MISSING', 'NO_CREDENTIAL'] as const;
+function isAuthenticationCode(code: string): code is (typeof AUTHENTICATION_CODES)[number] {
+  return (AUTHENTICATION_CODES as readonly string[]).includes(code);
+}
+
+function decodeEnvelope(bytes: Buffer): GbcsMessage {
+  try {
+    // Unknown codes are told apart after authentication, so an attacker learns nothing from the difference.
+    return decodeMessage(bytes, { allowUnknownMessageCode: true });
+  } catch (error) {
+    if (error instanceof GbcsError) throw new Refusal('MALFORMED', error.message, { where: error.where, cause: error });
+    throw error;
+  }
+}
+
+function decodeCommandPayload(message: GbcsMessage): DecodedPayload {
+  try {
+    return decodePayload({ messageCode: message.header.messageCode, cra: 'command', payload: message.payload });
+  } catch (error) {
+    if (error instanceof GbcsError) throw new Refusal('PAYLOAD_INVALID', error.message, { where: error.where, cause: error });
+    throw error;
+  }
+}
+
+/** A response echoes the command's counter, swaps originator and recipient, and keeps the supplementary party without its certificate. */
+export function responseHeader(command: GroupingHeader, dateTime?: Buffer): GroupingHeader {
+  const extra = command.supplementary;
+  return {
+    cra: 'response',
+    originatorCounter: command.originatorCounter,
+    originator: command.recipient,
+    recipient: command.originator,
+    ...(dateTime ? { dateTime } : {}),
+    messageCode: command.messageCode,
+    ...(extra
+      ? { supplementary: { remotePartyId: extra.remotePartyId, ...(extra.remotePartyCounter === undefined ? {} : { remotePartyCounter: extra.remotePartyCounter }) } }
+      : {}),
+  };
+}
+
+function hex4(code: number): string {
+  return code.toString(16).padStart(4, '0');
+}
+
+export type { RefusalReason };

@@ -1,0 +1,133 @@
+/**
+ * The contract between the hub's request pipeline and the use-case handlers (src/chf/use-cases,
+ * src/gpf/use-cases). Types only: a handler imports nothing else from src/hub, so the layers below
+ * stay free of the router.
+ */
+import type { Clock } from '../../hal/clock.js';
+import type { Logger } from '../../hal/log.js';
+import type { Eui64 } from '../../hal/radio.js';
+import type { DeviceLog } from '../chf/device-log.js';
+import type { GbcsMessage, GroupingHeader, MessageCodeEntry } from '../gbcs/index.js';
+import type { DecodedPayload } from '../gbcs/payload/index.js';
+import type { GasProxyData, GpfDeviceLog } from '../gpf/index.js';
+import type { EventLog, SecurityLog } from '../logs/hub-logs.js';
+import type { RemotePartyRole } from '../security/certificates.js';
+import type { SecurityCredentials } from '../security/credentials.js';
+import type { SubGhzState } from '../subghz/index.js';
+
+/** Which of the hub's two logical Devices executes a use case. */
+export type HubDevice = 'CHF' | 'GPF';
+
+export interface HubIdentity {
+  chf: Eui64;
+  gpf: Eui64;
+  /** ECS26n: the manufacturer identifier and model type the hub reports. */
+  manufacturerId: Buffer;
+  modelType: Buffer;
+}
+
+/** The party whose rights a command exercises: the supplementary remote party when the ACB relays for one, else the originator. */
+export interface RemoteParty {
+  eui: Eui64;
+  role: RemotePartyRole;
+}
+
+/** A command that has passed authentication, the replay check and the role check, payload decoded. */
+export interface UseCaseCommand {
+  message: GbcsMessage;
+  header: GroupingHeader;
+  entry: MessageCodeEntry;
+  payload: DecodedPayload;
+  remoteParty: RemoteParty;
+  /** A signature was present and verified (always true for a critical command that got here). */
+  signatureVerified: boolean;
+}
+
+/** An alert to send: the hub assigns its own originator counter and seals it. */
+export interface AlertRequest {
+  /** The CHF or GPF EUI-64 that raises it. */
+  originator: Eui64;
+  messageCode: number;
+  /** Default: the Access Control Broker the hub sends alerts to. */
+  recipient?: Eui64;
+  /** The grouping header date-time, when the alert carries one. */
+  dateTime?: Buffer;
+  /** The payload; DLMS alerts derive their invoke id from the counter, so it is given here. */
+  payload(counter: bigint): Buffer;
+}
+
+export interface AlertSink {
+  /** Queue an alert: sent after the response of the command being handled, or at once when none is. */
+  raise(alert: AlertRequest): void;
+}
+
+/** Link statistics CCS06 reports per Device, as the HAN layer last measured them. */
+export interface LinkStatistics {
+  status: { bits: number; value: Buffer };
+  rssi: { max: number; average: number; min: number };
+  lqi: { max: number; average: number; min: number };
+  numberOfHops: number;
+  transmissionFailures: number;
+  transmissionSuccesses: number;
+  applicationVersion: number;
+  stackVersion: number;
+}
+
+export interface LinkStatisticsSource {
+  get(eui64: Eui64): LinkStatistics | undefined;
+}
+
+/** The CHF's state a handler may read and change. */
+export interface ChfState {
+  deviceLog: DeviceLog;
+  /** Opens CCS01's join windows; absent when the hub runs without a radio (a join is then reported as failed). */
+  joinWindows?: { open(eui64: Eui64, joinTimeoutSeconds: number): Promise<unknown>; cancel(eui64: Eui64): Promise<void> };
+  eventLog: EventLog;
+  securityLog: SecurityLog;
+  credentials: SecurityCredentials;
+  linkStatistics: LinkStatisticsSource;
+  /** The HAN's extended PAN id, 8 bytes (CS14 and CCS07 carry it). */
+  extendedPanId(): Buffer;
+}
+
+export interface GpfState {
+  deviceLog: GpfDeviceLog;
+  data: GasProxyData;
+}
+
+/** What every handler receives. State modules are the real ones; tests give them a temp LevelDB. */
+export interface HandlerContext {
+  clock: Clock;
+  identity: HubIdentity;
+  chf: ChfState;
+  /** Present on a hub that runs the GPF (every GB hub; tests of the CHF alone may leave it out). */
+  gpf?: GpfState;
+  /** Present on a dual-band hub. */
+  subGhz?: SubGhzState;
+  alerts: AlertSink;
+  logger: Logger;
+}
+
+/** What a handler answers: the response payload, and optionally the response's grouping header date-time. */
+export interface UseCaseResult {
+  payload: Buffer;
+  dateTime?: Buffer;
+}
+
+export interface UseCaseHandler {
+  /** The use case, as message-codes.ts names it (CCS01, GCS13a). */
+  useCase: string;
+  /** The Message Codes it answers (CS02b has ten). */
+  messageCodes: readonly number[];
+  device: HubDevice;
+  /** An SME.C.C command: the pipeline refuses it without a verified signature. */
+  critical: boolean;
+  /** The certificate roles that may invoke it (see roles.ts: certificateRolesFor). */
+  allowedRoles: readonly RemotePartyRole[];
+  /**
+   * Execute the command and build the response payload. A failure the use case reports (a DLMS
+   * hardware-fault, a GBZ error status) is a normal result; throw only for a command that cannot be
+   * answered at all (the router then drops it and records why).
+   */
+  handle(context: HandlerContext, command: UseCaseCommand): Promise<UseCaseResult>;
+}
