@@ -1,25 +1,47 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MESSAGE_CODES, decodeMessage, type Cra } from '../../../src/gbcs/index.js';
-import { PayloadError, decodePayload, encodeGeneric, type DecodedPayload } from '../../../src/gbcs/payload/index.js';
+import { PAYLOAD_VIEWS, PayloadError, encodeGeneric, payloadFormatOf, type GenericPayload } from '../../../src/gbcs/payload/index.js';
+import { decodeDer } from '../../../src/gbcs/payload/asn1/index.js';
+import { decodeDlms } from '../../../src/gbcs/payload/dlms/index.js';
+import { decodeGbz } from '../../../src/gbcs/payload/gbz/index.js';
 import { decodeDataBytes, encodeData, type DlmsData } from '../../../src/gbcs/payload/dlms/index.js';
 import { describeRtds, loadVectors } from '../../helpers/rtds.js';
 
 const CRAS: readonly Cra[] = ['command', 'response', 'alert'];
 const CODES = [...MESSAGE_CODES.values()].filter((entry) => entry.payload).map((entry) => entry.code);
 
-/** Either a PayloadError with an offset inside the payload, or a result whose generic tree re-encodes to the same bytes. */
-function decodesSafely(messageCode: number, cra: Cra, payload: Buffer): void {
-  let decoded: DecodedPayload;
+/** Runs a decoder unguarded (decodePayload would wrap a stray TypeError), allowing only PayloadError. */
+function attempt<T>(payload: Buffer, decode: () => T): T | undefined {
   try {
-    decoded = decodePayload({ messageCode, cra, payload });
+    return decode();
   } catch (error) {
     if (!(error instanceof PayloadError)) throw error;
     expect(error.field.length).toBeGreaterThan(0);
     expect(error.offset === undefined || (error.offset >= 0 && error.offset <= payload.length)).toBe(true);
-    return;
+    return undefined;
   }
-  expect(encodeGeneric(decoded.generic).equals(payload)).toBe(true);
+}
+
+const RAW_DECODERS = {
+  dlms: (payload: Buffer): GenericPayload => ({ format: 'dlms', tree: decodeDlms(payload) }),
+  gbz: (payload: Buffer, cra: Cra): GenericPayload => ({ format: 'gbz', tree: decodeGbz(payload, { alert: cra === 'alert' }) }),
+  asn1: (payload: Buffer): GenericPayload => ({ format: 'asn1', tree: decodeDer(payload) }),
+};
+
+/**
+ * The generic decoder and the use case's typed view either raise PayloadError (offset inside
+ * the payload) or succeed; then the generic tree and the typed view re-encode to the same bytes.
+ */
+function decodesSafely(messageCode: number, cra: Cra, payload: Buffer): void {
+  const format = payloadFormatOf({ messageCode, payload })!;
+  const generic = attempt(payload, () => RAW_DECODERS[format](payload, cra));
+  if (generic) expect(encodeGeneric(generic).equals(payload)).toBe(true);
+  const useCase = MESSAGE_CODES.get(messageCode)?.useCase;
+  const codec = useCase ? PAYLOAD_VIEWS.get(useCase)?.[cra] : undefined;
+  if (!codec) return;
+  const typed = attempt(payload, () => codec.decode(payload));
+  if (typed !== undefined) expect(codec.encode(typed).equals(payload)).toBe(true);
 }
 
 const bytes = (max: number) => fc.uint8Array({ maxLength: max }).map((array) => Buffer.from(array));

@@ -1,4 +1,3 @@
-import { guardDecode } from '../errors.js';
 import { decodeDer, encodeDer } from './der.js';
 import { eitherNullOr, eui64, generalizedTime, integer, nothing, octetString, sequence, sequenceOf, type Asn1Shape, type Asn1Value } from './shape.js';
 
@@ -62,8 +61,7 @@ export const readFirmwareVersionResponse = sequence({
 
 /** Decode a whole payload with a shape (DER checked first). Throws only PayloadError. */
 export function decodeAsn1<T>(shape: Asn1Shape<T>, payload: Buffer): T {
-  const node = decodeDer(payload);
-  return guardDecode('ASN.1 structure', () => shape.decode(node, 'payload'));
+  return shape.decode(decodeDer(payload), 'payload');
 }
 
 export function encodeAsn1<T>(shape: Asn1Shape<T>, value: T): Buffer {
