@@ -38,6 +38,8 @@ export const HUB_EVENTS = {
   unauthorisedJoinAttempt: { code: 0xe003, name: 'Join refused: Device not in the CHF Device Log', log: 'security', gbcsCode: 0x8f3e },
   joinRefusedOutsideWindow: { code: 0xe004, name: 'Join refused: Device in the log joined outside its window or with the wrong key', log: 'security', gbcsCode: 0x8f3e },
   joinedWithoutAdmission: { code: 0xe005, name: 'Device joined without admission and was removed from the HAN', log: 'security', gbcsCode: 0x8f3e },
+  wanOutboxNearQuota: { code: 0xe006, name: 'WAN outbox nearing its quota: upstream messages are waiting for the broker', log: 'security' },
+  wanOutboxFull: { code: 0xe007, name: 'WAN outbox at its quota: new upstream messages are refused', log: 'security' },
 
   // Event Log: what the hub did.
   immediateCommandActioned: { code: 0x8154, name: 'Immediate HAN Interface Command Received and Successfully Actioned', log: 'event' },
