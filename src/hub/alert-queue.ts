@@ -1,5 +1,5 @@
 import type { Eui64 } from '../../hal/radio.js';
-import type { GbcsAuthenticator } from '../gbcs/index.js';
+import { encodeGroupingApdu, type GbcsAuthenticator } from '../gbcs/index.js';
 import type { SecurityCredentials } from '../security/credentials.js';
 import type { OriginatorCounters } from '../security/replay.js';
 import type { AlertRequest, AlertSink } from './use-case.js';
@@ -66,9 +66,9 @@ export class AlertQueue implements AlertSink {
     const recipient = alert.recipient ?? this.defaultRecipient();
     if (!recipient) throw new Error('no alert recipient: no Access Control Broker certificate is trusted');
     const counter = await this.options.counters.nextOwn();
-    const bytes = await this.options.authenticator.seal({
+    const unsealed = {
       header: {
-        cra: 'alert',
+        cra: 'alert' as const,
         originatorCounter: counter,
         originator: alert.originator,
         recipient,
@@ -76,8 +76,10 @@ export class AlertQueue implements AlertSink {
         messageCode: alert.messageCode,
       },
       payload: alert.payload(counter),
-      signature: 'empty',
-    });
+    };
+    const bytes = alert.signed
+      ? encodeGroupingApdu({ ...unsealed, signature: await this.options.authenticator.sign(unsealed) })
+      : await this.options.authenticator.seal({ ...unsealed, signature: 'empty' });
     return { messageCode: alert.messageCode, counter, bytes };
   }
 }

@@ -83,6 +83,7 @@ export async function openGbcsHub(options: GbcsHubOptions): Promise<GbcsHub> {
       ...(options.gpf ? { gpf: options.gpf } : {}),
       ...(options.subGhz ? { subGhz: options.subGhz } : {}),
       logger,
+      secureElement: options.secureElement,
     },
     ...(options.relay ? { relay: options.relay } : {}),
   });

@@ -13,6 +13,7 @@ import type { GasProxyData, GpfDeviceLog } from '../gpf/index.js';
 import type { EventLog, SecurityLog } from '../logs/hub-logs.js';
 import type { RemotePartyRole } from '../security/certificates.js';
 import type { SecurityCredentials } from '../security/credentials.js';
+import type { SecureElement } from '../security/secure-element.js';
 import type { SubGhzState } from '../subghz/index.js';
 
 /** Which of the hub's two logical Devices executes a use case. */
@@ -54,6 +55,8 @@ export interface AlertRequest {
   dateTime?: Buffer;
   /** The payload; DLMS alerts derive their invoke id from the counter, so it is given here. */
   payload(counter: bigint): Buffer;
+  /** Sent signed by the originator's Digital Signing key instead of MACed (CCS08 travels so). */
+  signed?: boolean;
 }
 
 export interface AlertSink {
@@ -106,6 +109,8 @@ export interface HandlerContext {
   subGhz?: SubGhzState;
   alerts: AlertSink;
   logger: Logger;
+  /** The hub's keys: GPF reads encrypt their values for the remote party with a key agreed here. */
+  secureElement?: SecureElement;
 }
 
 /** What a handler answers: the response payload, and optionally the response's grouping header date-time. */
@@ -124,6 +129,12 @@ export interface UseCaseHandler {
   critical: boolean;
   /** The certificate roles that may invoke it (see roles.ts: certificateRolesFor). */
   allowedRoles: readonly RemotePartyRole[];
+  /**
+   * Decodes the command payload to its typed view, for a use case the payload layer has no view
+   * for yet. Throw a GbcsError (PayloadError) for bytes it cannot read: the router refuses the
+   * command as PAYLOAD_INVALID before anything changes.
+   */
+  decodeCommand?(payload: Buffer): unknown;
   /**
    * Execute the command and build the response payload. A failure the use case reports (a DLMS
    * hardware-fault, a GBZ error status) is a normal result; throw only for a command that cannot be
