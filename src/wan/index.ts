@@ -1,0 +1,9 @@
+/** The WAN layer: the hub's MQTT link, its durable outbox, its topics and the embedded broker. */
+export { WanLink, type CommandMeta, type WanEvents, type WanLinkOptions, type WanState } from './wan-link.js';
+export { Outbox, DEFAULT_OUTBOX_QUOTA, OUTBOX_DOMAIN, type OutboxEntry, type OutboxOptions, type OutboxQuota, type OutboxStats, type QuotaLevel, type UpstreamMeta } from './outbox.js';
+export { WanError, type WanErrorCode } from './errors.js';
+export { classifyConnectError } from './connect-errors.js';
+export { DEFAULT_TOPIC_PREFIX, HUB_STATE, TOPIC_LEAVES, USER_PROPERTY, everyHub, hubTopics, parseHubTopic, type HubTopics, type TopicLeaf, type UpstreamKind } from './topics.js';
+export { checkBrokerUrl, publicBrokerUrl, wanSettingsFromConfig, type WanSettings } from './settings.js';
+export { buildTelemetry, type HubHealth, type HubHealthSource, type HanDeviceContact, type Telemetry } from './telemetry.js';
+export { startEmbeddedBroker, type EmbeddedBroker } from './embedded-broker.js';

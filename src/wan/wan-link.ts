@@ -1,0 +1,303 @@
+import { EventEmitter } from 'node:events';
+import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt';
+import type { Clock, Timer } from '../../hal/clock.js';
+import { silentLogger, type Logger } from '../../hal/log.js';
+import type { Eui64 } from '../../hal/radio.js';
+import { backoffDelay, type BackoffOptions } from '../../hal/transport/reconnect.js';
+import { classifyConnectError, connackCode, PROTOCOL_NOT_SUPPORTED } from './connect-errors.js';
+import { WanError } from './errors.js';
+import type { Outbox, OutboxEntry, UpstreamMeta } from './outbox.js';
+import { checkBrokerUrl, connectOptions, PROTOCOL_NAME, publicBrokerUrl, topicPrefixOf, type ProtocolVersion, type WanSettings } from './settings.js';
+import { buildTelemetry, type HubHealthSource, type Telemetry, type WanLinkFigures } from './telemetry.js';
+import { HUB_STATE, hubTopics, TOPIC_LEAVES, type HubTopics, type UpstreamKind } from './topics.js';
+import { UpstreamPublisher } from './upstream-publisher.js';
+
+/**
+ * The hub's WAN link over MQTT. Downstream, every GBCS command on the hub's command topic becomes a
+ * `command` event for the GBCS layer and the hub's router. Upstream, `publishUpstream` puts a
+ * response or alert in the durable outbox, which goes out in order, QoS 1, and leaves the disk only
+ * on the broker's PUBACK. With no broker the HAN keeps working and upstream messages wait on disk.
+ *
+ * The link speaks MQTT 5 when the broker does (response topic, correlation data, content type,
+ * message expiry) and MQTT 3.1.1 otherwise, keeps a persistent session, and retries a failed or
+ * lost connection with exponential backoff and jitter on the Clock, saying why each time.
+ */
+export interface CommandMeta {
+  topic: string;
+  protocol: '5' | '3.1.1';
+  /** MQTT 5: where the requester wants the response; echo it through `publishUpstream`. */
+  responseTopic?: string;
+  correlationData?: Buffer;
+  contentType?: string;
+  /** MQTT 5: seconds left of the command's message expiry when it arrived. */
+  expirySeconds?: number;
+  /** Clock.now() on arrival. */
+  receivedAt: number;
+}
+
+export type WanState = 'stopped' | 'connecting' | 'connected' | 'waiting';
+
+export interface WanEvents {
+  command: [bytes: Buffer, meta: CommandMeta];
+  connected: [info: { broker: string; protocol: '5' | '3.1.1'; sessionPresent: boolean }];
+  /** A connection attempt failed, or the connection was lost; the next attempt is in `delayMs`. */
+  retrying: [error: WanError, attempt: number, delayMs: number];
+  /** The broker acknowledged an upstream message (it has left the outbox). */
+  delivered: [entry: OutboxEntry];
+}
+
+export interface WanLinkOptions {
+  settings: WanSettings;
+  /** The CHF's EUI-64: the hub's topics and default client id are keyed by it. */
+  hub: Eui64;
+  outbox: Outbox;
+  clock: Clock;
+  logger?: Logger;
+  health?: HubHealthSource;
+  backoff?: BackoffOptions;
+  /** A number in [0, 1) for backoff jitter; Math.random by default. */
+  random?: () => number;
+  /** `auto` (default) tries MQTT 5 and falls back to 3.1.1 when the broker refuses it. */
+  protocol?: 'auto' | ProtocolVersion;
+  /** Upstream messages in flight at once (the broker's receive maximum caps it further). Default 64. */
+  window?: number;
+}
+
+const DEFAULT_BACKOFF: BackoffOptions = { initialDelayMs: 500, maxDelayMs: 60_000, factor: 2, jitter: 0.2 };
+const OFFLINE_NOTICE_TIMEOUT_MS = 2000;
+
+export class WanLink extends EventEmitter<WanEvents> {
+  readonly topics: HubTopics;
+  readonly broker: string;
+  private state_: WanState = 'stopped';
+  private client: MqttClient | undefined;
+  private version: ProtocolVersion;
+  private generation = 0;
+  private attempt = 0;
+  private retryTimer: Timer | undefined;
+  private telemetryTimer: Timer | undefined;
+  private readonly publisher: UpstreamPublisher;
+  private readonly logger: Logger;
+  private readonly startedAt: number;
+  private figures: WanLinkFigures;
+
+  constructor(private readonly options: WanLinkOptions) {
+    super();
+    checkBrokerUrl(options.settings.broker);
+    this.broker = publicBrokerUrl(options.settings.broker);
+    this.topics = hubTopics(topicPrefixOf(options.settings), options.hub);
+    this.version = options.protocol === 4 ? 4 : 5;
+    this.logger = (options.logger ?? silentLogger).child({ component: 'wan' });
+    this.startedAt = options.clock.monotonic();
+    this.figures = { broker: this.broker, protocol: undefined, connected: false, connectedSince: undefined, reconnects: 0, lastError: undefined, commandsReceived: 0, messagesDelivered: 0 };
+    this.publisher = new UpstreamPublisher({
+      outbox: options.outbox,
+      clock: options.clock,
+      topics: this.topics,
+      window: options.window ?? 64,
+      logger: this.logger,
+      onDelivered: (entry) => {
+        this.figures.messagesDelivered += 1;
+        this.emit('delivered', entry);
+      },
+      onRefused: (error) => this.lose(error),
+    });
+  }
+
+  get state(): WanState {
+    return this.state_;
+  }
+
+  get protocol(): '5' | '3.1.1' | undefined {
+    return this.figures.protocol;
+  }
+
+  /** Starts connecting; resolves after the first attempt, connected or not (the hub works offline). */
+  async start(): Promise<void> {
+    if (this.state_ !== 'stopped') return;
+    this.state_ = 'connecting';
+    await this.connect();
+  }
+
+  /**
+   * Queue a GBCS response or alert for the head end. Resolves once it is on disk (not when the
+   * broker has it: `delivered` says that). Refused with WAN_OUTBOX_FULL at the quota, WAN_BAD_MESSAGE
+   * for something that could never be published.
+   */
+  publishUpstream(kind: UpstreamKind, bytes: Uint8Array, meta: UpstreamMeta = {}): Promise<OutboxEntry> {
+    return this.options.outbox.append(kind, bytes, meta);
+  }
+
+  /** A snapshot of the link, the outbox and the hub's health: what the telemetry topic carries. */
+  async telemetry(): Promise<Telemetry> {
+    const health = (await this.options.health?.()) ?? {};
+    return buildTelemetry({
+      hub: this.topics.hub,
+      now: this.options.clock.now(),
+      uptimeMs: this.options.clock.monotonic() - this.startedAt,
+      wan: { ...this.figures, connected: this.state_ === 'connected' },
+      outbox: this.options.outbox.stats(),
+      health,
+    });
+  }
+
+  /** Says `offline` on the state topic, then disconnects. Queued messages stay in the outbox for next time. */
+  async stop(): Promise<void> {
+    if (this.state_ === 'stopped') return;
+    this.state_ = 'stopped';
+    this.generation += 1;
+    this.retryTimer?.cancel();
+    this.telemetryTimer?.cancel();
+    this.publisher.detach();
+    const client = this.client;
+    this.client = undefined;
+    if (!client) return;
+    if (client.connected) {
+      const notice = client.publishAsync(this.topics.state, HUB_STATE.offline, { qos: 1, retain: true, ...this.stateProperties() });
+      await Promise.race([notice.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, OFFLINE_NOTICE_TIMEOUT_MS).unref())]);
+    }
+    await client.endAsync(!client.connected).catch(() => undefined);
+  }
+
+  private async connect(): Promise<void> {
+    const generation = ++this.generation;
+    this.state_ = 'connecting';
+    const version = this.version;
+    let client: MqttClient | undefined;
+    try {
+      const options = await connectOptions(this.options.settings, this.topics.hub, this.topics, version);
+      if (generation !== this.generation) return;
+      client = mqtt.connect(this.options.settings.broker, options);
+      const ack = await firstOutcome(client);
+      if (generation !== this.generation) {
+        client.end(true);
+        return;
+      }
+      await this.adopt(client, generation, ack, version);
+    } catch (error) {
+      client?.removeAllListeners();
+      client?.on('error', () => undefined);
+      client?.end(true);
+      if (generation !== this.generation) return;
+      if (version === 5 && this.options.protocol !== 5 && PROTOCOL_NOT_SUPPORTED.has(connackCode(error) ?? -1)) {
+        this.logger.info({ broker: this.broker }, 'the broker does not speak MQTT 5; using MQTT 3.1.1');
+        this.version = 4;
+        return this.connect();
+      }
+      this.retry(classifyConnectError(error, this.broker));
+    }
+  }
+
+  private async adopt(client: MqttClient, generation: number, ack: ConnectOutcome, version: ProtocolVersion): Promise<void> {
+    const { sessionPresent, receiveMaximum } = ack;
+    client.on('close', () => {
+      if (generation === this.generation) this.lose(new WanError('WAN_DISCONNECTED', 'the connection to the broker was lost', { where: this.broker }));
+    });
+    client.on('error', (error) => this.logger.debug({ err: error }, 'broker connection error'));
+    client.on('message', (topic, payload, packet) => this.receive(topic, payload, packet));
+    this.client = client;
+    await client.subscribeAsync(this.topics.command, { qos: 1 });
+    if (generation !== this.generation) return;
+    await client.publishAsync(this.topics.state, HUB_STATE.online, { qos: 1, retain: true, ...this.stateProperties() });
+    if (generation !== this.generation) return;
+    this.state_ = 'connected';
+    this.attempt = 0;
+    this.figures = { ...this.figures, protocol: PROTOCOL_NAME[version], connected: true, connectedSince: this.options.clock.now() };
+    this.logger.info({ broker: this.broker, protocol: PROTOCOL_NAME[version], sessionPresent, queued: this.options.outbox.depth }, 'WAN connected');
+    this.emit('connected', { broker: this.broker, protocol: PROTOCOL_NAME[version], sessionPresent });
+    this.publisher.attach(client, version, receiveMaximum);
+    this.scheduleTelemetry(0);
+  }
+
+  private receive(topic: string, payload: Buffer, packet: IPublishPacket): void {
+    if (topic !== this.topics.command) return;
+    if (payload.length === 0) {
+      this.logger.warn({ topic }, 'empty command ignored');
+      return;
+    }
+    const properties = packet.properties ?? {};
+    const meta: CommandMeta = {
+      topic,
+      protocol: this.figures.protocol ?? PROTOCOL_NAME[this.version],
+      receivedAt: this.options.clock.now(),
+      ...(properties.responseTopic === undefined ? {} : { responseTopic: properties.responseTopic }),
+      ...(properties.correlationData === undefined ? {} : { correlationData: Buffer.from(properties.correlationData) }),
+      ...(properties.contentType === undefined ? {} : { contentType: properties.contentType }),
+      ...(properties.messageExpiryInterval === undefined ? {} : { expirySeconds: properties.messageExpiryInterval }),
+    };
+    this.figures.commandsReceived += 1;
+    this.emit('command', Buffer.from(payload), meta);
+  }
+
+  /** The connection is gone: drop the client, put in-flight messages back in line, try again later. */
+  private lose(error: WanError): void {
+    if (this.state_ === 'stopped') return;
+    const client = this.client;
+    this.client = undefined;
+    this.generation += 1;
+    this.publisher.detach();
+    this.telemetryTimer?.cancel();
+    client?.removeAllListeners();
+    client?.on('error', () => undefined);
+    client?.end(true);
+    this.figures = { ...this.figures, connected: false, connectedSince: undefined };
+    this.logger.warn({ broker: this.broker, code: error.code, queued: this.options.outbox.depth }, `WAN link lost: ${error.message}`);
+    this.retry(error);
+  }
+
+  private retry(error: WanError): void {
+    if (this.state_ === 'stopped') return;
+    this.state_ = 'waiting';
+    this.attempt += 1;
+    this.figures = { ...this.figures, reconnects: this.figures.reconnects + 1, lastError: { code: error.code, message: error.message } };
+    const delay = backoffDelay(this.attempt, { ...DEFAULT_BACKOFF, ...this.options.backoff }, (this.options.random ?? Math.random)());
+    this.logger.warn({ broker: this.broker, code: error.code, attempt: this.attempt, retryInMs: delay }, error.message);
+    this.emit('retrying', error, this.attempt, delay);
+    const generation = this.generation;
+    this.retryTimer = this.options.clock.setTimeout(() => {
+      if (generation === this.generation && this.state_ === 'waiting') void this.connect();
+    }, delay);
+  }
+
+  private stateProperties() {
+    return this.version === 5 ? { properties: { contentType: TOPIC_LEAVES.state.contentType } } : {};
+  }
+
+  private scheduleTelemetry(delayMs: number): void {
+    this.telemetryTimer?.cancel();
+    const interval = (this.options.settings.telemetrySeconds ?? 60) * 1000;
+    this.telemetryTimer = this.options.clock.setTimeout(() => {
+      void this.publishTelemetry().finally(() => {
+        if (this.state_ === 'connected') this.scheduleTelemetry(interval);
+      });
+    }, delayMs);
+  }
+
+  private async publishTelemetry(): Promise<void> {
+    const client = this.client;
+    if (!client || this.state_ !== 'connected') return;
+    try {
+      const snapshot = await this.telemetry();
+      const expiry = 3 * (this.options.settings.telemetrySeconds ?? 60);
+      const properties = this.version === 5 ? { properties: { contentType: TOPIC_LEAVES.telemetry.contentType, messageExpiryInterval: expiry } } : {};
+      await client.publishAsync(this.topics.telemetry, JSON.stringify(snapshot), { qos: 1, retain: true, ...properties });
+    } catch (error) {
+      this.logger.debug({ err: error }, 'telemetry not published');
+    }
+  }
+}
+
+interface ConnectOutcome {
+  sessionPresent: boolean;
+  /** MQTT 5: how many QoS 1 messages the broker takes in flight at once. */
+  receiveMaximum: number | undefined;
+}
+
+/** Resolves with the CONNACK, or rejects with the first error (or a close before any CONNACK). */
+function firstOutcome(client: MqttClient): Promise<ConnectOutcome> {
+  return new Promise((resolve, reject) => {
+    client.once('connect', (ack) => resolve({ sessionPresent: ack.sessionPresent, receiveMaximum: ack.properties?.receiveMaximum }));
+    client.once('error', reject);
+    client.once('close', () => reject(new WanError('WAN_UNREACHABLE', 'the broker closed the connection before accepting it')));
+  });
+}
