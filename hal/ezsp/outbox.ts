@@ -44,6 +44,8 @@ interface Outgoing {
   resends: number;
   waitTimer: Timer | undefined;
   deliveryTimer: Timer | undefined;
+  /** A delivery report that overtook sendUnicast's own response (both can arrive in one read). */
+  earlyReport: { delivered: boolean; detail: string } | undefined;
 }
 
 export class Outbox {
@@ -73,6 +75,7 @@ export class Outbox {
         resends: 0,
         waitTimer: undefined,
         deliveryTimer: undefined,
+        earlyReport: undefined,
       };
       const queue = this.queues.get(eui64) ?? [];
       queue.push(out);
@@ -101,7 +104,16 @@ export class Outbox {
   /** messageSentHandler: the NCP's final word on one message. */
   settle(tag: number, delivered: boolean, detail: string): void {
     const out = this.byTag.get(tag);
+    if (out?.state === 'transmitting') {
+      // The NCP reported before its answer to sendUnicast was handled: keep the report until it is.
+      out.earlyReport = { delivered, detail };
+      return;
+    }
     if (!out || out.state !== 'awaiting-outcome') return;
+    this.report(out, delivered, detail);
+  }
+
+  private report(out: Outgoing, delivered: boolean, detail: string): void {
     this.finish(out, delivered ? { delivered: true } : { delivered: false, reason: 'NO_ACK', detail });
   }
 
@@ -139,6 +151,7 @@ export class Outbox {
       case 'accepted':
         out.state = 'awaiting-outcome';
         this.clearWait(out);
+        if (out.earlyReport) return this.report(out, out.earlyReport.delivered, out.earlyReport.detail);
         out.deliveryTimer = this.deps.clock.setTimeout(
           () => this.finish(out, { delivered: false, reason: 'TIMEOUT', detail: `no delivery report within ${this.options.deliveryTimeoutMs} ms` }),
           this.options.deliveryTimeoutMs,
@@ -158,6 +171,7 @@ export class Outbox {
 
   private requeue(out: Outgoing): void {
     if (out.tag !== undefined) this.byTag.delete(out.tag);
+    out.earlyReport = undefined;
     out.deliveryTimer?.cancel();
     out.deliveryTimer = undefined;
     if (out.resends >= this.options.maxResends) {
