@@ -3,6 +3,7 @@ import { silentLogger, type Logger } from '../../hal/log.js';
 import { DeviceLog } from '../chf/device-log.js';
 import { LinkStatisticsTable } from '../chf/use-cases/index.js';
 import { watchDeviceLog } from '../chf/use-cases/cs14-device-log-alert.js';
+import { watchSubGhz } from '../chf/use-cases/dbch-alerts.js';
 import { GbcsAuthenticator } from '../gbcs/index.js';
 import { openHubLogs, type HubLogs } from '../logs/hub-logs.js';
 import { SecurityCredentials } from '../security/credentials.js';
@@ -88,6 +89,7 @@ export async function openGbcsHub(options: GbcsHubOptions): Promise<GbcsHub> {
     ...(options.relay ? { relay: options.relay } : {}),
   });
   let unwatch: (() => void) | undefined;
+  let unwatchOthers: Array<() => void> | undefined;
   return {
     router,
     registry,
@@ -97,10 +99,13 @@ export async function openGbcsHub(options: GbcsHubOptions): Promise<GbcsHub> {
     chf,
     start: () => {
       unwatch ??= watchDeviceLog(chf, identity, router.alerts);
+      unwatchOthers ??= [...(options.subGhz ? [watchSubGhz(options.subGhz, identity, router.alerts, logger)] : [])];
     },
     stop: async () => {
       unwatch?.();
       unwatch = undefined;
+      for (const stop of unwatchOthers ?? []) stop();
+      unwatchOthers = undefined;
       if (ownsDeviceLog) await deviceLog.close();
     },
   };

@@ -100,7 +100,7 @@ export class HubRouter extends EventEmitter<RouterEvents> {
       throw new Refusal('ROLE_NOT_ALLOWED', `a ${remoteParty.role} may not invoke ${entry.useCase}`, { where: remoteParty.eui });
     }
     if (handler.critical && !signatureVerified) throw new Refusal('SIGNATURE_MISSING', `${entry.useCase} is critical and the command is not signed`, { where: 'signature' });
-    const payload = decodeCommandPayload(message);
+    const payload = decodeCommandPayload(message, handler);
     await this.options.counters.accept(header.originator, header.originatorCounter).catch((error: unknown) => {
       throw error instanceof ReplayError ? new Refusal('REPLAYED', error.message, { where: error.where, cause: error }) : error;
     });
@@ -185,9 +185,11 @@ function decodeEnvelope(bytes: Buffer): GbcsMessage {
   }
 }
 
-function decodeCommandPayload(message: GbcsMessage): DecodedPayload {
+function decodeCommandPayload(message: GbcsMessage, handler: UseCaseHandler): DecodedPayload {
   try {
-    return decodePayload({ messageCode: message.header.messageCode, cra: 'command', payload: message.payload });
+    const decoded = decodePayload({ messageCode: message.header.messageCode, cra: 'command', payload: message.payload });
+    if (decoded.view || !handler.decodeCommand) return decoded;
+    return { ...decoded, view: { useCase: handler.useCase, cra: 'command', value: handler.decodeCommand(message.payload) } };
   } catch (error) {
     if (error instanceof GbcsError) throw new Refusal('PAYLOAD_INVALID', error.message, { where: error.where, cause: error });
     throw error;

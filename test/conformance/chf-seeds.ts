@@ -1,12 +1,26 @@
-import type { HubSeed, SeedLinkStatistics } from '../../src/hub/seed.js';
+import type { HubSeed, SeedEvent, SeedLinkStatistics } from '../../src/hub/seed.js';
+import type { Fault, Han } from './harness.js';
 
 /**
  * The state each CHF vector implies, as data: what the Device Log, the link statistics, the logs
- * and the counters held when the RTDS command arrived. Keyed by `<use case>_<outcome>`.
- * The install codes are the RTDS CCS01 command's; link keys are arbitrary (see the CS14 notes).
+ * and the radio held when the RTDS command arrived. Keyed by `<use case>_<outcome>`. The install
+ * code is the RTDS CCS01 command's; link keys are arbitrary, as the RTDS's hashes are
+ * placeholders no key hashes to (test/src/chf/link-key-hash.test.ts).
  */
+export interface VectorState {
+  seed: HubSeed;
+  faults?: Fault[];
+  han?: Han;
+}
+
 const NOW = '2015-01-01T00:00:00Z';
 const INSTALL_CODE = '30313233343536373839414243444546';
+export const LINK_KEYS: Readonly<Record<string, string>> = {
+  '00DB1234567890A0': '000102030405060708090a0b0c0d0e0f',
+  '00DB1234567890A1': '101112131415161718191a1b1c1d1e1f',
+  '00DB1234567890A3': '202122232425262728292a2b2c2d2e2f',
+  '00DB1234567890A4': '303132333435363738393a3b3c3d3e3f',
+};
 
 const ESME = { eui64: '00DB1234567890A0', deviceType: 'ESME', installCode: INSTALL_CODE };
 const GSME = { eui64: '00DB1234567890A1', deviceType: 'GSME', installCode: INSTALL_CODE };
@@ -36,7 +50,53 @@ const RTDS_HAN: HubSeed = {
   },
 };
 
-export const CHF_SEEDS: Readonly<Record<string, HubSeed>> = {
-  CCS06_SUCCESS: RTDS_HAN,
-  CCS06_ERROR: RTDS_HAN,
+/** Both meters keyed, and two Devices that left with their keys kept (CCS07's two logs). */
+const KEYED_HAN: HubSeed = {
+  now: NOW,
+  extendedPanId: '0001020304050607',
+  historicDevices: [
+    { eui64: '00DB1234567890A3', deviceType: 'PPMID', tcLinkKey: LINK_KEYS['00DB1234567890A3']! },
+    { eui64: '00DB1234567890A4', deviceType: 'PPMID', tcLinkKey: LINK_KEYS['00DB1234567890A4']! },
+  ],
+  devices: [
+    { ...ESME, tcLinkKey: LINK_KEYS['00DB1234567890A0']! },
+    { ...GSME, tcLinkKey: LINK_KEYS['00DB1234567890A1']! },
+  ],
 };
+
+const at = (secondsSince2000: number): string => new Date(Date.UTC(2000, 0, 1) + secondsSince2000 * 1000).toISOString();
+
+/** A day's events, as the RTDS ECS35c response lists them, with one before and one after the range asked for. */
+const EVENT_CYCLE: ReadonlyArray<Omit<SeedEvent, 'at'>> = [
+  { code: 0x8154, messageCode: 0x009b },
+  { code: 0x8155, messageCode: 0x0090 },
+  { code: 0x8f66 },
+  { code: 0x8f67 },
+];
+const EVENT_TIMES = [
+  473299200, 473301757, 473305188, 473307010, 473309078, 473312238, 473314216, 473316488, 473319556, 473321591, 473325068, 473327990, 473330962,
+];
+const EVENTS: SeedEvent[] = [
+  { at: at(473299199), code: 0x8f66 },
+  ...EVENT_TIMES.map((time, i) => ({ at: at(time), ...EVENT_CYCLE[i % EVENT_CYCLE.length]! })),
+  { at: at(473331601), code: 0x8f67 },
+];
+
+export const CHF_STATES: Readonly<Record<string, VectorState>> = {
+  CCS01_SUCCESS: { seed: { now: NOW }, han: 'radio' },
+  CCS01_ERROR: { seed: { now: NOW }, han: 'failing-radio' },
+  CCS02_SUCCESS: { seed: RTDS_HAN },
+  CCS02_ERROR: { seed: RTDS_HAN, faults: ['deviceLog'] },
+  CCS06_SUCCESS: { seed: RTDS_HAN },
+  CCS06_ERROR: { seed: RTDS_HAN, faults: ['deviceLog'] },
+  CCS07_SUCCESS: { seed: KEYED_HAN },
+  CCS07_ERROR: { seed: KEYED_HAN, faults: ['deviceLog'] },
+  ECS35c_SUCCESS: { seed: { now: '2015-01-01T12:00:00Z', events: EVENTS } },
+  ECS35c_ERROR: { seed: { now: '2015-01-01T12:00:00Z' }, faults: ['eventLog'] },
+};
+
+/**
+ * Vectors whose hashed TC link keys are RTDS placeholders: compared byte for byte with those
+ * fields set to the hashes of the seeded keys (and the MAC the hub computes over that).
+ */
+export const PLACEHOLDER_HASHES: ReadonlySet<string> = new Set(['CCS07_SUCCESS']);

@@ -3,9 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { ManualClock } from '../../hal/clock.js';
-import type { Eui64 } from '../../hal/radio.js';
+import { RadioError, type Eui64 } from '../../hal/radio.js';
+import { DeviceLog } from '../../src/chf/device-log.js';
+import { JoinWindows } from '../../src/chf/join-window.js';
+import { HanAdmission } from '../../src/han/admission.js';
+import type { SealedAlert } from '../../src/hub/alert-queue.js';
+import { openHubLogs, type HubLogs } from '../../src/logs/hub-logs.js';
+import { RadioDouble } from '../src/han/admission-radio-double.js';
 import { LinkStatisticsTable } from '../../src/chf/use-cases/index.js';
+import { hashTcLinkKey } from '../../src/chf/link-key-hash.js';
 import { decodeMessage } from '../../src/gbcs/index.js';
+import { CCS07, CS14, type DeviceLogBackup } from '../../src/gbcs/payload/dlms/index.js';
 import { openGbcsHub, type GbcsHub, type GbcsHubOptions } from '../../src/hub/gbcs-hub.js';
 import type { Outcome } from '../../src/hub/router.js';
 import { applySeed, type HubSeed } from '../../src/hub/seed.js';
@@ -56,8 +64,20 @@ async function trustedCredentials(): Promise<Array<{ credential: Credential; own
     .map((credential) => ({ credential: parseCertificate(credential.der), own: own.has(credential.eui) }));
 }
 
+/**
+ * Faults a vector's ERROR outcome implies, made with real parts failing: the Device Log closed
+ * (its store writes and flushes refuse), the logs on a store that has been closed, the HAN
+ * radio refusing to open joining.
+ */
+export type Fault = 'deviceLog' | 'eventLog';
+
+/** The HAN behind the join windows: the radio double admits joins; `failing` refuses to open joining. */
+export type Han = 'radio' | 'failing-radio';
+
 export interface HarnessOptions {
   seed?: HubSeed;
+  faults?: readonly Fault[];
+  han?: Han;
   /** State modules a test adds (the GPF's, Sub GHz), opened on the harness's store and clock. */
   extras?: (store: Store, clock: ManualClock) => Promise<Partial<GbcsHubOptions>>;
   /** Extra store domains to include in snapshots. */
@@ -67,6 +87,10 @@ export interface HarnessOptions {
 export type StoreSnapshot = Record<string, Array<[string, string]>>;
 
 export class ConformanceHub {
+  /** Alerts raised outside any command (a link key recorded, a join window closing). */
+  readonly looseAlerts: SealedAlert[] = [];
+  private readonly closers: Array<() => Promise<unknown>> = [];
+
   private constructor(
     readonly dir: string,
     readonly store: Store,
@@ -83,11 +107,26 @@ export class ConformanceHub {
     const clock = new ManualClock(Date.UTC(2015, 0, 1));
     const linkStatistics = new LinkStatisticsTable();
     const extras = options.extras ? await options.extras(store, clock) : {};
-    const hub = await openGbcsHub({ store, secureElement, clock, identity: RTDS_IDENTITY, linkStatistics, ...extras });
+    const closers: Array<() => Promise<unknown>> = [];
+    const deviceLog = await DeviceLog.open(store, { clock });
+    const faultyLogs = options.faults?.includes('eventLog') ? await openStore({ path: join(dir, 'logs'), secureElement }) : undefined;
+    const logs = await openHubLogs(faultyLogs ?? store, clock);
+    const joinWindows = options.han ? joinWindowsOver(options.han, deviceLog, logs, clock, closers) : undefined;
+    const panId = Buffer.from(options.seed?.extendedPanId ?? '0000000000000000', 'hex');
+    const hub = await openGbcsHub({
+      store, secureElement, clock, identity: RTDS_IDENTITY, linkStatistics, deviceLog, logs, extendedPanId: () => panId,
+      ...(joinWindows ? { joinWindows } : {}),
+      ...extras,
+    });
+    closers.push(() => deviceLog.close());
     for (const { credential, own } of await trustedCredentials()) await hub.credentials.install(credential, { own });
     const harness = new ConformanceHub(dir, store, clock, hub, linkStatistics, [...STATE_DOMAINS, ...(options.domains ?? [])]);
+    harness.closers.push(...closers);
     await applySeed({ hub, linkStatistics, setTime: (ms) => clock.set(ms) }, options.seed ?? {});
+    if (options.faults?.includes('deviceLog')) await deviceLog.close();
+    if (faultyLogs) await faultyLogs.close();
     hub.start();
+    hub.router.on('alert', (alert) => harness.looseAlerts.push(alert));
     return harness;
   }
 
@@ -113,8 +152,29 @@ export class ConformanceHub {
 
   async close(): Promise<void> {
     await this.hub.stop().catch(() => undefined);
+    for (const close of this.closers.splice(0).reverse()) await close().catch(() => undefined);
     await this.store.close().catch(() => undefined);
     await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** CCS01's join windows over real HAN admission, on the radio double (the simulated NCP cannot resume historic keys). */
+function joinWindowsOver(han: Han, deviceLog: DeviceLog, logs: HubLogs, clock: ManualClock, closers: Array<() => Promise<unknown>>): JoinWindows {
+  const radio = han === 'radio' ? new RadioDouble(clock) : new FailingRadio(clock);
+  const admission = new HanAdmission({ radio, log: deviceLog, clock, security: logs.securityLog });
+  admission.start();
+  const windows = new JoinWindows(deviceLog, admission, clock);
+  closers.push(async () => {
+    windows.stop();
+    await admission.stop();
+  });
+  return windows;
+}
+
+/** A radio whose NCP no longer answers permit-joining: the HAN fault behind CCS01's ERROR vector. */
+class FailingRadio extends RadioDouble {
+  override async permitJoining(): Promise<void> {
+    throw new RadioError('NCP_NO_RESPONSE', 'the NCP did not answer permit joining', { where: 'radio' });
   }
 }
 
@@ -154,4 +214,32 @@ export async function runCommandVector(command: Vector, response: Vector, option
   } finally {
     await harness.close();
   }
+}
+
+/**
+ * The RTDS message with its hashed TC link keys replaced by the hashes of the keys the harness
+ * seeded (`keys` by EUI-64), MACed again by the hub's authenticator. Every other byte is the
+ * RTDS's: its hashes are placeholders that no key hashes to, so this is as close to byte for byte
+ * as CS14 and CCS07 can be checked.
+ */
+export async function withSeededHashes(harness: ConformanceHub, vector: Vector, keys: Readonly<Record<string, string>>): Promise<Buffer> {
+  const message = decodeMessage(vector.bytes);
+  const hashOf = (eui: string, placeholder: Buffer) => (placeholder.length === 0 ? placeholder : hashTcLinkKey(Buffer.from(keys[eui] ?? '', 'hex')));
+  const rehash = (backup: DeviceLogBackup): DeviceLogBackup => ({
+    ...backup,
+    devices: backup.devices.map((device) => ({ ...device, hashedTcLinkKey: hashOf(device.deviceId, device.hashedTcLinkKey) })),
+  });
+  let payload: Buffer;
+  if (vector.useCase === 'CS14') {
+    const alert = CS14.decode(message.payload);
+    payload = CS14.encode({ ...alert, body: rehash(alert.body) });
+  } else if (vector.useCase === 'CCS07') {
+    const response = CCS07.decodeResponse(message.payload);
+    const { deviceLog, historicDeviceLog } = response.results;
+    const fix = (outcome: typeof deviceLog) => (outcome.value ? { ...outcome, value: rehash(outcome.value) } : outcome);
+    payload = CCS07.encodeResponse({ ...response, results: { deviceLog: fix(deviceLog), historicDeviceLog: fix(historicDeviceLog) } });
+  } else {
+    throw new Error(`${vector.name} carries no hashed TC link keys`);
+  }
+  return harness.hub.authenticator.seal({ header: message.header, payload, signature: message.signature });
 }
