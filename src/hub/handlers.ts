@@ -3,6 +3,7 @@
  * one import and one spread.
  */
 import { CHF_HANDLERS } from '../chf/use-cases/index.js';
+import { DBCH_HANDLERS } from '../chf/use-cases/dbch-handlers.js';
 import type { UseCaseHandler } from './use-case.js';
 
-export const ALL_HANDLERS: readonly UseCaseHandler[] = [...CHF_HANDLERS];
+export const ALL_HANDLERS: readonly UseCaseHandler[] = [...CHF_HANDLERS, ...DBCH_HANDLERS];
