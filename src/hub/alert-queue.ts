@@ -40,6 +40,11 @@ export class AlertQueue implements AlertSink {
     sealed.then((done) => this.options.onLoose(done), (error: unknown) => this.options.onError(error));
   }
 
+  /** Resolves once every alert raised so far is sealed (and, when loose, handed on). */
+  async idle(): Promise<void> {
+    await this.tail;
+  }
+
   /** Start holding alerts (a command is being handled). */
   hold(): void {
     this.held = [];

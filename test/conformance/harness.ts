@@ -243,3 +243,36 @@ export async function withSeededHashes(harness: ConformanceHub, vector: Vector, 
   }
   return harness.hub.authenticator.seal({ header: message.header, payload, signature: message.signature });
 }
+
+export interface CommandSpec {
+  messageCode: number;
+  payload: Buffer;
+  counter: bigint;
+  /** Default: the CHF. */
+  recipient?: Eui64;
+  /** Default: the Access Control Broker. */
+  originator?: Eui64;
+  /** The party the ACB sends for; default the RTDS supplier. `null` for none. */
+  remoteParty?: Eui64 | null;
+  /** Sign with the originator's Digital Signing key (the keystore holds the remote parties'). */
+  sign?: boolean;
+}
+
+export const RTDS_ACB: Eui64 = '90B3D51F30000002';
+export const RTDS_SUPPLIER: Eui64 = '90B3D51F30010000';
+export const RTDS_NETWORK_OPERATOR: Eui64 = '90B3D51F30020000';
+
+/** A command MACed as the Access Control Broker would (the RTDS keystore holds its private keys). */
+export async function buildCommand(harness: ConformanceHub, spec: CommandSpec): Promise<Buffer> {
+  const remoteParty = spec.remoteParty === undefined ? RTDS_SUPPLIER : spec.remoteParty;
+  const header = {
+    cra: 'command' as const,
+    originatorCounter: spec.counter,
+    originator: spec.originator ?? RTDS_ACB,
+    recipient: spec.recipient ?? RTDS_IDENTITY.chf,
+    messageCode: spec.messageCode,
+    ...(remoteParty ? { supplementary: { remotePartyId: remoteParty, remotePartyCounter: spec.counter } } : {}),
+  };
+  const signature = spec.sign ? await harness.hub.authenticator.sign({ header, payload: spec.payload }) : ('empty' as const);
+  return harness.hub.authenticator.seal({ header, payload: spec.payload, signature });
+}
