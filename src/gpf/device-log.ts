@@ -20,6 +20,11 @@ export interface GpfDeviceLogEntry {
   deviceType: GpfDeviceType;
 }
 
+/** As stored: the entry's place in the log (lowest free first), which is the order GCS62 lists entries in. */
+interface StoredEntry extends GpfDeviceLogEntry {
+  slot?: number;
+}
+
 /** What GCS62 carries: when, and every entry (GBCS DeviceType codes alongside the names). */
 export interface GpfDeviceLogBackup {
   takenAt: number;
@@ -39,9 +44,10 @@ export interface GpfDeviceLogEvents {
   changed: [entries: GpfDeviceLogEntry[]];
 }
 
-function isEntry(value: unknown): value is GpfDeviceLogEntry {
-  const entry = value as GpfDeviceLogEntry | null;
-  return typeof entry === 'object' && entry !== null && isEui64(entry.eui64) && (GPF_DEVICE_TYPES as readonly string[]).includes(entry.deviceType);
+function isEntry(value: unknown): value is StoredEntry {
+  const entry = value as StoredEntry | null;
+  return typeof entry === 'object' && entry !== null && isEui64(entry.eui64) && (GPF_DEVICE_TYPES as readonly string[]).includes(entry.deviceType) &&
+    (entry.slot === undefined || Number.isSafeInteger(entry.slot));
 }
 
 const isEui64 = (value: unknown): value is Eui64 => typeof value === 'string' && isEui64Text(value);
@@ -52,7 +58,7 @@ export class GpfDeviceLog extends EventEmitter<GpfDeviceLogEvents> {
 
   private constructor(
     private readonly store: Store,
-    private readonly domain: Domain<GpfDeviceLogEntry>,
+    private readonly domain: Domain<StoredEntry>,
   ) {
     super();
   }
@@ -61,10 +67,15 @@ export class GpfDeviceLog extends EventEmitter<GpfDeviceLogEvents> {
     return new GpfDeviceLog(store, await store.domain({ name: 'gpfDeviceLog', codec: jsonCodec(isEntry), validate: (v) => void checkEntry(v, 'entry') }));
   }
 
+  /** In log order (entries stored before slots were kept come first, by EUI-64). */
   async entries(): Promise<GpfDeviceLogEntry[]> {
-    const out: GpfDeviceLogEntry[] = [];
+    return (await this.stored()).map(({ eui64, deviceType }) => ({ eui64, deviceType }));
+  }
+
+  private async stored(): Promise<StoredEntry[]> {
+    const out: StoredEntry[] = [];
     for await (const [, entry] of this.domain.entries()) out.push(entry);
-    return out;
+    return out.sort((a, b) => (a.slot ?? -1) - (b.slot ?? -1));
   }
 
   private serial<T>(work: () => Promise<T>): Promise<T> {
@@ -105,7 +116,9 @@ export class GpfDeviceLog extends EventEmitter<GpfDeviceLogEvents> {
 
   private restoreEntries(wanted: Array<GpfDeviceLogEntry | undefined>): Promise<RestoreOutcome[]> {
     return this.serial(async () => {
-      const held = new Map((await this.entries()).map((e) => [e.eui64, e.deviceType]));
+      const stored = await this.stored();
+      const held = new Map(stored.map((e) => [e.eui64, e.deviceType]));
+      const taken = new Set(stored.map((e) => e.slot));
       const batch = this.store.batch();
       const outcomes = wanted.map((entry): RestoreOutcome => {
         if (!entry) return 'invalidJoinMethodAndRole';
@@ -113,7 +126,10 @@ export class GpfDeviceLog extends EventEmitter<GpfDeviceLogEvents> {
         if (type !== undefined) return type === entry.deviceType ? 'success' : 'incompatibleWithExistingEntry';
         if (held.size >= this.capacity) return 'deviceLogFull';
         held.set(entry.eui64, entry.deviceType);
-        batch.put(this.domain, entry.eui64, { eui64: entry.eui64, deviceType: entry.deviceType });
+        let slot = 0;
+        while (taken.has(slot)) slot++;
+        taken.add(slot);
+        batch.put(this.domain, entry.eui64, { eui64: entry.eui64, deviceType: entry.deviceType, slot });
         return 'success';
       });
       if (batch.length > 0) {

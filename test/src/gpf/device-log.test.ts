@@ -43,7 +43,8 @@ describe('the GPF Device Log', () => {
       entries: [...backup.entries, { eui64: '00DB1234567890A0', deviceType: 'ESME' as never, deviceTypeCode: 1 }],
     });
     expect(outcomes).toEqual(['success', 'incompatibleWithExistingEntry', 'success', 'invalidJoinMethodAndRole']);
-    expect(await b.log.entries()).toEqual([GSME, { eui64: PPMID.eui64, deviceType: 'Type2' }, CAD]);
+    // Log order: the PPMID taken first keeps the first place.
+    expect(await b.log.entries()).toEqual([{ eui64: PPMID.eui64, deviceType: 'Type2' }, GSME, CAD]);
 
     await b.store.close();
     stores = stores.filter((s) => s !== b.store);
