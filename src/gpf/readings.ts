@@ -21,6 +21,11 @@ export interface PrepaymentRegisters {
 export interface GasRegisters {
   /** UTC ms the meter took them. */
   at: number;
+  /**
+   * Whose clock `at` comes from: the GPF's (it stamped the reading on arrival) or the GSME's own.
+   * GPF read responses say which in their date-time's clock status. Default: the GPF's.
+   */
+  timeSource?: 'gpf' | 'gsme';
   /** The cumulative consumption register. */
   consumption: number;
   /** Tariff block counters (GCS13b), at most 4. */
@@ -98,6 +103,9 @@ export function checkPrepayment(value: unknown, where: string): void {
 export function checkRegisters(value: unknown, where: string): void {
   if (!isObject(value)) throw new GpfError('GPF_BAD_VALUE', 'must be an object', { where });
   checkTime(value['at'], `${where}.at`);
+  if (value['timeSource'] !== undefined && value['timeSource'] !== 'gpf' && value['timeSource'] !== 'gsme') {
+    throw new GpfError('GPF_BAD_VALUE', 'must be gpf or gsme', { where: `${where}.timeSource` });
+  }
   nonNegative(value['consumption'], `${where}.consumption`);
   registerList(value['blockCounters'], `${where}.blockCounters`);
   registerList(value['touRegisters'], `${where}.touRegisters`);
