@@ -97,7 +97,7 @@ async function startMosquitto(options: TestBrokerOptions): Promise<TestBroker> {
     'persistence true',
     `persistence_location ${dir}/`,
     'max_queued_messages 0',
-    'max_inflight_messages 0',
+    'max_inflight_messages 64',
     'log_dest stderr',
     'log_type error',
   ];
