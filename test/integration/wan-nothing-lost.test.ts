@@ -114,8 +114,12 @@ describe('WAN: nothing lost', () => {
     const seen = new Set<number>();
     const duplicates: number[] = [];
     for (const counter of all) {
-      if (seen.has(counter)) duplicates.push(counter);
-      else firsts.push(counter), seen.add(counter);
+      if (seen.has(counter)) {
+        duplicates.push(counter);
+      } else {
+        firsts.push(counter);
+        seen.add(counter);
+      }
     }
     expect(firsts).toEqual(Array.from({ length: TOTAL }, (_, n) => n));
     expect(duplicates.length).toBeLessThanOrEqual(3 * DUPLICATES_PER_DISRUPTION);
