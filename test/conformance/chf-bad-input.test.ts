@@ -74,13 +74,13 @@ describeRtds('bad input to the CHF: refused as GBCS says, logged, and nothing el
 
   it('a wrong MAC', async () => {
     const tampered = Buffer.from(CCS06_COMMAND());
-    tampered[tampered.length - 1] ^= 0x01;
+    tampered[tampered.length - 1] = tampered[tampered.length - 1]! ^ 0x01;
     await expectDropped(await harness.process(tampered), 'MAC_INVALID', HUB_EVENTS.trustedSourceAuthenticationFailure.code);
   });
 
   it('a payload changed after MACing', async () => {
     const tampered = Buffer.from(CCS06_COMMAND());
-    tampered[tampered.length - 14] ^= 0x01;
+    tampered[tampered.length - 14] = tampered[tampered.length - 14]! ^ 0x01;
     await expectDropped(await harness.process(tampered), 'MAC_INVALID', HUB_EVENTS.trustedSourceAuthenticationFailure.code);
   });
 
@@ -90,7 +90,7 @@ describeRtds('bad input to the CHF: refused as GBCS says, logged, and nothing el
     // Re-seal with a damaged signature so only the signature is wrong, not the MAC.
     const message = decodeMessage(signed);
     const badSignature = Buffer.from(signed.subarray(decodedSignatureAt, decodedSignatureAt + 64));
-    badSignature[5] ^= 0xff;
+    badSignature[5] = badSignature[5]! ^ 0xff;
     const bytes = await harness.hub.authenticator.seal({ header: message.header, payload: message.payload, signature: badSignature });
     await expectDropped(await harness.process(bytes), 'SIGNATURE_INVALID', HUB_EVENTS.trustedSourceAuthenticationFailure.code);
   });
@@ -144,7 +144,7 @@ describeRtds('bad input to the CHF: refused as GBCS says, logged, and nothing el
         fc.oneof(
           fc.record({ at: fc.nat(original.length - 1), xor: fc.integer({ min: 1, max: 255 }) }).map(({ at, xor }) => {
             const copy = Buffer.from(original);
-            copy[at] ^= xor;
+            copy[at] = copy[at]! ^ xor;
             return copy;
           }),
           fc.nat(original.length - 1).map((length) => original.subarray(0, length)),
