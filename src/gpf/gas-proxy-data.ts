@@ -2,6 +2,7 @@ import { jsonCodec, sequenceKey, type Domain, type DomainSpec, type RangeOptions
 import { BoundedLog } from '../logs/bounded-log.js';
 import { DAY_MS, dayKey, dayStart, halfHourSlot, isDayKey, slotStart } from './days.js';
 import { GpfError } from './errors.js';
+import { IdentifierError, parseMprn, sameMprn as sameMprnNumber } from '../security/identifiers.js';
 import { GPF_LOG_SIZES, HALF_HOURS_PER_DAY, type GpfLogName } from './log-sizes.js';
 import {
   checkPrepayment,
@@ -43,7 +44,6 @@ interface ProfileDay {
 
 const SETTINGS = { tenancy: 'changeOfTenancy', mprn: 'mprn' } as const;
 const LATEST = 'latest';
-const MPRN = /^\d{1,15}$/;
 
 function checkDay(value: unknown, where: string): asserts value is { day: string } {
   if (!isObject(value) || !isDayKey(value['day'])) throw new GpfError('GPF_BAD_VALUE', 'needs a UTC day (YYYY-MM-DD)', { where: `${where}.day` });
@@ -187,7 +187,7 @@ export class GasProxyData {
 
   /** The gas meter point number, kept as given (leading zeros and all). */
   async setMprn(mprn: string): Promise<void> {
-    if (typeof mprn !== 'string' || !MPRN.test(mprn)) throw new GpfError('GPF_BAD_MPRN', 'an MPRN is 1 to 15 digits', { where: 'mprn' });
+    asGpfError(() => parseMprn(mprn));
     await this.settings.put(SETTINGS.mprn, mprn);
   }
 
@@ -289,6 +289,15 @@ export class GasProxyData {
 
 /** GBCS: MPRNs may arrive with leading zeros, so two are the same meter point when equal as integers. */
 export function sameMprn(a: string, b: string): boolean {
-  if (!MPRN.test(a) || !MPRN.test(b)) throw new GpfError('GPF_BAD_MPRN', 'an MPRN is 1 to 15 digits', { where: 'mprn' });
-  return BigInt(a) === BigInt(b);
+  return asGpfError(() => sameMprnNumber(a, b));
+}
+
+/** The rules live in src/security/identifiers.ts; the GPF reports them as its own error. */
+function asGpfError<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    if (error instanceof IdentifierError) throw new GpfError('GPF_BAD_MPRN', error.message.replace(/^[^:]*: /, ''), { where: 'mprn', cause: error });
+    throw error;
+  }
 }
