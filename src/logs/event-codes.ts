@@ -40,6 +40,10 @@ export const HUB_EVENTS = {
   joinedWithoutAdmission: { code: 0xe005, name: 'Device joined without admission and was removed from the HAN', log: 'security', gbcsCode: 0x8f3e },
   wanOutboxNearQuota: { code: 0xe006, name: 'WAN outbox nearing its quota: upstream messages are waiting for the broker', log: 'security' },
   wanOutboxFull: { code: 0xe007, name: 'WAN outbox at its quota: new upstream messages are refused', log: 'security' },
+  pinVerificationFailed: { code: 0xe008, name: 'Wrong engineering or privacy PIN entered', log: 'security', gbcsCode: 0x8f53 },
+  pinLockedOut: { code: 0xe009, name: 'PIN entry locked out after repeated wrong PINs', log: 'security', gbcsCode: 0x8f53 },
+  pinChanged: { code: 0xe00a, name: 'Engineering or privacy PIN set, changed or removed', log: 'security' },
+  pinChangeRefused: { code: 0xe00b, name: 'PIN change refused: no proof of authority', log: 'security', gbcsCode: 0x8f30 },
 
   // Event Log: what the hub did.
   immediateCommandActioned: { code: 0x8154, name: 'Immediate HAN Interface Command Received and Successfully Actioned', log: 'event' },
