@@ -161,26 +161,35 @@ export class SimDevice extends EventEmitter<DeviceEvents> {
     if (this.pumping) return;
     this.pumping = true;
     try {
-      for (let message = this.outbox[0]; message; message = this.outbox[0]) {
-        if (this.stopped) {
-          this.finish(message, false, 'STOPPED');
+      while (this.outbox.length > 0) {
+        const head = this.outbox[0]!;
+        if (this.stopped || !this.joined) {
+          this.finish(head, false, this.stopped ? 'STOPPED' : 'NOT_JOINED');
           continue;
         }
-        if (!this.joined) {
-          this.finish(message, false, 'NOT_JOINED');
-          continue;
-        }
-        message.attempts++;
-        if (await this.uplink.fromDevice(this, message)) {
-          this.finish(message, true);
-        } else if (message.attempts >= this.aps.retries) {
-          this.finish(message, false, 'NO_ACK');
-        } else {
-          await this.clock.sleep(this.aps.retryIntervalMs);
-        }
+        if (!(await this.sendRound())) await this.clock.sleep(this.aps.retryIntervalMs);
       }
     } finally {
       this.pumping = false;
     }
+  }
+
+  /**
+   * Offer up to `aps.window` messages at once, in order. The NCP's link keeps them in order, so
+   * they are acknowledged as a prefix: those before the first failure are done; from the first
+   * failure on, everything goes again (a later one the host did get comes back with its old APS
+   * counter, which the host discards). True when every message offered got through.
+   */
+  private async sendRound(): Promise<boolean> {
+    const round = this.outbox.slice(0, this.aps.window);
+    for (const message of round) message.attempts++;
+    const results = await Promise.all(round.map((message) => this.uplink.fromDevice(this, message)));
+    const failedAt = results.indexOf(false);
+    const delivered = failedAt < 0 ? round.length : failedAt;
+    for (const message of round.slice(0, delivered)) this.finish(message, true);
+    if (failedAt < 0) return true;
+    const first = round[failedAt]!;
+    if (first.attempts >= this.aps.retries) this.finish(first, false, 'NO_ACK');
+    return false;
   }
 }

@@ -205,7 +205,12 @@ export class SimulatedNcp extends EventEmitter<NcpEvents> implements DeviceUplin
   toHost(frame: Buffer): Promise<boolean> {
     const epoch = this.epoch;
     const delay = this.options.delayMs();
-    const queued = this.sendTail.then(() => (delay > 0 ? this.clock.sleep(delay) : undefined));
+    // Each frame is held `delay` from when it was made, not from when the one before it left.
+    const releaseAt = this.clock.now() + delay;
+    const queued = this.sendTail.then(() => {
+      const wait = releaseAt - this.clock.now();
+      return wait > 0 ? this.clock.sleep(wait) : undefined;
+    });
     this.sendTail = queued;
     return queued.then(() => {
       const link = this.link;

@@ -31,6 +31,7 @@ export const SCENARIO_SCHEMA = {
       additionalProperties: false,
       properties: {
         retries: { type: 'integer', minimum: 1, maximum: 10_000 },
+        window: { type: 'integer', minimum: 1, maximum: 16 },
         retryIntervalMs: { type: 'integer', minimum: 1 },
         indirectTimeoutMs: { type: 'integer', minimum: 1 },
         keyEstablishmentTimeoutMs: { type: 'integer', minimum: 1 },

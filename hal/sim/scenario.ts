@@ -52,6 +52,8 @@ export interface NetworkDefaults {
 export interface ApsSettings {
   /** Attempts a device makes to get one message to the hub before recording a failure. */
   retries: number;
+  /** Messages a device has on their way to the hub at once (EmberZNet allows several APS unicasts in flight). */
+  window: number;
   retryIntervalMs: number;
   /** How long the NCP holds a message for a sleepy child before reporting failure. */
   indirectTimeoutMs: number;
@@ -183,6 +185,7 @@ function build(raw: Raw, source: string): Scenario {
     },
     aps: {
       retries: raw.aps?.retries ?? 40,
+      window: raw.aps?.window ?? 4,
       retryIntervalMs: raw.aps?.retryIntervalMs ?? 250,
       indirectTimeoutMs: raw.aps?.indirectTimeoutMs ?? 7680,
       keyEstablishmentTimeoutMs: raw.aps?.keyEstablishmentTimeoutMs ?? 3000,

@@ -95,4 +95,40 @@ describe('simulator faults through the real ASH path', () => {
     await host.call('networkInit', { bitmask: 0 });
     expect((await host.waitFor('incomingMessageHandler', 2)).map((m) => m.messageContents[0])).toEqual([1, 2]);
   });
+
+  it('delays frames made together by the delay once, not once each', async () => {
+    const clock = new ManualClock();
+    const { host, sim } = await formed({ clock });
+    sim.setFaults({ delayMs: 500 });
+    const framesBefore = sim.status().hostFrames;
+    const scan = host.call('startScan', { scanType: 0, channelMask: (1 << 11) | (1 << 12) | (1 << 13), duration: 1 });
+    await eventually(() => sim.status().hostFrames > framesBefore);
+    await settle();
+    await clock.advance(500);
+    expect(await scan).toEqual({ status: 0 });
+    await eventually(() => host.received('scanCompleteHandler').length === 1);
+    expect(host.received('energyScanResultHandler')).toHaveLength(3);
+    expect(clock.now() - Date.UTC(2026, 0, 1)).toBe(500);
+  });
+
+  it('keeps a burst of device messages in order across a reset mid-burst; repeats carry their old APS counter', async () => {
+    const { host, sim } = await formed();
+    await joinEsme(host, sim);
+    const payloads = Array.from({ length: 40 }, (_, i) => Buffer.from([0x77, i]));
+    const counters = sim.send(ESME, payloads);
+    await host.waitFor('incomingMessageHandler', 10);
+    const dropped = once(host.link, 'disconnected');
+    await sim.resetNcp();
+    await dropped;
+    await host.connect();
+    await host.negotiate();
+    await host.call('networkInit', { bitmask: 0 });
+    await eventually(() => sim.device(ESME).pending() === 0);
+    const heard = host.received('incomingMessageHandler');
+    const kept = heard.filter((m, i) => !heard.slice(Math.max(0, i - sim.scenario.aps.window), i).some((p) => p.apsFrame.sequence === m.apsFrame.sequence));
+    expect(kept.map((m) => m.messageContents)).toEqual(payloads);
+    expect(kept.map((m) => m.apsFrame.sequence)).toEqual(counters);
+    expect(heard.length - kept.length).toBeLessThanOrEqual(sim.scenario.aps.window);
+    expect(sim.outcomes(ESME).every((o) => o.delivered)).toBe(true);
+  });
 });
