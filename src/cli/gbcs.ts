@@ -16,6 +16,7 @@ import {
   type GbcsMessage,
 } from '../gbcs/index.js';
 import { RTDS_PARTIES } from '../gbcs/known-parties.js';
+import { processOnce } from '../hub/process-once.js';
 import { PayloadError, decodePayload, describePayload, describeValue, payloadToJson, type DecodedPayload } from '../gbcs/payload/index.js';
 import { decryptGbzComponent, gbzEncryptionKey } from '../gbcs/payload/gbz/index.js';
 
@@ -39,6 +40,19 @@ export function registerGbcs(program: Command): void {
       process.stdout.write(options.json ? `${JSON.stringify(inspection, null, 2)}\n` : formatInspection(inspection));
       const refused = inspection.verification && refusal(inspection.verification);
       if (refused) throw refused;
+    });
+  gbcs
+    .command('process')
+    .description('run one command through a hub (state from a file, or fresh) and print the response, then any alerts, as hex, one per line')
+    .argument('<message>', 'the command as hex (spaces allowed), or a file holding hex or the raw bytes')
+    .requiredOption('--keystore <dir>', 'an RTDS-style keystore folder: the hub\'s keys and the remote parties\' certificates it trusts')
+    .option('--state <file>', 'JSON or YAML: now, extendedPanId, devices, historicDevices, linkStatistics, events, counters, identity')
+    .addHelpText('after', '\nExample:\n  hub gbcs process ../shared/rtds/vectors/8.9_CCS06/CCS06_8.9_SUCCESS_COMMAND_GBCS.HEX --keystore ../shared/rtds/keystore --state ccs06.yaml\n')
+    .action(async (input: string, options: { keystore: string; state?: string }) => {
+      const { outcome, lines } = await processOnce(await readMessage(input), { keystoreDir: options.keystore, ...(options.state ? { stateFile: options.state } : {}) });
+      process.stdout.write(lines.map((line) => `${line}\n`).join(''));
+      if (outcome.kind === 'dropped') throw outcome.refusal;
+      if (outcome.kind === 'relayed') process.stderr.write(`relayed to ${outcome.to}\n`);
     });
 }
 

@@ -122,7 +122,10 @@ export async function seedCredentialsFromKeystore(credentials: SecurityCredentia
   let count = 0;
   for (const name of names.sort()) {
     if (!/^[0-9a-f]{16}-(ds|ka)\.pem$/i.test(name)) continue;
-    const credential = parseCertificate(await readFile(join(dir, name), 'utf8'), join(dir, name));
+    const text = await readFile(join(dir, name), 'utf8');
+    // A keystore may also hold bare public keys (no certificate): nothing to trust there.
+    if (!text.includes('BEGIN CERTIFICATE')) continue;
+    const credential = parseCertificate(text, join(dir, name));
     const isOwn = own.includes(credential.eui);
     if (!isOwn && (!credential.role || !TRUSTED_ROLES.includes(credential.role))) continue;
     await credentials.install(credential, { own: isOwn });
