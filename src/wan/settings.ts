@@ -59,7 +59,8 @@ export function checkBrokerUrl(broker: string, where = 'wan.broker'): URL {
   return url;
 }
 
-async function pem(path: string | undefined, key: string): Promise<Buffer | undefined> {
+/** A PEM file the config names, or a WanError naming the setting and the path. */
+export async function readPem(path: string | undefined, key: string): Promise<Buffer | undefined> {
   if (path === undefined) return undefined;
   try {
     return await readFile(path);
@@ -72,7 +73,7 @@ async function pem(path: string | undefined, key: string): Promise<Buffer | unde
 
 /** mqtt.js options for one connection attempt: a persistent session, QoS 1 will, no automatic reconnect (the link owns retries). */
 export async function connectOptions(settings: WanSettings, hub: Eui64, topics: HubTopics, version: ProtocolVersion): Promise<IClientOptions> {
-  const [ca, cert, key] = await Promise.all([pem(settings.ca, 'wan.ca'), pem(settings.cert, 'wan.cert'), pem(settings.key, 'wan.key')]);
+  const [ca, cert, key] = await Promise.all([readPem(settings.ca, 'wan.ca'), readPem(settings.cert, 'wan.cert'), readPem(settings.key, 'wan.key')]);
   if ((cert === undefined) !== (key === undefined)) {
     throw new WanError('WAN_TLS_FILE', 'a client certificate needs both wan.cert and wan.key', { where: cert ? 'wan.key' : 'wan.cert' });
   }
