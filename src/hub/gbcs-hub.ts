@@ -4,6 +4,7 @@ import { DeviceLog } from '../chf/device-log.js';
 import { LinkStatisticsTable } from '../chf/use-cases/index.js';
 import { watchDeviceLog } from '../chf/use-cases/cs14-device-log-alert.js';
 import { watchSubGhz } from '../chf/use-cases/dbch-alerts.js';
+import { watchGpfDeviceLog } from '../gpf/use-cases/index.js';
 import { GbcsAuthenticator } from '../gbcs/index.js';
 import { openHubLogs, type HubLogs } from '../logs/hub-logs.js';
 import { SecurityCredentials } from '../security/credentials.js';
@@ -13,6 +14,7 @@ import type { Store } from '../store/store.js';
 import { ALL_HANDLERS } from './handlers.js';
 import { HandlerRegistry } from './registry.js';
 import { HubRouter, type RelayPort } from './router.js';
+import { SecretCachingSecureElement } from './secret-cache.js';
 import type { ChfState, GpfState, HubIdentity, LinkStatisticsSource, UseCaseHandler } from './use-case.js';
 import type { SubGhzState } from '../subghz/index.js';
 
@@ -70,7 +72,7 @@ export async function openGbcsHub(options: GbcsHubOptions): Promise<GbcsHub> {
     linkStatistics: options.linkStatistics ?? new LinkStatisticsTable(),
     extendedPanId,
   };
-  const authenticator = new GbcsAuthenticator({ secureElement: options.secureElement, credentials });
+  const authenticator = new GbcsAuthenticator({ secureElement: new SecretCachingSecureElement(options.secureElement), credentials });
   const registry = new HandlerRegistry(options.handlers ?? ALL_HANDLERS);
   const router = new HubRouter({
     authenticator,
@@ -99,7 +101,10 @@ export async function openGbcsHub(options: GbcsHubOptions): Promise<GbcsHub> {
     chf,
     start: () => {
       unwatch ??= watchDeviceLog(chf, identity, router.alerts);
-      unwatchOthers ??= [...(options.subGhz ? [watchSubGhz(options.subGhz, identity, router.alerts, logger)] : [])];
+      unwatchOthers ??= [
+        ...(options.subGhz ? [watchSubGhz(options.subGhz, identity, router.alerts, logger)] : []),
+        ...(options.gpf ? [watchGpfDeviceLog(options.gpf.deviceLog, identity, clock, router.alerts)] : []),
+      ];
     },
     stop: async () => {
       unwatch?.();

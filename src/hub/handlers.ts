@@ -4,6 +4,7 @@
  */
 import { CHF_HANDLERS } from '../chf/use-cases/index.js';
 import { DBCH_HANDLERS } from '../chf/use-cases/dbch-handlers.js';
+import { GPF_HANDLERS } from '../gpf/use-cases/index.js';
 import type { UseCaseHandler } from './use-case.js';
 
-export const ALL_HANDLERS: readonly UseCaseHandler[] = [...CHF_HANDLERS, ...DBCH_HANDLERS];
+export const ALL_HANDLERS: readonly UseCaseHandler[] = [...CHF_HANDLERS, ...DBCH_HANDLERS, ...GPF_HANDLERS];

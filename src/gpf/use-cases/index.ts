@@ -1,0 +1,12 @@
+/** The GPF's use-case handlers: one file per use case, each listed here once. GCS62 is an alert, raised by watchGpfDeviceLog. */
+import type { UseCaseHandler } from '../../hub/use-case.js';
+import { gcs09 } from './gcs09-set-change-of-tenancy.js';
+import { gcs13a } from './gcs13a-read-consumption-register.js';
+import { gcs13b } from './gcs13b-read-block-counters.js';
+import { gcs13c } from './gcs13c-read-tou-registers.js';
+import { gcs59 } from './gcs59-restore-gpf-device-log.js';
+import { gcs61 } from './gcs61-read-daily-consumption-log.js';
+
+export const GPF_HANDLERS: readonly UseCaseHandler[] = [gcs09, gcs13a, gcs13b, gcs13c, gcs59, gcs61];
+
+export { watchGpfDeviceLog } from './gcs62-gpf-device-log-backup-alert.js';
