@@ -142,8 +142,13 @@ class ControlClient {
       const result = await perform(this.sim, request);
       this.write({ id, ok: true, ...result });
     } catch (error) {
-      if (!(error instanceof HubError)) throw error;
-      this.write({ id, ok: false, error: { code: error.code, message: error.message } });
+      if (error instanceof HubError) {
+        this.write({ id, ok: false, error: { code: error.code, message: error.message } });
+        return;
+      }
+      const message = error instanceof Error ? error.message : String(error);
+      this.log.error({ err: message }, 'control request failed');
+      this.write({ id, ok: false, error: { code: 'CONTROL_INTERNAL', message } });
     }
   }
 }

@@ -155,6 +155,10 @@ export class SimulatedNcp extends EventEmitter<NcpEvents> implements DeviceUplin
     this.deferred = [];
     try {
       this.dispatch(frame);
+    } catch (error) {
+      // A simulator fault must not look like a dead link: answer as an NCP refusing the call, and say why.
+      this.options.logger.error({ frame: frame.name, err: error instanceof Error ? error.message : String(error) }, 'simulated NCP failed on a command');
+      this.refuse(frame, EzspStatus.ERROR_INVALID_CALL);
     } finally {
       const callbacks = this.deferred;
       this.deferred = undefined;
