@@ -93,5 +93,8 @@ describe('hub sim', () => {
     const bad = await inProcess(['sim', '--drop-one-in', 'lots']);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain('--drop-one-in must be a whole number');
+    const version = await inProcess(['sim', '--ezsp-version', '99']);
+    expect(version.code).toBe(2);
+    expect(version.stderr).toContain('EZSP 99 is outside 13..');
   });
 });
