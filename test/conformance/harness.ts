@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect } from 'vitest';
+import { strictEqual } from 'node:assert';
 import { ManualClock } from '../../hal/clock.js';
 import { RadioError, type Eui64 } from '../../hal/radio.js';
 import { DeviceLog } from '../../src/chf/device-log.js';
@@ -201,7 +201,7 @@ export function expectAnswer(outcome: Outcome, expected: Buffer): void {
     const why = outcome.kind === 'dropped' ? `${outcome.refusal.code}: ${outcome.refusal.message}` : outcome.kind;
     throw new Error(`expected a response, the hub ${outcome.kind === 'dropped' ? 'dropped the command' : 'relayed it'} (${why})`);
   }
-  expect(outcome.response.toString('hex')).toBe(expected.toString('hex'));
+  strictEqual(outcome.response.toString('hex'), expected.toString('hex'));
 }
 
 /** Run a COMMAND vector through a hub seeded with `seed` and compare its answer with the RESPONSE vector. */
