@@ -6,6 +6,7 @@ import { registerDoctor } from './doctor.js';
 import { registerStore } from './store.js';
 import { registerDevices } from './devices.js';
 import { registerLogs } from './logs.js';
+import { registerPin } from './pin.js';
 import { registerWan } from './wan.js';
 
 /** Every subcommand of `hub`, in the order `hub --help` lists them. */
@@ -17,5 +18,6 @@ export function registerCommands(program: Command): void {
   registerStore(program);
   registerDevices(program);
   registerLogs(program);
+  registerPin(program);
   registerWan(program);
 }

@@ -1,0 +1,154 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import { SystemClock, type Clock } from '../../hal/clock.js';
+import { HubError } from '../../hal/errors.js';
+import { loadConfig } from '../config.js';
+import { openHubLogs } from '../logs/index.js';
+import { FileSecureElement, KEY_FILE_NAME } from '../security/file-secure-element.js';
+import { PIN_ATTEMPT_POLICY } from '../security/pin-attempts.js';
+import type { PinKind } from '../security/pin-rules.js';
+import { PinStore, PinStoreError, type PinStatus } from '../security/pin-store.js';
+import { openStore, StoreError, type Store } from '../store/store.js';
+import { secretInput, type SecretInput, type TerminalLike } from './pin-input.js';
+
+/**
+ * `hub pin set|change|verify|status`: the installer's side of the engineering PIN. The PIN is typed
+ * at a prompt (echo off) or piped on standard input; there is deliberately no option or environment
+ * variable that carries one. `set` works only at installation (no PIN yet); after that `change`
+ * needs the current PIN. The privacy PIN is the supplier's (a GBCS command): here it can only be
+ * checked and its status read.
+ */
+export class PinCommandError extends HubError {}
+
+export interface PinCommandIo {
+  input: TerminalLike;
+  /** Prompts go here (standard error), so standard output stays the result. */
+  prompt: NodeJS.WritableStream;
+  output: NodeJS.WritableStream;
+  clock: Clock;
+}
+
+const CHANNEL = 'cli';
+const KINDS: PinKind[] = ['engineering', 'privacy'];
+
+interface StoreOptions {
+  store?: string;
+  keys?: string;
+}
+
+async function openPins(program: Command, options: StoreOptions, clock: Clock, creating: boolean): Promise<{ store: Store; pins: PinStore }> {
+  const path = resolve(options.store ?? (await loadConfig(program.opts<{ config?: string }>().config)).store.path);
+  const keysDir = resolve(options.keys ?? path);
+  if (!creating && !existsSync(path)) throw new PinCommandError('STORE_NOT_FOUND', 'no hub store here (check --store or store.path)', { where: path });
+  if (!creating && !existsSync(join(keysDir, KEY_FILE_NAME))) {
+    throw new PinCommandError('KEY_FILE_NOT_FOUND', `no ${KEY_FILE_NAME} with the store's data key (pass --keys DIR)`, { where: keysDir });
+  }
+  const secureElement = await FileSecureElement.open({ stateDir: keysDir });
+  let store: Store;
+  try {
+    store = await openStore({ path, secureElement });
+  } catch (error) {
+    if (error instanceof StoreError && error.code === 'STORE_LOCKED') {
+      throw new PinCommandError('STORE_IN_USE', 'the hub is running and holds this store; stop it first (e.g. `sudo systemctl stop hub`), or use the local installer interface', { where: path, cause: error });
+    }
+    throw error;
+  }
+  try {
+    const logs = await openHubLogs(store, clock);
+    const pins = await PinStore.open(store, { clock, securityLog: logs.securityLog, identifiers: async () => secureElement.owners() });
+    return { store, pins };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}
+
+async function withPins<T>(program: Command, options: StoreOptions, io: PinCommandIo, creating: boolean, run: (pins: PinStore, input: SecretInput) => Promise<T>): Promise<T> {
+  const { store, pins } = await openPins(program, options, io.clock, creating);
+  const input = secretInput(io.input, io.prompt);
+  try {
+    return await run(pins, input);
+  } finally {
+    input.close();
+    await store.close();
+  }
+}
+
+async function newPin(input: SecretInput): Promise<string> {
+  const pin = await input.read('New engineering PIN: ');
+  const again = await input.read('Repeat the new PIN: ');
+  if (pin !== again) throw new PinCommandError('PIN_MISMATCH', 'the two entries differ; nothing was changed', { where: 'engineering PIN' });
+  return pin;
+}
+
+const seconds = (ms: number) => `${Math.ceil(ms / 1000)} s`;
+
+function describeStatus(status: PinStatus): string {
+  if (!status.set) return `${status.kind} PIN: not set`;
+  const when = status.setAt === undefined ? '' : ` on ${new Date(status.setAt).toISOString()}`;
+  const entry = status.lockedForMs > 0 ? `locked for ${seconds(status.lockedForMs)}` : 'open';
+  return `${status.kind} PIN: set${when} (${status.setBy ?? 'unknown'}); ${status.failures} wrong since the last right one; entry ${entry}`;
+}
+
+async function verify(pins: PinStore, kind: PinKind, input: SecretInput, output: NodeJS.WritableStream): Promise<void> {
+  const verdict = await pins.verify(kind, await input.read(`${kind === 'engineering' ? 'Engineering' : 'Privacy'} PIN: `), CHANNEL);
+  if (verdict.ok) {
+    output.write(`${kind} PIN accepted\n`);
+    return;
+  }
+  if (verdict.why === 'notSet') throw new PinStoreError('PIN_NOT_SET', `no ${kind} PIN is set`, { where: `${kind} PIN` });
+  if (verdict.retryAfterMs > 0) {
+    const why = verdict.why === 'locked' ? 'PIN entry is locked' : `wrong PIN; after ${PIN_ATTEMPT_POLICY.freeFailures} wrong PINs entry locks`;
+    throw new PinStoreError('PIN_LOCKED', `${why}: try again in ${seconds(verdict.retryAfterMs)}`, { where: `${kind} PIN`, retryAfterMs: verdict.retryAfterMs });
+  }
+  throw new PinStoreError('PIN_WRONG', 'wrong PIN', { where: `${kind} PIN` });
+}
+
+function defaultIo(): PinCommandIo {
+  return { input: process.stdin, prompt: process.stderr, output: process.stdout, clock: new SystemClock() };
+}
+
+/** `io` is for tests; by default the standard streams are used, looked up only when a pin command runs. */
+export function registerPin(program: Command, given?: PinCommandIo): void {
+  const ioNow = (): PinCommandIo => given ?? defaultIo();
+  const pin = program.command('pin').description('set, change or check the engineering (installer) PIN; the PIN is typed at a prompt or piped on stdin, never given as an argument');
+  const storeOptions = (command: Command) =>
+    command.option('--store <path>', 'the store directory (default: store.path from the config)').option('--keys <dir>', 'the directory with keys.json (default: the store directory)');
+  const kindOption = () => new Option('--kind <kind>', 'which PIN').choices(KINDS).default('engineering');
+
+  storeOptions(pin.command('set').description('set the engineering PIN at installation (refused once one is set: use change)')).action(async (options: StoreOptions) => {
+    const io = ioNow();
+    await withPins(program, options, io, true, async (pins, input) => {
+      await pins.set('engineering', await newPin(input), { by: 'installation' }, CHANNEL);
+      io.output.write('engineering PIN set\n');
+    });
+  });
+
+  storeOptions(pin.command('change').description('change the engineering PIN: asks for the current PIN, then the new one twice')).action(async (options: StoreOptions) => {
+    const io = ioNow();
+    await withPins(program, options, io, false, async (pins, input) => {
+      const current = await input.read('Current engineering PIN: ');
+      await pins.set('engineering', await newPin(input), { by: 'currentPin', pin: current }, CHANNEL);
+      io.output.write('engineering PIN changed\n');
+    });
+  });
+
+  storeOptions(pin.command('verify').description('check a PIN (wrong PINs count towards a lockout)'))
+    .addOption(kindOption())
+    .action(async (options: StoreOptions & { kind: PinKind }) => {
+      const io = ioNow();
+      await withPins(program, options, io, false, (pins, input) => verify(pins, options.kind, input, io.output));
+    });
+
+  storeOptions(pin.command('status').description('show whether each PIN is set, and whether entry is locked'))
+    .option('--json', 'print JSON')
+    .action(async (options: StoreOptions & { json?: boolean }) => {
+      const io = ioNow();
+      await withPins(program, options, io, false, async (pins) => {
+        const statuses = [];
+        for (const kind of KINDS) statuses.push(await pins.status(kind));
+        io.output.write(options.json ? `${JSON.stringify(statuses, null, 2)}\n` : `${statuses.map(describeStatus).join('\n')}\n`);
+      });
+    });
+}
