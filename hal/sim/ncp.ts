@@ -31,7 +31,7 @@ import type { Scenario } from './scenario.js';
  * keeps flash.
  */
 export interface NcpEvents {
-  /** The host completed RST/RSTACK: the NCP has (re)booted. */
+  /** The link came up from a reset (the host's RST, or an injected one announced with RSTACK): RAM is fresh. */
   booted: [];
   linkDown: [reason: string];
   networkUp: [];

@@ -9,7 +9,7 @@ import type { ApsAddress, Eui64 } from '../radio.js';
 import type { Transport } from '../transport/transport.js';
 import { DEFAULT_ADDRESS, SimDevice, type ReceivedMessage, type SendOutcome } from './device.js';
 import { FaultyTransport, type LineCounts, type LineFaults } from './faulty-transport.js';
-import { SimulatedNcp, type JoinRefusal } from './ncp.js';
+import { SimulatedNcp, type NcpEvents } from './ncp.js';
 import { SimNvm } from './nvm.js';
 import { SeededRandom } from './random.js';
 import type { DeviceSpec, FaultDirection, FaultSettings, Scenario } from './scenario.js';
@@ -63,16 +63,9 @@ export interface SimulatorStatus {
   devices: DeviceStatus[];
 }
 
-export interface SimulatorEvents {
-  booted: [];
-  linkDown: [reason: string];
+/** What the NCP reports (but its per-frame tick), and what the devices and injected resets add. */
+export interface SimulatorEvents extends Omit<NcpEvents, 'hostFrame'> {
   ncpReset: [announce: 'rstack' | 'error'];
-  networkUp: [];
-  networkDown: [];
-  joiningChanged: [open: boolean];
-  deviceJoined: [device: { eui64: Eui64; nodeId: number }];
-  joinRefused: [device: { eui64: Eui64; reason: JoinRefusal }];
-  deviceLeft: [device: { eui64: Eui64; nodeId: number }];
   /** A device received a message from the hub. */
   messageReceived: [eui64: Eui64, message: ReceivedMessage];
   /** A device's message to the hub reached the host, or the device gave up on it. */
@@ -81,7 +74,7 @@ export interface SimulatorEvents {
 
 export class SimulatorError extends HubError {}
 
-const FORWARDED = ['booted', 'linkDown', 'networkUp', 'networkDown', 'joiningChanged', 'deviceJoined', 'joinRefused', 'deviceLeft'] as const;
+const FORWARDED: ReadonlyArray<keyof Omit<NcpEvents, 'hostFrame'>> = ['booted', 'linkDown', 'networkUp', 'networkDown', 'joiningChanged', 'deviceJoined', 'joinRefused', 'deviceLeft'];
 
 export class Simulator extends EventEmitter<SimulatorEvents> {
   readonly scenario: Scenario;
