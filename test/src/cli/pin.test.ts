@@ -144,8 +144,8 @@ describe('hub pin as a process', () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'pin', ...args], { cwd: ROOT, stdio: [stdin, 'pipe', 'pipe'], env });
     let out = '';
     let err = '';
-    child.stdout.on('data', (chunk) => (out += String(chunk)));
-    child.stderr.on('data', (chunk) => (err += String(chunk)));
+    child.stdout?.on('data', (chunk) => (out += String(chunk)));
+    child.stderr?.on('data', (chunk) => (err += String(chunk)));
     const exited = new Promise<number>((resolve) => child.once('exit', (code) => resolve(code ?? -1)));
     return { child, exited, output: () => ({ out, err }) };
   }
