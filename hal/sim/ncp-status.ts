@@ -15,7 +15,6 @@ const STATUS = {
   INVALID_CALL: [EmberStatus.INVALID_CALL, SLStatus.INVALID_STATE],
   BAD_ARGUMENT: [EmberStatus.BAD_ARGUMENT, SLStatus.INVALID_PARAMETER],
   DELIVERY_FAILED: [EmberStatus.DELIVERY_FAILED, SLStatus.ZIGBEE_DELIVERY_FAILED],
-  MESSAGE_TOO_LONG: [EmberStatus.MESSAGE_TOO_LONG, SLStatus.MESSAGE_TOO_LONG],
 } as const;
 
 export type StatusMeaning = keyof typeof STATUS;

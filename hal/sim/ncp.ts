@@ -44,7 +44,7 @@ export interface NcpEvents {
   hostFrame: [name: FrameName | 'undecodable', count: number];
 }
 
-export type JoinRefusal = 'NETWORK_DOWN' | 'JOINING_CLOSED' | 'NO_KEY' | 'WRONG_KEY' | 'NOT_IN_HAN';
+export type JoinRefusal = 'NETWORK_DOWN' | 'JOINING_CLOSED' | 'NO_KEY' | 'WRONG_KEY';
 
 export interface NcpOptions {
   scenario: Scenario;

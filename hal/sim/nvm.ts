@@ -48,10 +48,6 @@ export class SimNvm {
     this.nodes.delete(eui64);
   }
 
-  allNodes(): StoredNode[] {
-    return [...this.nodes.values()];
-  }
-
   key(eui64: Eui64): KeyTableEntry | undefined {
     return this.keys.get(eui64);
   }
