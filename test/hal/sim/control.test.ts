@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ControlServer } from '../../../hal/sim/control.js';
 import { ControlError, parseControlRequest, sendPayloads } from '../../../hal/sim/control-protocol.js';
 import { ControlClient } from './control-client.js';
-import { ESME, INTRUDER, admit, formed } from './sim-setup.js';
+import { ESME, GSME, INTRUDER, admit, formed, settle } from './sim-setup.js';
 
 async function withControl() {
   const setup = await formed();
@@ -119,6 +119,26 @@ describe('control interface over TCP', () => {
       expect(await client.line('{"id":8,"op":"send","from":"00DB1234567890A0","payload":"' + 'ab'.repeat(200) + '"}', 8)).toMatchObject({ ok: false, error: { code: 'SIM_PAYLOAD_TOO_LONG' } });
       expect(await client.line('{"id":9,"op":"bogus"}', 9)).toMatchObject({ id: 9, ok: false, error: { code: 'CONTROL_UNKNOWN_OP' } });
       expect(await client.request({ op: 'devices' })).toMatchObject({ ok: true });
+    } finally {
+      await close();
+    }
+  });
+
+  it('wakes a sleepy device on request, and stops pushing events to a client that muted them', async () => {
+    const { host, sim, client, close } = await withControl();
+    try {
+      await admit(host, GSME, sim.device(GSME).spec.installCode);
+      const nodeId = (sim.join(GSME) as { nodeId: number }).nodeId;
+      await client.waitEvent('deviceJoined');
+      await host.call('sendUnicast', { type: 0, indexOrDestination: nodeId, apsFrame: { profileId: 0x0109, clusterId: 0x0704, sourceEndpoint: 1, destinationEndpoint: 1, options: 0, groupId: 0, sequence: 0 }, messageTag: 3, messageContents: Buffer.from([3]) });
+      await settle();
+      expect(await client.request({ op: 'received', eui64: GSME })).toMatchObject({ messages: [] });
+      expect(await client.request({ op: 'events', enabled: false })).toMatchObject({ ok: true });
+      const before = client.events.length;
+      expect(await client.request({ op: 'wake', eui64: GSME })).toMatchObject({ ok: true });
+      expect((await host.waitFor('messageSentHandler'))[0]).toMatchObject({ status: 0, messageTag: 3 });
+      expect(await client.request({ op: 'received', eui64: GSME })).toMatchObject({ messages: [{ payload: '03' }] });
+      expect(client.events.length).toBe(before);
     } finally {
       await close();
     }
