@@ -72,7 +72,9 @@ export async function openGbcsHub(options: GbcsHubOptions): Promise<GbcsHub> {
     linkStatistics: options.linkStatistics ?? new LinkStatisticsTable(),
     extendedPanId,
   };
-  const authenticator = new GbcsAuthenticator({ secureElement: new SecretCachingSecureElement(options.secureElement), credentials });
+  // One cache for MAC keys and GPF encryption keys: both agree from the same static key pairs.
+  const secureElement = new SecretCachingSecureElement(options.secureElement);
+  const authenticator = new GbcsAuthenticator({ secureElement, credentials });
   const registry = new HandlerRegistry(options.handlers ?? ALL_HANDLERS);
   const router = new HubRouter({
     authenticator,
@@ -86,7 +88,7 @@ export async function openGbcsHub(options: GbcsHubOptions): Promise<GbcsHub> {
       ...(options.gpf ? { gpf: options.gpf } : {}),
       ...(options.subGhz ? { subGhz: options.subGhz } : {}),
       logger,
-      secureElement: options.secureElement,
+      secureElement,
     },
     ...(options.relay ? { relay: options.relay } : {}),
   });
