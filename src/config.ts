@@ -154,7 +154,13 @@ export function parseConfig(text: string, source: string): HubConfig {
     const where = line ? `${source}:${line.line}:${line.col}` : source;
     throw new ConfigError('CONFIG_SYNTAX', `not valid YAML: ${first.message.split('\n')[0]}`, { where });
   }
-  const raw: unknown = document.toJS() ?? {};
+  let raw: unknown;
+  try {
+    raw = document.toJS() ?? {};
+  } catch (cause) {
+    // YAML that parses but cannot become values (an alias to an anchor that does not exist).
+    throw new ConfigError('CONFIG_SYNTAX', `not valid YAML: ${(cause as Error).message}`, { where: source, cause });
+  }
   if (!validate(raw)) {
     const problems = (validate.errors ?? []).map((e) => `${keyPath(e)} ${describe(e)}`);
     throw new ConfigError('CONFIG_INVALID', problems.join('; '), { where: source });

@@ -1,6 +1,7 @@
 import { mkdtemp, writeFile, chmod } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, DEFAULT_CONFIG, loadConfig, parseConfig } from '../../src/config.js';
 
@@ -73,5 +74,25 @@ describe('config', () => {
       expect(() => parseConfig('wan:\n  outboxMaxMessages: 0\n', 'hub.yaml')).toThrowError(/wan\.outboxMaxMessages must be >= 1/);
       expect(() => parseConfig('wan:\n  brokr: mqtt://x\n', 'hub.yaml')).toThrowError(/wan\.brokr is not a known setting/);
     });
+  });
+
+  it('turns any text into a config or a ConfigError, never another kind of failure', () => {
+    const yamlish = fc.oneof(
+      fc.string(),
+      fc.constantFrom('*!', '&a [*a]', 'radio: *x', '? [a]\n: b', 'radio:\n  port: !!binary x', '%YAML 9\n---\n'),
+      fc.array(fc.constantFrom('radio:', '  port: ', 'sim', '\n', '*', '&', '!', '[', '{', '- ', 'network:', '  channel: 11'), { maxLength: 12 }).map((parts) => parts.join('')),
+    );
+    fc.assert(
+      fc.property(yamlish, (text) => {
+        try {
+          const config = parseConfig(text, 'fuzz.yaml');
+          expect(typeof config.radio.port).toBe('string');
+        } catch (error) {
+          expect(error).toBeInstanceOf(ConfigError);
+          expect((error as ConfigError).message).toMatch(/^fuzz\.yaml/);
+        }
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
