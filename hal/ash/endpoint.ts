@@ -6,7 +6,7 @@ import { describeResetCode, ResetCode } from './codes.js';
 import { ASH_VERSION, LinkDefaults, MIN_DATA_LENGTH } from './constants.js';
 import { AshDecoder, type AshBadFrame } from './decoder.js';
 import { AshEncoder, maxEncodedLength } from './encoder.js';
-import { nextFrameNumber, type AshFrame } from './frame.js';
+import { Control, nextFrameNumber, type AshFrame } from './frame.js';
 import { AshError, type AshLink, type AshLinkEvents } from './link.js';
 import { TransmitWindow } from './transmit-window.js';
 import {
@@ -63,6 +63,7 @@ export class AshEndpoint extends EventEmitter<AshLinkEvents> implements AshLink 
   private ackOwed = false;
   private nakOwed = false;
   private rejecting = false;
+  private mayAnswerNakWithNak = false;
   private flushScheduled = false;
   private peerNotReadyTimer: Timer | undefined;
   private receiveReady = true;
@@ -234,7 +235,7 @@ export class AshEndpoint extends EventEmitter<AshLinkEvents> implements AshLink 
     }
     if (this.state !== 'connected') return;
     if (!this.transmit.acknowledge(frame.ackNum)) {
-      if (frame.kind === 'DATA') this.enterReject();
+      if (frame.kind === 'DATA') this.enterReject(frame.reTx);
       return;
     }
     if (frame.kind === 'DATA') this.onDataFrame(frame.frmNum, frame.reTx, frame.data);
@@ -242,6 +243,7 @@ export class AshEndpoint extends EventEmitter<AshLinkEvents> implements AshLink 
       this.notePeerReadiness(frame.notReady);
       if (frame.kind === 'NAK') {
         this.counters.naksReceived++;
+        this.answerNak();
         this.transmit.startRetransmission();
         this.scheduleFlush();
       }
@@ -249,6 +251,7 @@ export class AshEndpoint extends EventEmitter<AshLinkEvents> implements AshLink 
   }
 
   private onDataFrame(frmNum: number, reTx: boolean, data: Buffer): void {
+    this.mayAnswerNakWithNak = true;
     if (frmNum === this.frmRx) {
       this.frmRx = nextFrameNumber(frmNum);
       this.rejecting = false;
@@ -256,13 +259,14 @@ export class AshEndpoint extends EventEmitter<AshLinkEvents> implements AshLink 
       this.counters.dataReceived++;
       this.handUp(data);
     } else if (reTx) {
-      // Already handed up (its ACK was lost), or a retransmission from beyond a gap: either way the
-      // ACK tells the peer where we are, and nothing goes up twice.
+      // Already handed up (its ACK was lost), or a retransmission from beyond a gap: nothing goes up
+      // twice. In Reject it means the peer went back and we missed the frame we wait for again.
       this.counters.duplicates++;
-      this.ackOwed = true;
+      if (this.rejecting) this.enterReject(true);
+      else this.ackOwed = true;
     } else {
       this.counters.outOfSequence++;
-      this.enterReject();
+      this.enterReject(false);
     }
   }
 
@@ -270,14 +274,41 @@ export class AshEndpoint extends EventEmitter<AshLinkEvents> implements AshLink 
     this.counters.badFrames++;
     this.log.debug({ reason: bad.reason, length: bad.length }, 'ASH frame dropped');
     if (this.state !== 'connected' || bad.reason === 'CANCELLED') return;
-    // Only what looks like a DATA frame earns a NAK; a lost ACK is recovered by the peer's timer.
-    if (bad.control !== undefined && (bad.control & 0x80) === 0) this.enterReject();
+    if (bad.control !== undefined && (bad.control & 0x80) === 0) {
+      this.mayAnswerNakWithNak = true;
+      this.enterReject((bad.control & Control.RETX_FLAG) !== 0);
+    } else {
+      // A lost ACK or NAK (or DATA behind a lost Flag): our NAK makes the peer resend what we lack,
+      // and tell us again where it is (answerNak), instead of both waiting for ACK timers.
+      this.nakOwed = true;
+    }
   }
 
-  private enterReject(): void {
-    if (this.rejecting) return;
+  /**
+   * A DATA frame was bad or out of sequence. The first one earns a NAK and enters Reject (UG101).
+   * In Reject, a retransmitted one (reTx set) earns another: the peer has gone back for our NAK or
+   * its timer and the frame we wait for was lost again. Waiting for the peer's ACK timer instead
+   * costs 0.4–3.2 s per such loss, and on a noisy line enough of them in a row fail the link.
+   * New frames beyond the gap still earn nothing more, so a burst costs one NAK per go-back.
+   */
+  private enterReject(retransmitted: boolean): void {
+    if (this.rejecting && !retransmitted) return;
     this.rejecting = true;
     this.nakOwed = true;
+  }
+
+  /**
+   * The peer NAKed: besides resending, tell it where we are, since what we last said may be what it
+   * lost. In Reject that is a NAK, so the frame we lack comes again; at most once per DATA frame
+   * received, so two ends each in Reject over a frame that never existed cannot NAK forever.
+   */
+  private answerNak(): void {
+    if (this.rejecting && this.mayAnswerNakWithNak) {
+      this.mayAnswerNakWithNak = false;
+      this.nakOwed = true;
+    } else {
+      this.ackOwed = true;
+    }
   }
 
   private handUp(data: Buffer): void {
@@ -456,6 +487,7 @@ export class AshEndpoint extends EventEmitter<AshLinkEvents> implements AshLink 
     this.ackOwed = false;
     this.nakOwed = false;
     this.rejecting = false;
+    this.mayAnswerNakWithNak = false;
     this.peerNotReadyTimer?.cancel();
     this.peerNotReadyTimer = undefined;
   }

@@ -63,7 +63,7 @@ describe('AshEndpoint protocol details (host against a raw NCP)', () => {
     expect(peer.take()).toEqual([{ kind: 'NAK', ackNum: 2, notReady: false }]);
   });
 
-  it('NAKs a corrupted DATA frame but not a corrupted ACK', async () => {
+  it('NAKs a corrupted DATA frame', async () => {
     const { peer, got } = await hostAgainstRawNcp();
     const frame = peer.encoder.encodeData(0, 0, false, payload(1));
     frame[3]! ^= 0x04;

@@ -1,0 +1,94 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../hal/clock.js';
+import { AshEndpoint } from '../../../hal/ash/endpoint.js';
+import { ResetCode } from '../../../hal/ash/codes.js';
+import { memoryTransportPair } from '../../../hal/transport/memory.js';
+import { RawPeer, settle } from './helpers.js';
+
+/**
+ * How the link recovers from losses without waiting for an ACK timer: the NAKs beyond UG101's one
+ * per Reject condition, and the answer to a NAK. The clock never moves here, so every recovery
+ * seen is one that needs no timer.
+ */
+
+const endpoints: AshEndpoint[] = [];
+afterEach(async () => {
+  for (const endpoint of endpoints.splice(0)) await endpoint.close();
+});
+
+async function hostAgainstRawNcp(): Promise<{ host: AshEndpoint; peer: RawPeer; got: Buffer[] }> {
+  const [a, b] = memoryTransportPair('raw');
+  await b.open();
+  const peer = new RawPeer(b);
+  const host = new AshEndpoint({ role: 'host', transport: a, clock: new ManualClock() });
+  endpoints.push(host);
+  const got: Buffer[] = [];
+  host.on('frame', (f) => got.push(f));
+  const connecting = host.connect();
+  await settle();
+  peer.take();
+  await peer.write(peer.encoder.encodeRstAck(ResetCode.SOFTWARE));
+  await connecting;
+  return { host, peer, got };
+}
+
+const payload = (n: number): Buffer => Buffer.from([n, n, n, n]);
+const corrupted = (frame: Buffer): Buffer => {
+  const copy = Buffer.from(frame);
+  copy[2]! ^= 0x04; // inside the data or CRC, never the control byte or the Flag
+  return copy;
+};
+
+describe('AshEndpoint recovery without timers', () => {
+  it('in Reject, NAKs again when a retransmission still leaves the gap, but not for new frames', async () => {
+    const { peer, got } = await hostAgainstRawNcp();
+    await peer.write(peer.encoder.encodeData(1, 0, false, payload(2))); // frame 0 lost
+    expect(peer.take()).toEqual([{ kind: 'NAK', ackNum: 0, notReady: false }]);
+    await peer.write(peer.encoder.encodeData(2, 0, false, payload(3)));
+    expect(peer.take()).toEqual([]);
+    // The peer goes back; its frame 0 is lost again, frame 1 arrives retransmitted.
+    await peer.write(Buffer.concat([corrupted(peer.encoder.encodeData(0, 0, true, payload(1))), peer.encoder.encodeData(1, 0, true, payload(2))]));
+    expect(peer.take()).toEqual([{ kind: 'NAK', ackNum: 0, notReady: false }]);
+    await peer.write(Buffer.concat([0, 1, 2].map((n) => peer.encoder.encodeData(n, 0, true, payload(n + 1)))));
+    expect(got).toEqual([payload(1), payload(2), payload(3)]);
+    expect(peer.take()).toEqual([{ kind: 'ACK', ackNum: 3, notReady: false }]);
+  });
+
+  it('NAKs a corrupted ACK without entering Reject, so a later gap still earns its own NAK', async () => {
+    const { peer, host } = await hostAgainstRawNcp();
+    await peer.write(corrupted(peer.encoder.encodeAck(0)));
+    expect(peer.take()).toEqual([{ kind: 'NAK', ackNum: 0, notReady: false }]);
+    await peer.write(peer.encoder.encodeData(1, 0, false, payload(2)));
+    expect(peer.take()).toEqual([{ kind: 'NAK', ackNum: 0, notReady: false }]);
+    expect(host.counters.naksSent).toBe(2);
+  });
+
+  it('answers a NAK with an ACK saying where it is, when it has nothing to resend', async () => {
+    const { peer } = await hostAgainstRawNcp();
+    await peer.write(peer.encoder.encodeData(0, 0, false, payload(1)));
+    expect(peer.take()).toEqual([{ kind: 'ACK', ackNum: 1, notReady: false }]);
+    await peer.write(peer.encoder.encodeNak(0));
+    expect(peer.take()).toEqual([{ kind: 'ACK', ackNum: 1, notReady: false }]);
+  });
+
+  it('answers a NAK with a NAK while in Reject, once per DATA frame received, so two ends cannot NAK forever', async () => {
+    const { peer } = await hostAgainstRawNcp();
+    await peer.write(peer.encoder.encodeData(1, 0, false, payload(2))); // frame 0 lost
+    expect(peer.take()).toEqual([{ kind: 'NAK', ackNum: 0, notReady: false }]);
+    await peer.write(peer.encoder.encodeNak(0));
+    expect(peer.take()).toEqual([{ kind: 'NAK', ackNum: 0, notReady: false }]);
+    await peer.write(peer.encoder.encodeNak(0));
+    expect(peer.take()).toEqual([{ kind: 'ACK', ackNum: 0, notReady: false }]);
+  });
+
+  it('resends its own unacknowledged DATA on a NAK, carrying the acknowledgement instead of a separate ACK', async () => {
+    const { host, peer } = await hostAgainstRawNcp();
+    const sent = host.send(payload(7));
+    await settle();
+    expect(peer.take().map((f) => f.kind)).toEqual(['DATA']);
+    await peer.write(peer.encoder.encodeNak(0));
+    expect(peer.take()).toEqual([{ kind: 'DATA', frmNum: 0, ackNum: 0, reTx: true, data: payload(7) }]);
+    await peer.write(peer.encoder.encodeAck(1));
+    await sent;
+  });
+});
