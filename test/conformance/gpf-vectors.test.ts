@@ -26,6 +26,8 @@ const reading = (timeSource: 'gpf' | 'gsme'): GasRegisters => ({
   consumption: 12.345,
   blockCounters: [0, 0.001, 0.002, 0.003],
   touRegisters: [1, 2, 3, 4],
+  // The RTDS GCS14 money (1/1000 penny on the wire): credit and debt £25, emergency credit £5, each debt register 5 units.
+  prepayment: { meterBalance: 2500, emergencyCreditBalance: 500, accumulatedDebt: 2500, paymentDebt: 5, timeDebts: [5, 5] },
 });
 
 /** Eleven days of consumption from 2014-12-22, as the RTDS GCS61 response samples them (litres). */
@@ -42,6 +44,8 @@ const SEEDS: Readonly<Record<string, GpfSeed>> = {
   GCS13b_SUCCESS_RELIABLE_GSME: { reading: reading('gsme') },
   GCS13c_SUCCESS_RELIABLE_GPF: { reading: reading('gpf') },
   GCS13c_SUCCESS_RELIABLE_GSME: { reading: reading('gsme') },
+  GCS14_SUCCESS_RELIABLE_GPF: { reading: reading('gpf') },
+  GCS14_SUCCESS_RELIABLE_GSME: { reading: reading('gsme') },
   GCS61_SUCCESS: { dailyConsumption: DAILY },
   GCS61_NOT_FOUND: { dailyConsumption: DAILY },
   GCS59_SUCCESS: {},
