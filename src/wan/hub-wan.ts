@@ -1,0 +1,64 @@
+import { resolve } from 'node:path';
+import type { Clock } from '../../hal/clock.js';
+import type { Logger } from '../../hal/log.js';
+import type { Eui64 } from '../../hal/radio.js';
+import type { HubConfig } from '../config.js';
+import type { SecurityEventSink } from '../logs/hub-logs.js';
+import type { Store } from '../store/store.js';
+import { removeEndpoint, writeEndpoint } from './endpoint-file.js';
+import { Outbox } from './outbox.js';
+import { publicBrokerUrl, topicPrefixOf, wanSettingsFromConfig } from './settings.js';
+import type { HubHealthSource } from './telemetry.js';
+import { WanLink } from './wan-link.js';
+
+/**
+ * The WAN side of the composition root in one call: the outbox on the hub's store (alarms to the
+ * Security Log), the link to the configured broker or to the embedded one `hub start` runs, and
+ * the endpoint file that lets `hub send` / `hub listen` / `hub wan status` find it. The first
+ * connection attempt is made before this resolves, but a broker that is down does not stop the hub:
+ * the HAN works on and upstream messages wait in the outbox.
+ */
+export interface HubWanOptions {
+  config: HubConfig;
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  /** The CHF's EUI-64 (the radio's). */
+  hub: Eui64;
+  security: SecurityEventSink;
+  /** The broker when the config names none: the embedded one's URL. With neither, there is no WAN (undefined). */
+  broker: string | undefined;
+  embedded: boolean;
+  health?: HubHealthSource;
+}
+
+export interface HubWan {
+  link: WanLink;
+  outbox: Outbox;
+  stop(): Promise<void>;
+}
+
+export async function startHubWan(options: HubWanOptions): Promise<HubWan | undefined> {
+  const { config, store, clock, logger } = options;
+  const broker = config.wan.broker ?? options.broker;
+  if (broker === undefined) return undefined;
+  const settings = wanSettingsFromConfig(config.wan, broker);
+  const outbox = await Outbox.open(store, { clock, quota: settings.outbox ?? {}, security: options.security, logger: logger.child({ component: 'outbox' }) });
+  const link = new WanLink({ settings, hub: options.hub, outbox, clock, logger, ...(options.health ? { health: options.health } : {}) });
+  // Until the composition root attaches a WanGbcsBridge, say so for every command rather than drop it quietly.
+  link.on('command', (bytes) => {
+    if (link.listenerCount('command') === 1) logger.warn({ octets: bytes.length }, 'a WAN command arrived but no GBCS router is attached to the link; it was not processed');
+  });
+  const storeDir = resolve(config.store.path);
+  await link.start();
+  await writeEndpoint(storeDir, { broker: publicBrokerUrl(broker), hub: options.hub, topicPrefix: topicPrefixOf(settings), embedded: options.embedded, pid: process.pid });
+  return {
+    link,
+    outbox,
+    async stop() {
+      await link.stop();
+      await outbox.close();
+      await removeEndpoint(storeDir);
+    },
+  };
+}
