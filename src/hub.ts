@@ -12,6 +12,7 @@ import { HanAdmission } from './han/admission.js';
 import { openHubLogs, type HubLogs } from './logs/hub-logs.js';
 import { FileSecureElement } from './security/file-secure-element.js';
 import { openStore, type Store } from './store/store.js';
+import { startHubWan, type HubWan } from './wan/hub-wan.js';
 
 /**
  * The composition root: the one place that picks the concrete Transport, Radio, Store,
@@ -23,6 +24,8 @@ export interface HubOptions {
   clock?: Clock;
   /** The radio's address when it is not in the config (the simulator's, for `hub start` with no config). */
   radioAddress?: string;
+  /** The broker when the config names none (the embedded one `hub start` runs); with neither there is no WAN. */
+  wanBroker?: string;
 }
 
 export interface Hub {
@@ -34,6 +37,7 @@ export interface Hub {
   readonly admission: HanAdmission;
   readonly joinWindows: JoinWindows;
   readonly network: NetworkInfo;
+  readonly wan: HubWan | undefined;
   stop(): Promise<void>;
 }
 
@@ -75,7 +79,17 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     const network = resumed ?? (await radio.formNetwork(config.network));
     logger.info({ channel: network.channel, panId: network.panId, extendedPanId: network.extendedPanId, resumed: resumed !== null }, 'network up');
     admission.start();
-    return { clock, store, logs, deviceLog, radio, admission, joinWindows, network, stop };
+
+    const wan = await startHubWan({
+      config, store, clock, logger, hub: network.localEui64, security: logs.securityLog,
+      broker: options.wanBroker, embedded: config.wan.broker === undefined,
+      health: () => ({
+        han: { devices: deviceLog.list().map((d) => ({ eui64: d.eui64, type: d.deviceType, ...(d.lastCommunication === undefined ? {} : { lastContact: d.lastCommunication }) })) },
+        radio: { channel: network.channel, panId: network.panId },
+      }),
+    });
+    if (wan) closers.push(() => wan.stop());
+    return { clock, store, logs, deviceLog, radio, admission, joinWindows, network, wan, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -4,6 +4,7 @@ import { loadConfig, type HubConfig } from '../config.js';
 import { startHub, type Hub } from '../hub.js';
 import { createLogger } from '../log.js';
 import { startSimProcess, type SimProcess } from '../sim-process.js';
+import { startEmbeddedBroker, type EmbeddedBroker } from '../wan/embedded-broker.js';
 
 /** How long a simulated device's join window stays open when `hub start` commissions the scenario. */
 const DEMO_JOIN_TIMEOUT_SECONDS = 120;
@@ -36,14 +37,22 @@ async function run(config: HubConfig, log: Logger): Promise<void> {
     sim = await startSimProcess({ args, stderr: process.stderr });
     log.info({ radio: sim.radio, control: sim.control }, 'simulated radio and HAN started (drive it with the control address)');
   }
+  let broker: EmbeddedBroker | undefined;
   let hub: Hub;
   try {
-    hub = await startHub({ config, logger: log, radioAddress: sim?.radio });
+    if (config.wan.broker === undefined) {
+      // A free port, so it works whatever already listens on 1883.
+      broker = await startEmbeddedBroker();
+      log.info({ broker: broker.url }, `embedded MQTT broker on ${broker.url} (watch: npm run hub -- listen; send: npm run hub -- send <hex>; status: npm run hub -- wan status)`);
+    }
+    hub = await startHub({ config, logger: log, radioAddress: sim?.radio, wanBroker: broker?.url });
   } catch (error) {
+    await broker?.close();
     await sim?.stop();
     throw error;
   }
   if (sim) await commissionScenario(hub, sim, log);
+  if (hub.wan) log.info({ topics: `${hub.wan.link.topics.command.replace(/\/command$/, '')}/{command,response,alert,state,telemetry}` }, 'WAN topics');
   log.info({ devices: hub.deviceLog.size, channel: hub.network.channel }, 'hub ready');
 
   await new Promise<void>((resolve) => {
@@ -53,6 +62,7 @@ async function run(config: HubConfig, log: Logger): Promise<void> {
   });
   log.info('stopping');
   await hub.stop();
+  await broker?.close();
   await sim?.stop();
 }
 
