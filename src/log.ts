@@ -1,6 +1,7 @@
 import { pino, type LoggerOptions } from 'pino';
 import pretty from 'pino-pretty';
 import type { Logger } from '../hal/log.js';
+import { NEVER_LOGGED_FIELDS, redactForLog } from './security/personal-data.js';
 
 /**
  * Field names whose values are personal data or secrets. pino replaces them before a line is
@@ -23,10 +24,12 @@ export const REDACTED_FIELDS = [
   'customerId',
   'consumption',
   'payload',
+  // The rest of src/security/personal-data.ts's classification (tariff, prepayment, customer ids...).
+  ...NEVER_LOGGED_FIELDS,
 ] as const;
 
 function redactPaths(): string[] {
-  return REDACTED_FIELDS.flatMap((field) => [field, `*.${field}`, `*.*.${field}`]);
+  return [...new Set(REDACTED_FIELDS)].flatMap((field) => [field, `*.${field}`, `*.*.${field}`]);
 }
 
 export interface LogOptions {
@@ -50,6 +53,8 @@ export function createLogger(options: LogOptions = {}): Logger {
   const config: LoggerOptions = {
     level: options.level ?? process.env['HUB_LOG_LEVEL'] ?? 'info',
     redact: { paths: redactPaths(), censor: '[redacted]' },
+    // Masks classified fields at any depth and every Personal value, beyond the paths above.
+    formatters: { log: (object) => redactForLog(object) as Record<string, unknown> },
     base: { app: 'hub' },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
