@@ -3,8 +3,8 @@ import type { Logger } from '../../hal/log.js';
 import type { Eui64, IncomingMessage } from '../../hal/radio.js';
 import type { AdmissionCheck, RelayEvents } from './relay.js';
 import type { SleepyQueue } from './sleepy-queue.js';
-import { TunnelError } from './tunnel-errors.js';
-import { decodeTunnelData, encodeTunnelData, MAX_REMAINING_COUNT } from './tunnel-header.js';
+import { TunnelError } from '../../hal/tunnel/errors.js';
+import { decodeTunnelData, encodeTunnelData, MAX_REMAINING_COUNT } from '../../hal/tunnel/header.js';
 import {
   decodeTunnelFrame,
   GBCS_TUNNEL,
@@ -13,7 +13,7 @@ import {
   TUNNEL_STATUS,
   type TunnelCommand,
   type TunnelFrame,
-} from './tunnel-protocol.js';
+} from '../../hal/tunnel/protocol.js';
 import type { TunnelSender, HubTunnels } from './tunnels.js';
 
 /**

@@ -6,8 +6,8 @@ import { silentLogger, type Logger } from '../../hal/log.js';
 import type { DeliveryOutcome, Eui64, IncomingMessage, Radio } from '../../hal/radio.js';
 import { RelayInbound } from './relay-inbound.js';
 import type { QueueOutcome, QueueSettlement, SleepyQueue } from './sleepy-queue.js';
-import { GBCS_MESSAGE_TAGS } from './tunnel-header.js';
-import { encodeTunnelFrame, GBCS_TUNNEL, TUNNEL_PROFILE, TUNNELING_CLUSTER, type TunnelFrame } from './tunnel-protocol.js';
+import { GBCS_MESSAGE_TAGS } from '../../hal/tunnel/header.js';
+import { encodeTunnelFrame, GBCS_TUNNEL, TUNNEL_PROFILE, TUNNELING_CLUSTER, type TunnelFrame } from '../../hal/tunnel/protocol.js';
 import { HubTunnels } from './tunnels.js';
 
 /**

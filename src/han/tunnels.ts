@@ -1,6 +1,6 @@
 import type { Clock, Timer } from '../../hal/clock.js';
 import type { DeliveryOutcome, Eui64 } from '../../hal/radio.js';
-import { GBCS_TUNNEL, TUNNEL_STATUS, tunnelStatusName, type TunnelCommand, type TunnelFrame } from './tunnel-protocol.js';
+import { GBCS_TUNNEL, TUNNEL_STATUS, tunnelStatusName, type TunnelCommand, type TunnelFrame } from '../../hal/tunnel/protocol.js';
 
 /**
  * The hub's tunnels, both kinds GBCS uses. The hub is the client of a tunnel it requests to a

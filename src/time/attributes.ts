@@ -1,4 +1,4 @@
-import type { ZclDataTypeName } from '../zcl/data-types.js';
+import type { ZclDataTypeName } from '../../hal/zcl/data-types.js';
 
 /**
  * The ZigBee Time cluster (0x000A) attributes the hub serves, as a table. Times are ZigBee UTC

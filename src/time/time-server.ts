@@ -15,7 +15,7 @@ import {
   encodeZclFrame,
   type ReadAttributeRecord,
   type ZclHeader,
-} from '../zcl/index.js';
+} from '../../hal/zcl/index.js';
 import { TIME_ATTRIBUTES } from './attributes.js';
 import type { HubTime } from './hub-time.js';
 

@@ -2,8 +2,8 @@ import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../hal/clock.js';
 import { RelayError } from '../../../src/han/relay.js';
-import { encodeTunnelData } from '../../../src/han/tunnel-header.js';
-import { GBCS_TUNNEL, TUNNEL_STATUS } from '../../../src/han/tunnel-protocol.js';
+import { encodeTunnelData } from '../../../hal/tunnel/header.js';
+import { GBCS_TUNNEL, TUNNEL_STATUS } from '../../../hal/tunnel/protocol.js';
 import { rejection } from '../chf/helpers.js';
 import { ESME, GSME, gbcs, HOUR, IHD, queuedId, rig, settledCount, temp } from './relay-rig.js';
 

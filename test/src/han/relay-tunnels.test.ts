@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { encodeTunnelData } from '../../../src/han/tunnel-header.js';
-import { GBCS_TUNNEL, TRANSFER_DATA_STATUS, TUNNEL_STATUS, type TunnelFrame } from '../../../src/han/tunnel-protocol.js';
+import { encodeTunnelData } from '../../../hal/tunnel/header.js';
+import { GBCS_TUNNEL, TRANSFER_DATA_STATUS, TUNNEL_STATUS, type TunnelFrame } from '../../../hal/tunnel/protocol.js';
 import { ESME, GSME, gbcs, queuedId, rig } from './relay-rig.js';
 
 /** What Devices send the hub over their tunnels, and how the relay answers (see relay-rig.ts). */

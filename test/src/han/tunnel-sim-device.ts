@@ -1,7 +1,7 @@
 import type { Simulator } from '../../../hal/sim/simulator.js';
 import type { ReceivedMessage } from '../../../hal/sim/device.js';
-import { decodeTunnelData, encodeTunnelData, type TunnelData } from '../../../src/han/tunnel-header.js';
-import { decodeTunnelFrame, encodeTunnelFrame, GBCS_TUNNEL, TUNNEL_STATUS, type TunnelFrame } from '../../../src/han/tunnel-protocol.js';
+import { decodeTunnelData, encodeTunnelData, type TunnelData } from '../../../hal/tunnel/header.js';
+import { decodeTunnelFrame, encodeTunnelFrame, GBCS_TUNNEL, TUNNEL_STATUS, type TunnelFrame } from '../../../hal/tunnel/protocol.js';
 
 /**
  * The GBCS tunnel end of a simulated Device, played over the simulator's public device API (what

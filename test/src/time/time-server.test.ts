@@ -15,7 +15,7 @@ import {
   encodeReadAttributes,
   encodeZclFrame,
   type ZclHeader,
-} from '../../../src/zcl/index.js';
+} from '../../../hal/zcl/index.js';
 import { tempDir } from '../store/helpers.js';
 
 /**

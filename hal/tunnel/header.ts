@@ -1,4 +1,4 @@
-import { TunnelError } from './tunnel-errors.js';
+import { TunnelError } from './errors.js';
 
 /**
  * The one-octet header GBCS puts in front of the data of a TransferData on a sleepy Device's

@@ -1,4 +1,4 @@
-import { HubError } from '../../hal/errors.js';
+import { HubError } from '../errors.js';
 
 /** Every way tunnel bytes can be refused; `where` names the byte offset when there is one. */
 export type TunnelErrorCode =

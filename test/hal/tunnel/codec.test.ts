@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { TunnelError } from '../../../src/han/tunnel-errors.js';
-import { decodeTunnelData, encodeTunnelData, type TunnelData } from '../../../src/han/tunnel-header.js';
-import { decodeTunnelFrame, encodeTunnelFrame, GBCS_TUNNEL, type TunnelCommand, type TunnelFrame } from '../../../src/han/tunnel-protocol.js';
+import { TunnelError } from '../../../hal/tunnel/errors.js';
+import { decodeTunnelData, encodeTunnelData, type TunnelData } from '../../../hal/tunnel/header.js';
+import { decodeTunnelFrame, encodeTunnelFrame, GBCS_TUNNEL, type TunnelCommand, type TunnelFrame } from '../../../hal/tunnel/protocol.js';
 
 const hex = (text: string) => Buffer.from(text.replace(/\s/g, ''), 'hex');
 

@@ -1,4 +1,4 @@
-import { HubError } from '../../hal/errors.js';
+import { HubError } from '../errors.js';
 
 /** Every way ZCL bytes can be refused; `where` names the byte offset. */
 export type ZclErrorCode =

@@ -1,5 +1,5 @@
 import { decodeZclFrame, encodeZclFrame, GLOBAL_COMMAND, PROFILE, ZclError, type Direction } from '../zcl/index.js';
-import { TunnelError } from './tunnel-errors.js';
+import { TunnelError } from './errors.js';
 
 /**
  * The ZigBee Smart Energy Tunneling cluster as GBCS uses it: protocol 6 (GB-HGRP), no manufacturer

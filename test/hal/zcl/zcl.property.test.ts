@@ -11,7 +11,7 @@ import {
   ZclError,
   type ReadAttributeRecord,
   type ZclHeader,
-} from '../../../src/zcl/index.js';
+} from '../../../hal/zcl/index.js';
 
 /** Either a ZclError naming an offset inside the input, or a result; never anything else. */
 function safely<T>(decode: () => T, length: number): T | undefined {
