@@ -13,6 +13,7 @@ export interface HandlerDefinition {
   messageCodes?: readonly number[];
   /** Default: the roles table (roles.ts). */
   allowedRoles?: readonly RemotePartyRole[];
+  rolesByCode?: ReadonlyMap<number, readonly RemotePartyRole[]>;
   decodeCommand?(payload: Buffer): unknown;
   handle(context: HandlerContext, command: UseCaseCommand): Promise<UseCaseResult>;
 }
@@ -39,6 +40,7 @@ export function defineHandler(definition: HandlerDefinition): UseCaseHandler {
     device: definition.device,
     critical,
     allowedRoles: definition.allowedRoles ?? certificateRolesFor(definition.useCase, codes[0]),
+    ...(definition.rolesByCode ? { rolesByCode: definition.rolesByCode } : {}),
     ...(definition.decodeCommand ? { decodeCommand: definition.decodeCommand } : {}),
     handle: definition.handle,
   };

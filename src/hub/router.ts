@@ -96,7 +96,8 @@ export class HubRouter extends EventEmitter<RouterEvents> {
     this.checkCounter(header);
     const remoteParty = this.remotePartyOf(header);
     const handler = this.handlerFor(device, entry);
-    if (!handler.allowedRoles.includes(remoteParty.role)) {
+    const allowed = handler.rolesByCode?.get(entry.code) ?? handler.allowedRoles;
+    if (!allowed.includes(remoteParty.role)) {
       throw new Refusal('ROLE_NOT_ALLOWED', `a ${remoteParty.role} may not invoke ${entry.useCase}`, { where: remoteParty.eui });
     }
     if (handler.critical && !signatureVerified) throw new Refusal('SIGNATURE_MISSING', `${entry.useCase} is critical and the command is not signed`, { where: 'signature' });

@@ -129,6 +129,8 @@ export interface UseCaseHandler {
   critical: boolean;
   /** The certificate roles that may invoke it (see roles.ts: certificateRolesFor). */
   allowedRoles: readonly RemotePartyRole[];
+  /** Narrower roles for particular codes (each CS02b code is sent by one kind of party). */
+  rolesByCode?: ReadonlyMap<number, readonly RemotePartyRole[]>;
   /**
    * Decodes the command payload to its typed view, for a use case the payload layer has no view
    * for yet. Throw a GbcsError (PayloadError) for bytes it cannot read: the router refuses the

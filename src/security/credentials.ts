@@ -19,6 +19,13 @@ export class CredentialsError extends HubError {}
 
 export const CREDENTIALS_DOMAIN = { name: 'credentials', codec: jsonCodec(isStoredCredential) } as const;
 
+/** Each role's current sequence number (CS02b raises it; CS02a reports it). */
+export const CREDENTIAL_SEQUENCE_DOMAIN = { name: 'credentialSequence', codec: jsonCodec(isSequenceNumber) } as const;
+
+function isSequenceNumber(value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) >= 0;
+}
+
 interface StoredCredential {
   der: string;
   /** A hub-own certificate (CHF/GPF), not a remote party's. */
@@ -45,18 +52,37 @@ export const REPLACEABLE_BY: Readonly<Partial<Record<RemotePartyRole, readonly R
 
 const keyOf = (eui: Eui64, usage: KeyUsage): string => `${eui}/${usage}`;
 
+/** One change of a CS02b update: the certificate now trusted and the one it replaced, or why it was refused. */
+export interface ReplacementResult {
+  replaced?: Credential;
+  existing?: Credential;
+  existingKey?: string;
+  error?: CredentialsError;
+}
+
 export class SecurityCredentials implements CredentialSource {
   private readonly held = new Map<string, Credential & { own: boolean }>();
+  private readonly sequence = new Map<RemotePartyRole, number>();
 
-  private constructor(private readonly domain: Domain<StoredCredential>) {}
+  private constructor(
+    private readonly store: Store,
+    private readonly domain: Domain<StoredCredential>,
+    private readonly sequenceDomain: Domain<number>,
+  ) {}
 
   static async open(store: Store): Promise<SecurityCredentials> {
-    const credentials = new SecurityCredentials(await store.domain(CREDENTIALS_DOMAIN));
+    const credentials = new SecurityCredentials(store, await store.domain(CREDENTIALS_DOMAIN), await store.domain(CREDENTIAL_SEQUENCE_DOMAIN));
     for await (const [key, stored] of credentials.domain.entries()) {
       const credential = parseCertificate(Buffer.from(stored.der, 'hex'), `credentials ${key}`);
       credentials.held.set(key, { ...credential, own: stored.own ?? false });
     }
+    for await (const [role, value] of credentials.sequenceDomain.entries()) credentials.sequence.set(role as RemotePartyRole, value);
     return credentials;
+  }
+
+  /** The sequence number of the last update `role` authorised (0 until one). */
+  sequenceNumber(role: RemotePartyRole): number {
+    return this.sequence.get(role) ?? 0;
   }
 
   forEui(eui: Eui64, usage: KeyUsage): Credential | undefined {
@@ -92,20 +118,53 @@ export class SecurityCredentials implements CredentialSource {
   }
 
   /**
-   * CS02b: replace the certificate held for `role` and `usage` with `next`, asked by a party of
-   * role `by`. Refused (nothing written) when `by` may not replace that role, or `next` is not a
-   * certificate of that role.
+   * CS02b: replace trusted certificates, asked by a party of role `by` with its sequence number,
+   * in one write. Each change is refused on its own (when `by` may not replace that role, or the
+   * certificate is not of that role); a sequence number not above the last one `by` used refuses
+   * them all. Nothing is written when nothing is accepted.
    */
-  async replace(role: RemotePartyRole, next: Credential, by: RemotePartyRole): Promise<void> {
-    if (!(REPLACEABLE_BY[role] ?? []).includes(by)) {
-      throw new CredentialsError('NOT_AUTHORISED', `a ${by} may not replace the ${role} credentials`, { where: next.eui });
+  async replace(changes: ReadonlyArray<{ role: RemotePartyRole; next: Credential }>, by: RemotePartyRole, sequenceNumber: number): Promise<ReplacementResult[]> {
+    // The authorising party's sequence number only rises: an update cannot be replayed.
+    if (!Number.isSafeInteger(sequenceNumber) || sequenceNumber <= this.sequenceNumber(by)) {
+      throw new CredentialsError('STALE_SEQUENCE', `sequence number ${sequenceNumber} is not above ${this.sequenceNumber(by)}`, { where: by });
     }
-    if (next.role !== role) throw new CredentialsError('WRONG_ROLE', `the new certificate is a ${next.role ?? 'Device'} certificate, not ${role}`, { where: next.eui });
-    const batch = [...this.held.entries()].filter(([, held]) => !held.own && held.role === role && held.usage === next.usage);
-    for (const [key] of batch) await this.domain.del(key);
-    for (const [key] of batch) this.held.delete(key);
-    await this.install(next);
+    const results = changes.map(({ role, next }): ReplacementResult => {
+      if (!(REPLACEABLE_BY[role] ?? []).includes(by)) {
+        return { error: new CredentialsError('NOT_AUTHORISED', `a ${by} may not replace the ${role} credentials`, { where: next.eui }) };
+      }
+      if (next.role !== role) return { error: new CredentialsError('WRONG_ROLE', `the new certificate is a ${next.role ?? 'Device'} certificate, not ${role}`, { where: next.eui }) };
+      const existing = [...this.held.entries()].find(([, held]) => !held.own && held.role === role && held.usage === next.usage);
+      return { replaced: next, ...(existing ? { existing: existing[1], existingKey: existing[0] } : {}) };
+    });
+    const accepted = results.filter((result) => result.replaced);
+    if (accepted.length === 0) return results;
+    const batch = this.store.batch();
+    for (const result of accepted) {
+      if (result.existingKey) batch.del(this.domain, result.existingKey);
+      batch.put(this.domain, keyOf(result.replaced!.eui, result.replaced!.usage), { der: result.replaced!.der.toString('hex') });
+    }
+    await batch.put(this.sequenceDomain, by, sequenceNumber).write();
+    for (const result of accepted) {
+      if (result.existingKey) this.held.delete(result.existingKey);
+      this.held.set(keyOf(result.replaced!.eui, result.replaced!.usage), { ...result.replaced!, own: false });
+    }
+    this.sequence.set(by, sequenceNumber);
+    return results;
   }
+}
+
+/** The certificate's Subject Key Identifier extension (GB certificates carry an 8-byte one), if any. */
+export function subjectKeyIdentifier(der: Buffer): Buffer | undefined {
+  // OID 2.5.29.14, then an optional critical flag, then OCTET STRING { OCTET STRING keyIdentifier }.
+  const oid = Buffer.from('0603551d0e', 'hex');
+  let at = der.indexOf(oid);
+  if (at < 0) return undefined;
+  at += oid.length;
+  if (der[at] === 0x01) at += 3;
+  if (der[at] !== 0x04 || der[at + 2] !== 0x04) return undefined;
+  const length = der[at + 3]!;
+  const value = der.subarray(at + 4, at + 4 + length);
+  return value.length === length ? Buffer.from(value) : undefined;
 }
 
 /**

@@ -43,6 +43,7 @@ export const STATE_DOMAINS: ReadonlyArray<{ name: string; personal?: boolean }> 
   { name: 'historicDeviceLog', personal: true },
   { name: 'counters' },
   { name: 'credentials' },
+  { name: 'credentialSequence' },
   { name: 'chfEventLog' },
 ];
 export const SECURITY_LOG_DOMAIN = 'chfSecurityLog';
@@ -80,6 +81,8 @@ export interface HarnessOptions {
   han?: Han;
   /** State modules a test adds (the GPF's, Sub GHz), opened on the harness's store and clock. */
   extras?: (store: Store, clock: ManualClock) => Promise<Partial<GbcsHubOptions>>;
+  /** Which of the RTDS remote parties' certificates the hub trusts (default: every one with a trusted role). */
+  trust?: (credential: Credential) => boolean;
   /** Extra store domains to include in snapshots. */
   domains?: ReadonlyArray<{ name: string; personal?: boolean }>;
 }
@@ -119,7 +122,9 @@ export class ConformanceHub {
       ...extras,
     });
     closers.push(() => deviceLog.close());
-    for (const { credential, own } of await trustedCredentials()) await hub.credentials.install(credential, { own });
+    for (const { credential, own } of await trustedCredentials()) {
+      if (own || (options.trust ?? (() => true))(credential)) await hub.credentials.install(credential, { own });
+    }
     const harness = new ConformanceHub(dir, store, clock, hub, linkStatistics, [...STATE_DOMAINS, ...(options.domains ?? [])]);
     harness.closers.push(...closers);
     await applySeed({ hub, linkStatistics, setTime: (ms) => clock.set(ms) }, options.seed ?? {});

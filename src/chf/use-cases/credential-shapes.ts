@@ -1,0 +1,73 @@
+import { ASN1_TAG, primitive, type Asn1Node } from '../../gbcs/payload/asn1/der.js';
+import { integer, octetString, sequence, sequenceOf, type Asn1Shape, type Asn1Value } from '../../gbcs/payload/asn1/shape.js';
+import { PayloadError } from '../../gbcs/payload/errors.js';
+import type { RemotePartyRole } from '../../security/certificates.js';
+
+/**
+ * The ASN.1 of the Security Credentials use cases (CS02a, CS02b) and CS07, as shapes. GBCS's
+ * RemotePartyRole INTEGER numbers roles differently from the certificates' OU: a table maps them.
+ */
+export const REMOTE_PARTY_ROLE_CODES: ReadonlyArray<[code: number, role: RemotePartyRole | 'recovery']> = [
+  [0, 'root'],
+  [1, 'recovery'],
+  [2, 'supplier'],
+  [3, 'networkOperator'],
+  [4, 'accessControlBroker'],
+  [5, 'transitionalCoS'],
+  [6, 'wanProvider'],
+  [7, 'issuingAuthority'],
+];
+
+export function roleOfCode(code: number): RemotePartyRole | 'recovery' | undefined {
+  return REMOTE_PARTY_ROLE_CODES.find(([known]) => known === code)?.[1];
+}
+
+export function codeOfRole(role: RemotePartyRole | 'recovery'): number | undefined {
+  return REMOTE_PARTY_ROLE_CODES.find(([, known]) => known === role)?.[0];
+}
+
+/** StatusCode ENUMERATED values the hub answers with. */
+export const STATUS_CODE = { success: 0, badCertificate: 5, noTrustAnchor: 10, trustAnchorNotFound: 25, other: 127 } as const;
+
+const BIT_STRING = 0x03;
+
+/** A BIT STRING kept as its DER content (unused-bits octet first): GBCS's KeyUsage. */
+export const bitString: Asn1Shape<Buffer> = {
+  decode: (node, field) => {
+    if (node.tagClass !== 0 || node.tag !== BIT_STRING || node.constructed) throw new PayloadError('BAD_TAG', field, `expected BIT STRING, found tag ${node.tag}`, node.at);
+    return node.value;
+  },
+  encode: (value) => primitive(BIT_STRING, value),
+};
+
+export const enumerated: Asn1Shape<number> = {
+  decode: (node, field) => {
+    if (node.tagClass !== 0 || node.tag !== ASN1_TAG.enumerated || node.constructed) throw new PayloadError('BAD_TAG', field, `expected ENUMERATED, found tag ${node.tag}`, node.at);
+    return integer.decode({ ...node, tag: ASN1_TAG.integer }, field);
+  },
+  encode: (value, field) => ({ ...(integer.encode(value, field) as Asn1Node & { constructed: false }), tag: ASN1_TAG.enumerated }),
+};
+
+/** KeyUsage bits as GB certificates set them: digitalSignature (bit 0), keyAgreement (bit 4). */
+export const KEY_USAGE_BITS = { digitalSigning: Buffer.from('0780', 'hex'), keyAgreement: Buffer.from('0308', 'hex') } as const;
+
+export const trustAnchorCellIdentifier = sequence({ remotePartyRole: integer, keyUsage: bitString, cellUsage: integer }, ['cellUsage']);
+
+export const provideCredentialsCommand = sequence({
+  authorisingCell: trustAnchorCellIdentifier,
+  rolesRequired: sequenceOf(integer),
+});
+
+export const trustAnchorCellContents = sequence({ keyUsage: bitString, subjectUniqueId: octetString(), subjectKeyIdentifier: octetString() });
+
+/** One role's details: role and status, then (when held) the current sequence number and the cells (cell usage left at its DEFAULT, management). */
+export const remotePartyDetails = sequence(
+  { remotePartyRole: integer, statusCode: enumerated, currentSeqNumber: integer, cells: sequenceOf(trustAnchorCellContents) },
+  ['currentSeqNumber', 'cells'],
+);
+export const provideCredentialsResponse = sequenceOf(remotePartyDetails);
+
+export type RemotePartyDetails = Asn1Value<typeof remotePartyDetails>;
+
+export const deviceJoinEntry = sequence({ deviceId: octetString(8), deviceType: integer });
+export const readDeviceJoinDetailsResponse = sequence({ responseCode: integer, devices: sequenceOf(deviceJoinEntry) }, ['devices']);
