@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { isEui64 } from '../../hal/eui64.js';
 import type { Eui64 } from '../../hal/radio.js';
 import { removeStaleTemps, writeFileAtomic } from './atomic-file.js';
+import { privateFileProblem } from './file-permissions.js';
 import { parseKeyBundle, FileSecureElementError, serializeKeyBundle, type KeyBundle, type OwnerKeys } from './key-file.js';
 import type { KeyUsage, SecureElement } from './secure-element.js';
 
@@ -172,14 +173,8 @@ async function readKeyFile(keyFile: string): Promise<KeyBundle | undefined> {
     if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new FileSecureElementError('SE_KEYFILE_UNREADABLE', `cannot read the key file: ${(cause as Error).message}`, { where: keyFile, cause });
   }
-  if ((mode & 0o077) !== 0) {
-    const octal = (mode & 0o777).toString(8).padStart(3, '0');
-    throw new FileSecureElementError(
-      'SE_KEYFILE_TOO_OPEN',
-      `the key file is readable or writable by group or others (mode ${octal}); fix it with: chmod 600 ${JSON.stringify(keyFile)}`,
-      { where: keyFile },
-    );
-  }
+  const tooOpen = privateFileProblem(mode, keyFile, 'the key file');
+  if (tooOpen) throw new FileSecureElementError('SE_KEYFILE_TOO_OPEN', tooOpen, { where: keyFile });
   let text: string;
   try {
     text = await readFile(keyFile, 'utf8');
