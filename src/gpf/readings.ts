@@ -95,7 +95,9 @@ export function checkTime(value: unknown, where: string): void {
 export function checkPrepayment(value: unknown, where: string): void {
   if (!isObject(value)) throw new GpfError('GPF_BAD_VALUE', 'must be an object', { where });
   finite(value['meterBalance'], `${where}.meterBalance`);
-  for (const field of ['emergencyCreditBalance', 'accumulatedDebt', 'paymentDebt']) nonNegative(value[field], `${where}.${field}`);
+  // The meter reports emergency credit below zero once it is overdrawn (the RTDS GCS16b snapshot has -64).
+  finite(value['emergencyCreditBalance'], `${where}.emergencyCreditBalance`);
+  for (const field of ['accumulatedDebt', 'paymentDebt']) nonNegative(value[field], `${where}.${field}`);
   registerList(value['timeDebts'], `${where}.timeDebts`, 2);
 }
 
