@@ -52,9 +52,10 @@ function encryptionParty(header: GroupingHeader): Eui64 {
 /**
  * The AES key for the response's encrypted components: ECDH between the GPF's Key Agreement key
  * and the remote party's (from the certificate the command carries, else the one the hub trusts),
- * then the GBCS KDF with transaction kind "encryption" over the response's counter.
+ * then the GBCS KDF with transaction kind "encryption" over the response's counter (the GPF's own,
+ * when the response carries one for an unknown remote party).
  */
-export async function responseKey(context: HandlerContext, command: UseCaseCommand): Promise<Buffer> {
+export async function responseKey(context: HandlerContext, command: UseCaseCommand, ownCounter?: bigint): Promise<Buffer> {
   const { header } = command;
   const party = encryptionParty(header);
   const secureElement = context.secureElement;
@@ -63,7 +64,7 @@ export async function responseKey(context: HandlerContext, command: UseCaseComma
   const peer = carried ? parseCertificate(carried, 'supplementary key agreement certificate').publicKeyDer : context.chf.credentials.forEui(party, 'keyAgreement')?.publicKeyDer;
   if (!peer) throw new GpfAnswerError('NO_CREDENTIAL', `no Key Agreement certificate for ${party}`, { where: party });
   const secret = await secureElement.ecdh(context.identity.gpf, peer);
-  const counter = header.supplementary?.originatorCounter ?? header.originatorCounter;
+  const counter = ownCounter ?? header.supplementary?.originatorCounter ?? header.originatorCounter;
   return deriveKey(secret, { originator: context.identity.gpf, kind: 'encryption', counter, recipient: party });
 }
 
@@ -72,12 +73,15 @@ export function responseZcl(command: ZclHeader, commandId: number, clusterSpecif
   return { frameControl: FRAME.toClient | FRAME.disableDefaultResponse | (clusterSpecific ? FRAME.clusterSpecific : 0), sequence: command.sequence, commandId };
 }
 
-/** One component whose ZCL payload is encrypted for the remote party. */
-export function encryptedComponent(clusterId: number, zcl: ZclHeader, body: ZclBody, key: Buffer, gpf: Eui64, last: boolean): GbzComponent {
+/**
+ * One component whose ZCL payload is encrypted for the remote party. `frameCounter` numbers the
+ * encrypted components of one payload from 0 (the RTDS GCS16b's second one carries 1).
+ */
+export function encryptedComponent(clusterId: number, zcl: ZclHeader, body: ZclBody, key: Buffer, gpf: Eui64, last: boolean, frameCounter = 0): GbzComponent {
   return {
     control: EXTENDED_HEADER_CONTROL.encrypted | (last ? EXTENDED_HEADER_CONTROL.lastComponent : 0),
     clusterId,
-    additionalHeader: { control: 0, frameCounter: 0 },
+    additionalHeader: { control: 0, frameCounter },
     zcl,
     body: encryptGbzBody(body, { clusterId, zcl }, key, gpf),
   };
