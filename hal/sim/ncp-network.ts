@@ -13,6 +13,8 @@ import type { SimulatedNcp } from './ncp.js';
 /** Forming, resuming and leaving the network, its parameters, channel changes and energy scans. */
 
 const ALL_ZERO_EXTENDED_PAN = '0000000000000000';
+/** EmberZNet's "no such node" (EMBER_NULL_NODE_ID). */
+const NULL_NODE_ID = 0xffff;
 /** EmberZNet's 32-bit channel masks put the channel page in the top five bits. */
 const PAGE_SHIFT = 27;
 const CHANNEL_BITS = 0x07ffffff;
@@ -75,6 +77,12 @@ function energyScan(ncp: SimulatedNcp, channelMask: number): number {
 export const NETWORK_HANDLERS: CommandHandlers = {
   getEui64: (ncp) => ({ eui64: ncp.options.scenario.network.eui64 }),
   getNodeId: (ncp) => ({ nodeId: ncp.ram.networkUp ? 0x0000 : 0xfffe }),
+  // What a restarted host asks before sending to a device that joined before it started.
+  lookupNodeIdByEui64: (ncp, { eui64 }) => {
+    if (!ncp.ram.networkUp) return { nodeId: NULL_NODE_ID };
+    if (eui64 === ncp.options.scenario.network.eui64) return { nodeId: 0x0000 };
+    return { nodeId: ncp.nvm.node(eui64)?.nodeId ?? NULL_NODE_ID };
+  },
   networkState: (ncp) => ({ state: ncp.ram.networkUp ? EmberNetworkStatus.JOINED_NETWORK : EmberNetworkStatus.NO_NETWORK }),
 
   networkInit: (ncp) => {
