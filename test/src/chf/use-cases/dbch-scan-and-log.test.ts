@@ -35,13 +35,32 @@ describeRtds('DBCH02: the Sub GHz Channel Log between two times', () => {
     expect(await answerDbch02(vectorPayload('DBCH02_6.32_ERROR_COMMAND_GBCS.HEX'), undefined)).toEqual(vectorPayload('DBCH02_6.32_ERROR_RESPONSE_GBCS.HEX'));
   });
 
-  itIf('DBCH02_6.32_SUCCESS_COMMAND_GBCS.HEX')('an empty range answers an empty list; a closed state a hardware-fault', async () => {
-    const view = DBCH02.decodeCommand(vectorPayload('DBCH02_6.32_SUCCESS_COMMAND_GBCS.HEX'));
-    await changeAt(472_000_000, 28, 1);
-    expect(DBCH02.decodeResponse(await answerDbch02(DBCH02.encodeCommand(view), fixture.state)).results.channelLog).toEqual({ result: 0, value: [] });
+  it('answers entries from..to inclusive, oldest first; an empty range an empty list; a closed state a hardware-fault', async () => {
+    const range = (from: number, to: number) =>
+      DBCH02.encodeCommand({
+        invokeId: 0x20000001,
+        parameters: {
+          channelLog: {
+            restrictingObject: { classId: 1, logicalName: Buffer.from('00005e2c64ff', 'hex'), attributeIndex: 2, dataIndex: 0 },
+            from,
+            to,
+            selectedValues: [],
+          },
+        },
+      });
+    const read = async (from: number, to: number) => DBCH02.decodeResponse(await answerDbch02(range(from, to), fixture.state)).results.channelLog;
+    await changeAt(1000, 28, 1);
+    await changeAt(2000, 29, 2);
+    await changeAt(3000, 30, 3);
+    const times = async (from: number, to: number) => (await read(from, to)).value?.map((entry) => entry.time);
+    expect(await times(1000, 3000)).toEqual([1000, 2000, 3000]);
+    expect(await times(1001, 2999)).toEqual([2000]);
+    expect(await times(3001, 9000)).toEqual([]);
+    const [entry] = (await read(2000, 2000)).value!;
+    expect(entry).toEqual({ time: 2000, eventCode: 0x8f26, detail: Buffer.from('e8000004090102', 'hex') });
     await fixture.state.close();
     await fixture.store.close();
-    expect(DBCH02.decodeResponse(await answerDbch02(DBCH02.encodeCommand(view), fixture.state)).results.channelLog).toEqual({ result: 1 });
+    expect(await read(0, 9000)).toEqual({ result: 1 });
   });
 });
 
