@@ -4,6 +4,7 @@ import { classifyConnectError, connackCode, PROTOCOL_NOT_SUPPORTED } from './con
 import { readPem, publicBrokerUrl, type ProtocolVersion, type WanSettings } from './settings.js';
 import { everyHub, parseHubTopic, HUB_STATE } from './topics.js';
 import type { Eui64 } from '../../hal/radio.js';
+import { withoutNagle } from './wan-link.js';
 
 /**
  * A short-lived MQTT client for a person's tools (`hub send`, `hub listen`, `hub wan status`): its
@@ -38,6 +39,7 @@ export async function connectTool(settings: WanSettings, timeoutMs = 5000): Prom
     try {
       const client = await attempt(protocol);
       client.on('error', () => undefined);
+      withoutNagle(client);
       return { client, protocol, close: () => client.endAsync().then(() => undefined, () => undefined) };
     } catch (error) {
       if (protocol === 5 && PROTOCOL_NOT_SUPPORTED.has(connackCode(error) ?? -1)) continue;

@@ -168,6 +168,7 @@ export class WanLink extends EventEmitter<WanEvents> {
       const options = await connectOptions(this.options.settings, this.topics.hub, this.topics, version);
       if (generation !== this.generation) return;
       client = mqtt.connect(this.options.settings.broker, options);
+      withoutNagle(client);
       const ack = await firstOutcome(client);
       if (generation !== this.generation) {
         client.end(true);
@@ -285,6 +286,14 @@ export class WanLink extends EventEmitter<WanEvents> {
       this.logger.debug({ err: error }, 'telemetry not published');
     }
   }
+}
+
+/**
+ * GBCS messages are small and each one waits for its PUBACK: Nagle's algorithm would hold a message
+ * back until the previous segment is acknowledged (up to the peer's 40 ms delayed ACK).
+ */
+export function withoutNagle(client: MqttClient): void {
+  (client.stream as { setNoDelay?: (on: boolean) => void } | undefined)?.setNoDelay?.(true);
 }
 
 interface ConnectOutcome {

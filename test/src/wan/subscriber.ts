@@ -20,6 +20,7 @@ export class Subscriber {
 
   static async connect(url: string, topics: string[], options: IClientOptions = {}): Promise<Subscriber> {
     const client = await mqtt.connectAsync(url, { protocolVersion: 5, reconnectPeriod: 200, connectTimeout: 5000, ...options });
+    (client.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
     const subscriber = new Subscriber(client);
     await client.subscribeAsync(topics, { qos: 1 });
     return subscriber;

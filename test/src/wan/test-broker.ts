@@ -98,6 +98,7 @@ async function startMosquitto(options: TestBrokerOptions): Promise<TestBroker> {
     `persistence_location ${dir}/`,
     'max_queued_messages 0',
     'max_inflight_messages 64',
+    'set_tcp_nodelay true',
     'log_dest stderr',
     'log_type error',
   ];

@@ -1,0 +1,197 @@
+import { randomBytes } from 'node:crypto';
+import { open } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import mqtt from 'mqtt';
+import { SystemClock } from '../../../hal/clock.js';
+import { encodeMessage } from '../../../src/gbcs/index.js';
+import { Outbox } from '../../../src/wan/outbox.js';
+import { WanLink } from '../../../src/wan/wan-link.js';
+import { sampleCommand } from '../../gbcs/sample.js';
+import { TempStore } from '../../src/chf/helpers.js';
+import { esmeRig } from '../../src/wan/esme-rig.js';
+import { Subscriber } from '../../src/wan/subscriber.js';
+import { startTestBroker, type TestBroker } from '../../src/wan/test-broker.js';
+import { costRatio, percentile, rateRatio, round, type BenchResult, type BenchSuite } from '../result.js';
+
+/**
+ * The WAN link: how fast the outbox takes upstream messages (each synced to disk) and drains them
+ * to a local mosquitto at QoS 1, and how long a command takes from the head end's PUBLISH to the
+ * response arriving back, through the real serial path to the simulated ESME, split into the hub's
+ * own share, the radio path's (EZSP/ASH, the pty, the simulated NCP and ESME) and the time a real
+ * 115200-baud UART would take for the bytes that crossed the line.
+ */
+const APPENDS = 400;
+const BURST = 2000;
+const DRAIN = 5000;
+const ROUND_TRIPS = 200;
+const WARM_UP = 10;
+const BAUD = 115_200;
+const ALERT = Buffer.alloc(120, 0x5a);
+
+const rate = (count: number, ms: number) => round((count / ms) * 1000, 0);
+
+/** The mosquitto on 127.0.0.1:1883 when one runs there, else one of our own on a free port (or aedes without mosquitto). */
+async function localBroker(): Promise<{ url: string; kind: string; dispose: () => Promise<void> }> {
+  const up = await new Promise<boolean>((resolve) => {
+    const socket = connect(1883, '127.0.0.1');
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
+  if (up) return { url: 'mqtt://127.0.0.1:1883', kind: 'broker on 127.0.0.1:1883', dispose: async () => undefined };
+  const broker: TestBroker = await startTestBroker();
+  return { url: broker.url, kind: `${broker.kind} started for the bench`, dispose: () => broker.dispose() };
+}
+
+async function* appends(): AsyncIterable<BenchResult> {
+  const temp = await TempStore.create();
+  try {
+    const outbox = await Outbox.open(temp.store, { clock: new SystemClock(), quota: { maxMessages: 1_000_000, maxBytes: 2 ** 31 } });
+    for (let i = 0; i < 20; i++) await outbox.append('alert', ALERT);
+    let start = performance.now();
+    for (let i = 0; i < APPENDS; i++) await outbox.append('alert', ALERT);
+    const oneByOne = rate(APPENDS, performance.now() - start);
+    const file = await open(join(temp.dir, 'peer.log'), 'a');
+    const record = Buffer.from(JSON.stringify({ kind: 'alert', payload: ALERT.toString('base64'), queuedAt: Date.now() }));
+    start = performance.now();
+    for (let i = 0; i < APPENDS; i++) {
+      await file.write(record);
+      await file.datasync();
+    }
+    const peer = rate(APPENDS, performance.now() - start);
+    await file.close();
+    yield { metric: 'outbox append, one at a time (synced)', value: oneByOne, unit: 'msg/s', peer: 'fs append+fdatasync', peer_value: peer, ratio: rateRatio(oneByOne, peer), note: `${APPENDS} awaited appends of a ${ALERT.length}-byte alert, sealed and synced; peer appends the same record with fdatasync` };
+    start = performance.now();
+    await Promise.all(Array.from({ length: BURST }, () => outbox.append('alert', ALERT)));
+    yield { metric: 'outbox append, burst (group commit)', value: rate(BURST, performance.now() - start), unit: 'msg/s', note: `${BURST} appends issued at once; each resolves only once synced` };
+    await outbox.close();
+  } finally {
+    await temp.dispose();
+  }
+}
+
+async function* drain(url: string, kind: string): AsyncIterable<BenchResult> {
+  const temp = await TempStore.create();
+  try {
+    const clock = new SystemClock();
+    const outbox = await Outbox.open(temp.store, { clock });
+    await Promise.all(Array.from({ length: DRAIN }, () => outbox.append('alert', ALERT)));
+    const link = new WanLink({ settings: { broker: url, clientId: `bench-${randomBytes(4).toString('hex')}` }, hub: '00DB1234567890A0', outbox, clock });
+    const connected = new Promise((resolve) => link.once('connected', resolve));
+    const start = performance.now();
+    const drained = new Promise<void>((resolve) => link.on('delivered', () => outbox.depth === 0 && resolve()));
+    await link.start();
+    await connected;
+    await drained;
+    const ours = rate(DRAIN, performance.now() - start);
+    await link.stop();
+    await outbox.close();
+
+    const client = await mqtt.connectAsync(url, { protocolVersion: 5, clientId: `bench-peer-${randomBytes(4).toString('hex')}`, reconnectPeriod: 0 });
+    const peerStart = performance.now();
+    const window: Array<Promise<unknown>> = [];
+    for (let i = 0; i < DRAIN; i++) {
+      window.push(client.publishAsync('bench/peer/alert', ALERT, { qos: 1 }));
+      if (window.length >= 64) await window.shift();
+    }
+    await Promise.all(window);
+    const peer = rate(DRAIN, performance.now() - peerStart);
+    await client.endAsync();
+    yield { metric: 'outbox drain to the broker (QoS 1, PUBACK deletes)', value: ours, unit: 'msg/s', peer: 'mqtt.js QoS 1, no outbox', peer_value: peer, ratio: rateRatio(ours, peer), note: `${DRAIN} queued alerts from connect to the last PUBACK, 64 in flight; ${kind}` };
+  } finally {
+    await temp.dispose();
+  }
+}
+
+interface Trip {
+  total: number;
+  brokerIn: number;
+  hubDown: number;
+  radioDown: number;
+  radioUp: number;
+  hubUp: number;
+  brokerOut: number;
+  uart: number;
+}
+
+async function* endToEnd(url: string, kind: string): AsyncIterable<BenchResult> {
+  let relayedAt = 0;
+  const hub = await esmeRig({ broker: url, relayed: () => (relayedAt = performance.now()) });
+  const head = await Subscriber.connect(url, [hub.link.topics.response]);
+  try {
+    let lineBytes = 0;
+    hub.hostSide.on('data', (chunk) => (lineBytes += chunk.length));
+    const write = hub.hostSide.write.bind(hub.hostSide);
+    hub.hostSide.write = (bytes: Uint8Array) => ((lineBytes += bytes.length), write(bytes));
+    const stamps = { command: 0, answered: 0, appended: 0 };
+    hub.link.on('command', () => (stamps.command = performance.now()));
+    hub.relay.on('message', () => (stamps.answered = performance.now()));
+    hub.outbox.on('appended', () => (stamps.appended = performance.now()));
+
+    const trips: Trip[] = [];
+    for (let i = 0; i < WARM_UP + ROUND_TRIPS; i++) {
+      const counter = BigInt(0x9000 + i);
+      const command = encodeMessage(sampleCommand({ recipient: hub.esmeEui64, originatorCounter: counter }));
+      const response = encodeMessage(sampleCommand({ cra: 'response', originator: hub.esmeEui64, recipient: '90B3D51F30000002', originatorCounter: counter }));
+      const seen = head.received.length;
+      lineBytes = 0;
+      const delivered = hub.esme.next((frame) => frame.command.kind === 'transferData');
+      const t0 = performance.now();
+      await head.publish(hub.link.topics.command, command, { qos: 0 });
+      await delivered;
+      const t2 = performance.now();
+      hub.esme.send({ sequence: i & 0xff, direction: 'serverToClient', command: { kind: 'transferData', tunnelId: 0x0042, data: response } });
+      await head.until((r) => r.length > seen, 10_000);
+      const t6 = performance.now();
+      if (i < WARM_UP) continue;
+      trips.push({
+        total: t6 - t0,
+        brokerIn: stamps.command - t0,
+        hubDown: relayedAt - stamps.command,
+        radioDown: t2 - relayedAt,
+        radioUp: stamps.answered - t2,
+        hubUp: stamps.appended - stamps.answered,
+        brokerOut: t6 - stamps.appended,
+        uart: (lineBytes * 10 * 1000) / BAUD,
+      });
+    }
+    const ms = (values: number[], p: number) => round(percentile(values, p), 3);
+    const of = (key: keyof Trip) => trips.map((t) => t[key]);
+    const hubShare = trips.map((t) => t.hubDown + t.hubUp);
+    const radio = trips.map((t) => t.radioDown + t.radioUp);
+    const note = `${ROUND_TRIPS} commands for the ESME, head end PUBLISH to response received, over a pty to the simulated NCP; ${kind}`;
+    yield { metric: 'command round trip p50', value: ms(of('total'), 50), unit: 'ms', note };
+    yield { metric: 'command round trip p99', value: ms(of('total'), 99), unit: 'ms', note };
+    for (const p of [50, 99]) {
+      yield { metric: `  hub's own share p${p}`, value: ms(hubShare, p), unit: 'ms', note: 'router and relay hand-off down; decode, outbox synced append up' };
+      yield { metric: `  radio path via simulator p${p}`, value: ms(radio, p), unit: 'ms', note: 'tunnel, EZSP/ASH host, pty, simulated NCP and ESME, both ways' };
+      yield { metric: `  UART at ${BAUD} baud p${p}`, value: ms(of('uart'), p), unit: 'ms', note: 'computed from the bytes that crossed the line (a pty has no baud rate)' };
+      yield { metric: `  broker both ways p${p}`, value: ms(trips.map((t) => t.brokerIn + t.brokerOut), p), unit: 'ms', note: 'PUBLISH to the hub, and the response to the head end' };
+    }
+    yield {
+      metric: "hub's share of the round trip p50",
+      value: ms(hubShare, 50),
+      unit: 'ms',
+      peer: 'radio path via simulator',
+      peer_value: ms(radio, 50),
+      ratio: costRatio(ms(hubShare, 50), ms(radio, 50)),
+      note: 'ratio > 1: the hub spends less than the radio path',
+    };
+  } finally {
+    await head.close();
+    await hub.close();
+  }
+}
+
+const suite: BenchSuite = async function* () {
+  yield* appends();
+  const broker = await localBroker();
+  try {
+    yield* drain(broker.url, broker.kind);
+    yield* endToEnd(broker.url, broker.kind);
+  } finally {
+    await broker.dispose();
+  }
+};
+
+export default suite;
