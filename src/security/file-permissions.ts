@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { HubError } from '../../hal/errors.js';
 import type { HubConfig } from '../config.js';
-import { classOfField } from './personal-data.js';
+import { mayLogField } from './personal-data.js';
 
 /**
  * The hub's process-level posture: files holding secrets must be readable by their owner only,
@@ -74,7 +74,7 @@ const SECRET_VARIABLE = /(PASSWORD|PASSWD|SECRET|TOKEN|PIN|KEY|CREDENTIAL)/i;
 
 /** Whether an environment variable's name says it holds a secret (`HUB_PIN`, `MQTT_PASSWORD`). */
 export function isSecretVariable(name: string): boolean {
-  return SECRET_VARIABLE.test(name) || (classOfField(name) !== undefined && classOfField(name) !== 'deviceId');
+  return SECRET_VARIABLE.test(name) || !mayLogField(name);
 }
 
 /** The environment fit to print in diagnostics: secret-looking variables keep their name, not their value. */
