@@ -141,6 +141,11 @@ export class WanLink extends EventEmitter<WanEvents> {
     });
   }
 
+  /** Publish a telemetry snapshot now (after a change worth seeing) rather than at the next interval; nothing while offline. */
+  refreshTelemetry(): void {
+    if (this.state_ === 'connected') this.scheduleTelemetry(0);
+  }
+
   /** Says `offline` on the state topic, then disconnects. Queued messages stay in the outbox for next time. */
   async stop(): Promise<void> {
     if (this.state_ === 'stopped') return;

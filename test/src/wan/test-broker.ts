@@ -15,6 +15,8 @@ import { Aedes } from 'aedes';
  */
 export interface TestBrokerOptions {
   tls?: { ca: string; cert: string; key: string };
+  /** Listen here rather than on a free port (a hub may already be trying this address). */
+  port?: number;
   /** Refuse anonymous clients; accept only this login. */
   login?: { username: string; password: string };
 }
@@ -91,7 +93,7 @@ class Mosquitto implements TestBroker {
 
 async function startMosquitto(options: TestBrokerOptions): Promise<TestBroker> {
   const dir = await mkdtemp(join(tmpdir(), 'hub-wan-mosquitto-'));
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const lines = [
     `listener ${port} 127.0.0.1`,
     'persistence true',
@@ -176,7 +178,7 @@ export async function startTestBroker(options: TestBrokerOptions = {}): Promise<
       done(ok ? null : Object.assign(new Error('bad login'), { returnCode: 4 as const }), ok);
     };
   }
-  const broker = new EmbeddedTestBroker(aedes, await freePort(), options);
+  const broker = new EmbeddedTestBroker(aedes, options.port ?? (await freePort()), options);
   await broker.start();
   return broker;
 }
