@@ -52,6 +52,8 @@ async function run(config: HubConfig, log: Logger): Promise<void> {
     throw error;
   }
   if (sim) await commissionScenario(hub, sim, log);
+  // So `hub wan status` shows the commissioned HAN now rather than at the next interval.
+  hub.wan?.link.refreshTelemetry();
   if (hub.wan) log.info({ topics: `${hub.wan.link.topics.command.replace(/\/command$/, '')}/{command,response,alert,state,telemetry}` }, 'WAN topics');
   log.info({ devices: hub.deviceLog.size, channel: hub.network.channel }, 'hub ready');
 
