@@ -15,6 +15,8 @@ import { Aedes } from 'aedes';
  */
 export interface TestBrokerOptions {
   tls?: { ca: string; cert: string; key: string };
+  /** mosquitto ACL lines (`topic read gbcs/#`...) for every client; mosquitto only. */
+  acl?: string[];
   /** Listen here rather than on a free port (a hub may already be trying this address). */
   port?: number;
   /** Refuse anonymous clients; accept only this login. */
@@ -114,6 +116,11 @@ async function startMosquitto(options: TestBrokerOptions): Promise<TestBroker> {
     lines.push(`password_file ${passwords}`, 'allow_anonymous false');
   } else {
     lines.push('allow_anonymous true');
+  }
+  if (options.acl) {
+    const aclFile = join(dir, 'acl');
+    await writeFile(aclFile, options.acl.join('\n') + '\n');
+    lines.push(`acl_file ${aclFile}`);
   }
   const confPath = join(dir, 'mosquitto.conf');
   await writeFile(confPath, lines.join('\n') + '\n');
