@@ -6,6 +6,7 @@ import type { HubConfig } from '../config.js';
 import type { SecurityEventSink } from '../logs/hub-logs.js';
 import type { Store } from '../store/store.js';
 import { removeEndpoint, writeEndpoint } from './endpoint-file.js';
+import { WanGbcsBridge, type CommandRouter, type HanMessages } from './gbcs-bridge.js';
 import { Outbox } from './outbox.js';
 import { publicBrokerUrl, topicPrefixOf, wanSettingsFromConfig } from './settings.js';
 import type { HubHealthSource } from './telemetry.js';
@@ -35,6 +36,8 @@ export interface HubWanOptions {
 export interface HubWan {
   link: WanLink;
   outbox: Outbox;
+  /** Route commands through the GBCS router and send its responses and alerts, and the HAN Devices' messages, up. */
+  attach(router: CommandRouter, han?: HanMessages): WanGbcsBridge;
   stop(): Promise<void>;
 }
 
@@ -45,17 +48,25 @@ export async function startHubWan(options: HubWanOptions): Promise<HubWan | unde
   const settings = wanSettingsFromConfig(config.wan, broker);
   const outbox = await Outbox.open(store, { clock, quota: settings.outbox ?? {}, security: options.security, logger: logger.child({ component: 'outbox' }) });
   const link = new WanLink({ settings, hub: options.hub, outbox, clock, logger, ...(options.health ? { health: options.health } : {}) });
-  // Until the composition root attaches a WanGbcsBridge, say so for every command rather than drop it quietly.
-  link.on('command', (bytes) => {
-    if (link.listenerCount('command') === 1) logger.warn({ octets: bytes.length }, 'a WAN command arrived but no GBCS router is attached to the link; it was not processed');
-  });
+  // Until a router is attached, say so for every command rather than drop it quietly.
+  const unrouted = (bytes: Buffer) => logger.warn({ octets: bytes.length }, 'a WAN command arrived but no GBCS router is attached to the link; it was not processed');
+  link.on('command', unrouted);
+  let bridge: WanGbcsBridge | undefined;
   const storeDir = resolve(config.store.path);
   await link.start();
   await writeEndpoint(storeDir, { broker: publicBrokerUrl(broker), hub: options.hub, topicPrefix: topicPrefixOf(settings), embedded: options.embedded, pid: process.pid });
   return {
     link,
     outbox,
+    attach(router, han) {
+      bridge?.stop();
+      link.off('command', unrouted);
+      bridge = new WanGbcsBridge({ link, router, ...(han ? { han } : {}), clock, logger });
+      bridge.start();
+      return bridge;
+    },
     async stop() {
+      bridge?.stop();
       await link.stop();
       await outbox.close();
       await removeEndpoint(storeDir);

@@ -1,10 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { SystemClock } from '../../hal/clock.js';
 import { decodeMessage, encodeMessage } from '../../src/gbcs/index.js';
-import type { Store } from '../../src/store/store.js';
-import { WanGbcsBridge } from '../../src/wan/gbcs-bridge.js';
-import { Outbox } from '../../src/wan/outbox.js';
-import { WanLink } from '../../src/wan/wan-link.js';
+import { DEFAULT_CONFIG } from '../../src/config.js';
+import { startHubWan } from '../../src/wan/hub-wan.js';
+import { silentLogger } from '../../hal/log.js';
 import { commandPairs, ConformanceHub, RTDS_IDENTITY } from '../conformance/harness.js';
 import { CHF_STATES } from '../conformance/chf-seeds.js';
 import { sampleCommand } from '../gbcs/sample.js';
@@ -24,17 +22,6 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
 });
 
-async function wanOver(store: Store, hub: string, broker: string) {
-  const clock = new SystemClock();
-  const outbox = await Outbox.open(store, { clock });
-  const link = new WanLink({ settings: { broker }, hub, outbox, clock });
-  cleanups.push(async () => {
-    await link.stop();
-    await outbox.close();
-  });
-  return link;
-}
-
 describeRtds('WAN → GBCS router → WAN, RTDS', () => {
   const pair = rtdsPresent ? commandPairs(RTDS_IDENTITY.chf).find(({ command }) => command.useCase === 'CCS06' && command.outcome === 'SUCCESS') : undefined;
 
@@ -46,10 +33,14 @@ describeRtds('WAN → GBCS router → WAN, RTDS', () => {
     const state = CHF_STATES[`${command.useCase}_${command.outcome}`]!;
     const harness = await ConformanceHub.open({ seed: state.seed });
     cleanups.push(() => harness.close());
-    const link = await wanOver(harness.store, RTDS_IDENTITY.chf, broker.url);
-    const bridge = new WanGbcsBridge({ link, router: harness.hub.router, clock: harness.clock });
-    bridge.start();
-    await link.start();
+    const config = { ...structuredClone(DEFAULT_CONFIG), store: { path: harness.dir } };
+    const wan = (await startHubWan({
+      config, store: harness.store, clock: harness.clock, logger: silentLogger, hub: RTDS_IDENTITY.chf,
+      security: harness.hub.chf.securityLog, broker: broker.url, embedded: false,
+    }))!;
+    cleanups.push(() => wan.stop());
+    wan.attach(harness.hub.router);
+    const link = wan.link;
 
     const head = await Subscriber.connect(broker.url, ['headend/rtds/+']);
     cleanups.push(() => head.close());
