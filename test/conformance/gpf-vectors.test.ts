@@ -102,6 +102,9 @@ describeRtds('RTDS conformance: GPF commands answered byte for byte', () => {
       harness = await openHub(seed);
       const outcome = await harness.process(command.bytes);
       expectAnswer(outcome, response!.bytes);
+      // A restore that changes the GPF Device Log is followed by its GCS62 backup; reads raise nothing.
+      const alerts = outcome.kind === 'answered' ? outcome.alerts.map((alert) => decodeMessage(alert.bytes).header) : [];
+      expect(alerts.map((header) => [header.originator, header.messageCode])).toEqual(command.useCase === 'GCS59' ? [[RTDS_IDENTITY.gpf, 0x00b2]] : []);
     });
   }
 
