@@ -56,8 +56,18 @@ export function connackCode(error: unknown): number | undefined {
   return typeof code === 'number' ? code : undefined;
 }
 
+/** Anything thrown, as text: some values (an object whose toString is not a function) refuse String(). */
+function textOf(error: unknown): string {
+  if (error instanceof Error) return String(error.message);
+  try {
+    return String(error);
+  } catch {
+    return Object.prototype.toString.call(error);
+  }
+}
+
 function firstLine(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
+  const text = textOf(error);
   // OpenSSL messages carry file names and line numbers after the reason: keep the reason.
   const alert = /:(tlsv1[0-9]* alert [a-z ]+):/.exec(text);
   return alert?.[1] ?? text.split('\n')[0]!;
