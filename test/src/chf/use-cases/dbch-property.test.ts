@@ -25,7 +25,7 @@ const configuration = fc
     masks: fc.tuple(...PAGES.map((page) => fc.subarray([...Array(CHANNELS[page]).keys()]))),
     settings: fc.tuple(...SUB_GHZ_SETTINGS.map((spec) => fc.integer({ min: spec.min, max: Math.min(spec.max, spec.type === 'unsigned' ? 0xff : 0xffff) }))),
   })
-  .filter(({ masks, settings }) => masks.some((m) => m.length > 0) && settings[0] < settings[1]);
+  .filter(({ masks, settings }) => masks.some((m) => m.length > 0) && settings[0]! < settings[1]!);
 
 describe('the DBCH handlers on any input', () => {
   it('any payload is answered or refused with a GbcsError, never anything else', async () => {
