@@ -65,13 +65,13 @@ const OWN_COUNTER_BEFORE_ALERT = 0xf9f;
 let opened: SubGhzState | undefined;
 
 /** A hub seeded for one vector; `opened` is its Sub GHz state, if it has one. */
-async function openHub(seed: SubGhzSeed): Promise<ConformanceHub> {
+async function openHub(seed: SubGhzSeed, capacity?: number, alertsBefore = 0): Promise<ConformanceHub> {
   opened = undefined;
   return ConformanceHub.open({
-    seed: { counters: { own: OWN_COUNTER_BEFORE_ALERT } },
+    seed: { counters: { own: OWN_COUNTER_BEFORE_ALERT - alertsBefore } },
     extras: async (store: Store, clock: ManualClock) => {
       if (seed === 'none') return {};
-      const subGhz = await SubGhzState.open(store, { clock, radio: new TableRadio() });
+      const subGhz = await SubGhzState.open(store, { clock, radio: new TableRadio(), ...(capacity === undefined ? {} : { capacity }) });
       await seed(subGhz, clock);
       opened = subGhz;
       return { subGhz };
@@ -129,4 +129,40 @@ describeRtds('RTDS conformance: DBCH commands to the CHF answered byte for byte'
       await harness.close();
     }
   });
+
+  /** Sends as `eui64` until the Sub GHz state pauses it for duty cycle. */
+  async function exhaust(state: SubGhzState, eui64: string): Promise<void> {
+    await state.admitJoin(eui64);
+    for (let i = 0; i < 10_000 && !state.pauseOf(eui64); i++) await state.deviceTransmitted(eui64, 2047);
+  }
+
+  /** Each alert, what causes it, and how many alerts the cause raises before it (pausing the ESME raises DBCH06 first). */
+  const TRIGGERS: ReadonlyArray<[alert: string, cause: (state: SubGhzState) => Promise<unknown>, alertsBefore?: number]> = [
+    ['DBCH06_NA_8F20_ALERT_GBCS.HEX', (state) => exhaust(state, '00DB1234567890A1')],
+    ['DBCH10_NA_8F2C_ALERT_GBCS.HEX', async (state) => {
+      await exhaust(state, '00DB1234567890A0');
+      state.admitCommand('00DB1234567890A0', { messageCode: 0x0027, originatorCounter: 0x3e8n, remoteParty: '90B3D51F30010000' });
+    }, 1],
+    ['DBCH11_NA_8F2D_ALERT_GBCS.HEX', async (state) => {
+      await state.admitJoin('00DB1234567890A0');
+      await state.admitJoin('00DB1234567890A4');
+      await state.admitJoin('00DB1234567890A1');
+    }],
+  ];
+
+  for (const [name, cause, alertsBefore] of TRIGGERS) {
+    it(`${name}: raised from its event, sealed with the hub's counter`, async (context) => {
+      if (!loadVectors().some((v) => v.name === name)) return context.skip();
+      const harness = await openHub(async () => undefined, 2, alertsBefore);
+      try {
+        await cause(opened!);
+        const code = decodeMessage(vector(name).bytes).header.messageCode;
+        const ofCode = () => harness.looseAlerts.filter((alert) => alert.messageCode === code);
+        await expect.poll(() => ofCode().length).toBe(1);
+        expect(ofCode()[0]!.bytes.toString('hex')).toBe(vector(name).bytes.toString('hex'));
+      } finally {
+        await harness.close();
+      }
+    });
+  }
 });
