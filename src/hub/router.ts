@@ -18,6 +18,11 @@ import type { HandlerContext, HubDevice, RemoteParty, UseCaseCommand, UseCaseHan
  * Every refusal happens before the counter is accepted and before a handler runs, so it leaves
  * the hub's state as it was, apart from the Security Log entry an attack earns.
  */
+type Admission =
+  | { kind: 'refused'; refusal: Refusal }
+  | { kind: 'relay'; to: Eui64 }
+  | { kind: 'execute'; device: HubDevice; handler: UseCaseHandler; command: UseCaseCommand; durable: Promise<void>; credentialsVersion: number };
+
 type Routed = { kind: 'answered'; useCase: string; response: Buffer } | { kind: 'relayed'; to: Eui64; report: unknown };
 export type Outcome = (Routed | { kind: 'dropped'; refusal: Refusal }) & { alerts: SealedAlert[] };
 
@@ -45,7 +50,8 @@ export interface RouterEvents {
 export class HubRouter extends EventEmitter<RouterEvents> {
   readonly alerts: AlertQueue;
   private readonly context: HandlerContext;
-  private tail: Promise<unknown> = Promise.resolve();
+  private admitTail: Promise<unknown> = Promise.resolve();
+  private executeTail: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: RouterOptions) {
     super();
@@ -59,41 +65,81 @@ export class HubRouter extends EventEmitter<RouterEvents> {
     this.context = { ...options.context, alerts: this.alerts };
   }
 
-  /** One message in, its outcome out. Messages are processed one at a time, in arrival order. */
+  /**
+   * One message in, its outcome out, in arrival order. Admission (decode, authenticate, checks,
+   * taking the counter) of a message may run while the one before waits for its counter to reach
+   * the disk, so commands that arrive together share one disk flush; execution stays strictly
+   * one at a time, each only once its own counter is durable.
+   */
   process(bytes: Uint8Array): Promise<Outcome> {
-    const run = this.tail.then(() => this.processNow(Buffer.from(bytes)));
-    this.tail = run.catch(() => undefined);
+    const buffer = Buffer.from(bytes);
+    const admitted = this.admitTail.then(() => this.admitOrRefuse(buffer));
+    this.admitTail = admitted.then(
+      () => undefined,
+      () => undefined,
+    );
+    const run = Promise.all([admitted, this.executeTail]).then(([admission]) => this.executeOrRefuse(admission, buffer));
+    this.executeTail = run.then(
+      () => undefined,
+      () => undefined,
+    );
     return run;
   }
 
-  private async processNow(bytes: Buffer): Promise<Outcome> {
+  private async admitOrRefuse(bytes: Buffer): Promise<Admission> {
+    try {
+      return await this.admit(bytes);
+    } catch (error) {
+      return { kind: 'refused', refusal: await this.refuse(error, bytes) };
+    }
+  }
+
+  private async executeOrRefuse(admission: Admission, bytes: Buffer): Promise<Outcome> {
+    if (admission.kind === 'refused') return { kind: 'dropped', refusal: admission.refusal, alerts: [] };
     this.alerts.hold();
     try {
-      const outcome = await this.route(bytes);
-      return { ...outcome, alerts: await this.alerts.release() };
+      const routed = admission.kind === 'relay' ? await this.relay(admission, bytes) : await this.execute(admission);
+      return { ...routed, alerts: await this.alerts.release() };
     } catch (error) {
-      const refusal = error instanceof Refusal ? error : new Refusal('HANDLER_FAILED', 'the command could not be executed', { cause: error });
-      await this.record(refusal, bytes);
-      this.emit('refused', refusal);
+      const refusal = await this.refuse(error, bytes);
       return { kind: 'dropped', refusal, alerts: await this.alerts.release() };
     }
   }
 
-  private async route(bytes: Buffer): Promise<Routed> {
+  private async refuse(error: unknown, bytes: Buffer): Promise<Refusal> {
+    const refusal = error instanceof Refusal ? error : new Refusal('HANDLER_FAILED', 'the command could not be executed', { cause: error });
+    await this.record(refusal, bytes);
+    this.emit('refused', refusal);
+    return refusal;
+  }
+
+  /** Everything that can refuse a command without changing state, then the counter taken. */
+  private async admit(bytes: Buffer): Promise<Admission> {
     const message = decodeEnvelope(bytes);
     const { header } = message;
     if (header.cra !== 'command') throw new Refusal('NOT_A_COMMAND', `a ${header.cra} is not something the hub executes`, { where: header.originator });
     const device = this.deviceFor(header.recipient);
-    if (device === 'relay') {
-      const relay = this.options.relay;
-      if (!relay) throw new Refusal('UNKNOWN_RECIPIENT', 'the hub has no HAN relay to reach this Device', { where: header.recipient });
-      return { kind: 'relayed', to: header.recipient, report: await relay.relay(header.recipient, bytes) };
-    }
+    if (device === 'relay') return { kind: 'relay', to: header.recipient };
+    const credentialsVersion = this.options.credentials.version;
+    const { signatureVerified, remoteParty, entry, handler } = await this.authorise(message, device);
+    const payload = decodeCommandPayload(message, handler);
+    const durable = this.options.counters.accept(header.originator, header.originatorCounter).catch((error: unknown) => {
+      throw error instanceof ReplayError ? new Refusal('REPLAYED', error.message, { where: error.where, cause: error }) : error;
+    });
+    // Observed at once so a failed write is not reported as unhandled before execution awaits it.
+    durable.catch(() => undefined);
+    const command: UseCaseCommand = { message, header, entry, payload, remoteParty, signatureVerified };
+    return { kind: 'execute', device, handler, command, durable, credentialsVersion };
+  }
+
+  /** Authentication, the code, the replay check and the role: nothing here changes state. */
+  private async authorise(message: GbcsMessage, device: HubDevice, replayCheck = true) {
+    const { header } = message;
     const signatureVerified = await this.authenticate(message);
     const entry = messageCodeEntry(header.messageCode);
     if (!entry) throw new Refusal('UNKNOWN_MESSAGE_CODE', `message code 0x${hex4(header.messageCode)} is not one this hub knows`, { where: 'message code' });
     if (entry.alertOnly) throw new Refusal('UNKNOWN_MESSAGE_CODE', `${entry.useCase} is an alert, not a command`, { where: 'message code' });
-    this.checkCounter(header);
+    if (replayCheck) this.checkCounter(header);
     const remoteParty = this.remotePartyOf(header);
     const handler = this.handlerFor(device, entry);
     const allowed = handler.rolesByCode?.get(entry.code) ?? handler.allowedRoles;
@@ -101,18 +147,33 @@ export class HubRouter extends EventEmitter<RouterEvents> {
       throw new Refusal('ROLE_NOT_ALLOWED', `a ${remoteParty.role} may not invoke ${entry.useCase}`, { where: remoteParty.eui });
     }
     if (handler.critical && !signatureVerified) throw new Refusal('SIGNATURE_MISSING', `${entry.useCase} is critical and the command is not signed`, { where: 'signature' });
-    const payload = decodeCommandPayload(message, handler);
-    await this.options.counters.accept(header.originator, header.originatorCounter).catch((error: unknown) => {
-      throw error instanceof ReplayError ? new Refusal('REPLAYED', error.message, { where: error.where, cause: error }) : error;
-    });
-    const command: UseCaseCommand = { message, header, entry, payload, remoteParty, signatureVerified };
+    return { signatureVerified, remoteParty, entry, handler };
+  }
+
+  private async relay(admission: { to: Eui64 }, bytes: Buffer): Promise<Routed> {
+    // The command before may have changed the Device Log since this one was admitted.
+    if (this.deviceFor(admission.to) !== 'relay') throw new Refusal('UNKNOWN_RECIPIENT', 'no longer a Device in the Device Log', { where: admission.to });
+    const relay = this.options.relay;
+    if (!relay) throw new Refusal('UNKNOWN_RECIPIENT', 'the hub has no HAN relay to reach this Device', { where: admission.to });
+    return { kind: 'relayed', to: admission.to, report: await relay.relay(admission.to, bytes) };
+  }
+
+  private async execute(admission: Extract<Admission, { kind: 'execute' }>): Promise<Routed> {
+    const { command, handler } = admission;
+    await admission.durable;
+    // The command before may have replaced trusted certificates since this one was authenticated.
+    if (this.options.credentials.version !== admission.credentialsVersion) {
+      // Its counter is already taken: check everything else again.
+      const again = await this.authorise(command.message, admission.device, false);
+      if (again.remoteParty.role !== command.remoteParty.role) throw new Refusal('ROLE_NOT_ALLOWED', 'the party\'s role changed', { where: command.remoteParty.eui });
+    }
     const result = await handler.handle(this.context, command);
     const response = await this.options.authenticator.seal({
-      header: responseHeader(header, result.dateTime),
+      header: responseHeader(command.header, result.dateTime),
       payload: result.payload,
       signature: 'empty',
     });
-    return { kind: 'answered', useCase: entry.useCase, response };
+    return { kind: 'answered', useCase: command.entry.useCase, response };
   }
 
   private deviceFor(recipient: Eui64): HubDevice | 'relay' {

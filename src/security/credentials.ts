@@ -63,6 +63,7 @@ export interface ReplacementResult {
 export class SecurityCredentials implements CredentialSource {
   private readonly held = new Map<string, Credential & { own: boolean }>();
   private readonly sequence = new Map<RemotePartyRole, number>();
+  private changes = 0;
 
   private constructor(
     private readonly store: Store,
@@ -78,6 +79,11 @@ export class SecurityCredentials implements CredentialSource {
     }
     for await (const [role, value] of credentials.sequenceDomain.entries()) credentials.sequence.set(role as RemotePartyRole, value);
     return credentials;
+  }
+
+  /** Rises with every change to what is trusted, so a check made earlier can tell it may be stale. */
+  get version(): number {
+    return this.changes;
   }
 
   /** The sequence number of the last update `role` authorised (0 until one). */
@@ -115,6 +121,7 @@ export class SecurityCredentials implements CredentialSource {
     const key = keyOf(credential.eui, credential.usage);
     await this.domain.put(key, { der: credential.der.toString('hex'), ...(own ? { own } : {}) });
     this.held.set(key, { ...credential, own });
+    this.changes++;
   }
 
   /**
@@ -149,6 +156,7 @@ export class SecurityCredentials implements CredentialSource {
       this.held.set(keyOf(result.replaced!.eui, result.replaced!.usage), { ...result.replaced!, own: false });
     }
     this.sequence.set(by, sequenceNumber);
+    this.changes++;
     return results;
   }
 }

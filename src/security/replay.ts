@@ -1,6 +1,6 @@
 import { HubError } from '../../hal/errors.js';
 import type { Eui64 } from '../../hal/radio.js';
-import { jsonCodec, type Batch, type Domain, type Store } from '../store/store.js';
+import { jsonCodec, type Domain, type Store } from '../store/store.js';
 
 /**
  * Originator counters (GBCS replay protection). For each remote party, the counter of the last
@@ -33,10 +33,25 @@ const MAX_COUNTER = (1n << 64n) - 1n;
 const OWN_KEY = 'own';
 const partyKey = (party: Eui64): string => `party:${party}`;
 
+interface Waiter {
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Accepting is immediate in memory (the next check already sees it) and durable soon after: the
+ * writes of commands that arrive together are group-committed, one synced batch for all of them,
+ * so a burst costs one disk flush rather than one per command. A caller must not act on a command
+ * before its `accept` resolves. A write that fails puts the in-memory value back.
+ */
 export class OriginatorCounters {
   private readonly accepted = new Map<Eui64, bigint>();
+  /** What is on disk, to fall back to when a write fails. */
+  private readonly durable = new Map<string, bigint>();
   private own: bigint;
-  private tail: Promise<unknown> = Promise.resolve();
+  private pending = new Map<string, bigint>();
+  private waiters: Waiter[] = [];
+  private writing: Promise<void> | undefined;
 
   private constructor(
     private readonly store: Store,
@@ -44,6 +59,7 @@ export class OriginatorCounters {
     own: bigint,
   ) {
     this.own = own;
+    this.durable.set(OWN_KEY, own);
   }
 
   static async open(store: Store): Promise<OriginatorCounters> {
@@ -52,6 +68,7 @@ export class OriginatorCounters {
     const counters = new OriginatorCounters(store, domain, own ? BigInt(own.value) : 0n);
     for await (const [key, stored] of domain.entries({ gte: 'party:', lt: 'party;' })) {
       counters.accepted.set(key.slice('party:'.length) as Eui64, BigInt(stored.value));
+      counters.durable.set(key, BigInt(stored.value));
     }
     return counters;
   }
@@ -67,26 +84,25 @@ export class OriginatorCounters {
   }
 
   /**
-   * Record an accepted command's counter. Checked again inside the write queue, so of two commands
-   * racing with the same counter only one is accepted.
+   * Accept a command's counter: checked and taken at once (of two racing commands with one counter
+   * only one is accepted), resolved once it is on disk.
    */
   accept(party: Eui64, counter: bigint): Promise<void> {
-    return this.serial(async () => {
+    try {
       this.check(party, counter);
-      await this.domain.put(partyKey(party), { value: counter.toString() });
-      this.accepted.set(party, counter);
-    });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    this.accepted.set(party, counter);
+    return this.schedule(partyKey(party), counter);
   }
 
   /** The hub's counter for its next alert: durable before it is handed out, so it is never reused after a restart. */
-  nextOwn(): Promise<bigint> {
-    return this.serial(async () => {
-      if (this.own >= MAX_COUNTER) throw new HubError('COUNTER_EXHAUSTED', 'the hub\'s originator counter has reached 2^64 - 1');
-      const next = this.own + 1n;
-      await this.domain.put(OWN_KEY, { value: next.toString() });
-      this.own = next;
-      return next;
-    });
+  async nextOwn(): Promise<bigint> {
+    if (this.own >= MAX_COUNTER) throw new HubError('COUNTER_EXHAUSTED', 'the hub\'s originator counter has reached 2^64 - 1');
+    const next = ++this.own;
+    await this.schedule(OWN_KEY, next);
+    return next;
   }
 
   /** The last counter the hub used. */
@@ -94,21 +110,59 @@ export class OriginatorCounters {
     return this.own;
   }
 
-  /** Set a starting point (provisioning, tests): only ever forward, in one batch. */
+  /** Set a starting point (provisioning, tests); the own counter only ever moves forward. */
   async seed(values: { own?: bigint; parties?: ReadonlyArray<[Eui64, bigint]> }): Promise<void> {
-    await this.serial(async () => {
-      const batch: Batch = this.store.batch();
-      if (values.own !== undefined && values.own > this.own) batch.put(this.domain, OWN_KEY, { value: values.own.toString() });
-      for (const [party, value] of values.parties ?? []) batch.put(this.domain, partyKey(party), { value: value.toString() });
-      await batch.write();
-      if (values.own !== undefined && values.own > this.own) this.own = values.own;
-      for (const [party, value] of values.parties ?? []) this.accepted.set(party, value);
-    });
+    const writes: Array<Promise<void>> = [];
+    if (values.own !== undefined && values.own > this.own) {
+      this.own = values.own;
+      writes.push(this.schedule(OWN_KEY, values.own));
+    }
+    for (const [party, value] of values.parties ?? []) {
+      this.accepted.set(party, value);
+      writes.push(this.schedule(partyKey(party), value));
+    }
+    await Promise.all(writes);
   }
 
-  private serial<T>(run: () => Promise<T>): Promise<T> {
-    const result = this.tail.then(run);
-    this.tail = result.catch(() => undefined);
-    return result;
+  private schedule(key: string, value: bigint): Promise<void> {
+    this.pending.set(key, value);
+    const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
+    this.writing ??= this.writeAll();
+    return done;
+  }
+
+  /** One synced batch at a time; whatever was accepted meanwhile goes in the next. */
+  private async writeAll(): Promise<void> {
+    // Let the commands that arrived together join the first batch.
+    await Promise.resolve();
+    while (this.pending.size > 0) {
+      const values = this.pending;
+      const waiters = this.waiters;
+      this.pending = new Map();
+      this.waiters = [];
+      const batch = this.store.batch();
+      for (const [key, value] of values) batch.put(this.domain, key, { value: value.toString() });
+      try {
+        await batch.write();
+        for (const [key, value] of values) this.durable.set(key, value);
+        for (const waiter of waiters) waiter.resolve();
+      } catch (error) {
+        this.rollBack(values);
+        for (const waiter of waiters) waiter.reject(error);
+      }
+    }
+    this.writing = undefined;
+  }
+
+  private rollBack(values: ReadonlyMap<string, bigint>): void {
+    for (const [key, value] of values) {
+      if (this.pending.has(key)) continue;
+      const durable = this.durable.get(key);
+      if (key === OWN_KEY) continue; // an own counter handed out or not is never reused: leave it advanced
+      const party = key.slice('party:'.length) as Eui64;
+      if (this.accepted.get(party) !== value) continue;
+      if (durable === undefined) this.accepted.delete(party);
+      else this.accepted.set(party, durable);
+    }
   }
 }
