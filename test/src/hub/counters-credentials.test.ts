@@ -66,6 +66,25 @@ describeRtds('originator counters', () => {
     );
   });
 
+  it('put a counter back when its write fails, so the command can be sent again', async () => {
+    const counters = await OriginatorCounters.open(store);
+    await counters.accept(ACB, 7n);
+    await store.close();
+    await expect(counters.accept(ACB, 8n)).rejects.toMatchObject({ code: 'STORE_CLOSED' });
+    expect(counters.lastAccepted(ACB)).toBe(7n);
+    counters.check(ACB, 8n);
+  });
+
+  it('write the counters of commands accepted together in one batch, each resolved once on disk', async () => {
+    const counters = await OriginatorCounters.open(store);
+    const parties = Array.from({ length: 12 }, (_, i) => `90B3D51F300100${i.toString(16).padStart(2, '0').toUpperCase()}`);
+    await Promise.all(parties.map((party, i) => counters.accept(party, BigInt(i + 1))));
+    await store.close();
+    store = await open();
+    const reopened = await OriginatorCounters.open(store);
+    expect(parties.map((party) => reopened.lastAccepted(party))).toEqual(parties.map((_, i) => BigInt(i + 1)));
+  });
+
   it('seed only moves the own counter forward', async () => {
     const counters = await OriginatorCounters.open(store);
     await counters.seed({ own: 3999n });
