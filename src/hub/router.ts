@@ -226,11 +226,15 @@ export class HubRouter extends EventEmitter<RouterEvents> {
     context.logger.warn({ reason: refusal.code, where: refusal.where, octets: bytes.length }, `message refused: ${refusal.message}`);
     const code = REFUSAL_SECURITY_EVENT[refusal.code];
     if (code === undefined) return;
-    await context.chf.securityLog.record(code, { reason: refusal.code, where: refusal.where ?? null }).catch((error: unknown) => {
+    // Log details are bounded; a long byte path must not cost the entry itself.
+    const where = refusal.where === undefined ? null : refusal.where.slice(0, MAX_WHERE);
+    await context.chf.securityLog.record(code, { reason: refusal.code, where }).catch((error: unknown) => {
       context.logger.error({ err: error }, 'the Security Log could not record a refusal');
     });
   }
 }
+
+const MAX_WHERE = 120;
 
 const AUTHENTICATION_CODES = ['MAC_INVALID', 'SIGNATURE_INVALID', 'SIGNATURE_MISSING', 'NO_CREDENTIAL'] as const;
 function isAuthenticationCode(code: string): code is (typeof AUTHENTICATION_CODES)[number] {
