@@ -71,6 +71,8 @@ export class WanLink extends EventEmitter<WanEvents> {
   readonly broker: string;
   private state_: WanState = 'stopped';
   private client: MqttClient | undefined;
+  /** The client of an attempt still waiting for its CONNACK, so `stop` can end it too. */
+  private attempting: MqttClient | undefined;
   private version: ProtocolVersion;
   private generation = 0;
   private attempt = 0;
@@ -154,6 +156,7 @@ export class WanLink extends EventEmitter<WanEvents> {
     this.retryTimer?.cancel();
     this.telemetryTimer?.cancel();
     this.publisher.detach();
+    this.attempting?.end(true);
     const client = this.client;
     this.client = undefined;
     if (!client) return;
@@ -174,7 +177,10 @@ export class WanLink extends EventEmitter<WanEvents> {
       if (generation !== this.generation) return;
       client = mqtt.connect(this.options.settings.broker, options);
       withoutNagle(client);
-      const ack = await firstOutcome(client);
+      this.attempting = client;
+      const ack = await firstOutcome(client).finally(() => {
+        if (this.attempting === client) this.attempting = undefined;
+      });
       if (generation !== this.generation) {
         client.end(true);
         return;

@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../hal/clock.js';
 import { backoffDelay } from '../../../hal/transport/reconnect.js';
@@ -113,6 +115,21 @@ describe('WAN link retries', () => {
     const [error] = await retrying;
     expect(error.code).toBe('WAN_TLS_FILE');
     expect(error.message).toBe('/nonexistent/ca.pem: wan.ca: file not found');
+  });
+
+  it('ends an attempt still waiting for its CONNACK when stopped, rather than holding on for the connect timeout', async () => {
+    const silent = createServer(() => undefined);
+    silent.listen(0, '127.0.0.1');
+    await once(silent, 'listening');
+    cleanups.push(() => new Promise((resolve) => silent.close(resolve)));
+    const hub = await rig({ broker: `mqtt://127.0.0.1:${(silent.address() as AddressInfo).port}` }, { clock: new ManualClock() });
+    const started = hub.link.start();
+    await new Promise((resolve) => silent.once('connection', resolve));
+    expect(hub.link.state).toBe('connecting');
+    await hub.link.stop();
+    const outcome = await Promise.race([started.then(() => 'settled'), new Promise((resolve) => setTimeout(() => resolve('still waiting'), 5000))]);
+    expect(outcome).toBe('settled');
+    expect(hub.link.state).toBe('stopped');
   });
 
   it('refuses a broker URL that is not MQTT before anything starts', async () => {
