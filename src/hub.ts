@@ -26,6 +26,8 @@ export interface HubOptions {
   radioAddress?: string;
   /** The broker when the config names none (the embedded one `hub start` runs); with neither there is no WAN. */
   wanBroker?: string;
+  /** A line to the radio already built (an in-process simulator's end of a memory pair); the hub opens and closes it. */
+  transport?: Transport;
 }
 
 export interface Hub {
@@ -42,6 +44,10 @@ export interface Hub {
 }
 
 async function radioTransport(options: HubOptions): Promise<Transport> {
+  if (options.transport) {
+    await options.transport.open();
+    return options.transport;
+  }
   const radio = options.config.radio;
   const address = options.radioAddress ?? radio.port;
   return openTransport(address, { baudRate: radio.baudRate, flowControl: radio.flowControl });
