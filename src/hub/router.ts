@@ -5,7 +5,8 @@ import { decodePayload, type DecodedPayload } from '../gbcs/payload/index.js';
 import type { SecurityCredentials } from '../security/credentials.js';
 import { ReplayError, type OriginatorCounters } from '../security/replay.js';
 import { AlertQueue, type SealedAlert } from './alert-queue.js';
-import { REFUSAL_SECURITY_EVENT, Refusal, type RefusalReason } from './refusal.js';
+import { Refusal, type RefusalReason } from './refusal.js';
+import { RefusalRecorder } from './refusal-recorder.js';
 import type { HandlerRegistry } from './registry.js';
 import type { HandlerContext, HubDevice, RemoteParty, UseCaseCommand, UseCaseHandler } from './use-case.js';
 
@@ -50,6 +51,7 @@ export interface RouterEvents {
 export class HubRouter extends EventEmitter<RouterEvents> {
   readonly alerts: AlertQueue;
   private readonly context: HandlerContext;
+  private readonly refusals: RefusalRecorder;
   private admitTail: Promise<unknown> = Promise.resolve();
   private executeTail: Promise<unknown> = Promise.resolve();
 
@@ -63,6 +65,7 @@ export class HubRouter extends EventEmitter<RouterEvents> {
       onError: (error) => options.context.logger.error({ err: error }, 'alert could not be sealed'),
     });
     this.context = { ...options.context, alerts: this.alerts };
+    this.refusals = new RefusalRecorder(options.context.chf.securityLog, options.context.clock);
   }
 
   /**
@@ -224,17 +227,11 @@ export class HubRouter extends EventEmitter<RouterEvents> {
   private async record(refusal: Refusal, bytes: Buffer): Promise<void> {
     const { context } = this.options;
     context.logger.warn({ reason: refusal.code, where: refusal.where, octets: bytes.length }, `message refused: ${refusal.message}`);
-    const code = REFUSAL_SECURITY_EVENT[refusal.code];
-    if (code === undefined) return;
-    // Log details are bounded; a long byte path must not cost the entry itself.
-    const where = refusal.where === undefined ? null : refusal.where.slice(0, MAX_WHERE);
-    await context.chf.securityLog.record(code, { reason: refusal.code, where }).catch((error: unknown) => {
+    await this.refusals.record(refusal).catch((error: unknown) => {
       context.logger.error({ err: error }, 'the Security Log could not record a refusal');
     });
   }
 }
-
-const MAX_WHERE = 120;
 
 const AUTHENTICATION_CODES = ['MAC_INVALID', 'SIGNATURE_INVALID', 'SIGNATURE_MISSING', 'NO_CREDENTIAL'] as const;
 function isAuthenticationCode(code: string): code is (typeof AUTHENTICATION_CODES)[number] {

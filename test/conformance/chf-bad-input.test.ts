@@ -137,6 +137,18 @@ describeRtds('bad input to the CHF: refused as GBCS says, logged, and nothing el
     expect(harness.hub.counters.lastAccepted('90B3D51F30000002')).toBe(2000n);
   });
 
+  it('a flood of bad messages does not push older evidence out of the Security Log: past 20 a minute, one entry says so', async () => {
+    const tampered = Buffer.from(CCS06_COMMAND());
+    tampered[tampered.length - 1] = tampered[tampered.length - 1]! ^ 0x01;
+    for (let i = 0; i < 30; i++) expect((await harness.process(tampered)).kind).toBe('dropped');
+    const codes = await harness.securityLogCodes();
+    expect(codes.filter((code) => code === HUB_EVENTS.trustedSourceAuthenticationFailure.code)).toHaveLength(20);
+    expect(codes.filter((code) => code === HUB_EVENTS.unusualCommands.code)).toHaveLength(1);
+    await harness.clock.advance(60_000);
+    await harness.process(tampered);
+    expect(await harness.securityLogCodes()).toHaveLength(22);
+  });
+
   it('drops every mutation of an authentic command and changes nothing (property)', async () => {
     const original = CCS06_COMMAND();
     await fc.assert(
