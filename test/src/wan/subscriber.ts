@@ -18,8 +18,17 @@ export class Subscriber {
     });
   }
 
+  /** MQTT 5 unless the broker refuses it (the embedded aedes does), then 3.1.1 without the MQTT 5 properties. */
   static async connect(url: string, topics: string[], options: IClientOptions = {}): Promise<Subscriber> {
-    const client = await mqtt.connectAsync(url, { protocolVersion: 5, reconnectPeriod: 200, connectTimeout: 5000, ...options });
+    const base: IClientOptions = { protocolVersion: 5, reconnectPeriod: 200, connectTimeout: 5000, ...options };
+    let client: MqttClient;
+    try {
+      client = await mqtt.connectAsync(url, base);
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 1 || base.protocolVersion !== 5) throw error;
+      const { properties: _dropped, ...v311 } = base;
+      client = await mqtt.connectAsync(url, { ...v311, protocolVersion: 4 });
+    }
     (client.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
     const subscriber = new Subscriber(client);
     await client.subscribeAsync(topics, { qos: 1 });
