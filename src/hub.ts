@@ -91,7 +91,8 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       broker: options.wanBroker, embedded: config.wan.broker === undefined,
       health: () => ({
         han: { devices: deviceLog.list().map((d) => ({ eui64: d.eui64, type: d.deviceType, ...(d.lastCommunication === undefined ? {} : { lastContact: d.lastCommunication }) })) },
-        radio: { channel: network.channel, panId: network.panId },
+        // ASH's counters: retransmissions, NAKs and bad frames are the first sign of a poor UART or NCP.
+        radio: { channel: network.channel, panId: network.panId, ashConnected: link.connected, ...link.counters },
       }),
     });
     if (wan) closers.push(() => wan.stop());

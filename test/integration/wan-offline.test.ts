@@ -48,6 +48,11 @@ describe('hub with no WAN', () => {
     await hub.admission.settled();
     await expect.poll(() => hub.deviceLog.get(esme.eui64)?.tcLinkKey !== undefined, { timeout: 10_000 }).toBe(true);
 
+    const telemetry = await wan.link.telemetry();
+    expect(telemetry.han.devices).toContainEqual(expect.objectContaining({ eui64: esme.eui64, type: 'ESME' }));
+    expect(telemetry.radio).toMatchObject({ channel: hub.network.channel, ashConnected: true });
+    expect(telemetry.radio['dataSent']).toBeGreaterThan(0);
+
     // Upstream messages wait on disk.
     for (let n = 1; n <= 3; n++) await wan.link.publishUpstream('alert', Buffer.from([0xdd, n]));
     expect(wan.outbox.depth).toBe(3);
