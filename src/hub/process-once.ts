@@ -14,6 +14,7 @@ import { openStore } from '../store/store.js';
 import { openGbcsHub } from './gbcs-hub.js';
 import type { Outcome } from './router.js';
 import { applySeed, SeedError, seedTime, type HubSeed } from './seed.js';
+import { parseStateFile } from './seed-schema.js';
 import type { HubIdentity } from './use-case.js';
 
 /**
@@ -38,8 +39,7 @@ export async function readStateFile(path: string): Promise<StateFile> {
   } catch (cause) {
     throw new SeedError('SEED_INVALID', 'cannot be read as JSON or YAML', { where: path, cause });
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new SeedError('SEED_INVALID', 'is not a mapping of state', { where: path });
-  return value as StateFile;
+  return parseStateFile(value ?? {}, path);
 }
 
 function neighbour(eui: Eui64, step: 1n | -1n): Eui64 {

@@ -68,7 +68,8 @@ describeRtds('hub gbcs process', () => {
     await writeFile(bad, 'devices:\n  - { eui64: nope, deviceType: ESME }\n');
     await expect(processOnce(vector('CCS06_8.9_SUCCESS_COMMAND_GBCS.HEX'), { keystoreDir: RTDS_KEYSTORE, stateFile: bad })).rejects.toMatchObject({
       code: 'SEED_INVALID',
-      where: 'devices[0].eui64',
+      where: bad,
+      message: expect.stringContaining('devices[0].eui64'),
     });
     const tampered = Buffer.from(vector('CCS06_8.9_SUCCESS_COMMAND_GBCS.HEX'));
     tampered[tampered.length - 1] = tampered[tampered.length - 1]! ^ 1;
