@@ -70,6 +70,8 @@ interface Pending {
   resolve: (frame: EzspFrame) => void;
   reject: (error: HubError) => void;
   timer: Timer;
+  /** Its response arrived; it resolves after the read that carried it. */
+  answered?: boolean;
 }
 
 export class EzspHost extends EventEmitter<EzspHostEvents> implements EzspCommander {
@@ -230,9 +232,17 @@ export class EzspHost extends EventEmitter<EzspHostEvents> implements EzspComman
       this.log.debug({ frame: frame.name, sequence: frame.sequence }, 'EZSP response matches no pending command');
       return;
     }
-    this.pending = undefined;
     pending.timer.cancel();
-    pending.resolve(frame);
+    if (pending.answered) return;
+    pending.answered = true;
+    // Act on the answer once the rest of this read is processed. If the same read carries the NCP's
+    // reset, the command fails with EZSP_LINK_DOWN instead: what the answer promised (such as the
+    // delivery report after sendUnicast) was lost with the NCP's RAM, and the caller must know.
+    setImmediate(() => {
+      if (this.pending !== pending) return;
+      this.pending = undefined;
+      pending.resolve(frame);
+    });
   };
 
   private readonly onDisconnected = (error: HubError): void => {
