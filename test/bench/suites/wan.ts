@@ -168,7 +168,7 @@ async function* endToEnd(url: string, kind: string): AsyncIterable<BenchResult> 
     for (const p of [50, 99]) {
       yield { metric: `  hub's own share p${p}`, value: ms(hubShare, p), unit: 'ms', note: 'router and relay hand-off down; decode, outbox synced append up' };
       yield { metric: `  radio path via simulator p${p}`, value: ms(radio, p), unit: 'ms', note: 'tunnel, EZSP/ASH host, pty, simulated NCP and ESME, both ways' };
-      yield { metric: `  UART at ${BAUD} baud p${p}`, value: ms(of('uart'), p), unit: 'ms', note: 'computed from the bytes that crossed the line (a pty has no baud rate)' };
+      yield { metric: `  UART at ${BAUD} baud p${p}`, value: ms(of('uart'), p), unit: 'ms', note: 'computed from the bytes that crossed the line both ways, added up (an upper bound: a UART is full duplex); a pty has no baud rate' };
       yield { metric: `  broker, command to the hub p${p}`, value: ms(of('brokerIn'), p), unit: 'ms', note: "head end's PUBLISH until the hub's link has it" };
       yield { metric: `  broker, response to the head end p${p}`, value: ms(of('brokerOut'), p), unit: 'ms', note: 'the response durable in the outbox until the head end has it' };
     }
