@@ -11,12 +11,15 @@ import { linkKeyFromInstallCode, withInstallCodeCrc } from '../../../hal/install
 import { loadScenario } from '../../../hal/sim/scenario.js';
 import { Simulator } from '../../../hal/sim/simulator.js';
 import { memoryTransportPair } from '../../../hal/transport/memory.js';
+import { SerialTransport } from '../../../hal/transport/serial.js';
+import type { Transport } from '../../../hal/transport/transport.js';
 import { DEVICE_LOG_DOMAIN, DeviceLog } from '../../../src/chf/device-log.js';
 import { HanRelay } from '../../../src/han/relay.js';
 import { SleepyQueue } from '../../../src/han/sleepy-queue.js';
 import { GasProxyData, GPF_LOG_SIZES, HALF_HOURS_PER_DAY } from '../../../src/gpf/index.js';
 import { jsonCodec, openStore, sequenceKey, type Store } from '../../../src/store/store.js';
 import { SimTunnelAgent } from '../../src/han/tunnel-sim-device.js';
+import { openPtyPair } from '../../helpers/socat-pty.js';
 import { costRatio, percentile, round, type BenchResult, type BenchSuite } from '../result.js';
 
 /**
@@ -250,29 +253,61 @@ const RELAY_RATE_PER_SECOND = 50;
 const UART_BAUD = 115_200;
 const BENCH_ESME = '00DB1234567890A0';
 
-/**
- * HAN relay to a mains Device (tunnel already open): from `relay()` to the moment the serial port
- * has taken the last byte of the ASH DATA frame carrying the sendUnicast, at 50 messages/s,
- * through the real EZSP Radio and ASH to the simulated NCP. Beside it, what that frame takes on a
- * 115,200-baud UART (ratio = UART time / hub-added time), computed from the frame's bytes (8N1: ten
- * bits per byte). The line is the in-memory Transport pair: on a pty pair (both ends in this
- * process) the radio's outbox misses a messageSentHandler that arrives in the same read as its
- * sendUnicast response, so every relay would end in TIMEOUT; see hal/ezsp/outbox.ts `settle`.
- */
-async function* relayToLine(dir: string): AsyncIterable<BenchResult> {
-  const clock = new SystemClock();
-  const scenario = await loadScenario(undefined);
-  const sim = new Simulator({ scenario, clock });
-  const [line, ncpSide] = memoryTransportPair('relay-bench');
-  sim.serve(ncpSide);
+/** The line between the hub's radio and the simulated NCP, and how it is described in the results. */
+interface RelayLine {
+  hub: Transport;
+  ncp: Transport;
+  what: string;
+  close(): Promise<void>;
+}
+
+/** A socat pty pair with SerialTransport at 115,200 baud on both ends, as a UART-attached NCP is reached. */
+async function ptyLine(): Promise<RelayLine> {
+  const pair = await openPtyPair();
+  const hub = new SerialTransport({ path: pair.a, baudRate: UART_BAUD });
+  const ncp = new SerialTransport({ path: pair.b, baudRate: UART_BAUD });
+  await hub.open();
+  await ncp.open();
+  const what = `SerialTransport at ${UART_BAUD} baud on a socat pty pair (a pty does not pace bytes at the baud rate)`;
+  const close = async () => {
+    await Promise.allSettled([hub.close(), ncp.close()]);
+    await pair.close();
+  };
+  return { hub, ncp, what, close };
+}
+
+function memoryLine(): RelayLine {
+  const [hub, ncp] = memoryTransportPair('relay-bench');
+  return { hub, ncp, what: 'the in-memory Transport pair', close: async () => undefined };
+}
+
+/** Every write the hub's end of the line completed: when, and how many bytes. */
+function recordWrites(line: Transport): Array<{ at: number; length: number }> {
   const writes: Array<{ at: number; length: number }> = [];
   const write = line.write.bind(line);
   line.write = async (bytes: Uint8Array) => {
     await write(bytes);
     writes.push({ at: performance.now(), length: bytes.length });
   };
-  const radio = new EzspRadio({ link: new AshEndpoint({ role: 'host', transport: line, clock }), clock });
-  const store = await openStore({ path: join(dir, 'relay'), secureElement: { dataKey: async () => randomBytes(32) } });
+  return writes;
+}
+
+/**
+ * HAN relay to a mains Device (tunnel already open): from `relay()` to the moment the hub's end of
+ * the line has completed writing the last byte of the ASH DATA frame carrying the sendUnicast, at
+ * 50 messages/s, through the real EZSP Radio and ASH to the simulated NCP at the line's other end.
+ * Beside it, what that frame takes on a 115,200-baud UART (ratio = UART time / hub-added time),
+ * computed from the frame's bytes (8N1: ten bits per byte). Measured over a pty pair (the line a
+ * UART-attached NCP is reached by) and, for scale, over the in-memory pair (no serial port at all).
+ */
+async function* relayToLine(dir: string, line: RelayLine, label: string): AsyncIterable<BenchResult> {
+  const clock = new SystemClock();
+  const scenario = await loadScenario(undefined);
+  const sim = new Simulator({ scenario, clock });
+  sim.serve(line.ncp);
+  const writes = recordWrites(line.hub);
+  const radio = new EzspRadio({ link: new AshEndpoint({ role: 'host', transport: line.hub, clock }), clock });
+  const store = await openStore({ path: join(dir, `relay-${label.replace(/\W+/g, '-')}`), secureElement: { dataKey: async () => randomBytes(32) } });
   const log = await DeviceLog.open(store);
   const queue = await SleepyQueue.open({ store, clock });
   const relay = new HanRelay({ radio, admission: { isAdmitted: (e) => log.has(e) }, devices: { isSleepy: () => false }, queue, clock });
@@ -295,7 +330,7 @@ async function* relayToLine(dir: string): AsyncIterable<BenchResult> {
       const since = writes.length;
       const start = performance.now();
       const done = relay.relay(BENCH_ESME, message).then((report) => {
-        if (report.status !== 'DELIVERED') throw new Error(`relay ${i}: ${report.status} ${report.detail ?? ''}`);
+        if (report.status !== 'DELIVERED') throw new Error(`relay ${i} over ${label}: ${report.status} ${report.detail ?? ''}`);
         // The DATA frame is the one write in this window longer than an ASH ACK (4 bytes + flag).
         const frame = writes.slice(since).find((w) => w.length > 8);
         if (!frame || i < RELAY_WARM_UP) return;
@@ -306,10 +341,10 @@ async function* relayToLine(dir: string): AsyncIterable<BenchResult> {
       await clock.sleep(1000 / RELAY_RATE_PER_SECOND - (performance.now() - start));
     }
     await Promise.all(pending);
-    const note = `${hubAdded.length} relays of a ${message.length}-octet GBCS message at ${RELAY_RATE_PER_SECOND}/s to an ESME with its tunnel open; EzspRadio + ASH + the in-memory Transport pair to the simulated NCP; UART time = that ASH frame's bytes at ${UART_BAUD} baud 8N1`;
+    const note = `${hubAdded.length} relays of a ${message.length}-octet GBCS message at ${RELAY_RATE_PER_SECOND}/s to an ESME with its tunnel open; EzspRadio + ASH + ${line.what} to the simulated NCP; UART time = that ASH frame's bytes at ${UART_BAUD} baud 8N1`;
     for (const p of [50, 99]) {
       const [ours, wire] = [round(percentile(hubAdded, p), 3), round(percentile(uart, p), 3)];
-      yield { metric: `relay to last byte on serial p${p}`, value: ours, unit: 'ms', peer: `UART time of the frame at ${UART_BAUD} baud`, peer_value: wire, ratio: costRatio(ours, wire), note };
+      yield { metric: `relay to last byte on ${label} p${p}`, value: ours, unit: 'ms', peer: `UART time of the frame at ${UART_BAUD} baud`, peer_value: wire, ratio: costRatio(ours, wire), note };
     }
   } finally {
     agent.detach();
@@ -319,6 +354,7 @@ async function* relayToLine(dir: string): AsyncIterable<BenchResult> {
     await store.close();
     await radio.stop().catch(() => undefined);
     await sim.close();
+    await line.close();
   }
 }
 
@@ -339,7 +375,8 @@ const suite: BenchSuite = async function* () {
     yield* gpfProfile(devices);
     await devices.close();
     yield* unsyncedPut(path);
-    yield* relayToLine(dir);
+    yield* relayToLine(dir, await ptyLine(), 'serial');
+    yield* relayToLine(dir, memoryLine(), 'the in-memory pair');
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
