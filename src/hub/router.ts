@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Eui64 } from '../../hal/radio.js';
 import { decodeMessage, GbcsAuthenticator, GbcsError, messageCodeEntry, type GbcsMessage, type GroupingHeader, type MessageCodeEntry } from '../gbcs/index.js';
 import { decodePayload, type DecodedPayload } from '../gbcs/payload/index.js';
+import type { Credential, CredentialSource } from '../security/certificates.js';
 import type { SecurityCredentials } from '../security/credentials.js';
 import { ReplayError, type OriginatorCounters } from '../security/replay.js';
 import { AlertQueue, type SealedAlert } from './alert-queue.js';
@@ -150,6 +151,10 @@ export class HubRouter extends EventEmitter<RouterEvents> {
       throw new Refusal('ROLE_NOT_ALLOWED', `a ${remoteParty.role} may not invoke ${entry.useCase}`, { where: remoteParty.eui });
     }
     if (handler.critical && !signatureVerified) throw new Refusal('SIGNATURE_MISSING', `${entry.useCase} is critical and the command is not signed`, { where: 'signature' });
+    // The signature is the originator's: a critical command acts only for the party that signed it.
+    if (handler.critical && remoteParty.eui !== header.originator) {
+      throw new Refusal('ROLE_NOT_ALLOWED', `a critical command signed by ${header.originator} cannot act for ${remoteParty.eui}`, { where: remoteParty.eui });
+    }
     return { signatureVerified, remoteParty, entry, handler };
   }
 
@@ -170,13 +175,31 @@ export class HubRouter extends EventEmitter<RouterEvents> {
       const again = await this.authorise(command.message, admission.device, false);
       if (again.remoteParty.role !== command.remoteParty.role) throw new Refusal('ROLE_NOT_ALLOWED', 'the party\'s role changed', { where: command.remoteParty.eui });
     }
+    const recipient = command.header.originator;
+    const recipientKey = this.options.credentials.forEui(recipient, 'keyAgreement');
+    const version = this.options.credentials.version;
     const result = await handler.handle(this.context, command);
-    const response = await this.options.authenticator.seal({
+    const sealer = this.options.credentials.version === version ? this.options.authenticator : this.sealerKeeping(recipient, recipientKey);
+    const response = await sealer.seal({
       header: responseHeader(command.header, result.dateTime),
       payload: result.payload,
       signature: 'empty',
     });
     return { kind: 'answered', useCase: command.entry.useCase, response };
+  }
+
+  /**
+   * The command just replaced trusted certificates: its response still goes to its sender with the
+   * Key Agreement key the command arrived under, even if the command replaced that very key.
+   */
+  private sealerKeeping(recipient: Eui64, key: Credential | undefined): GbcsAuthenticator {
+    const { credentials, context } = this.options;
+    if (!key || !context.secureElement) return this.options.authenticator;
+    const source: CredentialSource = {
+      forEui: (eui, usage) => (eui === recipient && usage === 'keyAgreement' ? key : credentials.forEui(eui, usage)),
+      forRole: (role, usage) => credentials.forRole(role, usage),
+    };
+    return new GbcsAuthenticator({ secureElement: context.secureElement, credentials: source });
   }
 
   private deviceFor(recipient: Eui64): HubDevice | 'relay' {

@@ -267,6 +267,9 @@ export const RTDS_ACB: Eui64 = '90B3D51F30000002';
 export const RTDS_SUPPLIER: Eui64 = '90B3D51F30010000';
 export const RTDS_NETWORK_OPERATOR: Eui64 = '90B3D51F30020000';
 
+/** A critical command as the RTDS has them: originated and signed by the supplier itself, MACed by the ACB. */
+export const BY_SUPPLIER = { originator: RTDS_SUPPLIER, remoteParty: null } as const;
+
 /** A command MACed as the Access Control Broker would (the RTDS keystore holds its private keys). */
 export async function buildCommand(harness: ConformanceHub, spec: CommandSpec): Promise<Buffer> {
   const remoteParty = spec.remoteParty === undefined ? RTDS_SUPPLIER : spec.remoteParty;

@@ -11,7 +11,7 @@ import { CCS01, CS14 } from '../../../../src/gbcs/payload/dlms/index.js';
 import type { Outcome } from '../../../../src/hub/router.js';
 import { HUB_EVENTS } from '../../../../src/logs/event-codes.js';
 import { CHF_STATES } from '../../../conformance/chf-seeds.js';
-import { buildCommand, ConformanceHub, RTDS_IDENTITY, RTDS_NETWORK_OPERATOR, vectorNamed } from '../../../conformance/harness.js';
+import { BY_SUPPLIER, buildCommand, ConformanceHub, RTDS_IDENTITY, RTDS_NETWORK_OPERATOR, vectorNamed } from '../../../conformance/harness.js';
 import { describeRtds, RTDS_KEYSTORE } from '../../../helpers/rtds.js';
 
 /** The CHF use cases the RTDS has no vector for, and CCS01's CS14, through the whole pipeline. */
@@ -132,34 +132,37 @@ describeRtds('CS02b: Security Credentials updates', () => {
   it('replaces the supplier cell when the supplier signs, records it, and refuses the same sequence number again', async () => {
     harness = await ConformanceHub.open(onlyFirstSupplier);
     const payload = update('90b3d51f30030000-ds.pem', 5);
-    const first = await harness.process(await buildCommand(harness, { messageCode: 0x0102, payload, counter: next(), sign: true }));
+    const first = await harness.process(await buildCommand(harness, { messageCode: 0x0102, payload, counter: next(), sign: true, ...BY_SUPPLIER }));
     const outcome = decodeDer(answer(first).payload);
     expect(encodeDer(outcome).toString('hex')).toContain('0a0100'); // status success
     expect(harness.hub.chf.credentials.forRole('supplier', 'digitalSigning').map((c) => c.eui)).toEqual(['90B3D51F30030000']);
     expect(harness.hub.chf.credentials.sequenceNumber('supplier')).toBe(5);
     expect(await harness.securityLogCodes()).toEqual([HUB_EVENTS.securityCredentialsUpdated.code]);
     const before = await harness.snapshot();
-    const again = await harness.process(await buildCommand(harness, { messageCode: 0x0102, payload, counter: next(), sign: true }));
+    const again = await harness.process(await buildCommand(harness, { messageCode: 0x0102, payload, counter: next(), sign: true, ...BY_SUPPLIER }));
     expect(encodeDer(decodeDer(answer(again).payload)).toString('hex')).toContain('0a017f'); // status other: stale sequence number
     const after = await harness.snapshot();
     expect(after.credentials).toEqual(before.credentials);
     expect(after.credentialSequence).toEqual(before.credentialSequence);
   });
 
-  it('is refused unsigned, and from a party of the wrong role, with nothing changed', async () => {
+  it('is refused unsigned, from a party of the wrong role, and signed by one party for another, with nothing changed', async () => {
     harness = await ConformanceHub.open(onlyFirstSupplier);
     const before = await harness.snapshot();
     const payload = update('90b3d51f30030000-ds.pem', 5);
-    const unsigned = await harness.process(await buildCommand(harness, { messageCode: 0x0102, payload, counter: next() }));
+    const unsigned = await harness.process(await buildCommand(harness, { messageCode: 0x0102, payload, counter: next(), ...BY_SUPPLIER }));
     expect(unsigned.kind === 'dropped' && unsigned.refusal.code).toBe('SIGNATURE_MISSING');
-    const wrongRole = await harness.process(await buildCommand(harness, { messageCode: 0x0102, payload, counter: next(), sign: true, remoteParty: RTDS_NETWORK_OPERATOR }));
+    const wrongRole = await harness.process(await buildCommand(harness, { messageCode: 0x0102, payload, counter: next(), sign: true, originator: RTDS_NETWORK_OPERATOR, remoteParty: null }));
     expect(wrongRole.kind === 'dropped' && wrongRole.refusal.code).toBe('ROLE_NOT_ALLOWED');
+    // Signed by the ACB but claiming to act for the supplier: the signature is not the supplier's.
+    const notTheSigner = await harness.process(await buildCommand(harness, { messageCode: 0x0102, payload, counter: next(), sign: true }));
+    expect(notTheSigner.kind === 'dropped' && notTheSigner.refusal.code).toBe('ROLE_NOT_ALLOWED');
     expect(await harness.snapshot()).toEqual(before);
   });
 
   it('answers a certificate of another role for the supplier cell as a bad certificate, replacing nothing', async () => {
     harness = await ConformanceHub.open(onlyFirstSupplier);
-    const outcome = await harness.process(await buildCommand(harness, { messageCode: 0x0102, payload: update('90b3d51f30020000-ds.pem', 9), counter: next(), sign: true }));
+    const outcome = await harness.process(await buildCommand(harness, { messageCode: 0x0102, payload: update('90b3d51f30020000-ds.pem', 9), counter: next(), sign: true, ...BY_SUPPLIER }));
     expect(encodeDer(decodeDer(answer(outcome).payload)).toString('hex')).toContain('0a0105');
     expect(harness.hub.chf.credentials.forRole('supplier', 'digitalSigning').map((c) => c.eui)).toEqual(['90B3D51F30010000']);
   });
