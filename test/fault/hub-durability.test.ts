@@ -143,7 +143,7 @@ describe('hub state under SIGKILL', () => {
 
     // The schedule did what it is for: kills mostly mid-write, a few mid-start, and real work between.
     expect(midOperation, 'kills that landed while an operation was under way').toBeGreaterThanOrEqual(KILLS / 2);
-    expect(expected.acknowledged, 'operations acknowledged').toBeGreaterThan(KILLS * 5);
+    expect(expected.acknowledged, 'operations acknowledged').toBeGreaterThan(KILLS * 2);
     expect(expected.state.historic.length, 'Devices removed with their keys kept').toBeGreaterThan(0);
     expect(expected.state.dailyReads.length + expected.state.profile.length).toBeGreaterThan(0);
     console.info(
