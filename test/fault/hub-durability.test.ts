@@ -109,7 +109,8 @@ describe('hub state under SIGKILL', () => {
 
     for (let run = 0; run < KILLS; run++) {
       const child = loading.shift()!;
-      loading.push(spawnChild());
+      // One child per kill, and one more for the final check.
+      if (children.length < KILLS + 1) loading.push(spawnChild());
       await child.first(loaded, 'its code loaded');
       const ordered = performance.now();
       child.order({ seed: SEED + run, run, mode: 'ops' });
