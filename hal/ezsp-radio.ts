@@ -5,6 +5,7 @@ import type { Clock } from './clock.js';
 import { HubError } from './errors.js';
 import { isEui64 } from './eui64.js';
 import { EzspHost, type EzspCommander } from './ezsp/host.js';
+import type { ApsFrame } from './ezsp/index.js';
 import {
   EmberApsOption,
   EmberInitialSecurityBitmask,
@@ -18,7 +19,9 @@ import {
   networkStatusCodes,
   statusName,
 } from './ezsp/enums.js';
-import type { RequestParams } from './ezsp/codec.js';
+import type { RequestParams, ResponseParams } from './ezsp/codec.js';
+import { FragmentSender } from './ezsp/fragment-sender.js';
+import { APS_OPTION_FRAGMENT, encodeAckGroupId, FRAGMENTATION, frameLimits, Reassembler, type BlockAck, type FrameLimits } from './ezsp/fragmentation.js';
 import { JoinTracker } from './ezsp/joining.js';
 import { Outbox, type TransmitResult } from './ezsp/outbox.js';
 import { RadioNetwork } from './ezsp/radio-network.js';
@@ -59,6 +62,17 @@ export interface EzspRadioOptions {
   endpoints?: Array<{ endpoint: number; profileId: number; deviceId: number; input: number[]; output: number[] }>;
   /** Extra NCP configuration values set at every start, before the network is resumed. */
   configuration?: Record<number, number>;
+  /** Long messages, sent and received in blocks (see ezsp/fragmentation.ts). */
+  fragmentation?: {
+    /** Blocks per acknowledged window, 1..8 (default 4); the devices must acknowledge windows of this size or smaller. */
+    window?: number;
+    /** How long a long message from a device may take to become whole (default 10 s). */
+    reassemblyTimeoutMs?: number;
+    /** Long messages from devices put together at once (default 8). */
+    maxReassemblies?: number;
+    /** The longest message accepted from a device, in octets (default 2,048). */
+    maxMessageLength?: number;
+  };
 }
 
 const SMART_ENERGY_PROFILE = 0x0109;
@@ -78,6 +92,9 @@ export class EzspRadio extends EventEmitter<RadioEvents> implements Radio {
   private readonly network: RadioNetwork;
   private readonly joins: JoinTracker;
   private readonly outbox: Outbox;
+  private readonly fragments: FragmentSender;
+  private readonly reassembler: Reassembler;
+  private readonly limits: FrameLimits;
   private messageTag = 0;
 
   constructor(options: EzspRadioOptions) {
@@ -101,6 +118,7 @@ export class EzspRadio extends EventEmitter<RadioEvents> implements Radio {
         canSend: () => this.host.ready && this.network.up,
         transmit: (eui64, address, payload, tag) => this.transmit(eui64, address, payload, tag),
         nextTag: () => this.nextTag(),
+        released: (tag) => this.fragments.release(tag),
       },
       {
         networkWaitMs: options.networkWaitMs ?? 60_000,
@@ -108,6 +126,31 @@ export class EzspRadio extends EventEmitter<RadioEvents> implements Radio {
         maxResends: options.maxResends ?? 3,
       },
     );
+    const apsOptions = options.apsOptions ?? DEFAULT_APS_OPTIONS;
+    this.limits = frameLimits((apsOptions & EmberApsOption.ENCRYPTION) !== 0);
+    const window = options.fragmentation?.window ?? FRAGMENTATION.window;
+    if (!Number.isInteger(window) || window < 1 || window > 8) throw badArgument(`fragmentation window ${window} is not 1..8`, 'EzspRadio');
+    this.fragments = new FragmentSender(
+      {
+        sendBlock: (nodeId, apsFrame, tag, data) => this.sendBlock(nodeId, apsFrame, tag, data),
+        nextTag: () => this.nextTag(),
+        settle: (tag, delivered, detail) => this.outbox.settle(tag, delivered, detail),
+      },
+      window,
+    );
+    this.reassembler = new Reassembler({
+      clock: this.clock,
+      window,
+      timeoutMs: options.fragmentation?.reassemblyTimeoutMs,
+      maxMessages: options.fragmentation?.maxReassemblies,
+      maxLength: options.fragmentation?.maxMessageLength,
+    });
+    this.reassembler.on('lost', (loss) => {
+      const nodeId = Number(loss.sender);
+      const report = { eui64: this.network.eui64Of(nodeId), nodeId, received: loss.received, total: loss.total, reason: loss.reason };
+      this.log.warn(report, 'a long message from a device never became whole');
+      this.emit('messageIncomplete', report);
+    });
     this.wireCallbacks();
   }
 
@@ -118,6 +161,7 @@ export class EzspRadio extends EventEmitter<RadioEvents> implements Radio {
 
   async stop(): Promise<void> {
     this.outbox.failAll('RADIO_FAILURE', 'radio stopped');
+    this.reassembler.clear();
     await this.host.stop();
   }
 
@@ -266,8 +310,15 @@ export class EzspRadio extends EventEmitter<RadioEvents> implements Radio {
     host.on('zigbeeKeyEstablishmentHandler', ({ partner, status }) => {
       this.report(this.joins.onKeyEstablishment(partner, status, this.network.knownNodeId(partner)));
     });
-    host.on('messageSentHandler', (p) => this.outbox.settle(p.messageTag, p.status === 0, statusName(p.status, host.version ?? 13)));
-    host.on('incomingMessageHandler', (p) => this.network.incoming(p));
+    host.on('messageSentHandler', (p) => {
+      const delivered = p.status === 0;
+      const detail = statusName(p.status, host.version ?? 13);
+      if (!this.fragments.blockSent(p.messageTag, delivered, detail)) this.outbox.settle(p.messageTag, delivered, detail);
+    });
+    host.on('incomingMessageHandler', (p) => {
+      if (p.apsFrame.options & APS_OPTION_FRAGMENT) this.receiveBlock(p);
+      else this.network.incoming(p);
+    });
   }
 
   private async afterReady(): Promise<void> {
@@ -325,23 +376,56 @@ export class EzspRadio extends EventEmitter<RadioEvents> implements Radio {
   private async transmit(eui64: Eui64, address: ApsAddress, payload: Buffer, tag: number): Promise<TransmitResult> {
     const nodeId = await this.network.nodeIdOf(eui64);
     if (nodeId === undefined) return { kind: 'unknown-device' };
+    const options = this.options.apsOptions ?? DEFAULT_APS_OPTIONS;
+    if (payload.length > this.limits.singleFrame) return this.fragments.start(tag, nodeId, address, options, payload, this.limits.blockSize);
+    const { result } = await this.sendBlock(nodeId, { ...address, options, groupId: 0, sequence: 0 }, tag, payload);
+    return result;
+  }
+
+  /** One sendUnicast: what the NCP said, and the APS counter it gave the frame. */
+  private async sendBlock(nodeId: number, apsFrame: ApsFrame, tag: number, payload: Buffer): Promise<{ result: TransmitResult; sequence: number }> {
     const version = this.host.version ?? 13;
     const response = await this.host.command('sendUnicast', {
       type: EmberOutgoingMessageType.DIRECT,
       indexOrDestination: nodeId,
-      apsFrame: { ...address, options: this.options.apsOptions ?? DEFAULT_APS_OPTIONS, groupId: 0, sequence: 0 },
+      apsFrame,
       messageTag: tag,
       messageContents: payload,
     });
-    if (response.status === 0) return { kind: 'accepted' };
-    if (isNetworkGone(response.status, version)) return { kind: 'network-down' };
-    return { kind: 'failed', detail: `sendUnicast: ${statusName(response.status, version)}` };
+    const { sequence } = response;
+    if (response.status === 0) return { result: { kind: 'accepted' }, sequence };
+    if (isNetworkGone(response.status, version)) return { result: { kind: 'network-down' }, sequence };
+    return { result: { kind: 'failed', detail: `sendUnicast: ${statusName(response.status, version)}` }, sequence };
+  }
+
+  /** One block of a long message from a device: keep it, acknowledge its window when whole, pass the message up when complete. */
+  private receiveBlock(p: ResponseParams<'incomingMessageHandler'>): void {
+    const { apsFrame } = p;
+    const verdict = this.reassembler.accept(String(p.senderShortId), apsFrame.sequence, apsFrame.groupId, Buffer.from(p.messageContents));
+    if (verdict.kind === 'refused') {
+      this.log.warn({ nodeId: p.senderShortId, apsCounter: apsFrame.sequence, detail: verdict.reason }, 'block of a long message refused');
+      return;
+    }
+    if (verdict.kind === 'complete') {
+      this.network.incoming({ ...p, apsFrame: { ...apsFrame, options: apsFrame.options & ~APS_OPTION_FRAGMENT, groupId: 0 }, messageContents: verdict.payload });
+    }
+    if (verdict.ack) void this.acknowledge(p.senderShortId, apsFrame, verdict.ack);
+  }
+
+  private async acknowledge(sender: number, apsFrame: ApsFrame, ack: BlockAck): Promise<void> {
+    try {
+      await this.host.command('sendReply', { sender, apsFrame: { ...apsFrame, groupId: encodeAckGroupId(ack) }, messageContents: Buffer.alloc(0) });
+    } catch (error) {
+      // The device sends the window again and it is acknowledged then.
+      this.log.debug({ nodeId: sender, detail: (error as Error).message }, 'could not acknowledge a window of blocks');
+    }
   }
 
   private nextTag(): number {
     // One byte in EZSP 13, two from 14.
     const modulus = (this.host.version ?? 13) >= 14 ? 0x10000 : 0x100;
     this.messageTag = (this.messageTag + 1) % modulus;
+    this.fragments.reuse(this.messageTag);
     return this.messageTag;
   }
 

@@ -71,6 +71,12 @@ export interface RadioEvents {
   /** Key establishment finished: the device now uses this TC link key. */
   linkKeyEstablished: [device: { eui64: Eui64; linkKey: Buffer }];
   message: [message: IncomingMessage];
+  /**
+   * A long (fragmented) message from a device never became whole: some blocks did not come in
+   * time, or it could not be held. Nothing of it went up as `message`; the device was not told it
+   * arrived, so it reports its own failure.
+   */
+  messageIncomplete: [report: { eui64: Eui64 | undefined; nodeId: number; received: number; total: number; reason: string }];
 }
 
 export interface Radio extends EventEmitter<RadioEvents> {
@@ -83,7 +89,11 @@ export interface Radio extends EventEmitter<RadioEvents> {
   closeJoining(): Promise<void>;
   /** Tell a device to leave and forget its keys. */
   removeDevice(eui64: Eui64): Promise<void>;
-  /** Send one APS unicast; resolves with what finally happened to it (it is never silently dropped). */
+  /**
+   * Send one APS message; resolves with what finally happened to it (it is never silently dropped).
+   * A payload too long for one frame goes in acknowledged blocks and is delivered only when every
+   * block is.
+   */
   send(eui64: Eui64, address: ApsAddress, payload: Buffer): Promise<DeliveryOutcome>;
   energyScan(channels: number[], durationExponent: number): Promise<EnergyReading[]>;
   setChannel(channel: number): Promise<void>;

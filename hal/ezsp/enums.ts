@@ -281,6 +281,8 @@ export const EmberApsOption = {
   SOURCE_EUI64: 0x0400,
   DESTINATION_EUI64: 0x0800,
   ENABLE_ADDRESS_DISCOVERY: 0x1000,
+  /** One block of a fragmented message; groupId carries its number (see fragmentation.ts). */
+  FRAGMENT: 0x8000,
 } as const;
 
 export const EmberOutgoingMessageType = { DIRECT: 0, VIA_ADDRESS_TABLE: 1, VIA_BINDING: 2, MULTICAST: 3, BROADCAST: 6 } as const;

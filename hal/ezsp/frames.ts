@@ -218,6 +218,17 @@ export const FRAMES = {
       { name: 'sequence', type: 'uint8' },
     ],
   },
+  /** Also how a host acknowledges the blocks of a fragmented message it received (the NCP expects it whatever the reply policy). */
+  sendReply: {
+    id: 0x0039,
+    kind: 'command',
+    request: [
+      { name: 'sender', type: 'uint16' },
+      { name: 'apsFrame', type: 'apsFrame' },
+      { name: 'messageContents', type: 'payload' },
+    ],
+    response: [{ name: 'status', type: 'status' }],
+  },
   messageSentHandler: {
     id: 0x003f,
     kind: 'callback',

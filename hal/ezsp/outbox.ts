@@ -23,6 +23,8 @@ export interface OutboxDeps {
   transmit(eui64: Eui64, address: ApsAddress, payload: Buffer, tag: number): Promise<TransmitResult>;
   /** A fresh message tag (unique among messages in flight). */
   nextTag(): number;
+  /** The outbox no longer waits on `tag` (reported, failed, timed out, or to be sent again under a new one). */
+  released?(tag: number): void;
 }
 
 export interface OutboxOptions {
@@ -159,6 +161,7 @@ export class Outbox {
         return;
       case 'network-down':
         this.byTag.delete(tag);
+        this.deps.released?.(tag);
         out.state = 'queued';
         this.holdUp(out);
         return;
@@ -170,7 +173,10 @@ export class Outbox {
   }
 
   private requeue(out: Outgoing): void {
-    if (out.tag !== undefined) this.byTag.delete(out.tag);
+    if (out.tag !== undefined) {
+      this.byTag.delete(out.tag);
+      this.deps.released?.(out.tag);
+    }
     out.earlyReport = undefined;
     out.deliveryTimer?.cancel();
     out.deliveryTimer = undefined;
@@ -204,7 +210,10 @@ export class Outbox {
     out.state = 'done';
     this.clearWait(out);
     out.deliveryTimer?.cancel();
-    if (out.tag !== undefined && this.byTag.get(out.tag) === out) this.byTag.delete(out.tag);
+    if (out.tag !== undefined && this.byTag.get(out.tag) === out) {
+      this.byTag.delete(out.tag);
+      this.deps.released?.(out.tag);
+    }
     const queue = this.queues.get(out.eui64);
     if (queue) {
       const at = queue.indexOf(out);

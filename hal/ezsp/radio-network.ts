@@ -179,7 +179,7 @@ export class RadioNetwork {
     }
   }
 
-  private eui64Of(nodeId: number): Eui64 | undefined {
+  eui64Of(nodeId: number): Eui64 | undefined {
     for (const [eui64, id] of this.nodes) if (id === nodeId) return eui64;
     return undefined;
   }

@@ -7,7 +7,8 @@ import { schemaProblems } from './schema-problems.js';
  * (any JSON value) echoed in the reply. This module only parses and checks them; control.ts acts.
  */
 const EUI64 = { type: 'string', pattern: '^[0-9A-Fa-f]{2}([-:]?[0-9A-Fa-f]{2}){7}$' } as const;
-const HEX = { type: 'string', pattern: '^([0-9A-Fa-f]{2})*$', maxLength: 512 } as const;
+// Room for the longest message a device sends (device.ts MAX_MESSAGE_LENGTH) and more, so that limit is the one reported.
+const HEX = { type: 'string', pattern: '^([0-9A-Fa-f]{2})*$', maxLength: 8192 } as const;
 const U8 = { type: 'integer', minimum: 0, maximum: 0xff } as const;
 const U16 = { type: 'integer', minimum: 0, maximum: 0xffff } as const;
 const COUNT = { type: 'integer', minimum: 0 } as const;

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Clock, Timer } from '../clock.js';
+import { ackedBlocks, APS_OPTION_FRAGMENT, encodeBlockGroupId, frameLimits, Reassembler, splitIntoBlocks, windowOf, type BlockAck } from '../ezsp/fragmentation.js';
 import type { ApsAddress, Eui64 } from '../radio.js';
 import type { ApsSettings, DeviceSpec } from './scenario.js';
 
@@ -8,11 +9,27 @@ import type { ApsSettings, DeviceSpec } from './scenario.js';
  * own messages to the hub one at a time: each is retried with the same APS counter until the NCP
  * has handed it to the host (the APS acknowledgement of this model), up to a bounded number of
  * attempts, after which the device records a failure and moves on. One message in flight at a
- * time keeps them in order across NCP resets and line faults.
+ * time keeps them in order across NCP resets and line faults. A message too long for one frame
+ * goes (and comes) in blocks, as an EmberZNet device does it (hal/ezsp/fragmentation.ts).
  */
 export interface ApsMessage extends ApsAddress {
   apsCounter: number;
   payload: Buffer;
+  /** A block of a fragmented message: the FRAGMENT option and the block number in groupId. */
+  options?: number;
+  groupId?: number;
+}
+
+/** The longest message a device sends or takes, in octets (the hub's reassembly limit). */
+export const MAX_MESSAGE_LENGTH = 2048;
+/** APS-encrypted frames, as GB devices send them. */
+const LIMITS = frameLimits(true);
+
+interface Outgoing extends ApsMessage {
+  attempts: number;
+  /** A long message's blocks and which of them the hub acknowledged. */
+  blocks?: Buffer[];
+  acked?: boolean[];
 }
 
 export interface ReceivedMessage extends ApsMessage {
@@ -57,7 +74,9 @@ export class SimDevice extends EventEmitter<DeviceEvents> {
   tcLinkKey: Buffer | undefined;
   readonly received: ReceivedMessage[] = [];
   readonly outcomes: SendOutcome[] = [];
-  private readonly outbox: Array<ApsMessage & { attempts: number }> = [];
+  private readonly outbox: Outgoing[] = [];
+  private readonly reassembler: Reassembler;
+  private ackWaiter: (() => void) | undefined;
   private nextApsCounter = 0;
   private pumping = false;
   private stopped = false;
@@ -72,6 +91,7 @@ export class SimDevice extends EventEmitter<DeviceEvents> {
     private readonly uplink: DeviceUplink,
   ) {
     super();
+    this.reassembler = new Reassembler({ clock, maxLength: MAX_MESSAGE_LENGTH, maxMessages: 2 });
   }
 
   get eui64(): Eui64 {
@@ -101,7 +121,12 @@ export class SimDevice extends EventEmitter<DeviceEvents> {
     for (let i = 0; i < count; i++) {
       const apsCounter = this.nextApsCounter;
       this.nextApsCounter = (this.nextApsCounter + 1) & 0xff;
-      this.outbox.push({ ...address, apsCounter, payload: Buffer.from(payload), attempts: 0 });
+      const message: Outgoing = { ...address, apsCounter, payload: Buffer.from(payload), attempts: 0 };
+      if (payload.length > LIMITS.singleFrame) {
+        message.blocks = splitIntoBlocks(payload, LIMITS.blockSize);
+        message.acked = message.blocks.map(() => false);
+      }
+      this.outbox.push(message);
       counters.push(apsCounter);
     }
     void this.pump();
@@ -120,6 +145,24 @@ export class SimDevice extends EventEmitter<DeviceEvents> {
     this.seenPayloads.add(key);
     this.received.push(received);
     this.emit('received', received);
+  }
+
+  /** Called by the NCP for one block of a long message from the hub; returns the window acknowledgement when it is due. */
+  deliverBlock(message: ApsMessage): BlockAck | undefined {
+    const verdict = this.reassembler.accept('hub', message.apsCounter, message.groupId ?? 0, message.payload);
+    if (verdict.kind === 'complete') {
+      const { options: _options, groupId: _groupId, ...whole } = message;
+      this.deliver({ ...whole, payload: verdict.payload });
+    }
+    return verdict.kind === 'refused' ? undefined : verdict.ack;
+  }
+
+  /** Called by the NCP when the hub acknowledged a window of blocks of the message numbered `apsCounter`. */
+  blocksAcknowledged(apsCounter: number, ack: BlockAck): void {
+    const head = this.outbox[0];
+    if (!head?.acked || head.apsCounter !== apsCounter) return;
+    for (const index of ackedBlocks(ack)) if (index < head.acked.length) head.acked[index] = true;
+    this.ackWaiter?.();
   }
 
   joinedAs(nodeId: number, tcLinkKey: Buffer): void {
@@ -149,9 +192,9 @@ export class SimDevice extends EventEmitter<DeviceEvents> {
     }, this.spec.wakeIntervalSeconds * 1000);
   }
 
-  private finish(message: ApsMessage & { attempts: number }, delivered: boolean, reason?: SendOutcome['reason']): void {
+  private finish(message: Outgoing, delivered: boolean, reason?: SendOutcome['reason']): void {
     this.outbox.shift();
-    const { attempts, ...rest } = message;
+    const { attempts, blocks: _blocks, acked: _acked, ...rest } = message;
     const outcome: SendOutcome = reason ? { ...rest, attempts, delivered, reason } : { ...rest, attempts, delivered };
     this.outcomes.push(outcome);
     this.emit('sendDone', outcome);
@@ -167,7 +210,8 @@ export class SimDevice extends EventEmitter<DeviceEvents> {
           this.finish(head, false, this.stopped ? 'STOPPED' : 'NOT_JOINED');
           continue;
         }
-        if (!(await this.sendRound())) await this.clock.sleep(this.aps.retryIntervalMs);
+        const sent = head.blocks ? await this.sendBlocks(head) : await this.sendRound();
+        if (!sent) await this.clock.sleep(this.aps.retryIntervalMs);
       }
     } finally {
       this.pumping = false;
@@ -181,7 +225,9 @@ export class SimDevice extends EventEmitter<DeviceEvents> {
    * counter, which the host discards). True when every message offered got through.
    */
   private async sendRound(): Promise<boolean> {
-    const round = this.outbox.slice(0, this.aps.window);
+    // A long message goes on its own, after the short ones before it.
+    const long = this.outbox.findIndex((message) => message.blocks);
+    const round = this.outbox.slice(0, long < 0 ? this.aps.window : Math.min(long, this.aps.window));
     for (const message of round) message.attempts++;
     const results = await Promise.all(round.map((message) => this.uplink.fromDevice(this, message)));
     const failedAt = results.indexOf(false);
@@ -192,4 +238,55 @@ export class SimDevice extends EventEmitter<DeviceEvents> {
     if (first.attempts >= this.aps.retries) this.finish(first, false, 'NO_ACK');
     return false;
   }
+
+  /**
+   * Offer the first window of a long message the hub has not acknowledged, and wait for its
+   * acknowledgement; repeat until every block is acknowledged. True when the message is done;
+   * false to try again after the retry interval (the NO_ACK after `aps.retries` tries in a row
+   * without progress).
+   */
+  private async sendBlocks(head: Outgoing): Promise<boolean> {
+    const blocks = head.blocks!;
+    const acked = head.acked!;
+    let first = acked.indexOf(false);
+    while (first >= 0) {
+      head.attempts++;
+      const { size } = windowOf(first, blocks.length);
+      const window = Array.from({ length: size }, (_, i) => first + i).filter((index) => !acked[index]);
+      const offered = await Promise.all(window.map((index) => this.uplink.fromDevice(this, this.block(head, index))));
+      const answered = offered.every(Boolean) && (await this.acknowledgement(head, first, size));
+      if (!answered) {
+        if (head.attempts >= this.aps.retries) this.finish(head, false, 'NO_ACK');
+        return false;
+      }
+      head.attempts = 0;
+      first = acked.indexOf(false);
+    }
+    this.finish(head, true);
+    return true;
+  }
+
+  private block(head: Outgoing, index: number): ApsMessage {
+    const total = head.blocks!.length;
+    const { profileId, clusterId, sourceEndpoint, destinationEndpoint, apsCounter } = head;
+    return { profileId, clusterId, sourceEndpoint, destinationEndpoint, apsCounter, payload: head.blocks![index]!, options: APS_OPTION_FRAGMENT, groupId: encodeBlockGroupId({ index, total }) };
+  }
+
+  /** Resolves true once blocks first..first+size-1 are all acknowledged, false after the wait for it. */
+  private acknowledgement(head: Outgoing, first: number, size: number): Promise<boolean> {
+    const whole = () => head.acked!.slice(first, first + size).every(Boolean);
+    if (whole()) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = this.clock.setTimeout(() => done(false), BLOCK_ACK_TIMEOUT_MS);
+      const done = (result: boolean) => {
+        timer.cancel();
+        this.ackWaiter = undefined;
+        resolve(result);
+      };
+      this.ackWaiter = () => whole() && done(true);
+    });
+  }
 }
+
+/** How long a device waits for the hub to acknowledge a window of its blocks before offering it again. */
+const BLOCK_ACK_TIMEOUT_MS = 3000;

@@ -1,6 +1,8 @@
 import { EmberIncomingMessageType, EzspConfigId, EmberOutgoingMessageType, encodeResponse, EzspFrameError, type ApsFrame } from '../ezsp/index.js';
+import { APS_OPTION_FRAGMENT } from '../ezsp/fragmentation.js';
 import type { ApsMessage, SimDevice } from './device.js';
 import { configValue } from './ncp-config.js';
+import { acknowledgeToDevice, blockToDevice, isBlock } from './ncp-fragments.js';
 import type { CommandHandlers } from './ncp-commands.js';
 import type { SimulatedNcp } from './ncp.js';
 
@@ -9,7 +11,8 @@ import type { SimulatedNcp } from './ncp.js';
  * the device gets the message over the air, and messageSentHandler follows with the outcome (a
  * failure for an unknown or unjoined node, or for a sleepy child that did not poll in time).
  * Device to hub: incomingMessageHandler, acknowledged to the device only once the host's ASH
- * acknowledged the frame that carried it.
+ * acknowledged the frame that carried it. Blocks of fragmented messages travel the same way; see
+ * ncp-fragments.ts for their acknowledgements.
  */
 
 const NO_INDEX = 0xff;
@@ -20,8 +23,8 @@ function apsFrameOf(message: ApsMessage): ApsFrame {
     clusterId: message.clusterId,
     sourceEndpoint: message.sourceEndpoint,
     destinationEndpoint: message.destinationEndpoint,
-    options: 0,
-    groupId: 0,
+    options: message.options ?? 0,
+    groupId: message.groupId ?? 0,
     sequence: message.apsCounter,
   };
 }
@@ -56,14 +59,20 @@ function hold(ncp: SimulatedNcp, device: SimDevice, sent: Outgoing): void {
   ncp.ram.held.set(device.eui64, queue);
 }
 
+/** The message reaches the device: a whole one is delivered at once, a block when its window is acknowledged. */
+function overTheAir(ncp: SimulatedNcp, device: SimDevice, sent: Outgoing): void {
+  if (isBlock(sent.message)) return blockToDevice(ncp, device, sent, (block, delivered) => reportSent(ncp, block, delivered));
+  device.deliver(sent.message);
+  reportSent(ncp, sent, true);
+}
+
 /** A sleepy child polled: hand over what was held for it. */
 export function pollFromDevice(ncp: SimulatedNcp, device: SimDevice): void {
   const held = ncp.ram.held.get(device.eui64) ?? [];
   ncp.ram.held.delete(device.eui64);
   for (const sent of held) {
     sent.timer.cancel();
-    device.deliver(sent.message);
-    reportSent(ncp, sent, true);
+    overTheAir(ncp, device, sent);
   }
 }
 
@@ -101,7 +110,9 @@ export const MESSAGING_HANDLERS: CommandHandlers = {
   sendUnicast: (ncp, { type, indexOrDestination, apsFrame, messageTag, messageContents }) => {
     if (!ncp.ram.networkUp) return { status: ncp.status('NETWORK_DOWN'), sequence: 0 };
     if (type !== EmberOutgoingMessageType.DIRECT) return { status: ncp.status('BAD_ARGUMENT'), sequence: 0 };
-    const apsCounter = ncp.ram.nextApsCounter();
+    const block = (apsFrame.options & APS_OPTION_FRAGMENT) !== 0;
+    // The NCP numbers a message, and block 0 of a fragmented one; later blocks carry block 0's counter.
+    const apsCounter = block && (apsFrame.groupId & 0xff) !== 0 ? apsFrame.sequence : ncp.ram.nextApsCounter();
     const sent: Outgoing = {
       nodeId: indexOrDestination,
       messageTag,
@@ -112,6 +123,7 @@ export const MESSAGING_HANDLERS: CommandHandlers = {
         destinationEndpoint: apsFrame.destinationEndpoint,
         apsCounter,
         payload: Buffer.from(messageContents),
+        ...(block ? { options: APS_OPTION_FRAGMENT, groupId: apsFrame.groupId } : {}),
       },
     };
     const node = ncp.nvm.nodeById(indexOrDestination);
@@ -119,9 +131,17 @@ export const MESSAGING_HANDLERS: CommandHandlers = {
     ncp.soon(() => {
       if (!device?.joined) return reportSent(ncp, sent, false);
       if (!device.isAwake()) return hold(ncp, device, sent);
-      device.deliver(sent.message);
-      reportSent(ncp, sent, true);
+      overTheAir(ncp, device, sent);
     });
     return { status: ncp.status('SUCCESS'), sequence: apsCounter };
+  },
+  sendReply: (ncp, { sender, apsFrame }) => {
+    if (!ncp.ram.networkUp) return { status: ncp.status('NETWORK_DOWN') };
+    const node = ncp.nvm.nodeById(sender);
+    const device = node ? ncp.device(node.eui64) : undefined;
+    if (!device?.joined) return { status: ncp.status('DELIVERY_FAILED') };
+    // Only fragment acknowledgements mean anything here: the simulated devices expect no other replies.
+    if (apsFrame.options & APS_OPTION_FRAGMENT) ncp.soon(() => acknowledgeToDevice(device, apsFrame.sequence, apsFrame.groupId));
+    return { status: ncp.status('SUCCESS') };
   },
 };

@@ -7,7 +7,7 @@ import { parseEui64 } from '../eui64.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { ApsAddress, Eui64 } from '../radio.js';
 import type { Transport } from '../transport/transport.js';
-import { DEFAULT_ADDRESS, SimDevice, type ReceivedMessage, type SendOutcome } from './device.js';
+import { DEFAULT_ADDRESS, MAX_MESSAGE_LENGTH, SimDevice, type ReceivedMessage, type SendOutcome } from './device.js';
 import { FaultyTransport, type LineCounts, type LineFaults } from './faulty-transport.js';
 import { SimulatedNcp, type NcpEvents } from './ncp.js';
 import { SimNvm } from './nvm.js';
@@ -176,13 +176,15 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     return (this.options.ash?.maxDataLength ?? 128) - empty.length;
   }
 
-  /** Queue messages from a device to the hub; each payload is one APS message. Returns their APS counters. */
+  /**
+   * Queue messages from a device to the hub; each payload is one APS message, sent in blocks when
+   * it does not fit one frame. Returns their APS counters.
+   */
   send(from: Eui64 | string, payloads: Buffer[], address: Partial<ApsAddress> = {}): number[] {
     const device = this.device(from);
-    const limit = this.maxPayloadLength();
     payloads.forEach((payload, i) => {
-      if (payload.length > limit) {
-        throw new SimulatorError('SIM_PAYLOAD_TOO_LONG', `payload ${i} is ${payload.length} bytes; one frame carries at most ${limit}`, { where: 'payload' });
+      if (payload.length > MAX_MESSAGE_LENGTH) {
+        throw new SimulatorError('SIM_PAYLOAD_TOO_LONG', `payload ${i} is ${payload.length} bytes; a device sends at most ${MAX_MESSAGE_LENGTH}`, { where: 'payload' });
       }
     });
     const full = { ...DEFAULT_ADDRESS, ...address };

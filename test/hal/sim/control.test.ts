@@ -116,7 +116,7 @@ describe('control interface over TCP', () => {
         ok: false,
         error: { code: 'SIM_UNKNOWN_DEVICE', message: expect.stringContaining('no device 0011223344556677') },
       });
-      expect(await client.line('{"id":8,"op":"send","from":"00DB1234567890A0","payload":"' + 'ab'.repeat(200) + '"}', 8)).toMatchObject({ ok: false, error: { code: 'SIM_PAYLOAD_TOO_LONG' } });
+      expect(await client.line('{"id":8,"op":"send","from":"00DB1234567890A0","payload":"' + 'ab'.repeat(2049) + '"}', 8)).toMatchObject({ ok: false, error: { code: 'SIM_PAYLOAD_TOO_LONG' } });
       expect(await client.line('{"id":9,"op":"bogus"}', 9)).toMatchObject({ id: 9, ok: false, error: { code: 'CONTROL_UNKNOWN_OP' } });
       expect(await client.request({ op: 'devices' })).toMatchObject({ ok: true });
     } finally {
