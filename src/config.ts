@@ -50,6 +50,17 @@ export interface HubConfig {
     outboxAlarmPercent: number;
     telemetrySeconds: number;
   };
+  identity: {
+    /** The GPF's EUI-64; by default the CHF's (the radio's) plus one, as hubs are numbered. */
+    gpf?: string;
+    /** ECS26n: the manufacturer identifier and model type the hub reports, as hex. */
+    manufacturerId: string;
+    modelType: string;
+  };
+  security: {
+    /** A directory of remote parties' certificates (`<eui>-<ds|ka>.pem`) to trust from the start. */
+    keystore?: string;
+  };
 }
 
 export const DEFAULT_CONFIG: HubConfig = {
@@ -59,6 +70,8 @@ export const DEFAULT_CONFIG: HubConfig = {
   sim: {},
   log: { level: 'info' },
   wan: { topicPrefix: 'gbcs', outboxMaxMessages: 10_000, outboxMaxBytes: 16 * 1024 * 1024, outboxAlarmPercent: 80, telemetrySeconds: 60 },
+  identity: { manufacturerId: '0000', modelType: '0000' },
+  security: {},
 };
 
 export const CONFIG_SCHEMA = {
@@ -118,6 +131,20 @@ export const CONFIG_SCHEMA = {
       },
       dependencies: { cert: ['key'], key: ['cert'] },
     },
+    identity: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        gpf: { type: 'string', pattern: '^[0-9A-Fa-f]{16}$' },
+        manufacturerId: { type: 'string', pattern: '^([0-9A-Fa-f]{2}){1,16}$' },
+        modelType: { type: 'string', pattern: '^([0-9A-Fa-f]{2}){1,16}$' },
+      },
+    },
+    security: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { keystore: { type: 'string', minLength: 1 } },
+    },
   },
 } as const;
 
@@ -173,6 +200,8 @@ export function parseConfig(text: string, source: string): HubConfig {
     sim: { ...DEFAULT_CONFIG.sim, ...given.sim },
     log: { ...DEFAULT_CONFIG.log, ...given.log },
     wan: { ...DEFAULT_CONFIG.wan, ...given.wan },
+    identity: { ...DEFAULT_CONFIG.identity, ...given.identity },
+    security: { ...DEFAULT_CONFIG.security, ...given.security },
   };
 }
 

@@ -6,12 +6,21 @@ import type { NetworkInfo } from '../hal/radio.js';
 import { openTransport } from '../hal/transport/open.js';
 import type { Transport } from '../hal/transport/transport.js';
 import { DeviceLog } from './chf/device-log.js';
+import { DEVICE_TYPES } from './chf/device-types.js';
 import { JoinWindows } from './chf/join-window.js';
 import type { HubConfig } from './config.js';
+import { GasProxyData } from './gpf/gas-proxy-data.js';
+import { GpfDeviceLog } from './gpf/device-log.js';
 import { HanAdmission } from './han/admission.js';
+import { HanRelay } from './han/relay.js';
+import { SleepyQueue } from './han/sleepy-queue.js';
+import { openGbcsHub, type GbcsHub } from './hub/gbcs-hub.js';
 import { openHubLogs, type HubLogs } from './logs/hub-logs.js';
+import { seedCredentialsFromKeystore } from './security/credentials.js';
 import { FileSecureElement } from './security/file-secure-element.js';
 import { openStore, type Store } from './store/store.js';
+import { HubTime } from './time/hub-time.js';
+import { TimeClusterServer } from './time/time-server.js';
 import { startHubWan, type HubWan } from './wan/hub-wan.js';
 
 /**
@@ -40,7 +49,16 @@ export interface Hub {
   readonly joinWindows: JoinWindows;
   readonly network: NetworkInfo;
   readonly wan: HubWan | undefined;
+  readonly relay: HanRelay;
+  readonly gbcs: GbcsHub;
+  readonly time: HubTime;
   stop(): Promise<void>;
+}
+
+/** GB hubs number the GPF after the CHF: the radio's EUI-64 plus one, unless the config says otherwise. */
+function gpfEui64(chf: string, configured: string | undefined): string {
+  if (configured) return configured.toUpperCase();
+  return ((BigInt(`0x${chf}`) + 1n) & 0xffff_ffff_ffff_ffffn).toString(16).toUpperCase().padStart(16, '0');
 }
 
 async function radioTransport(options: HubOptions): Promise<Transport> {
@@ -86,8 +104,39 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     logger.info({ channel: network.channel, panId: network.panId, extendedPanId: network.extendedPanId, resumed: resumed !== null }, 'network up');
     admission.start();
 
+    const time = await HubTime.open({ store, clock, trustSystemClock: true });
+    const timeServer = new TimeClusterServer(radio, time, logger.child({ component: 'time' }));
+    timeServer.start();
+    closers.push(async () => timeServer.stop());
+
+    const queue = await SleepyQueue.open({ store, clock, logger });
+    const relay = new HanRelay({
+      radio, admission, queue, clock, logger,
+      devices: { isSleepy: (eui64) => DEVICE_TYPES[deviceLog.get(eui64)?.deviceType ?? 'ESME'].sleepy },
+    });
+    closers.push(() => relay.stop());
+    // A Device that leaves the log takes its tunnels and queued messages with it (reported as REMOVED).
+    deviceLog.on('changed', ({ kind, eui64s }) => {
+      if (kind !== 'removed' && kind !== 'restored') return;
+      for (const eui64 of eui64s) if (!deviceLog.has(eui64)) void relay.forgetDevice(eui64).catch(() => undefined);
+    });
+
+    const chf = network.localEui64;
+    const gpf = gpfEui64(chf, config.identity.gpf);
+    const gbcs = await openGbcsHub({
+      store, secureElement, clock, logger, deviceLog, logs, joinWindows, relay,
+      identity: { chf, gpf, manufacturerId: Buffer.from(config.identity.manufacturerId, 'hex'), modelType: Buffer.from(config.identity.modelType, 'hex') },
+      extendedPanId: () => Buffer.from(network.extendedPanId, 'hex'),
+      gpf: { deviceLog: await GpfDeviceLog.open(store), data: await GasProxyData.open(store) },
+    });
+    closers.push(() => gbcs.stop());
+    if (config.security.keystore) {
+      const trusted = await seedCredentialsFromKeystore(gbcs.credentials, config.security.keystore, [chf, gpf]);
+      logger.info({ certificates: trusted, keystore: config.security.keystore }, 'remote parties trusted from the keystore');
+    }
+
     const wan = await startHubWan({
-      config, store, clock, logger, hub: network.localEui64, security: logs.securityLog,
+      config, store, clock, logger, hub: chf, security: logs.securityLog,
       broker: options.wanBroker, embedded: config.wan.broker === undefined,
       health: () => ({
         han: { devices: deviceLog.list().map((d) => ({ eui64: d.eui64, type: d.deviceType, ...(d.lastCommunication === undefined ? {} : { lastContact: d.lastCommunication }) })) },
@@ -95,8 +144,15 @@ export async function startHub(options: HubOptions): Promise<Hub> {
         radio: { channel: network.channel, panId: network.panId, ashConnected: link.connected, ...link.counters },
       }),
     });
-    if (wan) closers.push(() => wan.stop());
-    return { clock, store, logs, deviceLog, radio, admission, joinWindows, network, wan, stop };
+    if (wan) {
+      closers.push(() => wan.stop());
+      wan.attach(gbcs.router, relay);
+    }
+    // Started last, so the alerts and start-up expiries they raise find their listeners in place.
+    gbcs.start();
+    await relay.start();
+    logger.info({ chf, gpf }, 'GBCS identity');
+    return { clock, store, logs, deviceLog, radio, admission, joinWindows, network, wan, relay, gbcs, time, stop };
   } catch (error) {
     await stop();
     throw error;

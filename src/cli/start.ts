@@ -3,6 +3,7 @@ import type { Logger } from '../../hal/log.js';
 import { loadConfig, type HubConfig } from '../config.js';
 import { startHub, type Hub } from '../hub.js';
 import { createLogger } from '../log.js';
+import { checkNoExposedSecrets, checkStartupFiles } from '../security/file-permissions.js';
 import { startSimProcess, type SimProcess } from '../sim-process.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../wan/embedded-broker.js';
 
@@ -75,6 +76,9 @@ export function registerStart(program: Command): void {
     .action(async () => {
       const options = program.opts<{ config?: string }>();
       const config = await loadConfig(options.config);
+      // Refuse to run with a config or key file others can read, or a secret copied into argv or the environment.
+      await checkStartupFiles(config, options.config);
+      checkNoExposedSecrets([config.wan.password].filter((secret): secret is string => Boolean(secret)));
       const log = createLogger({ level: config.log.level });
       await run(config, log);
     });

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -38,7 +38,7 @@ describe('hub start with no radio configured', () => {
   it('starts the simulated HAN, forms the network, admits the scenario devices, refuses the intruder and says ready', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'hub-start-'));
     const config = join(dir, 'hub.yaml');
-    await writeFile(config, `store:\n  path: ${join(dir, 'state')}\n`);
+    await writeFile(config, `store:\n  path: ${join(dir, 'state')}\n`, { mode: 0o600 });
 
     const first = await runStart(config, (line) => line.msg === 'hub ready');
     const messages = first.lines.map((l) => l.msg);
@@ -58,5 +58,20 @@ describe('hub start with no radio configured', () => {
     const second = await runStart(config, (line) => line.msg === 'hub ready');
     expect(second.lines.find((l) => l.msg === 'hub ready')?.devices).toBe(listed.length);
     expect(await second.stop()).toBe(0);
+  });
+
+  it('refuses to start with a config file other users can read, saying how to fix it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hub-start-'));
+    const config = join(dir, 'hub.yaml');
+    await writeFile(config, `store:\n  path: ${join(dir, 'state')}\n`);
+    await chmod(config, 0o644);
+    const { command, args } = cliCommand();
+    const child = spawn(command, [...args, '--config', config, 'start'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(2);
+    expect(stderr).toContain(config);
+    expect(stderr).toMatch(/chmod 600/);
   });
 });
