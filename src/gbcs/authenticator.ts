@@ -27,10 +27,21 @@ export interface Authenticated {
 export interface AuthenticatorOptions {
   secureElement: SecureElement;
   credentials: CredentialSource;
+  /**
+   * The hub's own Devices (its CHF and GPF). Only their signing keys may come from the secure
+   * element; every other party's must be a trusted certificate. A secure element that can answer
+   * for other EUIs (the RTDS keystore holds the meters' and remote parties' keys) must not turn a
+   * party the hub no longer trusts into one it does. Absent: no party falls back.
+   */
+  ownDevices?: Iterable<Eui64>;
 }
 
 export class GbcsAuthenticator {
-  constructor(private readonly options: AuthenticatorOptions) {}
+  private readonly ownDevices: ReadonlySet<Eui64>;
+
+  constructor(private readonly options: AuthenticatorOptions) {
+    this.ownDevices = new Set(options.ownDevices ?? []);
+  }
 
   /** Decode the envelope, check MAC and signature; throws GbcsError (MAC_INVALID, SIGNATURE_*, NO_CREDENTIAL, decode codes). */
   async authenticate(bytes: Uint8Array, decode: DecodeOptions = {}): Promise<Authenticated> {
@@ -108,10 +119,13 @@ export class GbcsAuthenticator {
     return credential;
   }
 
-  /** A remote party's certificate, or, for a message the hub signed itself, its own public key. */
+  /** A trusted certificate, or, for a message one of the hub's own Devices signed, its own public key. */
   private async signingKey(originator: Eui64): Promise<Buffer> {
     const held = this.options.credentials.forEui(originator, 'digitalSigning');
     if (held) return held.publicKeyDer;
+    if (!this.ownDevices.has(originator)) {
+      throw new GbcsError('NO_CREDENTIAL', `no Digital Signing certificate is trusted for ${originator}`, { where: originator });
+    }
     try {
       return await this.options.secureElement.publicKey(originator, 'digitalSigning');
     } catch (cause) {

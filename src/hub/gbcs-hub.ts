@@ -74,7 +74,7 @@ export async function openGbcsHub(options: GbcsHubOptions): Promise<GbcsHub> {
   };
   // One cache for MAC keys and GPF encryption keys: both agree from the same static key pairs.
   const secureElement = new SecretCachingSecureElement(options.secureElement);
-  const authenticator = new GbcsAuthenticator({ secureElement, credentials });
+  const authenticator = new GbcsAuthenticator({ secureElement, credentials, ownDevices: [identity.chf, identity.gpf] });
   const registry = new HandlerRegistry(options.handlers ?? ALL_HANDLERS);
   const router = new HubRouter({
     authenticator,

@@ -199,7 +199,7 @@ export class HubRouter extends EventEmitter<RouterEvents> {
       forEui: (eui, usage) => (eui === recipient && usage === 'keyAgreement' ? key : credentials.forEui(eui, usage)),
       forRole: (role, usage) => credentials.forRole(role, usage),
     };
-    return new GbcsAuthenticator({ secureElement: context.secureElement, credentials: source });
+    return new GbcsAuthenticator({ secureElement: context.secureElement, credentials: source, ownDevices: [context.identity.chf, context.identity.gpf] });
   }
 
   private deviceFor(recipient: Eui64): HubDevice | 'relay' {

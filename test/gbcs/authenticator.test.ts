@@ -62,7 +62,7 @@ function world() {
   trust.add(credential(ACB, 'keyAgreement', remote.key(ACB, 'keyAgreement'), 'accessControlBroker'));
   trust.add(credential(SUPPLIER, 'keyAgreement', remote.key(SUPPLIER, 'keyAgreement'), 'supplier'));
   trust.add(credential(SUPPLIER, 'digitalSigning', remote.key(SUPPLIER, 'digitalSigning'), 'supplier'));
-  const authenticator = new GbcsAuthenticator({ secureElement: hub, credentials: trust });
+  const authenticator = new GbcsAuthenticator({ secureElement: hub, credentials: trust, ownDevices: [CHF] });
   /** What a remote party computes on its side: ECDH with its own private key and the hub's public key. */
   const remoteKey = async (party: string, message: GbcsMessage) => {
     const secret = await remote.ecdh(party, await hub.publicKey(CHF, 'keyAgreement'));
@@ -144,5 +144,21 @@ describe('GbcsAuthenticator', () => {
     await expect(authenticator.verifySignature({ ...alert, signature })).resolves.toBe(true);
     await hub.generateKeyPair(CHF, 'digitalSigning');
     await expect(authenticator.verifySignature({ ...alert, signature })).rejects.toMatchObject({ code: 'SIGNATURE_INVALID' });
+  });
+
+  it('takes a signing key from the secure element only for the hub\'s own Devices, never for a remote party', async () => {
+    const { hub, trust } = world();
+    const critical = sampleCommand({ originator: SUPPLIER, messageCode: 0x0012 });
+    delete critical.header.supplementary;
+    // A secure element that can sign as the supplier (as the RTDS keystore can) and answer for its key.
+    const signed = { ...critical, signature: await hub.sign(SUPPLIER, 'digitalSigning', signedPart(critical)) };
+    const untrusting = new TrustStore();
+    for (const held of trust.all()) if (held.usage !== 'digitalSigning') untrusting.add(held);
+    const strict = new GbcsAuthenticator({ secureElement: hub, credentials: untrusting, ownDevices: [CHF] });
+    await expect(strict.verifySignature(signed)).rejects.toMatchObject({ code: 'NO_CREDENTIAL', where: SUPPLIER });
+    const unnamed = new GbcsAuthenticator({ secureElement: hub, credentials: untrusting });
+    await expect(unnamed.verifySignature(signed)).rejects.toMatchObject({ code: 'NO_CREDENTIAL' });
+    const ownAlert = sampleCommand({ cra: 'alert', originator: CHF, recipient: ACB, messageCode: 0x0128 });
+    await expect(unnamed.verifySignature({ ...ownAlert, signature: await unnamed.sign(ownAlert) })).rejects.toMatchObject({ code: 'NO_CREDENTIAL' });
   });
 });
