@@ -52,6 +52,8 @@ export interface Hub {
   readonly relay: HanRelay;
   readonly gbcs: GbcsHub;
   readonly time: HubTime;
+  /** The GPF's Device Log and its copy of the gas meter's data, which the GPF use cases answer from. */
+  readonly gpf: { deviceLog: GpfDeviceLog; data: GasProxyData };
   stop(): Promise<void>;
 }
 
@@ -123,11 +125,12 @@ export async function startHub(options: HubOptions): Promise<Hub> {
 
     const chf = network.localEui64;
     const gpf = gpfEui64(chf, config.identity.gpf);
+    const gpfState = { deviceLog: await GpfDeviceLog.open(store), data: await GasProxyData.open(store) };
     const gbcs = await openGbcsHub({
       store, secureElement, clock, logger, deviceLog, logs, joinWindows, relay,
       identity: { chf, gpf, manufacturerId: Buffer.from(config.identity.manufacturerId, 'hex'), modelType: Buffer.from(config.identity.modelType, 'hex') },
       extendedPanId: () => Buffer.from(network.extendedPanId, 'hex'),
-      gpf: { deviceLog: await GpfDeviceLog.open(store), data: await GasProxyData.open(store) },
+      gpf: gpfState,
     });
     closers.push(() => gbcs.stop());
     if (config.security.keystore) {
@@ -152,7 +155,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     gbcs.start();
     await relay.start();
     logger.info({ chf, gpf }, 'GBCS identity');
-    return { clock, store, logs, deviceLog, radio, admission, joinWindows, network, wan, relay, gbcs, time, stop };
+    return { clock, store, logs, deviceLog, radio, admission, joinWindows, network, wan, relay, gbcs, time, gpf: gpfState, stop };
   } catch (error) {
     await stop();
     throw error;
