@@ -10,7 +10,7 @@ import { memoryTransportPair } from '../../hal/transport/memory.js';
 import type { DeviceType } from '../../src/chf/device-types.js';
 import { DEFAULT_CONFIG } from '../../src/config.js';
 import { DAY_MS, HALF_HOUR_MS, dayKey, dayStart } from '../../src/gpf/days.js';
-import { GasProxyData } from '../../src/gpf/index.js';
+import type { GasProxyData } from '../../src/gpf/index.js';
 import { startHub, type Hub } from '../../src/hub.js';
 import { digest, type ChildLine, type ChildOrders, type HubOp, type HubState } from './hub-state.js';
 
@@ -172,8 +172,7 @@ async function main(): Promise<void> {
   sim.serve(ncpSide);
   const config = { ...structuredClone(DEFAULT_CONFIG), store: { path: storePath } };
   const hub = await startHub({ config, logger: silentLogger, clock, transport: hubSide });
-  // startHub does not open the GPF's data yet; it will on the hub's store, as here.
-  const gpf = await GasProxyData.open(hub.store);
+  const gpf = hub.gpf.data;
   const state = await readState(hub, gpf);
   say({ event: 'ready', state });
   if (mode === 'check') {
