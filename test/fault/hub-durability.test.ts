@@ -123,7 +123,8 @@ describe('hub state under SIGKILL', () => {
       }
       child.kill();
       const { signal } = await child.closed;
-      expect(signal, `run ${run} ended by the kill, not by itself`).toBe('SIGKILL');
+      const failure = child.lines.find((line) => 'event' in line && line.event === 'failed');
+      expect(signal, `run ${run} ended by the kill, not by itself: ${JSON.stringify(failure)}\n${child.stderrTail}`).toBe('SIGKILL');
 
       const readyAt = child.lines.findIndex((line) => readyState(line) !== undefined);
       if (readyAt < 0) {
