@@ -79,6 +79,9 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   // The key file (keys.json, mode 0600) sits in the store's directory, where `hub devices` looks for it.
   const secureElement = await FileSecureElement.open({ stateDir: config.store.path });
   const store = await openStore({ path: config.store.path, secureElement });
+  if (store.recoveryProblems.length > 0) {
+    logger.error({ problems: store.recoveryProblems.length, store: store.path }, 'LevelDB dropped damaged records after a crash, so recent acknowledged changes may be lost; see `hub store check`');
+  }
   const closers: Array<() => Promise<unknown>> = [() => store.close()];
   const stop = async () => {
     for (const close of closers.splice(0).reverse()) await close().catch((error: unknown) => logger.warn({ err: error }, 'error while stopping'));

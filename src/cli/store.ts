@@ -12,13 +12,23 @@ export function registerStore(program: Command): void {
     .command('check')
     .description('open the database read-through and report its schema version (fails if damaged or in use)')
     .option('--store <path>', 'the state directory (default: store.path from the config)')
-    .action(async (options: { store?: string }) => {
+    .option('--acknowledge', 'forget recorded losses once you have dealt with them (re-commissioned, restored)')
+    .action(async (options: { store?: string; acknowledge?: boolean }) => {
       const path = options.store ?? (await loadConfig(program.opts<{ config?: string }>().config)).store.path;
       // Opening creates a missing database; a check must not turn a mistyped path into an empty store.
       if (!existsSync(path)) throw new StoreError('STORE_OPEN_FAILED', 'no database here', { where: path });
       const opened = await openStore({ path });
-      process.stdout.write(`${opened.path}: opens cleanly, schema version ${opened.schemaVersion}\n`);
+      const problems = opened.recoveryProblems;
+      if (options.acknowledge) await opened.acknowledgeRecoveryProblems();
       await opened.close();
+      if (options.acknowledge && problems.length > 0) {
+        process.stdout.write(`${path}: ${problems.length} recorded loss(es) acknowledged\n`);
+        return;
+      }
+      if (problems.length > 0) {
+        throw new StoreError('STORE_RECOVERED_WITH_LOSS', `LevelDB dropped damaged records while opening it, so recent writes may be lost: ${problems.join('; ')}`, { where: path });
+      }
+      process.stdout.write(`${path}: opens cleanly, schema version ${opened.schemaVersion}\n`);
     });
 
   store

@@ -7,6 +7,7 @@ export type StoreErrorCode =
   | 'STORE_CORRUPT'
   /** The database could not be opened for another reason (permissions, disk). */
   | 'STORE_OPEN_FAILED'
+  | 'STORE_RECOVERED_WITH_LOSS'
   | 'STORE_CLOSED'
   /** A value or key the caller gave was refused; nothing was written. */
   | 'STORE_BAD_VALUE'

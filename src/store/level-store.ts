@@ -1,5 +1,5 @@
-import { mkdir } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { Level } from 'level';
 import { StoreError } from './errors.js';
 import { LevelDomain, openSublevel, type Database, type DomainHost, type PreparedOp, type Sublevel } from './level-domain.js';
@@ -9,6 +9,7 @@ import { Sealer } from './sealing.js';
 import type { Batch, Domain, DomainSpec, Store, StoreOptions } from './store.js';
 
 const META = 'meta';
+const RECOVERY_PROBLEMS = 'recoveryProblems';
 const SCHEMA_VERSION = 'schemaVersion';
 const DATA_KEY_FINGERPRINT = 'dataKeyFingerprint';
 const DOMAIN_PREFIX = 'domain/';
@@ -78,13 +79,23 @@ export class LevelStore implements Store, DomainHost {
   constructor(
     private readonly db: Database,
     private readonly options: StoreOptions,
+    private readonly foundAtOpen: readonly string[] = [],
   ) {
     this.path = db.location;
     this.meta = openSublevel(db, META);
   }
 
+  /** Every loss LevelDB reported at an open since the last acknowledgement (kept, as LevelDB's LOG is not). */
+  recoveryProblems: readonly string[] = [];
+
+  async acknowledgeRecoveryProblems(): Promise<void> {
+    await this.commit([{ type: 'del', sublevel: this.meta, key: RECOVERY_PROBLEMS }], META);
+    this.recoveryProblems = [];
+  }
+
   /** Load what `meta` records, and check the data key, before anyone uses the store. */
   async load(): Promise<void> {
+    await this.recordRecoveryProblems();
     for await (const [key, bytes] of this.meta.iterator()) {
       let value: unknown;
       try {
@@ -93,6 +104,7 @@ export class LevelStore implements Store, DomainHost {
         throw corruptError(this.path, new Error(`meta/${key} is not JSON: ${(cause as Error).message}`));
       }
       if (key === SCHEMA_VERSION) this.schemaVersion = value as number;
+      if (key === RECOVERY_PROBLEMS) this.recoveryProblems = value as string[];
       if (key.startsWith(DOMAIN_PREFIX)) this.declarations.set(key.slice(DOMAIN_PREFIX.length), value as Declaration);
     }
     if (!this.options.secureElement) return;
@@ -107,6 +119,13 @@ export class LevelStore implements Store, DomainHost {
         { where: this.path },
       );
     }
+  }
+
+  private async recordRecoveryProblems(): Promise<void> {
+    if (this.foundAtOpen.length === 0) return;
+    const stored = await this.meta.get(RECOVERY_PROBLEMS);
+    const earlier = stored === undefined ? [] : (metaValue(stored) as string[]);
+    await this.commit([this.metaPut(RECOVERY_PROBLEMS, [...earlier, ...this.foundAtOpen])], META);
   }
 
   metaPut(key: string, value: unknown): PreparedOp {
@@ -199,7 +218,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   } catch (error) {
     throw translateLevelError(error, path, path, 'open');
   }
-  const store = new LevelStore(db, options);
+  const store = new LevelStore(db, options, await recoveryProblems(path));
   try {
     await store.read(path, 'open', () => store.load());
     await runMigrations(store, migrations, SCHEMA_VERSION);
@@ -208,6 +227,23 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     await store.close().catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * LevelDB opens a store whose write-ahead log is damaged without an error: it drops the damaged
+ * records and says so only in its own LOG file, which it starts afresh at every open. Reading that
+ * file is the one way to learn that acknowledged writes were lost.
+ */
+const LOSS_IN_LOG = /corrupt|dropping|checksum mismatch|error/i;
+
+async function recoveryProblems(path: string): Promise<string[]> {
+  let text: string;
+  try {
+    text = await readFile(join(path, 'LOG'), 'utf8');
+  } catch {
+    return [];
+  }
+  return text.split('\n').filter((line) => LOSS_IN_LOG.test(line)).map((line) => line.replace(/^\S+ \S+ /, '').trim());
 }
 
 /**

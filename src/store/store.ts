@@ -111,6 +111,14 @@ export interface Store {
   /** The schema version after migrations (0 for a store with no migrations). */
   readonly schemaVersion: number;
   /**
+   * What LevelDB reported while recovering at an open, since the last acknowledgement: damaged log
+   * records it dropped. Empty when every open was clean; otherwise acknowledged writes may have been
+   * lost, and the owner must say so loudly. Kept in `meta`, since LevelDB's own LOG is rewritten.
+   */
+  readonly recoveryProblems: readonly string[];
+  /** The owner has dealt with the losses (restored from the head end, re-commissioned): forget them. */
+  acknowledgeRecoveryProblems(): Promise<void>;
+  /**
    * Declare (or look up again) a domain. A name keeps its `personal` and `hashKeys` flags for
    * life: they are recorded in `meta` and declaring them differently later is an error.
    */
