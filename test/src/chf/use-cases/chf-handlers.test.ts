@@ -130,7 +130,9 @@ describeRtds('CS02b: Security Credentials updates', () => {
   const onlyFirstSupplier = { trust: (c: { role?: string; eui: string }) => c.role !== 'supplier' || c.eui === '90B3D51F30010000' };
 
   it('replaces the supplier cell when the supplier signs, records it, and refuses the same sequence number again', async () => {
-    harness = await ConformanceHub.open(onlyFirstSupplier);
+    // The next supplier's Key Agreement certificate is held too, so its answer can be sealed for it.
+    const nextSupplierKa = (c: { role?: string; eui: string; usage: string }) => c.eui === '90B3D51F30030000' && c.usage === 'keyAgreement';
+    harness = await ConformanceHub.open({ trust: (c) => onlyFirstSupplier.trust(c) || nextSupplierKa(c) });
     const payload = update('90b3d51f30030000-ds.pem', 5);
     const first = await harness.process(await buildCommand(harness, { messageCode: 0x0102, payload, counter: next(), sign: true, ...BY_SUPPLIER }));
     const outcome = decodeDer(answer(first).payload);
@@ -139,7 +141,8 @@ describeRtds('CS02b: Security Credentials updates', () => {
     expect(harness.hub.chf.credentials.sequenceNumber('supplier')).toBe(5);
     expect(await harness.securityLogCodes()).toEqual([HUB_EVENTS.securityCredentialsUpdated.code]);
     const before = await harness.snapshot();
-    const again = await harness.process(await buildCommand(harness, { messageCode: 0x0102, payload, counter: next(), sign: true, ...BY_SUPPLIER }));
+    // The old supplier's signing certificate is gone: the one it was replaced with signs now.
+    const again = await harness.process(await buildCommand(harness, { messageCode: 0x0102, payload, counter: next(), sign: true, originator: '90B3D51F30030000', remoteParty: null }));
     expect(encodeDer(decodeDer(answer(again).payload)).toString('hex')).toContain('0a017f'); // status other: stale sequence number
     const after = await harness.snapshot();
     expect(after.credentials).toEqual(before.credentials);
