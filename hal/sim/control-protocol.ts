@@ -43,6 +43,7 @@ const REQUESTS = {
     ['from'],
   ),
   received: op('received', { eui64: EUI64, since: SINCE }, ['eui64']),
+  sendGbcs: op('sendGbcs', { from: EUI64, gbcs: { ...HEX, minLength: 2 } }, ['from', 'gbcs']),
   outcomes: op('outcomes', { eui64: EUI64, since: SINCE }, ['eui64']),
   fault: op('fault', {
     corruptOneIn: COUNT,
@@ -69,6 +70,8 @@ export interface ControlRequest {
   since?: number;
   payload?: string;
   payloads?: string[];
+  /** sendGbcs: the GBCS message (hex) the Device sends the hub through its tunnel. */
+  gbcs?: string;
   count?: number;
   numbered?: boolean;
   profileId?: number;

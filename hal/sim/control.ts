@@ -32,8 +32,14 @@ async function perform(sim: Simulator, request: ControlRequest): Promise<Reply> 
     }
     case 'received': {
       const since = request.since ?? 0;
-      return { messages: sim.received(request.eui64!).slice(since).map((m, i) => ({ index: since + i, ...withHexPayload(m) })) };
+      const messages = sim.received(request.eui64!).slice(since).map((m, i) => ({ index: since + i, ...withHexPayload(m) }));
+      // And the GBCS messages that came through the Device's tunnels, each whole.
+      const gbcs = sim.tunnelled(request.eui64!).map((m) => ({ index: m.index, at: m.at, gbcs: m.gbcs.toString('hex') }));
+      return { messages, gbcs };
     }
+    case 'sendGbcs':
+      sim.sendGbcs(request.from!, Buffer.from(request.gbcs!, 'hex'));
+      return {};
     case 'outcomes': {
       const since = request.since ?? 0;
       const device = sim.device(request.eui64!);
@@ -73,6 +79,10 @@ function eventJson<E extends keyof SimulatorEvents>(name: E, args: SimulatorEven
       const [eui64, message] = args as SimulatorEvents['messageReceived'];
       return { event: name, eui64, ...withHexPayload(message) };
     }
+    case 'gbcsReceived': {
+      const [eui64, message] = args as SimulatorEvents['gbcsReceived'];
+      return { event: name, eui64, index: message.index, at: message.at, gbcs: message.gbcs.toString('hex') };
+    }
     case 'sendDone': {
       const [eui64, outcome] = args as SimulatorEvents['sendDone'];
       return { event: name, eui64, ...withHexPayload(outcome) };
@@ -94,6 +104,7 @@ const EVENTS: ReadonlyArray<keyof SimulatorEvents> = [
   'deviceLeft',
   'messageReceived',
   'sendDone',
+  'gbcsReceived',
 ];
 
 class ControlClient {

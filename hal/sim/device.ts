@@ -184,6 +184,12 @@ export class SimDevice extends EventEmitter<DeviceEvents> {
     if (this.joined) this.uplink.poll(this);
   }
 
+  /** Poll the parent and stay awake a while longer, as a sleepy device does while it talks to the hub. */
+  poll(): void {
+    this.awakeUntil = Math.max(this.awakeUntil, this.clock.now() + this.spec.awakeSeconds * 1000);
+    if (this.joined) this.uplink.poll(this);
+  }
+
   private scheduleWake(): void {
     this.wakeTimer = this.clock.setTimeout(() => {
       if (this.stopped) return;

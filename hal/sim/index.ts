@@ -9,3 +9,4 @@ export type { ReceivedMessage, SendOutcome } from './device.js';
 export type { JoinRefusal } from './ncp.js';
 export type { JoinOutcome } from './trust-centre.js';
 export { ANSWERED_COMMANDS } from './ncp-commands.js';
+export { SimTunnelEnd, TUNNEL_DEVICE_TYPES, type TunnelEndSettings, type TunnelledMessage } from './tunnel-end.js';

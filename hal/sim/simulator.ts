@@ -14,6 +14,9 @@ import { SimNvm } from './nvm.js';
 import { SeededRandom } from './random.js';
 import type { DeviceSpec, FaultDirection, FaultSettings, Scenario } from './scenario.js';
 import { requestJoin, type JoinOutcome } from './trust-centre.js';
+import { SimTunnelEnd, TUNNEL_DEVICE_TYPES, type TunnelledMessage } from './tunnel-end.js';
+import { GBCS_MESSAGE_TAGS } from '../tunnel/header.js';
+import { GBCS_TUNNEL } from '../tunnel/protocol.js';
 
 /**
  * The simulated HAN in one object: an NCP and the scenario's devices, served over whatever
@@ -70,6 +73,8 @@ export interface SimulatorEvents extends Omit<NcpEvents, 'hostFrame'> {
   messageReceived: [eui64: Eui64, message: ReceivedMessage];
   /** A device's message to the hub reached the host, or the device gave up on it. */
   sendDone: [eui64: Eui64, outcome: SendOutcome];
+  /** A Device got a GBCS message from the hub through one of its tunnels. */
+  gbcsReceived: [eui64: Eui64, message: TunnelledMessage];
 }
 
 export class SimulatorError extends HubError {}
@@ -80,6 +85,7 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
   readonly scenario: Scenario;
   readonly ncp: SimulatedNcp;
   private readonly devices = new Map<Eui64, SimDevice>();
+  private readonly tunnelEnds = new Map<Eui64, SimTunnelEnd>();
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly seed: number;
@@ -122,6 +128,11 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     device.on('received', (message) => this.emit('messageReceived', spec.eui64, message));
     device.on('sendDone', (outcome) => this.emit('sendDone', spec.eui64, outcome));
     this.devices.set(spec.eui64, device);
+    if (TUNNEL_DEVICE_TYPES.includes(spec.type)) {
+      const end = new SimTunnelEnd(device, this.clock, this.logger.child({ part: 'tunnel', device: spec.name }));
+      end.on('gbcs', (message) => this.emit('gbcsReceived', spec.eui64, message));
+      this.tunnelEnds.set(spec.eui64, end);
+    }
     device.start();
   }
 
@@ -193,6 +204,30 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
 
   received(eui64: Eui64 | string): readonly ReceivedMessage[] {
     return this.device(eui64).received;
+  }
+
+  /** A GBCS Device's end of its tunnels (ESME, GSME, PPMID, HCALCS). */
+  tunnelEnd(eui64: Eui64 | string): SimTunnelEnd {
+    const device = this.device(eui64);
+    const end = this.tunnelEnds.get(device.eui64);
+    if (!end) throw new SimulatorError('SIM_NO_TUNNEL', `${device.spec.name} is a ${device.spec.type}, which has no GBCS tunnel`, { where: 'eui64' });
+    return end;
+  }
+
+  /** GBCS messages the Device got from the hub through its tunnels, in order (none for a Device without tunnels). */
+  tunnelled(eui64: Eui64 | string): readonly TunnelledMessage[] {
+    return this.tunnelEnds.get(this.device(eui64).eui64)?.received ?? [];
+  }
+
+  /** The Device sends a GBCS message to the hub through its tunnel (the GSME as a PUT when it next wakes). */
+  sendGbcs(from: Eui64 | string, gbcs: Buffer): void {
+    const end = this.tunnelEnd(from);
+    if (!end.device.joined) throw new SimulatorError('SIM_NOT_JOINED', `${end.device.spec.name} is not on the network`, { where: 'from' });
+    // The GSME's PUT header is one of the transfer's 1,500 octets.
+    const limit = GBCS_TUNNEL.maxIncomingTransferSize - (end.device.spec.sleepy ? 1 : 0);
+    if (gbcs.length > limit) throw new SimulatorError('SIM_BAD_GBCS', `${gbcs.length} octets; one tunnel transfer carries at most ${limit}`, { where: 'gbcs' });
+    if (!GBCS_MESSAGE_TAGS.includes(gbcs[0] ?? -1)) throw new SimulatorError('SIM_BAD_GBCS', 'a GBCS message starts with 0xDD or 0xDF', { where: 'gbcs[0]' });
+    end.sendGbcs(gbcs);
   }
 
   outcomes(eui64: Eui64 | string): readonly SendOutcome[] {

@@ -11,12 +11,12 @@ import { HanAdmission } from '../../../src/han/admission.js';
 import { HanRelay, type DeliveryReport, type RelayEvents } from '../../../src/han/relay.js';
 import { SleepyQueue } from '../../../src/han/sleepy-queue.js';
 import { openLog, TempStore } from '../chf/helpers.js';
-import { SimTunnelAgent, type AgentOptions } from './tunnel-sim-device.js';
+import type { TunnelEndSettings } from '../../../hal/sim/tunnel-end.js';
 
 /**
  * The relay against the real simulated NCP behind the real EZSP radio, over ASH on an in-memory
- * line, with the real Device Log and HAN admission. The Devices' tunnel ends are played by
- * SimTunnelAgent through the simulator's device API. Torn down after each test.
+ * line, with the real Device Log and HAN admission. The simulated ESME and GSME play their own
+ * GBCS tunnel ends (hal/sim/tunnel-end.ts). Torn down after each test.
  */
 
 export const ESME = '00DB1234567890A0';
@@ -39,7 +39,8 @@ export interface RigOptions {
   /** The queue's and relay's clock (the radio and simulator always run on real time). */
   clock?: Clock;
   capacity?: number;
-  esme?: AgentOptions;
+  /** How the ESME answers the hub's tunnel requests. */
+  esme?: Partial<TunnelEndSettings>;
   /** How long the NCP holds a message for the sleeping GSME before reporting it undelivered. */
   indirectTimeoutMs?: number;
   /** How long the GSME stays awake after it polls. */
@@ -88,8 +89,9 @@ export async function rig(options: RigOptions = {}) {
     await relay.start();
     return { relay, queue, events };
   };
-  const esme = new SimTunnelAgent(sim, ESME, options.esme);
-  const gsme = new SimTunnelAgent(sim, GSME);
+  const esme = sim.tunnelEnd(ESME);
+  esme.configure(options.esme ?? {});
+  const gsme = sim.tunnelEnd(GSME);
   return { sim, radio, log, admission, esme, gsme, startRelay, ...(await startRelay()) };
 }
 

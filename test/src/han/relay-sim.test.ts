@@ -2,7 +2,6 @@ import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../hal/clock.js';
 import { RelayError } from '../../../src/han/relay.js';
-import { encodeTunnelData } from '../../../hal/tunnel/header.js';
 import { GBCS_TUNNEL, TUNNEL_STATUS } from '../../../hal/tunnel/protocol.js';
 import { rejection } from '../chf/helpers.js';
 import { ESME, GSME, gbcs, HOUR, IHD, queuedId, rig, settledCount, temp } from './relay-rig.js';
@@ -11,37 +10,39 @@ import { ESME, GSME, gbcs, HOUR, IHD, queuedId, rig, settledCount, temp } from '
 
 describe('relay to a mains-powered Device', () => {
   it('opens a GBCS tunnel once, delivers each message over it, and passes the Device’s answer up', async () => {
-    const { relay, esme, events } = await rig();
+    const { relay, sim, esme, events } = await rig();
     expect(await relay.relay(ESME, gbcs('first'))).toEqual({ eui64: ESME, status: 'DELIVERED' });
     expect(await relay.relay(ESME, gbcs('second'))).toEqual({ eui64: ESME, status: 'DELIVERED' });
     const requests = esme.frames.filter((f) => f.command.kind === 'requestTunnel');
     expect(requests.map((f) => f.command)).toEqual([{ kind: 'requestTunnel', ...GBCS_TUNNEL }]);
-    expect(esme.delivered).toEqual([gbcs('first'), gbcs('second')]);
+    expect(sim.tunnelled(ESME).map((m) => m.gbcs)).toEqual([gbcs('first'), gbcs('second')]);
 
     const answered = once(relay, 'message');
-    esme.send({ sequence: 9, direction: 'serverToClient', command: { kind: 'transferData', tunnelId: 0x0042, data: gbcs('response') } });
+    sim.sendGbcs(ESME, gbcs('response'));
     await answered;
+    // The answer went back over the hub's own tunnel, not a new one.
+    expect(relay.tunnels.clientTunnel(ESME)?.tunnelId).toBe(esme.hubTunnelId);
     expect(events.message).toEqual([{ eui64: ESME, gbcsBytes: gbcs('response') }]);
   });
 
   it('reports a refused tunnel and a silent Device without sending the message', async () => {
-    const refused = await rig({ esme: { tunnelStatus: TUNNEL_STATUS.busy } });
+    const refused = await rig({ esme: { requestStatus: TUNNEL_STATUS.busy } });
     expect(await refused.relay.relay(ESME, gbcs('x'))).toMatchObject({ status: 'TUNNEL_REFUSED', detail: expect.stringMatching(/busy/) });
     expect(refused.esme.frames.map((f) => f.command.kind)).toEqual(['requestTunnel']);
   });
 
   it('reports UNREACHABLE when the Device never answers the tunnel request', async () => {
-    const silent = await rig({ esme: { answerTunnelRequests: false }, tunnelResponseTimeoutMs: 300 });
+    const silent = await rig({ esme: { requestStatus: null }, tunnelResponseTimeoutMs: 300 });
     expect(await silent.relay.relay(ESME, gbcs('x'))).toMatchObject({ status: 'UNREACHABLE', detail: expect.stringMatching(/no RequestTunnelResponse/) });
-    expect(silent.esme.delivered).toEqual([]);
+    expect(silent.sim.tunnelled(ESME)).toEqual([]);
   });
 
   it('reports UNREACHABLE when the Device is gone after its tunnel opened', async () => {
-    const { relay, sim, esme } = await rig();
+    const { relay, sim } = await rig();
     expect((await relay.relay(ESME, gbcs('first'))).status).toBe('DELIVERED');
     sim.device(ESME).left();
     expect(await relay.relay(ESME, gbcs('second'))).toMatchObject({ status: 'UNREACHABLE', detail: expect.stringMatching(/NO_ACK|NOT_JOINED|DELIVERY_FAILED/) });
-    expect(esme.delivered).toEqual([gbcs('first')]);
+    expect(sim.tunnelled(ESME).map((m) => m.gbcs)).toEqual([gbcs('first')]);
   });
 });
 
@@ -56,7 +57,7 @@ describe('relay to the sleepy GSME', () => {
     const counts: number[] = [];
     const tunnelOpened = gsme.next((f) => f.command.kind === 'requestTunnelResponse');
     const collected = gsme.collect();
-    const { command } = await tunnelOpened;
+    const { command } = (await tunnelOpened)!;
     expect(command).toMatchObject({ status: TUNNEL_STATUS.success, maxIncomingTransferSize: 1500 });
     expect(await collected).toEqual([gbcs('one'), gbcs('two'), gbcs('three')]);
     for (const frame of gsme.frames) if (frame.command.kind === 'transferData') counts.push(frame.command.data[1]!);
@@ -67,12 +68,13 @@ describe('relay to the sleepy GSME', () => {
     // Nothing left: a GET is answered with an empty GET-RESPONSE.
     expect(await gsme.collect()).toEqual([]);
 
-    // The GSME's own messages come up without their PUT header.
-    const tunnelId = (gsme.frames.findLast((f) => f.command.kind === 'requestTunnelResponse')!.command as { tunnelId: number }).tunnelId;
+    // The GSME's own messages go as PUTs in its next round, and come up without their PUT header.
     const heard = once(relay, 'message');
-    gsme.send({ sequence: 1, direction: 'clientToServer', command: { kind: 'transferData', tunnelId, data: encodeTunnelData({ kind: 'put', message: gbcs('alert') }) } });
+    sim.sendGbcs(GSME, gbcs('alert'));
+    expect(await gsme.collect()).toEqual([]);
     await heard;
     expect(events.message).toEqual([{ eui64: GSME, gbcsBytes: gbcs('alert') }]);
+    expect(sim.tunnelled(GSME).map((m) => m.gbcs)).toEqual([gbcs('one'), gbcs('two'), gbcs('three')]);
   });
 
   it('reports expired messages as EXPIRED and never hands them to the GSME', async () => {

@@ -14,7 +14,7 @@ import { ESME, rig, temp } from '../han/relay-rig.js';
  */
 describeRtds('router → HAN relay', () => {
   it('relays the RTDS ECS17b command to the ESME byte for byte, and refuses one for a Device outside the log', async () => {
-    const { relay, log, esme } = await rig();
+    const { relay, log, sim } = await rig();
     const { secureElement, trustStore } = await rtdsKeystore();
     const hub = await openGbcsHub({ store: temp.store, secureElement, clock: new ManualClock(Date.UTC(2015, 0, 1)), identity: RTDS_IDENTITY, deviceLog: log, relay });
     for (const credential of trustStore.all()) {
@@ -23,7 +23,7 @@ describeRtds('router → HAN relay', () => {
     const command = vectorNamed('ECS17b_4.1.1_SINGLE_SUCCESS_COMMAND_GBCS.HEX').bytes;
     const outcome = await hub.router.process(command);
     expect(outcome).toMatchObject({ kind: 'relayed', to: ESME, report: { eui64: ESME, status: 'DELIVERED' } });
-    expect(esme.delivered).toEqual([command]);
+    expect(sim.tunnelled(ESME).map((m) => m.gbcs)).toEqual([command]);
     // Relaying is not accepting: the hub did not authenticate it, so no counter moved.
     expect(hub.counters.lastAccepted('90B3D51F30000002')).toBeUndefined();
     // The same command for a Device the log does not hold (the recipient is before the MAC, so only the address changes).
@@ -32,7 +32,7 @@ describeRtds('router → HAN relay', () => {
     stranger.set(Buffer.from('00DB1234567890A7', 'hex'), at);
     const refused = await hub.router.process(stranger);
     expect(refused.kind === 'dropped' && refused.refusal.code).toBe('UNKNOWN_RECIPIENT');
-    expect(esme.delivered).toHaveLength(1);
+    expect(sim.tunnelled(ESME)).toHaveLength(1);
     await hub.stop();
   });
 });
