@@ -116,18 +116,34 @@ export function parseExtendedPanId(text: string): string {
   return compact;
 }
 
+/** What CCS03 needs of the radio: forming a network, nothing else. */
+export type NetworkFormer = Pick<Radio, 'formNetwork'>;
+
 /**
- * CCS03: restore the log, then form the network with the given extended PAN id. Both inputs are
- * checked before anything changes; if forming fails, the restored log stays and the error says so.
+ * CCS03's two steps on Devices already checked: replace the log, then form the network with the
+ * given extended PAN id (checked first). If forming fails, the restored log stays and the error says so.
  */
+export async function replaceLogAndFormNetwork(
+  log: DeviceLog,
+  radio: NetworkFormer,
+  devices: readonly RestoredDevice[],
+  extendedPanIdText: string,
+): Promise<NetworkInfo> {
+  const extendedPanId = parseExtendedPanId(extendedPanIdText);
+  await log.replaceAll(devices);
+  return radio.formNetwork({ extendedPanId });
+}
+
+/** CCS03 from a backup file: both inputs are checked before anything changes. */
 export async function restoreAndFormNetwork(
   log: DeviceLog,
-  radio: Pick<Radio, 'formNetwork'>,
+  radio: NetworkFormer,
   input: unknown,
   extendedPanIdText: string,
 ): Promise<{ backup: DeviceLogBackup; network: NetworkInfo }> {
-  const extendedPanId = parseExtendedPanId(extendedPanIdText);
-  const backup = await restoreDeviceLog(log, input);
-  const network = await radio.formNetwork({ extendedPanId });
+  parseExtendedPanId(extendedPanIdText);
+  const backup = parseBackup(input, log.capacity);
+  const devices: RestoredDevice[] = backup.devices.map((d) => ({ eui64: d.eui64, deviceType: d.deviceType }));
+  const network = await replaceLogAndFormNetwork(log, radio, devices, extendedPanIdText);
   return { backup, network };
 }

@@ -4,7 +4,7 @@ import { isEui64, parseEui64 } from '../../hal/eui64.js';
 import { parseInstallCode } from '../../hal/install-code.js';
 import type { Eui64 } from '../../hal/radio.js';
 import { jsonCodec, type Domain, type Store } from '../store/store.js';
-import { DEVICE_TYPES, DEVICE_TYPE_NAMES, findDeviceType, isDeviceType, type DeviceType } from './device-types.js';
+import { DEVICE_TYPES, findDeviceType, isDeviceType, NAMEABLE_DEVICE_TYPES, TYPE_NOT_YET_KNOWN, type DeviceType } from './device-types.js';
 import { DeviceLogError } from './errors.js';
 import { HistoricDeviceLog } from './historic-device-log.js';
 import { hashTcLinkKey, LINK_KEY_LENGTH } from './link-key-hash.js';
@@ -129,7 +129,9 @@ function toEntry(stored: StoredDevice, seen: StoredCommunication | undefined): D
 
 export function parseDeviceType(text: string, where = 'device type'): DeviceType {
   const type = findDeviceType(text);
-  if (!type) throw new DeviceLogError('DEVICE_TYPE_UNKNOWN', `"${text}" is not a device type (${DEVICE_TYPE_NAMES.join(', ')})`, { where });
+  if (!type || type === TYPE_NOT_YET_KNOWN) {
+    throw new DeviceLogError('DEVICE_TYPE_UNKNOWN', `"${text}" is not a device type (${NAMEABLE_DEVICE_TYPES.join(', ')})`, { where });
+  }
   if (!DEVICE_TYPES[type].loggable) throw new DeviceLogError('DEVICE_TYPE_NOT_LOGGABLE', `a ${type} is never entered in the CHF Device Log`, { where });
   return type;
 }
@@ -193,8 +195,9 @@ export class DeviceLog extends EventEmitter<DeviceLogEvents> {
 
   /**
    * CCS01's log step. A Device already present keeps its link key and install code and the answer
-   * is success with nothing written — except a Device restored from a backup that has neither: it
-   * takes the install code, as it has no other way to join.
+   * is success with nothing written — except a Device restored from a backup: it learns its type if
+   * the backup could not say it, and, when it has neither key nor install code, takes the install
+   * code, as it has no other way to join.
    */
   async add(request: AddDeviceRequest): Promise<AddOutcome> {
     const eui64 = parseEui64(request.eui64, 'ieee_address');
@@ -206,11 +209,14 @@ export class DeviceLog extends EventEmitter<DeviceLogEvents> {
     return this.serial(async () => {
       const existing = this.entries.get(eui64);
       if (existing) {
-        if (existing.installCode || existing.tcLinkKey || !installCode) return { added: false, installCodeTaken: false };
-        const updated: StoredDevice = { ...existing, installCode: installCode.toString('hex') };
+        const takesCode = !existing.installCode && !existing.tcLinkKey && installCode !== undefined;
+        const learnsType = existing.deviceType === TYPE_NOT_YET_KNOWN;
+        if (!takesCode && !learnsType) return { added: false, installCodeTaken: false };
+        const updated: StoredDevice = { ...existing, deviceType: learnsType ? deviceType : existing.deviceType };
+        if (takesCode) updated.installCode = installCode.toString('hex');
         await this.devices.put(eui64, updated);
         this.entries.set(eui64, updated);
-        return { added: false, installCodeTaken: true };
+        return { added: false, installCodeTaken: takesCode };
       }
       if (this.entries.size >= this.capacity) {
         throw new DeviceLogError('DEVICE_LOG_FULL', `the CHF Device Log already holds its maximum of ${this.capacity} Devices; remove one first`, { where: eui64 });

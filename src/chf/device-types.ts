@@ -5,6 +5,12 @@
  * type 1 PPMID 5, type 2 6); the CCS01 RTDS vector registers the ESME (…90A0) with the enum value 1,
  * which agrees. GBCS gives the HHT no code of its own there, so it has none here: it is named only
  * because CCS02 treats it differently (its TC link key is never kept in the Historic Device Log).
+ *
+ * `Unknown` is no kind of Device but a state: a Device restored by CCS03 from another hub's backup,
+ * which names Devices without their types. It has no code (CS07 leaves it out), is never given by a
+ * command, and is replaced by the type the next CCS01 for that Device names. It is treated as a
+ * joining Device that is not the GPF and not sleepy: it cannot join before CCS01 gives its install
+ * code anyway, and by then its type is known.
  */
 export interface DeviceTypeInfo {
   /** GBCS DeviceType code, or null where GBCS defines none. */
@@ -29,11 +35,18 @@ export const DEVICE_TYPES = {
   PPMID: { code: 5, title: 'Prepayment Interface Device', loggable: true, joinsWithInstallCode: true, keptInHistoricLog: true, sleepy: false },
   Type2: { code: 6, title: 'Type 2 Device (e.g. consumer access device)', loggable: true, joinsWithInstallCode: true, keptInHistoricLog: true, sleepy: false },
   HHT: { code: null, title: 'Hand Held Terminal', loggable: true, joinsWithInstallCode: true, keptInHistoricLog: false, sleepy: false },
+  Unknown: { code: null, title: 'Type not yet known (restored from a backup)', loggable: true, joinsWithInstallCode: true, keptInHistoricLog: true, sleepy: false },
 } as const satisfies Record<string, DeviceTypeInfo>;
 
 export type DeviceType = keyof typeof DEVICE_TYPES;
 
 export const DEVICE_TYPE_NAMES = Object.keys(DEVICE_TYPES) as DeviceType[];
+
+/** A restored Device whose type the hub learns at its next CCS01. */
+export const TYPE_NOT_YET_KNOWN = 'Unknown' satisfies DeviceType;
+
+/** The types a command or an operator may name (every one but the not-yet-known state). */
+export const NAMEABLE_DEVICE_TYPES = DEVICE_TYPE_NAMES.filter((name) => name !== TYPE_NOT_YET_KNOWN);
 
 export function isDeviceType(value: unknown): value is DeviceType {
   return typeof value === 'string' && Object.hasOwn(DEVICE_TYPES, value);

@@ -32,6 +32,8 @@ export interface GbcsHubOptions {
   deviceLog?: DeviceLog;
   logs?: HubLogs;
   joinWindows?: ChfState['joinWindows'];
+  /** The radio's network forming, for CCS03. */
+  network?: ChfState['network'];
   linkStatistics?: LinkStatisticsSource;
   /** 8 bytes; default all zero until the network is formed. */
   extendedPanId?: () => Buffer;
@@ -66,6 +68,7 @@ export async function openGbcsHub(options: GbcsHubOptions): Promise<GbcsHub> {
   const chf: ChfState = {
     deviceLog,
     ...(options.joinWindows ? { joinWindows: options.joinWindows } : {}),
+    ...(options.network ? { network: options.network } : {}),
     eventLog: logs.eventLog,
     securityLog: logs.securityLog,
     credentials,

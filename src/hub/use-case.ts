@@ -5,7 +5,7 @@
  */
 import type { Clock } from '../../hal/clock.js';
 import type { Logger } from '../../hal/log.js';
-import type { Eui64 } from '../../hal/radio.js';
+import type { Eui64, Radio } from '../../hal/radio.js';
 import type { DeviceLog } from '../chf/device-log.js';
 import type { GbcsMessage, GroupingHeader, MessageCodeEntry } from '../gbcs/index.js';
 import type { DecodedPayload } from '../gbcs/payload/index.js';
@@ -91,6 +91,8 @@ export interface ChfState {
   linkStatistics: LinkStatisticsSource;
   /** The HAN's extended PAN id, 8 bytes (CS14 and CCS07 carry it). */
   extendedPanId(): Buffer;
+  /** Forms the HAN anew (CCS03); absent when the hub runs without a radio (CCS03 then reports a hardware fault). */
+  network?: Pick<Radio, 'formNetwork'>;
 }
 
 export interface GpfState {

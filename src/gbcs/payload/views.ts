@@ -42,6 +42,7 @@ const GBZ_VIEWS: ViewsByCra = { command: gbz(false), response: gbz(false), alert
 export const PAYLOAD_VIEWS: ReadonlyMap<string, ViewsByCra> = new Map<string, ViewsByCra>([
   ['CCS01', access(chf.CCS01)],
   ['CCS02', access(chf.CCS02)],
+  ['CCS03', access(chf.CCS03)],
   ['CCS06', access(chf.CCS06)],
   ['CCS07', access(chf.CCS07)],
   ['ECS35c', access(chf.ECS35c)],

@@ -54,6 +54,8 @@ describe('DeviceLog add', () => {
     const cases: Array<[Promise<unknown>, string]> = [
       [log.add({ eui64: '00DB12', deviceType: 'ESME', installCode: installCode(2) }), 'BAD_EUI64'],
       [log.add({ eui64: eui(2), deviceType: 'toaster', installCode: installCode(2) }), 'DEVICE_TYPE_UNKNOWN'],
+      // The not-yet-known state is for restored Devices only: no request may name it.
+      [log.add({ eui64: eui(2), deviceType: 'unknown', installCode: installCode(2) }), 'DEVICE_TYPE_UNKNOWN'],
       [log.add({ eui64: eui(2), deviceType: 'CHF', installCode: installCode(2) }), 'DEVICE_TYPE_NOT_LOGGABLE'],
       [log.add({ eui64: eui(2), deviceType: 'ESME', installCode: badCrc }), 'INSTALL_CODE_BAD_CRC'],
       [log.add({ eui64: eui(2), deviceType: 'PPMID' }), 'INSTALL_CODE_MISSING'],

@@ -168,6 +168,11 @@ export const CCS07 = new AccessUseCase('CCS07', {
   }),
 });
 
+/** restore_PAN (class 104 method 5) takes the structure backup_PAN gives: date-time, extended PAN id, Devices with hashed keys. */
+export const CCS03 = new AccessUseCase('CCS03', {
+  restorePan: step({ kind: 'action', target: deviceLog(5), request: deviceLogBackup, response: none }),
+});
+
 export const ECS35c = new AccessUseCase('ECS35c', {
   eventLog: step({
     kind: 'get-with-selection',
