@@ -10,19 +10,32 @@ export interface DecodeOptions {
   allowUnknownMessageCode?: boolean;
 }
 
+/**
+ * What the MAC of a decoded message covers, as it arrived (copied out of the input when decoded), so
+ * checking a MAC does not encode the whole grouping APDU again. Keyed by the very object
+ * decodeMessage returned: a message built or spread from it has no entry and is encoded afresh.
+ * Decoded messages are not to be changed in place.
+ */
+const RECEIVED_MAC_DATA = new WeakMap<object, Buffer>();
+
+export function receivedMacData(message: object): Buffer | undefined {
+  return RECEIVED_MAC_DATA.get(message);
+}
+
 /** Bytes to a message. Throws only GbcsError, naming the byte offset. */
 export function decodeMessage(input: Uint8Array, options: DecodeOptions = {}): GbcsMessage {
-  const reader = new ByteReader(Buffer.from(input.buffer, input.byteOffset, input.byteLength));
+  const bytes = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+  const reader = new ByteReader(bytes);
   const first = reader.remaining > 0 ? input[0] : undefined;
   if (first === TAG.generalSigning) return decodeGrouping(reader, options);
-  if (first === TAG.generalCiphering) return decodeCiphered(reader, options);
+  if (first === TAG.generalCiphering) return decodeCiphered(bytes, reader, options);
   if (first === undefined) throw new GbcsError('TRUNCATED', 'empty message', { offset: 0 });
   throw new GbcsError('BAD_TAG', `expected a MAC header (0xDD) or a grouping header (0xDF), found 0x${first.toString(16)}`, {
     offset: 0,
   });
 }
 
-function decodeCiphered(reader: ByteReader, options: DecodeOptions): GbcsMessage {
+function decodeCiphered(bytes: Buffer, reader: ByteReader, options: DecodeOptions): GbcsMessage {
   reader.expect(TAG.generalCiphering, 'General Ciphering tag');
   const octets = (what: string) => Buffer.from(reader.take(reader.length(what), what));
   const transactionId = octets('MAC header transaction id');
@@ -30,6 +43,7 @@ function decodeCiphered(reader: ByteReader, options: DecodeOptions): GbcsMessage
   const recipientSystemTitle = octets('MAC header recipient system title');
   const dateTime = octets('MAC header date-time');
   const otherInformation = octets('MAC header other information');
+  const fieldsEnd = reader.offset;
   reader.expect(0x00, 'key info (GBCS sends none)');
   const contentLength = reader.length('ciphered content length');
   if (reader.remaining > contentLength) {
@@ -45,7 +59,9 @@ function decodeCiphered(reader: ByteReader, options: DecodeOptions): GbcsMessage
       offset: content.offset,
     });
   }
+  const groupingStart = content.offset;
   const grouping = decodeGrouping(content.slice(content.remaining - SIZE.mac, 'grouping header'), options);
+  const groupingEnd = content.offset;
   const mac = Buffer.from(content.take(SIZE.mac, 'MAC'));
   const macHeader: MacHeader = {
     transactionId,
@@ -56,7 +72,14 @@ function decodeCiphered(reader: ByteReader, options: DecodeOptions): GbcsMessage
     securityControl,
     invocationCounter,
   };
-  return { macHeader, ...grouping, mac };
+  const message: GbcsMessage = { macHeader, ...grouping, mac };
+  // Security control byte, the five header fields as encoded (after the tag), the grouping APDU.
+  const macData = Buffer.allocUnsafe(1 + fieldsEnd - 1 + groupingEnd - groupingStart);
+  macData[0] = securityControl;
+  bytes.copy(macData, 1, 1, fieldsEnd);
+  bytes.copy(macData, fieldsEnd, groupingStart, groupingEnd);
+  RECEIVED_MAC_DATA.set(message, macData);
+  return message;
 }
 
 /** The General Signing APDU; `reader` ends where the APDU must end. */

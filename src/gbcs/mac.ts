@@ -1,7 +1,7 @@
 import { createCipheriv, timingSafeEqual } from 'node:crypto';
 import { eui64ToBytes } from '../../hal/eui64.js';
 import type { Eui64 } from '../../hal/radio.js';
-import { encodeGroupingApdu, macHeaderFields } from './codec.js';
+import { encodeGroupingApdu, macHeaderFields, receivedMacData } from './codec.js';
 import { SECURITY_CONTROL_AUTHENTICATED, SIZE } from './constants.js';
 import type { GbcsMessage, MacHeader } from './message.js';
 
@@ -36,6 +36,8 @@ export function macIv(originator: Eui64, invocationCounter: number): Buffer {
 export type MacInput = Pick<GbcsMessage, 'header' | 'payload' | 'signature'> & { macHeader?: MacHeader };
 
 export function macAuthenticatedData(message: MacInput): Buffer {
+  const received = receivedMacData(message);
+  if (received) return received;
   const macHeader = message.macHeader ?? gbcsMacHeader();
   return Buffer.concat([Buffer.of(macHeader.securityControl), macHeaderFields(macHeader), encodeGroupingApdu(message)]);
 }
