@@ -121,6 +121,22 @@ describe('fragmented messages between the hub and a device', () => {
     expect(sim.received(ESME).map((m) => m.payload)).toEqual(payloads);
   });
 
+  it('gets long messages through both ways when the NCP resets in the middle of them', async () => {
+    const [host, ncp] = memoryTransportPair('fragments');
+    const { sim, radio, heard } = await commissioned({ host, ncp });
+    const down = long('R', 0);
+    const up = long('U', 0);
+    // A dozen EZSP frames from now: some blocks of each message are through, the rest are not.
+    sim.setFaults({ resetAfterFrames: 12 });
+    sim.send(ESME, [up]);
+    expect(await radio.send(ESME, ADDRESS, down)).toEqual({ delivered: true });
+    await eventually(() => sim.outcomes(ESME).length === 1, () => 'the device did not settle its message');
+    expect(sim.status().resets).toBe(1);
+    expect(sim.received(ESME).filter((m) => !m.duplicate).map((m) => m.payload)).toEqual([down]);
+    expect(sim.outcomes(ESME)).toMatchObject([{ delivered: true, payload: up }]);
+    expect(heard.map((m) => m.payload)).toEqual([up]);
+  });
+
   it('reports a long message undelivered, naming the block, when the device does not acknowledge it', async () => {
     const [host, ncp] = memoryTransportPair('fragments');
     // The GSME sleeps for its whole wake interval; the NCP holds its blocks only 200 ms.
