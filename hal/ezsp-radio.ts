@@ -19,9 +19,10 @@ import {
   networkStatusCodes,
   statusName,
 } from './ezsp/enums.js';
-import type { RequestParams, ResponseParams } from './ezsp/codec.js';
+import type { RequestParams } from './ezsp/codec.js';
+import { FragmentReceiver } from './ezsp/fragment-receiver.js';
 import { FragmentSender } from './ezsp/fragment-sender.js';
-import { APS_OPTION_FRAGMENT, encodeAckGroupId, FRAGMENTATION, frameLimits, Reassembler, type BlockAck, type FrameLimits } from './ezsp/fragmentation.js';
+import { FRAGMENTATION, frameLimits, type FragmentationOptions, type FrameLimits } from './ezsp/fragmentation.js';
 import { JoinTracker } from './ezsp/joining.js';
 import { Outbox, type TransmitResult } from './ezsp/outbox.js';
 import { RadioNetwork } from './ezsp/radio-network.js';
@@ -63,16 +64,7 @@ export interface EzspRadioOptions {
   /** Extra NCP configuration values set at every start, before the network is resumed. */
   configuration?: Record<number, number>;
   /** Long messages, sent and received in blocks (see ezsp/fragmentation.ts). */
-  fragmentation?: {
-    /** Blocks per acknowledged window, 1..8 (default 4); the devices must acknowledge windows of this size or smaller. */
-    window?: number;
-    /** How long a long message from a device may take to become whole (default 10 s). */
-    reassemblyTimeoutMs?: number;
-    /** Long messages from devices put together at once (default 8). */
-    maxReassemblies?: number;
-    /** The longest message accepted from a device, in octets (default 2,048). */
-    maxMessageLength?: number;
-  };
+  fragmentation?: FragmentationOptions;
 }
 
 const SMART_ENERGY_PROFILE = 0x0109;
@@ -93,7 +85,7 @@ export class EzspRadio extends EventEmitter<RadioEvents> implements Radio {
   private readonly joins: JoinTracker;
   private readonly outbox: Outbox;
   private readonly fragments: FragmentSender;
-  private readonly reassembler: Reassembler;
+  private readonly reassembly: FragmentReceiver;
   private readonly limits: FrameLimits;
   private messageTag = 0;
 
@@ -138,18 +130,16 @@ export class EzspRadio extends EventEmitter<RadioEvents> implements Radio {
       },
       window,
     );
-    this.reassembler = new Reassembler({
+    this.reassembly = new FragmentReceiver({
+      host: this.host,
+      network: this.network,
       clock: this.clock,
+      log: this.log,
+      events: this,
       window,
       timeoutMs: options.fragmentation?.reassemblyTimeoutMs,
       maxMessages: options.fragmentation?.maxReassemblies,
       maxLength: options.fragmentation?.maxMessageLength,
-    });
-    this.reassembler.on('lost', (loss) => {
-      const nodeId = Number(loss.sender);
-      const report = { eui64: this.network.eui64Of(nodeId), nodeId, received: loss.received, total: loss.total, reason: loss.reason };
-      this.log.warn(report, 'a long message from a device never became whole');
-      this.emit('messageIncomplete', report);
     });
     this.wireCallbacks();
   }
@@ -161,7 +151,7 @@ export class EzspRadio extends EventEmitter<RadioEvents> implements Radio {
 
   async stop(): Promise<void> {
     this.outbox.failAll('RADIO_FAILURE', 'radio stopped');
-    this.reassembler.clear();
+    this.reassembly.clear();
     await this.host.stop();
   }
 
@@ -316,7 +306,7 @@ export class EzspRadio extends EventEmitter<RadioEvents> implements Radio {
       if (!this.fragments.blockSent(p.messageTag, delivered, detail)) this.outbox.settle(p.messageTag, delivered, detail);
     });
     host.on('incomingMessageHandler', (p) => {
-      if (p.apsFrame.options & APS_OPTION_FRAGMENT) this.receiveBlock(p);
+      if (FragmentReceiver.isBlock(p)) this.reassembly.receive(p);
       else this.network.incoming(p);
     });
   }
@@ -396,29 +386,6 @@ export class EzspRadio extends EventEmitter<RadioEvents> implements Radio {
     if (response.status === 0) return { result: { kind: 'accepted' }, sequence };
     if (isNetworkGone(response.status, version)) return { result: { kind: 'network-down' }, sequence };
     return { result: { kind: 'failed', detail: `sendUnicast: ${statusName(response.status, version)}` }, sequence };
-  }
-
-  /** One block of a long message from a device: keep it, acknowledge its window when whole, pass the message up when complete. */
-  private receiveBlock(p: ResponseParams<'incomingMessageHandler'>): void {
-    const { apsFrame } = p;
-    const verdict = this.reassembler.accept(String(p.senderShortId), apsFrame.sequence, apsFrame.groupId, Buffer.from(p.messageContents));
-    if (verdict.kind === 'refused') {
-      this.log.warn({ nodeId: p.senderShortId, apsCounter: apsFrame.sequence, detail: verdict.reason }, 'block of a long message refused');
-      return;
-    }
-    if (verdict.kind === 'complete') {
-      this.network.incoming({ ...p, apsFrame: { ...apsFrame, options: apsFrame.options & ~APS_OPTION_FRAGMENT, groupId: 0 }, messageContents: verdict.payload });
-    }
-    if (verdict.ack) void this.acknowledge(p.senderShortId, apsFrame, verdict.ack);
-  }
-
-  private async acknowledge(sender: number, apsFrame: ApsFrame, ack: BlockAck): Promise<void> {
-    try {
-      await this.host.command('sendReply', { sender, apsFrame: { ...apsFrame, groupId: encodeAckGroupId(ack) }, messageContents: Buffer.alloc(0) });
-    } catch (error) {
-      // The device sends the window again and it is acknowledged then.
-      this.log.debug({ nodeId: sender, detail: (error as Error).message }, 'could not acknowledge a window of blocks');
-    }
   }
 
   private nextTag(): number {

@@ -32,6 +32,18 @@ export const FRAGMENTATION = {
   maxBlocks: 0xff,
 } as const;
 
+/** The Radio's settings for long messages. */
+export interface FragmentationOptions {
+  /** Blocks per acknowledged window, 1..8 (default 4); the devices must acknowledge windows of this size or smaller. */
+  window?: number;
+  /** How long a long message from a device may take to become whole (default 10 s). */
+  reassemblyTimeoutMs?: number;
+  /** Long messages from devices put together at once (default 8). */
+  maxReassemblies?: number;
+  /** The longest message accepted from a device, in octets (default 2,048). */
+  maxMessageLength?: number;
+}
+
 export interface FrameLimits {
   /** The longest payload that goes as one APS frame. */
   singleFrame: number;
