@@ -77,7 +77,7 @@ export function decodePayload(context: PayloadContext): DecodedPayload {
   const useCase = messageCodeEntry(context.messageCode)?.useCase;
   const codec = useCase ? PAYLOAD_VIEWS.get(useCase)?.[context.cra] : undefined;
   if (!useCase || !codec) return { format, generic };
-  const value = guardDecode(`${useCase} ${context.cra}`, () => codec.decode(context.payload));
+  const value = guardDecode(`${useCase} ${context.cra}`, () => codec.decode(context.payload, generic));
   return { format, generic, view: { useCase, cra: context.cra, value } };
 }
 

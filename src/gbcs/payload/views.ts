@@ -5,27 +5,32 @@ import type { Asn1Shape } from './asn1/shape.js';
 import * as chf from './dlms/chf.js';
 import type { AccessUseCase, AlertUseCase, Steps } from './dlms/views.js';
 import { decodeGbz, encodeGbz, type GbzPayload } from './gbz/codec.js';
+import type { DlmsApdu } from './dlms/index.js';
+import type { GenericPayload } from './index.js';
 
 /**
  * Which typed view reads each use case's command, response and alert: message code → use case
  * (message-codes.ts) → this table → a codec that decodes to, and encodes from, a typed value.
  */
 export interface PayloadCodec<T> {
-  decode(payload: Buffer): T;
+  /** `generic`: the same payload already decoded to its format's tree, when the caller has it (it is not decoded twice). */
+  decode(payload: Buffer, generic?: GenericPayload): T;
   encode(value: T): Buffer;
 }
 
 export type ViewsByCra = Partial<Record<Cra, PayloadCodec<unknown>>>;
 
+const dlmsInput = (payload: Buffer, generic: GenericPayload | undefined): Buffer | DlmsApdu => (generic?.format === 'dlms' ? generic.tree : payload);
+
 function access<S extends Steps>(useCase: AccessUseCase<S>): ViewsByCra {
   return {
-    command: { decode: (payload) => useCase.decodeCommand(payload), encode: (value) => useCase.encodeCommand(value as never) },
-    response: { decode: (payload) => useCase.decodeResponse(payload), encode: (value) => useCase.encodeResponse(value as never) },
+    command: { decode: (payload, generic) => useCase.decodeCommand(dlmsInput(payload, generic)), encode: (value) => useCase.encodeCommand(value as never) },
+    response: { decode: (payload, generic) => useCase.decodeResponse(dlmsInput(payload, generic)), encode: (value) => useCase.encodeResponse(value as never) },
   };
 }
 
 function dlmsAlert<T>(useCase: AlertUseCase<T>): ViewsByCra {
-  return { alert: { decode: (payload) => useCase.decode(payload), encode: (value) => useCase.encode(value as never) } };
+  return { alert: { decode: (payload, generic) => useCase.decode(dlmsInput(payload, generic)), encode: (value) => useCase.encode(value as never) } };
 }
 
 function asn1Codec<T>(shape: Asn1Shape<T>): PayloadCodec<unknown> {
@@ -34,7 +39,8 @@ function asn1Codec<T>(shape: Asn1Shape<T>): PayloadCodec<unknown> {
 
 /** GBZ payloads are typed by the codec itself (components, attribute records, cluster command fields). */
 function gbz(alert: boolean): PayloadCodec<unknown> {
-  return { decode: (payload) => decodeGbz(payload, { alert }), encode: (value) => encodeGbz(value as GbzPayload) };
+  // The generic GBZ tree is this view already (decoded with the same alert flag).
+  return { decode: (payload, generic) => (generic?.format === 'gbz' ? generic.tree : decodeGbz(payload, { alert })), encode: (value) => encodeGbz(value as GbzPayload) };
 }
 
 const GBZ_VIEWS: ViewsByCra = { command: gbz(false), response: gbz(false), alert: gbz(true) };
