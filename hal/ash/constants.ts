@@ -51,4 +51,10 @@ export const LinkDefaults = {
   resetAttempts: 3,
   /** After an ACK/NAK with nRdy set, the peer counts as not ready for this long (T_REMOTE_NOTRDY). */
   remoteNotReadyMs: 1000,
+  /**
+   * Not UG101's: how long the line may be quiet inside a frame before the frame counts as lost. A
+   * sender writes a frame in one go; at 115200 baud the longest takes 23 ms, and a USB-serial adapter
+   * may hold bytes for 16 ms. Far below t_rx_ack, which is what recovers such a frame otherwise.
+   */
+  partialFrameTimeoutMs: 50,
 } as const;

@@ -16,7 +16,9 @@ export type AshBadFrameReason =
   /** Control byte 0xC3–0xFF. */
   | 'BAD_CONTROL'
   /** A known control byte with the wrong length for its kind. */
-  | 'BAD_LENGTH';
+  | 'BAD_LENGTH'
+  /** Given up by the link: the line went quiet inside it (its Flag was lost). */
+  | 'INCOMPLETE';
 
 export interface AshBadFrame {
   reason: AshBadFrameReason;
@@ -74,6 +76,7 @@ export class AshDecoder extends EventEmitter<AshDecoderEvents> {
     TOO_LONG: 0,
     BAD_CONTROL: 0,
     BAD_LENGTH: 0,
+    INCOMPLETE: 0,
   };
   private readonly buffer: Uint8Array;
   private readonly capacity: number;
@@ -85,6 +88,16 @@ export class AshDecoder extends EventEmitter<AshDecoderEvents> {
     super();
     this.capacity = 1 + maxDataLength + CRC_LENGTH;
     this.buffer = new Uint8Array(this.capacity);
+  }
+
+  /** Bytes of a frame begun and not yet ended by a Flag (0 between frames). */
+  get partialLength(): number {
+    return this.length;
+  }
+
+  /** Report the frame in progress as bad (INCOMPLETE) and forget it: its Flag is not coming. */
+  abandonPartial(): void {
+    if (this.length > 0 || this.commError || this.escaping) this.reject('INCOMPLETE');
   }
 
   /** Forget any partial frame, as after a reset of the line. */

@@ -29,6 +29,8 @@ export interface AshEndpointOptions {
   maxDataLength?: number;
   /** NCP: the reset code an RSTACK answering RST carries (default SOFTWARE, what a host expects). */
   resetCode?: number;
+  /** A frame still unended after the line is quiet this long lost its Flag, and is NAKed (default 50 ms). */
+  partialFrameTimeoutMs?: number;
 }
 
 export type EndpointSettings = Required<Omit<AshEndpointOptions, 'role' | 'transport' | 'clock' | 'logger'>>;
@@ -73,6 +75,7 @@ export function resolveSettings(options: AshEndpointOptions): EndpointSettings {
     resetAttempts: options.resetAttempts ?? LinkDefaults.resetAttempts,
     maxDataLength: options.maxDataLength ?? MAX_DATA_LENGTH,
     resetCode: options.resetCode ?? ResetCode.SOFTWARE,
+    partialFrameTimeoutMs: options.partialFrameTimeoutMs ?? LinkDefaults.partialFrameTimeoutMs,
   };
   const refuse = (key: keyof EndpointSettings, rule: string): never => {
     throw new AshError('ASH_BAD_OPTIONS', `${key} must be ${rule}, got ${settings[key]}`, { where: `AshEndpoint options.${key}` });
@@ -91,5 +94,6 @@ export function resolveSettings(options: AshEndpointOptions): EndpointSettings {
     refuse('ackTimeInitMs', `between ackTimeMinMs (${settings.ackTimeMinMs}) and ackTimeMaxMs (${settings.ackTimeMaxMs}), all positive`);
   }
   if (!(settings.resetTimeoutMs > 0)) refuse('resetTimeoutMs', 'positive');
+  if (!(settings.partialFrameTimeoutMs > 0)) refuse('partialFrameTimeoutMs', 'positive');
   return settings;
 }

@@ -65,6 +65,7 @@ export class AshEndpoint extends EventEmitter<AshLinkEvents> implements AshLink 
   private rejecting = false;
   private mayAnswerNakWithNak = false;
   private flushScheduled = false;
+  private partialTimer: Timer | undefined;
   private peerNotReadyTimer: Timer | undefined;
   private receiveReady = true;
 
@@ -206,8 +207,27 @@ export class AshEndpoint extends EventEmitter<AshLinkEvents> implements AshLink 
   private readonly onData = (chunk: Buffer): void => {
     if (this.state === 'closed') return;
     this.decoder.push(chunk);
+    this.watchPartialFrame();
     this.flush();
   };
+
+  /**
+   * A frame whose closing Flag was lost (dropped, or corrupted into a data byte) waits in the decoder
+   * for the sender's next bytes, which come only when its ACK timer fires (0.4 s or more). A line
+   * quiet for `partialFrameTimeoutMs` inside a frame means the frame will not end: give it up as bad,
+   * which NAKs it. Needs a transport that hands up bytes as read (not one that waits for Flags).
+   */
+  private watchPartialFrame(): void {
+    this.partialTimer?.cancel();
+    this.partialTimer = undefined;
+    if (this.decoder.partialLength === 0 || this.state !== 'connected') return;
+    this.partialTimer = this.clock.setTimeout(() => {
+      this.partialTimer = undefined;
+      if (this.state !== 'connected') return;
+      this.decoder.abandonPartial();
+      this.flush();
+    }, this.settings.partialFrameTimeoutMs);
+  }
 
   private readonly onTransportClose = (error?: TransportError): void => {
     if (this.state === 'closed') return;
@@ -273,6 +293,10 @@ export class AshEndpoint extends EventEmitter<AshLinkEvents> implements AshLink 
   private onBadFrame(bad: AshBadFrame): void {
     this.counters.badFrames++;
     this.log.debug({ reason: bad.reason, length: bad.length }, 'ASH frame dropped');
+    if (this.state === 'resetting' && this.role === 'host' && bad.control === Control.RSTACK) {
+      this.sendReset(); // our RSTACK came damaged: ask again now rather than after resetTimeoutMs
+      return;
+    }
     if (this.state !== 'connected' || bad.reason === 'CANCELLED') return;
     if (bad.control !== undefined && (bad.control & 0x80) === 0) {
       this.mayAnswerNakWithNak = true;
@@ -488,6 +512,8 @@ export class AshEndpoint extends EventEmitter<AshLinkEvents> implements AshLink 
     this.nakOwed = false;
     this.rejecting = false;
     this.mayAnswerNakWithNak = false;
+    this.partialTimer?.cancel();
+    this.partialTimer = undefined;
     this.peerNotReadyTimer?.cancel();
     this.peerNotReadyTimer = undefined;
   }

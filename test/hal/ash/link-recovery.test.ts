@@ -7,8 +7,8 @@ import { RawPeer, settle } from './helpers.js';
 
 /**
  * How the link recovers from losses without waiting for an ACK timer: the NAKs beyond UG101's one
- * per Reject condition, and the answer to a NAK. The clock never moves here, so every recovery
- * seen is one that needs no timer.
+ * per Reject condition, the answer to a NAK, a frame whose Flag was lost, a damaged RSTACK. Only
+ * the lost-Flag case moves the clock (by 50 ms); no recovery here needs t_rx_ack.
  */
 
 const endpoints: AshEndpoint[] = [];
@@ -16,11 +16,11 @@ afterEach(async () => {
   for (const endpoint of endpoints.splice(0)) await endpoint.close();
 });
 
-async function hostAgainstRawNcp(): Promise<{ host: AshEndpoint; peer: RawPeer; got: Buffer[] }> {
+async function hostAgainstRawNcp(clock = new ManualClock()): Promise<{ host: AshEndpoint; peer: RawPeer; got: Buffer[] }> {
   const [a, b] = memoryTransportPair('raw');
   await b.open();
   const peer = new RawPeer(b);
-  const host = new AshEndpoint({ role: 'host', transport: a, clock: new ManualClock() });
+  const host = new AshEndpoint({ role: 'host', transport: a, clock });
   endpoints.push(host);
   const got: Buffer[] = [];
   host.on('frame', (f) => got.push(f));
@@ -79,6 +79,38 @@ describe('AshEndpoint recovery without timers', () => {
     expect(peer.take()).toEqual([{ kind: 'NAK', ackNum: 0, notReady: false }]);
     await peer.write(peer.encoder.encodeNak(0));
     expect(peer.take()).toEqual([{ kind: 'ACK', ackNum: 0, notReady: false }]);
+  });
+
+  it('NAKs a frame whose Flag was lost once the line has been quiet inside it for partialFrameTimeoutMs', async () => {
+    const clock = new ManualClock();
+    const { peer, got } = await hostAgainstRawNcp(clock);
+    const frame = peer.encoder.encodeData(0, 0, false, payload(1));
+    await peer.write(frame.subarray(0, frame.length - 1)); // the closing Flag never arrives
+    await clock.advance(49);
+    await settle();
+    expect(peer.take()).toEqual([]);
+    await clock.advance(1);
+    await settle();
+    expect(peer.take()).toEqual([{ kind: 'NAK', ackNum: 0, notReady: false }]);
+    await peer.write(peer.encoder.encodeData(0, 0, true, payload(1)));
+    expect(got).toEqual([payload(1)]);
+  });
+
+  it('asks again at once when the RSTACK answering its RST arrives damaged', async () => {
+    const [a, b] = memoryTransportPair('raw');
+    await b.open();
+    const peer = new RawPeer(b);
+    const host = new AshEndpoint({ role: 'host', transport: a, clock: new ManualClock() });
+    endpoints.push(host);
+    const connecting = host.connect();
+    await settle();
+    expect(peer.kinds()).toEqual(['RST']);
+    peer.take();
+    await peer.write(corrupted(peer.encoder.encodeRstAck(ResetCode.SOFTWARE)));
+    expect(peer.kinds()).toEqual(['RST']);
+    await peer.write(peer.encoder.encodeRstAck(ResetCode.SOFTWARE));
+    await connecting;
+    expect(host.connected).toBe(true);
   });
 
   it('resends its own unacknowledged DATA on a NAK, carrying the acknowledgement instead of a separate ACK', async () => {
