@@ -134,9 +134,15 @@ export async function startSimProcess(options: SimProcessOptions = {}): Promise<
   });
   if (options.stderr) child.stderr!.pipe(options.stderr, { end: false });
   const { radio, control } = await readListening(child, options.startTimeoutMs ?? 30_000);
-  const connection = await ControlConnection.open(control);
-  await connection.request('events', { enabled: false });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let connection: ControlConnection;
+  try {
+    connection = await ControlConnection.open(control);
+    await connection.request('events', { enabled: false });
+  } catch (error) {
+    child.kill('SIGKILL'); // no caller holds it yet, so nobody else would stop it
+    throw error;
+  }
   return {
     radio,
     control,
