@@ -1,4 +1,4 @@
-import { eui64FromBytes, eui64ToBytes, isEui64 } from '../../hal/eui64.js';
+import { eui64ToBytes, isEui64 } from '../../hal/eui64.js';
 import { ByteReader, encodeLength } from './bytes.js';
 import { CRA_FLAG, OTHER_INFORMATION_LENGTH as OI, SIZE, TAG, craFromFlag } from './constants.js';
 import { GbcsError } from './errors.js';
@@ -37,12 +37,11 @@ export function decodeMessage(input: Uint8Array, options: DecodeOptions = {}): G
 
 function decodeCiphered(bytes: Buffer, reader: ByteReader, options: DecodeOptions): GbcsMessage {
   reader.expect(TAG.generalCiphering, 'General Ciphering tag');
-  const octets = (what: string) => Buffer.from(reader.take(reader.length(what), what));
-  const transactionId = octets('MAC header transaction id');
-  const originatorSystemTitle = octets('MAC header originator system title');
-  const recipientSystemTitle = octets('MAC header recipient system title');
-  const dateTime = octets('MAC header date-time');
-  const otherInformation = octets('MAC header other information');
+  const transactionId = octets(reader, 'MAC header transaction id');
+  const originatorSystemTitle = octets(reader, 'MAC header originator system title');
+  const recipientSystemTitle = octets(reader, 'MAC header recipient system title');
+  const dateTime = octets(reader, 'MAC header date-time');
+  const otherInformation = octets(reader, 'MAC header other information');
   const fieldsEnd = reader.offset;
   reader.expect(0x00, 'key info (GBCS sends none)');
   const contentLength = reader.length('ciphered content length');
@@ -82,6 +81,16 @@ function decodeCiphered(bytes: Buffer, reader: ByteReader, options: DecodeOption
   return message;
 }
 
+/** A length-prefixed octet string, copied out of the input. */
+function octets(reader: ByteReader, what: string): Buffer {
+  return Buffer.from(reader.take(reader.length(what), what));
+}
+
+/** An EUI-64 system title as upper-case hex, read straight from the input (no copy: it runs three times a message). */
+function systemTitleAt(reader: ByteReader, what: string): string {
+  return reader.take(SIZE.systemTitle, what).toString('hex').toUpperCase();
+}
+
 /** The General Signing APDU; `reader` ends where the APDU must end. */
 function decodeGrouping(reader: ByteReader, options: DecodeOptions): GbcsMessage {
   reader.expect(TAG.generalSigning, 'General Signing tag');
@@ -91,9 +100,9 @@ function decodeGrouping(reader: ByteReader, options: DecodeOptions): GbcsMessage
   if (cra === undefined) throw new GbcsError('BAD_VALUE', 'CRA flag must be 1 (command), 2 (response) or 3 (alert)', { offset: craAt });
   const originatorCounter = reader.take(SIZE.counter, 'originator counter').readBigUInt64BE(0);
   reader.expect(SIZE.systemTitle, 'originator system title length');
-  const originator = eui64FromBytes(reader.take(SIZE.systemTitle, 'originator system title'));
+  const originator = systemTitleAt(reader, 'originator system title');
   reader.expect(SIZE.systemTitle, 'recipient system title length');
-  const recipient = eui64FromBytes(reader.take(SIZE.systemTitle, 'recipient system title'));
+  const recipient = systemTitleAt(reader, 'recipient system title');
   const dateTimeAt = reader.offset;
   const dateTimeLength = reader.u8('date-time length');
   if (dateTimeLength !== 0 && dateTimeLength !== SIZE.dateTime) {
@@ -137,7 +146,7 @@ function decodeOtherInformation(reader: ByteReader, lengthAt: number, options: D
   }
   if (length === OI.messageCodeOnly) return { messageCode };
   const supplementary: SupplementaryRemoteParty = {
-    remotePartyId: eui64FromBytes(reader.take(SIZE.systemTitle, 'supplementary remote party id')),
+    remotePartyId: systemTitleAt(reader, 'supplementary remote party id'),
   };
   if (length >= OI.withRemotePartyCounter) {
     supplementary.remotePartyCounter = reader.take(SIZE.counter, 'supplementary remote party counter').readBigUInt64BE(0);

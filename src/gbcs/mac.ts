@@ -28,9 +28,10 @@ export function gbcsMacHeader(): MacHeader {
 }
 
 export function macIv(originator: Eui64, invocationCounter: number): Buffer {
-  const counter = Buffer.alloc(SIZE.invocationCounter);
-  counter.writeUInt32BE(invocationCounter);
-  return Buffer.concat([eui64ToBytes(originator), counter]);
+  const iv = Buffer.alloc(SIZE.systemTitle + SIZE.invocationCounter);
+  eui64ToBytes(originator).copy(iv, 0, 0, SIZE.systemTitle);
+  iv.writeUInt32BE(invocationCounter, SIZE.systemTitle);
+  return iv;
 }
 
 export type MacInput = Pick<GbcsMessage, 'header' | 'payload' | 'signature'> & { macHeader?: MacHeader };
