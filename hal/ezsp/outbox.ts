@@ -144,8 +144,12 @@ export class Outbox {
     try {
       result = await this.deps.transmit(out.eui64, out.address, out.payload, tag);
     } catch {
-      // The link failed under the command: whether the NCP took it is unknown, and it has lost it anyway.
-      if (out.state === 'transmitting') this.requeue(out);
+      // The command failed: the link under it (whether the NCP took it is unknown, and it has lost it
+      // anyway), or the NCP refused the frame (a line error the CRC missed). If the link is still up
+      // nothing else will pump, so go again now; resends are bounded by maxResends.
+      if (out.state !== 'transmitting') return;
+      this.requeue(out);
+      if (this.deps.canSend()) this.pump();
       return;
     }
     if (out.state !== 'transmitting') return;
