@@ -46,11 +46,11 @@ async function eventually(check: () => boolean, what: () => string, timeoutMs = 
   }
 }
 
-async function commissioned(sides: { host: Transport; ncp: Transport }, options: { reassemblyTimeoutMs?: number; indirectTimeoutMs?: number } = {}) {
+async function commissioned(sides: { host: Transport; ncp: Transport }, options: { reassemblyTimeoutMs?: number; indirectTimeoutMs?: number; ezspVersion?: number } = {}) {
   const clock = new SystemClock();
   const scenario = await loadScenario(undefined);
   if (options.indirectTimeoutMs !== undefined) scenario.aps.indirectTimeoutMs = options.indirectTimeoutMs;
-  const sim = new Simulator({ scenario, clock, seed: 11, ash: { ackTimeInitMs: 400, ackTimeMinMs: 100 } });
+  const sim = new Simulator({ scenario, clock, seed: 11, ezspVersion: options.ezspVersion, ash: { ackTimeInitMs: 400, ackTimeMinMs: 100 } });
   sim.serve(sides.ncp);
   const link = new AshEndpoint({ role: 'host', transport: sides.host, clock, ackTimeInitMs: 400, ackTimeMinMs: 100 });
   const radio = new EzspRadio({ link, clock, commandTimeoutMs: 3000, reconnectDelayMs: 50, fragmentation: { reassemblyTimeoutMs: options.reassemblyTimeoutMs } });
@@ -73,8 +73,9 @@ async function commissioned(sides: { host: Transport; ncp: Transport }, options:
 }
 
 /** Four long messages each way at once on a noisy line: whole, exactly once, in order, all acknowledged. */
-async function bothWays(sides: { host: Transport; ncp: Transport }, faults: { corruptOneIn: number; dropOneIn: number }): Promise<void> {
-  const { sim, radio, heard } = await commissioned(sides);
+async function bothWays(sides: { host: Transport; ncp: Transport }, faults: { corruptOneIn: number; dropOneIn: number }, ezspVersion?: number): Promise<void> {
+  const { sim, radio, heard } = await commissioned(sides, { ezspVersion });
+  expect(radio.host.version).toBe(ezspVersion ?? 13);
   sim.setFaults(faults);
   const count = 4;
   const down = Array.from({ length: count }, (_, i) => long('H', i));
@@ -106,6 +107,11 @@ describe('fragmented messages between the hub and a device', () => {
   it('carries 1,500-octet messages both ways over an in-memory line with faults', async () => {
     const [host, ncp] = memoryTransportPair('fragments');
     await bothWays({ host, ncp }, NOISE);
+  }, 60_000);
+
+  it('does the same in EZSP 14 (two-octet message tags, the sender’s EUI-64 in every incoming frame)', async () => {
+    const [host, ncp] = memoryTransportPair('fragments');
+    await bothWays({ host, ncp }, NOISE, 14);
   }, 60_000);
 
   it('carries 1,500-octet messages both ways over a pty pair with faults', async () => {
