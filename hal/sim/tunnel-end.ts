@@ -195,6 +195,11 @@ export class SimTunnelEnd extends EventEmitter<TunnelEndEvents> {
   private answer(frame: TunnelFrame): void {
     const { command } = frame;
     if (command.kind === 'requestTunnel') return this.answerRequest(frame.sequence, command);
+    // The hub closed its tunnel, or says it no longer knows it: the next message needs another.
+    if ((command.kind === 'closeTunnel' || command.kind === 'transferDataError') && frame.direction === 'clientToServer' && command.tunnelId === this.hubTunnelId) {
+      this.hubTunnelId = undefined;
+      return;
+    }
     if (command.kind !== 'transferData' || frame.direction !== 'clientToServer') return;
     if (command.tunnelId !== this.hubTunnelId) {
       this.sendFrame({ direction: 'serverToClient', command: { kind: 'transferDataError', tunnelId: command.tunnelId, status: TRANSFER_DATA_STATUS.noSuchTunnel } });

@@ -67,6 +67,24 @@ describe('GBCS tunnel ends over the control protocol', () => {
     expect(events.message).toEqual([{ eui64: GSME, gbcsBytes: alert }]);
   }, 20_000);
 
+  it('a mains Device whose tunnel the hub forgot opens its own to send the next message', async () => {
+    const { relay, sim, esme, events } = await rig();
+    expect((await relay.relay(ESME, gbcsOf(30, 9))).status).toBe('DELIVERED');
+    const stale = esme.hubTunnelId;
+    relay.tunnels.forget(ESME);
+    const refused = once(relay, 'refused');
+    const toldOff = esme.next((f) => f.command.kind === 'transferDataError');
+    sim.sendGbcs(ESME, gbcsOf(30, 10));
+    expect((await refused)[0].reason).toMatch(/unknown tunnel/);
+    expect((await toldOff)?.command).toMatchObject({ tunnelId: stale });
+    expect(esme.hubTunnelId).toBeUndefined();
+    const heard = once(relay, 'message');
+    sim.sendGbcs(ESME, gbcsOf(30, 11));
+    await heard;
+    expect(events.message).toEqual([{ eui64: ESME, gbcsBytes: gbcsOf(30, 11) }]);
+    expect(relay.tunnels.clientTunnel(ESME)).toBeUndefined();
+  });
+
   it('refuses a GBCS message it cannot send, naming why', async () => {
     const { sim } = await rig();
     const client = await control(sim);
