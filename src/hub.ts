@@ -131,8 +131,10 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     const gpfState = { deviceLog: await GpfDeviceLog.open(store), data: await GasProxyData.open(store) };
     const gbcs = await openGbcsHub({
       store, secureElement, clock, logger, deviceLog, logs, joinWindows, relay,
+      // CCS03 forms the network again with the restored extended PAN id.
+      network: { formNetwork: (parameters) => radio.formNetwork(parameters) },
       identity: { chf, gpf, manufacturerId: Buffer.from(config.identity.manufacturerId, 'hex'), modelType: Buffer.from(config.identity.modelType, 'hex') },
-      extendedPanId: () => Buffer.from(network.extendedPanId, 'hex'),
+      extendedPanId: () => Buffer.from((radio.networkInfo() ?? network).extendedPanId, 'hex'),
       gpf: gpfState,
     });
     closers.push(() => gbcs.stop());
