@@ -12,6 +12,9 @@ import type { TransmitResult } from './outbox.js';
  * (timed out, or to be sent again after an NCP reset) stops here too.
  */
 
+/** sendUnicast attempts for one block (after block 0) whose command failed underneath. */
+const BLOCK_SEND_ATTEMPTS = 3;
+
 export interface BlockSendResult {
   result: TransmitResult;
   /** The APS counter the NCP gave the frame (meaningful for block 0 only). */
@@ -113,8 +116,9 @@ export class FragmentSender {
         const detail = result.kind === 'failed' ? result.detail : result.kind;
         this.finish(transfer, false, `block ${first + 1} of ${transfer.blocks.length} not sent (${detail})`);
       }
-    } catch {
-      // The link failed under the command: the Outbox hears of it and lets go of (releases) the message.
+    } catch (error) {
+      // If the link went, the Outbox hears of it and has let go of (released) the message already.
+      this.finish(transfer, false, `blocks from ${first + 1} of ${transfer.blocks.length} not sent (${(error as Error).message})`);
     }
   }
 
@@ -123,6 +127,21 @@ export class FragmentSender {
     const { size } = windowOf(first, total, this.window);
     for (let index = first; index < first + size; index++) {
       if (transfer.done) return { kind: 'accepted' };
+      const result = await this.sendBlock(transfer, index);
+      if (result.kind !== 'accepted') return result;
+    }
+    return { kind: 'accepted' };
+  }
+
+  /**
+   * One block's sendUnicast. The command can fail with the link still up (the NCP refusing a frame
+   * a line error damaged): a later block is then simply sent again, as the receiver keeps one copy
+   * of each block; block 0 is not, since the NCP may have numbered it, so that failure goes to the
+   * Outbox, which sends the whole message again.
+   */
+  private async sendBlock(transfer: Transfer, index: number): Promise<TransmitResult> {
+    const total = transfer.blocks.length;
+    for (let attempt = 1; ; attempt++) {
       const tag = this.deps.nextTag();
       this.blockTags.set(tag, { transfer, index });
       const apsFrame: ApsFrame = {
@@ -132,14 +151,16 @@ export class FragmentSender {
         // The NCP numbers block 0; every later block must carry the same APS counter.
         sequence: index === 0 ? 0 : transfer.sequence,
       };
-      const { result, sequence } = await this.deps.sendBlock(transfer.nodeId, apsFrame, tag, transfer.blocks[index]!);
-      if (result.kind !== 'accepted') {
-        this.blockTags.delete(tag);
+      try {
+        const { result, sequence } = await this.deps.sendBlock(transfer.nodeId, apsFrame, tag, transfer.blocks[index]!);
+        if (result.kind !== 'accepted') this.blockTags.delete(tag);
+        else if (index === 0) transfer.sequence = sequence;
         return result;
+      } catch (error) {
+        this.blockTags.delete(tag);
+        if (index === 0 || transfer.done || attempt >= BLOCK_SEND_ATTEMPTS) throw error;
       }
-      if (index === 0) transfer.sequence = sequence;
     }
-    return { kind: 'accepted' };
   }
 
   private finish(transfer: Transfer, delivered: boolean, detail: string): void {
