@@ -46,6 +46,8 @@ export interface AshLinkCounters {
   ackTimeouts: number;
   badAckNumbers: number;
   badFrames: number;
+  /** DATA frames that passed the CRC but the layer above could not read, and were NAKed. */
+  vetoed: number;
 }
 
 export function newCounters(): AshLinkCounters {
@@ -60,6 +62,7 @@ export function newCounters(): AshLinkCounters {
     ackTimeouts: 0,
     badAckNumbers: 0,
     badFrames: 0,
+    vetoed: 0,
   };
 }
 

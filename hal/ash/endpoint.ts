@@ -20,6 +20,9 @@ import {
 
 export type { AshEndpointOptions, AshLinkCounters, AshRole } from './endpoint-options.js';
 
+/** How often one frame may be refused by the layer above before it is handed up anyway. */
+const MAX_VETOES = 3;
+
 type State = 'idle' | 'resetting' | 'connected' | 'failed' | 'closed';
 
 interface PendingConnect {
@@ -60,6 +63,9 @@ export class AshEndpoint extends EventEmitter<AshLinkEvents> implements AshLink 
 
   /** The receiving half: next frame number expected from the peer, and what we owe it. */
   private frmRx = 0;
+  private vet: ((frame: Buffer) => boolean) | undefined;
+  /** Refusals of the frame now awaited; past MAX_VETOES it goes up regardless. */
+  private vetoes = 0;
   private ackOwed = false;
   private nakOwed = false;
   private rejecting = false;
@@ -270,9 +276,19 @@ export class AshEndpoint extends EventEmitter<AshLinkEvents> implements AshLink 
     }
   }
 
+  vetFrames(accept: (frame: Buffer) => boolean): void {
+    this.vet = accept;
+  }
+
   private onDataFrame(frmNum: number, reTx: boolean, data: Buffer): void {
     this.mayAnswerNakWithNak = true;
+    if (frmNum === this.frmRx && this.vetoed(data)) {
+      this.counters.vetoed++;
+      this.enterReject(true);
+      return;
+    }
     if (frmNum === this.frmRx) {
+      this.vetoes = 0;
       this.frmRx = nextFrameNumber(frmNum);
       this.rejecting = false;
       this.ackOwed = true;
@@ -288,6 +304,13 @@ export class AshEndpoint extends EventEmitter<AshLinkEvents> implements AshLink 
       this.counters.outOfSequence++;
       this.enterReject(false);
     }
+  }
+
+  private vetoed(data: Buffer): boolean {
+    if (!this.vet || this.vetoes >= MAX_VETOES) return false;
+    if (this.vet(data)) return false;
+    this.vetoes++;
+    return true;
   }
 
   private onBadFrame(bad: AshBadFrame): void {
@@ -508,6 +531,7 @@ export class AshEndpoint extends EventEmitter<AshLinkEvents> implements AshLink 
   private clearLinkState(error?: AshError): void {
     this.transmit.clear(error);
     this.frmRx = 0;
+    this.vetoes = 0;
     this.ackOwed = false;
     this.nakOwed = false;
     this.rejecting = false;

@@ -25,6 +25,13 @@ export interface AshLink extends EventEmitter<AshLinkEvents> {
    */
   send(frame: Buffer): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Let the layer above refuse a DATA frame that passed the CRC but cannot be what the peer sent (a
+   * 16-bit CRC lets about one damaged frame in 65,536 through): a refused frame is treated as damaged,
+   * NAKed and sent again, instead of being acknowledged and then lost above. A frame refused a few
+   * times over is handed up anyway, so a frame the layer above merely does not know never stalls the link.
+   */
+  vetFrames?(accept: (frame: Buffer) => boolean): void;
 }
 
 export type AshErrorCode =

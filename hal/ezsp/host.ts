@@ -101,6 +101,21 @@ export class EzspHost extends EventEmitter<EzspHostEvents> implements EzspComman
     this.initialise = options.initialise;
     this.link.on('frame', this.onFrame);
     this.link.on('disconnected', this.onDisconnected);
+    // A frame damaged past ASH's CRC is refused there, so the NCP sends it again, rather than lost here.
+    this.link.vetFrames?.((bytes) => this.readable(bytes));
+  }
+
+  private vetted: { bytes: Buffer; frame: EzspFrame } | undefined;
+
+  /** Whether the bytes can be an EZSP frame; a frame id this table lacks is still a frame. */
+  private readable(bytes: Buffer): boolean {
+    try {
+      this.vetted = { bytes, frame: decodeFrame(bytes, this.version ?? MIN_EZSP_VERSION) };
+      return true;
+    } catch (error) {
+      this.vetted = undefined;
+      return error instanceof EzspFrameError && error.code === 'EZSP_UNKNOWN_FRAME';
+    }
   }
 
   /** The negotiated protocol version, or null before the first negotiation. */
@@ -206,7 +221,9 @@ export class EzspHost extends EventEmitter<EzspHostEvents> implements EzspComman
   private readonly onFrame = (bytes: Buffer): void => {
     let frame: EzspFrame;
     try {
-      frame = decodeFrame(bytes, this.version ?? MIN_EZSP_VERSION);
+      const vetted = this.vetted;
+      this.vetted = undefined;
+      frame = vetted?.bytes === bytes ? vetted.frame : decodeFrame(bytes, this.version ?? MIN_EZSP_VERSION);
     } catch (error) {
       if (!(error instanceof EzspFrameError)) throw error;
       this.counters.badFrames++;
