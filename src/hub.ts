@@ -70,7 +70,11 @@ async function radioTransport(options: HubOptions): Promise<Transport> {
   }
   const radio = options.config.radio;
   const address = options.radioAddress ?? radio.port;
-  return openTransport(address, { baudRate: radio.baudRate, flowControl: radio.flowControl });
+  // Raw bytes, not flag-delimited chunks: the ASH decoder frames them itself, and only with the bytes of
+  // a frame whose closing flag was lost in hand can it NAK that frame after 50 ms of quiet line. With
+  // the delimiter framing, a noisy line that drops bytes towards the host was seen to set off a storm
+  // of retransmissions on a pty; raw framing does not.
+  return openTransport(address, { baudRate: radio.baudRate, flowControl: radio.flowControl, framing: 'raw' });
 }
 
 export async function startHub(options: HubOptions): Promise<Hub> {
