@@ -281,7 +281,10 @@ export class Outbox extends EventEmitter<OutboxEvents> {
     this.closed = true;
     await this.appending;
     await this.deleting;
+    await this.recordingAlarms;
   }
+
+  private recordingAlarms: Promise<unknown> = Promise.resolve();
 
   /** Group commit: every message queued while the previous write was on its way goes in the next synced batch. */
   private async writeWaiting(): Promise<void> {
@@ -365,8 +368,10 @@ export class Outbox extends EventEmitter<OutboxEvents> {
   private alarm(event: 'wanOutboxNearQuota' | 'wanOutboxFull', messages: number, bytes: number): void {
     const detail = { messages, bytes, maxMessages: this.quota.maxMessages, maxBytes: this.quota.maxBytes };
     this.logger.warn(detail, HUB_EVENTS[event].name);
-    this.options.security?.record(HUB_EVENTS[event].code, detail).catch((error: unknown) => {
+    const recorded = this.options.security?.record(HUB_EVENTS[event].code, detail).catch((error: unknown) => {
       this.logger.error({ err: error }, 'could not record the outbox alarm in the Security Log');
     });
+    // close() waits for it, so an alarm raised just before stopping is not lost with the process.
+    if (recorded) this.recordingAlarms = Promise.all([this.recordingAlarms, recorded]);
   }
 }
