@@ -1,4 +1,7 @@
+import { encodeLength, hex2 } from '../bytes.js';
 import { PayloadError } from './errors.js';
+
+export { hex2 };
 
 /**
  * A cursor over one payload. Offsets are counted from the start of the payload; every failure is a
@@ -102,13 +105,10 @@ export class PayloadReader {
   }
 }
 
-/** The shortest A-XDR length form of `value`. */
+/** The shortest A-XDR length form of `value` (the envelope's own encoder, refusing with this payload's error). */
 export function encodeAxdrLength(value: number, field = 'length'): Buffer {
   if (!Number.isInteger(value) || value < 0 || value > 0xffffff) throw new PayloadError('BAD_VALUE', field, `${value} cannot be encoded as a length`);
-  if (value < 0x80) return Buffer.of(value);
-  const digits: number[] = [];
-  for (let rest = value; rest > 0; rest = Math.floor(rest / 256)) digits.unshift(rest % 256);
-  return Buffer.from([0x80 | digits.length, ...digits]);
+  return encodeLength(value);
 }
 
 /** An unsigned integer in `size` bytes, refusing what does not fit. */
@@ -120,10 +120,6 @@ export function uintBytes(value: number, size: number, field: string, order: 'BE
   if (order === 'BE') bytes.writeUIntBE(value, 0, size);
   else bytes.writeUIntLE(value, 0, size);
   return bytes;
-}
-
-export function hex2(value: number): string {
-  return value.toString(16).toUpperCase().padStart(2, '0');
 }
 
 export function hex4(value: number): string {
