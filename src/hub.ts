@@ -18,6 +18,7 @@ import { openGbcsHub, type GbcsHub } from './hub/gbcs-hub.js';
 import { openHubLogs, type HubLogs } from './logs/hub-logs.js';
 import { seedCredentialsFromKeystore } from './security/credentials.js';
 import { FileSecureElement } from './security/file-secure-element.js';
+import { PinStore } from './security/pin-store.js';
 import { openStore, type Store } from './store/store.js';
 import { HubTime } from './time/hub-time.js';
 import { TimeClusterServer } from './time/time-server.js';
@@ -52,8 +53,8 @@ export interface Hub {
   readonly relay: HanRelay;
   readonly gbcs: GbcsHub;
   readonly time: HubTime;
-  /** The GPF's Device Log and its copy of the gas meter's data, which the GPF use cases answer from. */
-  readonly gpf: { deviceLog: GpfDeviceLog; data: GasProxyData };
+  /** The GPF's Device Log and its copy of the gas meter's data, which the GPF use cases answer from; the hub's PINs (GCS11 disables the privacy PIN). */
+  readonly gpf: { deviceLog: GpfDeviceLog; data: GasProxyData; pins: PinStore };
   stop(): Promise<void>;
 }
 
@@ -132,7 +133,9 @@ export async function startHub(options: HubOptions): Promise<Hub> {
 
     const chf = network.localEui64;
     const gpf = gpfEui64(chf, config.identity.gpf);
-    const gpfState = { deviceLog: await GpfDeviceLog.open(store), data: await GasProxyData.open(store) };
+    // The hub's own identifiers are the digits a PIN may not copy (they are printed on its label).
+    const pins = await PinStore.open(store, { clock, securityLog: logs.securityLog, identifiers: async () => [...new Set([chf, gpf, ...secureElement.owners()])] });
+    const gpfState = { deviceLog: await GpfDeviceLog.open(store), data: await GasProxyData.open(store), pins };
     const gbcs = await openGbcsHub({
       store, secureElement, clock, logger, deviceLog, logs, joinWindows, relay,
       // CCS03 forms the network again with the restored extended PAN id.

@@ -13,6 +13,7 @@ import type { GasProxyData, GpfDeviceLog } from '../gpf/index.js';
 import type { EventLog, SecurityLog } from '../logs/hub-logs.js';
 import type { RemotePartyRole } from '../security/certificates.js';
 import type { SecurityCredentials } from '../security/credentials.js';
+import type { PinStore } from '../security/pin-store.js';
 import type { SecureElement } from '../security/secure-element.js';
 import type { SubGhzState } from '../subghz/index.js';
 
@@ -98,6 +99,8 @@ export interface ChfState {
 export interface GpfState {
   deviceLog: GpfDeviceLog;
   data: GasProxyData;
+  /** The hub's PINs: GCS11 disables the privacy PIN that guards the householder's local views of the gas data. */
+  pins?: PinStore;
 }
 
 /** What every handler receives. State modules are the real ones; tests give them a temp LevelDB. */
