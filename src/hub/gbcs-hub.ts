@@ -9,6 +9,7 @@ import { GbcsAuthenticator } from '../gbcs/index.js';
 import { openHubLogs, type HubLogs } from '../logs/hub-logs.js';
 import { SecurityCredentials } from '../security/credentials.js';
 import { OriginatorCounters } from '../security/replay.js';
+import { SupplyArrangementStore } from '../security/supply-arrangement.js';
 import type { SecureElement } from '../security/secure-element.js';
 import type { Store } from '../store/store.js';
 import { ALL_HANDLERS } from './handlers.js';
@@ -72,6 +73,7 @@ export async function openGbcsHub(options: GbcsHubOptions): Promise<GbcsHub> {
     eventLog: logs.eventLog,
     securityLog: logs.securityLog,
     credentials,
+    supply: await SupplyArrangementStore.open(store),
     linkStatistics: options.linkStatistics ?? new LinkStatisticsTable(),
     extendedPanId,
   };

@@ -1,7 +1,7 @@
 import { HubError } from '../../hal/errors.js';
 import { messageCodeEntry, messageCodesFor } from '../gbcs/index.js';
 import type { RemotePartyRole } from '../security/certificates.js';
-import { certificateRolesFor } from './roles.js';
+import { certificateRolesFor } from '../security/role-policy.js';
 import type { HandlerContext, HubDevice, UseCaseCommand, UseCaseHandler, UseCaseResult } from './use-case.js';
 
 export class RegistryError extends HubError {}
@@ -11,7 +11,7 @@ export interface HandlerDefinition {
   device: HubDevice;
   /** Default: every code message-codes.ts lists for the use case (alert-only codes left out). */
   messageCodes?: readonly number[];
-  /** Default: the roles table (roles.ts). */
+  /** Default: the role policy table (src/security/role-policy.ts). */
   allowedRoles?: readonly RemotePartyRole[];
   rolesByCode?: ReadonlyMap<number, readonly RemotePartyRole[]>;
   decodeCommand?(payload: Buffer): unknown;

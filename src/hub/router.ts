@@ -8,14 +8,16 @@ import { ReplayError, type OriginatorCounters } from '../security/replay.js';
 import { AlertQueue, type SealedAlert } from './alert-queue.js';
 import { Refusal, type RefusalReason } from './refusal.js';
 import { RefusalRecorder } from './refusal-recorder.js';
+import { checkRole } from './role-check.js';
 import type { HandlerRegistry } from './registry.js';
 import type { HandlerContext, HubDevice, RemoteParty, UseCaseCommand, UseCaseHandler } from './use-case.js';
 
 /**
  * The request pipeline, in one direction: decode the envelope → route by recipient (a Device in
  * the Device Log is relayed untouched: its own keys authenticate it) → MAC and signature →
- * known Message Code → replay check → the party's role → payload decode → accept the counter →
- * the use case's handler → the sealed response, then the alerts the command caused.
+ * known Message Code → replay check → the party's certificate role → payload decode → the role
+ * policy (src/security/role-policy.ts: user roles, supply arrangement, what the command acts on) →
+ * accept the counter → the use case's handler → the sealed response, then the alerts it caused.
  *
  * Every refusal happens before the counter is accepted and before a handler runs, so it leaves
  * the hub's state as it was, apart from the Security Log entry an attack earns.
@@ -127,6 +129,7 @@ export class HubRouter extends EventEmitter<RouterEvents> {
     const credentialsVersion = this.options.credentials.version;
     const { signatureVerified, remoteParty, entry, handler } = await this.authorise(message, device);
     const payload = decodeCommandPayload(message, handler);
+    checkRole(this.options.context, { useCase: entry.useCase, messageCode: entry.code, device, party: remoteParty, payload });
     const durable = this.options.counters.accept(header.originator, header.originatorCounter).catch((error: unknown) => {
       throw error instanceof ReplayError ? new Refusal('REPLAYED', error.message, { where: error.where, cause: error }) : error;
     });
@@ -175,6 +178,8 @@ export class HubRouter extends EventEmitter<RouterEvents> {
       const again = await this.authorise(command.message, admission.device, false);
       if (again.remoteParty.role !== command.remoteParty.role) throw new Refusal('ROLE_NOT_ALLOWED', 'the party\'s role changed', { where: command.remoteParty.eui });
     }
+    // The command before may have changed the Device Log or the supply arrangement the policy read at admission.
+    checkRole(this.context, { useCase: command.entry.useCase, messageCode: command.entry.code, device: admission.device, party: command.remoteParty, payload: command.payload });
     const recipient = command.header.originator;
     const recipientKey = this.options.credentials.forEui(recipient, 'keyAgreement');
     const version = this.options.credentials.version;

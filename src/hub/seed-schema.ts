@@ -29,6 +29,7 @@ const STATE_SCHEMA = {
       additionalProperties: false,
       properties: { own: counter, parties: { type: 'object', propertyNames: eui, additionalProperties: counter } },
     },
+    supply: { type: 'object', additionalProperties: false, properties: { electricity: eui, gas: eui } },
     historicDevices: { type: 'array', items: device },
     devices: { type: 'array', items: device },
     linkStatistics: {

@@ -22,6 +22,8 @@ export interface HubSeed {
   devices?: SeedDevice[];
   linkStatistics?: Record<string, SeedLinkStatistics>;
   events?: SeedEvent[];
+  /** The suppliers whose credentials the hub holds for electricity (the lead) and for gas; unset: single supply. */
+  supply?: { electricity?: string; gas?: string };
 }
 
 export interface SeedDevice {
@@ -143,6 +145,11 @@ export async function applySeed(target: SeedTarget, seed: HubSeed): Promise<void
   }
   const parties = Object.entries(seed.counters?.parties ?? {}).map(([party, value]): [Eui64, bigint] => [eui(party, `counters.parties.${party}`), counter(value, `counters.parties.${party}`)]);
   const own = seed.counters?.own === undefined ? undefined : counter(seed.counters.own, 'counters.own');
+  const supply = seed.supply ?? {};
+  await hub.chf.supply?.set({
+    ...(supply.electricity === undefined ? {} : { electricity: eui(supply.electricity, 'supply.electricity') }),
+    ...(supply.gas === undefined ? {} : { gas: eui(supply.gas, 'supply.gas') }),
+  });
   await hub.counters.seed({ ...(own === undefined ? {} : { own }), parties });
   if (now !== undefined) setTime(now);
 }

@@ -15,6 +15,7 @@ import type { RemotePartyRole } from '../security/certificates.js';
 import type { SecurityCredentials } from '../security/credentials.js';
 import type { PinStore } from '../security/pin-store.js';
 import type { SecureElement } from '../security/secure-element.js';
+import type { SupplyArrangementStore } from '../security/supply-arrangement.js';
 import type { SubGhzState } from '../subghz/index.js';
 
 /** Which of the hub's two logical Devices executes a use case. */
@@ -89,6 +90,8 @@ export interface ChfState {
   eventLog: EventLog;
   securityLog: SecurityLog;
   credentials: SecurityCredentials;
+  /** Which supplier holds the electricity and gas supplier anchors (role-policy.ts); absent: single supply. */
+  supply?: SupplyArrangementStore;
   linkStatistics: LinkStatisticsSource;
   /** The HAN's extended PAN id, 8 bytes (CS14 and CCS07 carry it). */
   extendedPanId(): Buffer;
@@ -132,7 +135,7 @@ export interface UseCaseHandler {
   device: HubDevice;
   /** An SME.C.C command: the pipeline refuses it without a verified signature. */
   critical: boolean;
-  /** The certificate roles that may invoke it (see roles.ts: certificateRolesFor). */
+  /** The certificate roles that may invoke it (src/security/role-policy.ts: certificateRolesFor). */
   allowedRoles: readonly RemotePartyRole[];
   /** Narrower roles for particular codes (each CS02b code is sent by one kind of party). */
   rolesByCode?: ReadonlyMap<number, readonly RemotePartyRole[]>;

@@ -5,7 +5,7 @@ import { expectSequence, generalizedTime, integer, nothing } from '../../gbcs/pa
 import { PayloadError } from '../../gbcs/payload/errors.js';
 import { messageCodesFor } from '../../gbcs/index.js';
 import { defineHandler } from '../../hub/registry.js';
-import { CREDENTIAL_UPDATE_ROLES } from '../../hub/roles.js';
+import { CREDENTIAL_UPDATE_ROLES } from '../../security/role-policy.js';
 import type { HandlerContext, RemoteParty } from '../../hub/use-case.js';
 import { parseCertificate, type Credential, type RemotePartyRole } from '../../security/certificates.js';
 import { CredentialsError, subjectKeyIdentifier, type ReplacementResult } from '../../security/credentials.js';

@@ -4,7 +4,7 @@ import type { Eui64 } from '../../../hal/radio.js';
 import { CHF_HANDLERS } from '../../../src/chf/use-cases/index.js';
 import { ALL_HANDLERS } from '../../../src/hub/handlers.js';
 import { defineHandler, HandlerRegistry } from '../../../src/hub/registry.js';
-import { certificateRolesFor, CREDENTIAL_UPDATE_ROLES, SERVICE_ROLES, USE_CASE_SERVICE } from '../../../src/hub/roles.js';
+import { certificateRolesFor, CREDENTIAL_UPDATE_ROLES, SERVICE_ROLES, USE_CASE_SERVICE } from '../../../src/security/role-policy.js';
 import { SecretCachingSecureElement } from '../../../src/hub/secret-cache.js';
 import { messageCodeEntry } from '../../../src/gbcs/index.js';
 import type { KeyUsage, SecureElement } from '../../../src/security/secure-element.js';
