@@ -1,5 +1,6 @@
 import { jsonCodec, sequenceKey, type Domain, type DomainSpec, type RangeOptions, type Store } from '../store/store.js';
 import { BoundedLog } from '../logs/bounded-log.js';
+import { AudienceGate, type Audience, type GpfViewName } from './audience-gate.js';
 import { DAY_MS, dayKey, dayStart, halfHourSlot, isDayKey, slotStart } from './days.js';
 import { GpfError } from './errors.js';
 import { IdentifierError, parseMprn, sameMprn as sameMprnNumber } from '../security/identifiers.js';
@@ -23,12 +24,13 @@ import {
  * The GPF's data store: the gas meter's registers and logs, kept so the battery-powered meter can
  * sleep while the GPF answers reads. Every value is personal and encrypted at rest.
  *
- * Every read takes an audience. A householder's view starts at the change-of-tenancy date (GCS09):
- * the view reads that date from the store itself, so a caller cannot forget or mis-pass it. An
- * entry is visible to the householder only if what it describes happened on or after the date:
- * a snapshot's time, an interval's or a day's start.
+ * Every read takes an audience and passes the AudienceGate (audience-gate.ts). A householder's view
+ * starts at the change-of-tenancy date (GCS09) and is empty while Restrict Data is set: the gate
+ * reads both from the store itself, so a caller cannot forget or mis-pass them. An entry is visible
+ * to the householder only if what it describes happened on or after the date: a snapshot's time,
+ * an interval's or a day's start.
  */
-export type Audience = 'supplier' | 'householder';
+export type { Audience } from './audience-gate.js';
 
 /** UTC ms: `from` inclusive, `to` exclusive. */
 export interface DateRange {
@@ -42,7 +44,7 @@ interface ProfileDay {
   values: Array<number | null>;
 }
 
-const SETTINGS = { tenancy: 'changeOfTenancy', mprn: 'mprn' } as const;
+const SETTINGS = { tenancy: 'changeOfTenancy', mprn: 'mprn', restrictData: 'restrictData' } as const;
 const LATEST = 'latest';
 
 function checkDay(value: unknown, where: string): asserts value is { day: string } {
@@ -88,6 +90,8 @@ function dayBounds(from: number, to: number): RangeOptions {
 
 export class GasProxyData {
   private profileWriting: Promise<unknown> = Promise.resolve();
+  /** Every view below asks it where the view starts; add a householder check (a PIN) to it. */
+  readonly gate = new AudienceGate({ changeOfTenancy: () => this.changeOfTenancy(), restrictData: () => this.restrictData() });
 
   private constructor(
     private readonly registers: Domain<GasRegisters>,
@@ -185,6 +189,20 @@ export class GasProxyData {
     return typeof value === 'number' ? value : undefined;
   }
 
+  /**
+   * Restrict Data: while set, every householder view of consumption, tariff and prepayment data is
+   * empty; suppliers and network operators see everything as before. Set and cleared only by an
+   * operator who proved the engineering PIN (`hub gpf restrict`).
+   */
+  async setRestrictData(restricted: boolean): Promise<void> {
+    if (typeof restricted !== 'boolean') throw new GpfError('GPF_BAD_VALUE', 'must be true or false', { where: 'restrictData' });
+    await this.settings.put(SETTINGS.restrictData, restricted ? 1 : 0);
+  }
+
+  async restrictData(): Promise<boolean> {
+    return (await this.settings.get(SETTINGS.restrictData)) === 1;
+  }
+
   /** The gas meter point number, kept as given (leading zeros and all). */
   async setMprn(mprn: string): Promise<void> {
     asGpfError(() => parseMprn(mprn));
@@ -198,22 +216,22 @@ export class GasProxyData {
 
   // Views.
 
-  /** Where `audience`'s view starts: the tenancy date for a householder, nothing for a supplier. */
-  private async floor(audience: Audience): Promise<number> {
-    if (audience === 'supplier') return -Infinity;
-    if (audience !== 'householder') throw new GpfError('GPF_BAD_RANGE', `"${String(audience)}" is not an audience (supplier, householder)`, { where: 'audience' });
-    return (await this.changeOfTenancy()) ?? -Infinity;
+  /** Where `audience`'s view starts, from the gate: +Infinity (an empty view) when it may show nothing. */
+  private async floor(audience: Audience, view: GpfViewName): Promise<number> {
+    return (await this.gate.admit({ audience, view })) ?? Infinity;
   }
 
-  private async window(audience: Audience, range: DateRange): Promise<[from: number, to: number]> {
-    const from = Math.max(range.from ?? -Infinity, await this.floor(audience));
+  private async window(audience: Audience, view: GpfViewName, range: DateRange): Promise<[from: number, to: number]> {
+    const from = Math.max(range.from ?? -Infinity, await this.floor(audience, view));
     const to = range.to ?? Infinity;
     if (Number.isNaN(from) || Number.isNaN(to)) throw new GpfError('GPF_BAD_RANGE', 'from and to are UTC ms', { where: 'range' });
     return [from, to];
   }
 
-  private async readLog<V>(log: BoundedLog<V>, audience: Audience, range: DateRange, timeOf: (entry: V) => number, bounds: (from: number, to: number) => RangeOptions): Promise<V[]> {
-    const [from, to] = await this.window(audience, range);
+  private async readLog<V>(
+    log: BoundedLog<V>, view: GpfViewName, audience: Audience, range: DateRange, timeOf: (entry: V) => number, bounds: (from: number, to: number) => RangeOptions,
+  ): Promise<V[]> {
+    const [from, to] = await this.window(audience, view, range);
     if (from >= to) return [];
     const entries = await log.read(bounds(from, to));
     return entries.map(([, entry]) => entry).filter((entry) => timeOf(entry) >= from && timeOf(entry) < to);
@@ -221,35 +239,43 @@ export class GasProxyData {
 
   /** GCS13a/b/c: the latest registers (a householder sees none taken before the tenancy date). */
   async readRegisters(audience: Audience): Promise<GasRegisters | undefined> {
+    return this.latest(audience, 'readRegisters');
+  }
+
+  private async latest(audience: Audience, view: GpfViewName): Promise<GasRegisters | undefined> {
+    const floor = await this.floor(audience, view);
     const registers = await this.registers.get(LATEST);
-    return registers && registers.at >= (await this.floor(audience)) ? registers : undefined;
+    return registers && registers.at >= floor ? registers : undefined;
   }
 
   /** GCS14: the prepayment registers with the time they were read. */
   async prepaymentRegisters(audience: Audience): Promise<(PrepaymentRegisters & { at: number }) | undefined> {
-    const registers = await this.readRegisters(audience);
+    return this.prepaymentOf(await this.latest(audience, 'prepaymentRegisters'));
+  }
+
+  private prepaymentOf(registers: GasRegisters | undefined): (PrepaymentRegisters & { at: number }) | undefined {
     return registers?.prepayment && { at: registers.at, ...registers.prepayment };
   }
 
   /** GCS60: the meter balance and emergency credit balance. */
   async meterBalance(audience: Audience): Promise<{ at: number; meterBalance: number; emergencyCreditBalance: number } | undefined> {
-    const prepayment = await this.prepaymentRegisters(audience);
+    const prepayment = this.prepaymentOf(await this.latest(audience, 'meterBalance'));
     return prepayment && { at: prepayment.at, meterBalance: prepayment.meterBalance, emergencyCreditBalance: prepayment.emergencyCreditBalance };
   }
 
   /** GCS16a, oldest first. */
   dailyReadLog(audience: Audience, range: DateRange = {}): Promise<DailyRead[]> {
-    return this.readLog(this.logs.dailyReadLog, audience, range, (entry) => entry.at, dayBounds);
+    return this.readLog(this.logs.dailyReadLog, 'dailyReadLog', audience, range, (entry) => entry.at, dayBounds);
   }
 
   /** GCS16b, oldest first. */
   prepaymentDailyReadLog(audience: Audience, range: DateRange = {}): Promise<PrepaymentDailyRead[]> {
-    return this.readLog(this.logs.prepaymentDailyReadLog, audience, range, (entry) => entry.at, dayBounds);
+    return this.readLog(this.logs.prepaymentDailyReadLog, 'prepaymentDailyReadLog', audience, range, (entry) => entry.at, dayBounds);
   }
 
   /** GCS61, oldest first; a day counts from its start. */
   dailyConsumptionLog(audience: Audience, range: DateRange = {}): Promise<DailyConsumption[]> {
-    return this.readLog(this.logs.dailyConsumptionLog, audience, range, (entry) => dayStart(entry.day), dayBounds);
+    return this.readLog(this.logs.dailyConsumptionLog, 'dailyConsumptionLog', audience, range, (entry) => dayStart(entry.day), dayBounds);
   }
 
   /** GCS15b/c, oldest first. */
@@ -258,12 +284,12 @@ export class GasProxyData {
       ...(Number.isFinite(from) ? { gte: sequenceKey(Math.max(0, Math.ceil(from))) } : {}),
       ...(Number.isFinite(to) ? { lt: sequenceKey(Math.max(0, Math.ceil(to))) } : {}),
     });
-    return this.readLog(this.logs.billingDataLog, audience, range, (entry) => entry.at, bounds);
+    return this.readLog(this.logs.billingDataLog, 'billingDataLog', audience, range, (entry) => entry.at, bounds);
   }
 
   /** The half-hour profile, oldest first, reported intervals only. */
   async profileData(audience: Audience, range: DateRange = {}): Promise<ProfileInterval[]> {
-    const [from, to] = await this.window(audience, range);
+    const [from, to] = await this.window(audience, 'profileData', range);
     if (from >= to) return [];
     const out: ProfileInterval[] = [];
     for (const [, bucket] of await this.logs.profileDataLog.read(dayBounds(from, to))) {

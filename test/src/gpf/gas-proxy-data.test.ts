@@ -2,12 +2,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { GasProxyData, GPF_LOG_SIZES, GpfError, sameMprn, type Audience, type GasRegisters } from '../../../src/gpf/index.js';
 import { openStore, StoreError, type Store } from '../../../src/store/store.js';
 import { dataKeyOf, filesUnder, tempDir } from '../store/helpers.js';
+import { DAY, fillDays, prepayment, registersAt } from './fixtures.js';
 
-const DAY = 24 * 3600 * 1000;
 const day = (iso: string) => Date.parse(`${iso}T00:00:00Z`);
 const key = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-const prepayment = { meterBalance: 1250, emergencyCreditBalance: 500, accumulatedDebt: 0, paymentDebt: 300, timeDebts: [10, 0] };
-const registersAt = (at: number, consumption = 100): GasRegisters => ({ at, consumption, blockCounters: [1, 2], touRegisters: [3, 4, 5, 6], prepayment });
 
 let stores: Store[] = [];
 afterEach(async () => {
@@ -124,18 +122,7 @@ describe('GPF logs', () => {
 describe('change of tenancy (GCS09)', () => {
   async function populated() {
     const env = await gpfAt();
-    const { gpf } = env;
-    const first = day('2026-03-01');
-    for (let i = 0; i < 10; i++) {
-      const dayStart = first + i * DAY;
-      const endOfDay = dayStart + DAY - 1000;
-      await gpf.recordDailyRead({ day: key(dayStart), ...registersAt(endOfDay, i) });
-      await gpf.recordPrepaymentDailyRead({ day: key(dayStart), at: endOfDay, ...prepayment });
-      await gpf.recordDailyConsumption([{ day: key(dayStart), consumption: i }]);
-      await gpf.recordProfileData([{ start: dayStart, consumption: i }, { start: dayStart + 23.5 * 3600_000, consumption: i }]);
-      await gpf.recordBillingSnapshot({ ...registersAt(endOfDay, i) });
-    }
-    await gpf.recordReading(registersAt(first + 9 * DAY + 3600_000, 9));
+    await fillDays(env.gpf, day('2026-03-01'));
     return env;
   }
 
