@@ -71,6 +71,8 @@ const ROWS: Row[] = [
   [0x0115, 'DBCH11', 'No More Sub GHz Device Capacity Sub GHz Alert', 'CHF', 'alert'],
   // GPF
   [0x0072, 'GCS09', 'Set Change of Tenancy date on GPF', 'GPF'],
+  // Sent to the GSME (relayed untouched); sent to the GPF, it disables the privacy PIN on the GPF's own householder views.
+  [0x0073, 'GCS11', 'Disable Privacy PIN Protection on GSME', 'GPF'],
   [0x0074, 'GCS13a', 'Read GSME Consumption Register', 'GPF'],
   [0x00b8, 'GCS13b', 'Read GSME Block Counters', 'GPF'],
   [0x00b6, 'GCS13c', 'Read GSME Register (TOU)', 'GPF'],
@@ -95,7 +97,7 @@ const ROWS: Row[] = [
 const PAYLOAD_FORMATS: ReadonlyArray<[PayloadFormat, readonly string[]]> = [
   ['dlms', ['CCS01', 'CCS02', 'CCS03', 'CCS06', 'CCS07', 'CS14', 'ECS35c', 'ECS35d', 'DBCH01', 'DBCH02', 'DBCH03', 'DBCH04', 'DBCH05',
     'DBCH06', 'DBCH07', 'DBCH08', 'DBCH09', 'DBCH10', 'DBCH11', 'ECS17a', 'ECS17b', 'ECS35a', 'FDA-DLMS']],
-  ['gbz', ['GCS09', 'GCS13a', 'GCS13b', 'GCS13c', 'GCS14', 'GCS16b', 'GCS60', 'GCS61', 'GCS02', 'GCS04', 'GCS07', 'FDA-GBZ']],
+  ['gbz', ['GCS09', 'GCS11', 'GCS13a', 'GCS13b', 'GCS13c', 'GCS14', 'GCS16b', 'GCS60', 'GCS61', 'GCS02', 'GCS04', 'GCS07', 'FDA-GBZ']],
   ['asn1', ['CCS08', 'CS02a', 'CS02b', 'CS02c', 'CS02d', 'CS02e', 'CS06', 'CS07', 'CS08', 'GCS59', 'GCS62']],
 ];
 

@@ -22,9 +22,12 @@ export interface AuthenticatedCommand {
 }
 
 export type PinAuthority =
-  /** First setting at installation: only while no PIN of that kind exists. */
+  /**
+   * The first setting, only while no PIN of that kind exists: the installer's engineering PIN at
+   * installation, the householder's privacy PIN at the local interface.
+   */
   | { by: 'installation' }
-  /** The installer proves the current PIN. */
+  /** The person at the local interface proves the current PIN. */
   | { by: 'currentPin'; pin: string }
   /** An authenticated remote command. */
   | { by: 'command'; command: AuthenticatedCommand };
@@ -33,12 +36,19 @@ export type PinAuthorityKind = PinAuthority['by'];
 
 /**
  * Who may set, change and remove each PIN. The engineering PIN is set at installation and changed
- * by the installer who knows it or by the supplier's command; it is never removed. The privacy PIN
- * (SEC service 3.5) is set and removed by the supplier only.
+ * by the installer who knows it or by the supplier's command; it is never removed.
+ *
+ * The privacy PIN (SEC service 3.5) guards the householder's local views of the consumption data,
+ * so it is the householder's own: set at the local interface while none is set, and changed there
+ * by proving the current one. GBCS gives the supplier no use case that sets a privacy PIN, only
+ * GCS11/ECS14 to disable it (a PIN is never sent over the WAN), so the supplier's part is removal:
+ * for a householder who forgot it, or a new tenant. After a removal the next person at the local
+ * interface sets it afresh, as after installation. A supplier command may still set either PIN
+ * through this API, should a use case for it appear; no GBCS handler does today.
  */
-export const PIN_AUTHORITY: Readonly<Record<PinKind, { installation: boolean; currentPin: boolean; commandRoles: readonly RemotePartyRole[]; removable: boolean }>> = {
-  engineering: { installation: true, currentPin: true, commandRoles: ['supplier'], removable: false },
-  privacy: { installation: false, currentPin: false, commandRoles: ['supplier'], removable: true },
+export const PIN_AUTHORITY: Readonly<Record<PinKind, { installation: boolean; currentPin: boolean; commandRoles: readonly RemotePartyRole[]; removableBy: readonly PinAuthorityKind[] }>> = {
+  engineering: { installation: true, currentPin: true, commandRoles: ['supplier'], removableBy: [] },
+  privacy: { installation: true, currentPin: true, commandRoles: ['supplier'], removableBy: ['command'] },
 };
 
 export type PinStoreErrorCode = 'PIN_NOT_SET' | 'PIN_ALREADY_SET' | 'PIN_NO_AUTHORITY' | 'PIN_WRONG' | 'PIN_LOCKED' | 'PIN_UNCHANGED' | 'PIN_NOT_REMOVABLE' | 'PIN_BAD_KIND';
@@ -150,13 +160,13 @@ export class PinStore {
     });
   }
 
-  /** Remove the `kind` PIN (the privacy PIN, by the supplier's command). */
+  /** Remove the `kind` PIN (the privacy PIN, by the supplier's command: GCS11). */
   remove(kind: PinKind, authority: PinAuthority, channel: PinChannel): Promise<void> {
     return this.serial(async () => {
       const record = await this.read(checkKind(kind));
-      if (!PIN_AUTHORITY[kind].removable) {
-        await this.refuse(kind, authority, channel, 'remove', 'the engineering PIN can be changed but never removed');
-      }
+      const removableBy = PIN_AUTHORITY[kind].removableBy;
+      if (removableBy.length === 0) await this.refuse(kind, authority, channel, 'remove', `the ${kind} PIN can be changed but never removed`);
+      if (!removableBy.includes(authority?.by)) await this.refuse(kind, authority, channel, 'remove', `the ${kind} PIN is removed only by the supplier's command`);
       await this.authorise(kind, record, authority, channel, 'remove');
       if (!record.hash) return;
       await this.domain.put(kind, { attempts: { ...NO_ATTEMPTS } });
@@ -196,15 +206,14 @@ export class PinStore {
     switch (authority?.by) {
       case 'installation':
         if (!allowed.installation) return this.refuse(kind, authority, channel, action, `the ${kind} PIN is not set at installation; the supplier sets it`);
-        if (record.hash) {
-          throw new PinStoreError('PIN_ALREADY_SET', `the ${kind} PIN is already set; change it by proving the current PIN or by the supplier's command`, { where: `${kind} PIN` });
-        }
+        // Setting over a PIN without proving it is an attempt without authority, so it is logged too.
+        if (record.hash) return this.refuse(kind, authority, channel, action, `the ${kind} PIN is already set; change it by proving the current PIN`, 'PIN_ALREADY_SET');
         return;
       case 'currentPin': {
         if (!allowed.currentPin) return this.refuse(kind, authority, channel, action, `the ${kind} PIN is changed only by the supplier's command`);
         const verdict = await this.verifyNow(kind, authority.pin, channel);
         if (verdict.ok) return;
-        if (verdict.why === 'notSet') throw new PinStoreError('PIN_NOT_SET', `no ${kind} PIN is set yet; set it at installation`, { where: `${kind} PIN` });
+        if (verdict.why === 'notSet') throw new PinStoreError('PIN_NOT_SET', `no ${kind} PIN is set yet; set one first`, { where: `${kind} PIN` });
         if (verdict.why === 'locked' || verdict.retryAfterMs > 0) {
           throw new PinStoreError('PIN_LOCKED', `too many wrong PINs: try again in ${Math.ceil(verdict.retryAfterMs / 1000)} s`, { where: `${kind} PIN`, retryAfterMs: verdict.retryAfterMs });
         }
@@ -220,10 +229,10 @@ export class PinStore {
     }
   }
 
-  private async refuse(kind: PinKind, authority: PinAuthority | undefined, channel: PinChannel, action: string, why: string): Promise<never> {
+  private async refuse(kind: PinKind, authority: PinAuthority | undefined, channel: PinChannel, action: string, why: string, code: PinStoreErrorCode = 'PIN_NO_AUTHORITY'): Promise<never> {
     const by = typeof authority?.by === 'string' ? authority.by : 'none';
     await this.log(HUB_EVENTS.pinChangeRefused.code, { kind, action, by, via: channel });
-    throw new PinStoreError('PIN_NO_AUTHORITY', why, { where: `${kind} PIN` });
+    throw new PinStoreError(code, why, { where: `${kind} PIN` });
   }
 
   private async read(kind: PinKind): Promise<PinRecord> {

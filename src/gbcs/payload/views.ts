@@ -66,5 +66,5 @@ export const PAYLOAD_VIEWS: ReadonlyMap<string, ViewsByCra> = new Map<string, Vi
     alert: asn1Codec(asn1.activateFirmwareAlert),
   }],
   ['CS08', { command: asn1Codec(asn1.readFirmwareVersionCommand), response: asn1Codec(asn1.readFirmwareVersionResponse) }],
-  ...['GCS09', 'GCS13a', 'GCS13b', 'GCS13c', 'GCS14', 'GCS16b', 'GCS60', 'GCS61', 'GCS02', 'GCS04', 'GCS07', 'FDA-GBZ'].map((useCase): [string, ViewsByCra] => [useCase, GBZ_VIEWS]),
+  ...['GCS09', 'GCS11', 'GCS13a', 'GCS13b', 'GCS13c', 'GCS14', 'GCS16b', 'GCS60', 'GCS61', 'GCS02', 'GCS04', 'GCS07', 'FDA-GBZ'].map((useCase): [string, ViewsByCra] => [useCase, GBZ_VIEWS]),
 ]);

@@ -1,6 +1,7 @@
 /** The GPF's use-case handlers: one file per use case, each listed here once. GCS62 is an alert, raised by watchGpfDeviceLog. */
 import type { UseCaseHandler } from '../../hub/use-case.js';
 import { gcs09 } from './gcs09-set-change-of-tenancy.js';
+import { gcs11 } from './gcs11-disable-privacy-pin.js';
 import { gcs13a } from './gcs13a-read-consumption-register.js';
 import { gcs13b } from './gcs13b-read-block-counters.js';
 import { gcs13c } from './gcs13c-read-tou-registers.js';
@@ -10,6 +11,6 @@ import { gcs59 } from './gcs59-restore-gpf-device-log.js';
 import { gcs60 } from './gcs60-read-meter-balance.js';
 import { gcs61 } from './gcs61-read-daily-consumption-log.js';
 
-export const GPF_HANDLERS: readonly UseCaseHandler[] = [gcs09, gcs13a, gcs13b, gcs13c, gcs14, gcs16b, gcs59, gcs60, gcs61];
+export const GPF_HANDLERS: readonly UseCaseHandler[] = [gcs09, gcs11, gcs13a, gcs13b, gcs13c, gcs14, gcs16b, gcs59, gcs60, gcs61];
 
 export { watchGpfDeviceLog } from './gcs62-gpf-device-log-backup-alert.js';

@@ -199,37 +199,42 @@ describe('attempt limiting', () => {
 });
 
 describe('the privacy PIN (service 3.5)', () => {
-  it('is set, changed and removed by the supplier only', async () => {
+  it("is the householder's: set while none is set, changed by proving it, removed by the supplier's command", async () => {
     const r = await rig();
-    await r.pins.set('privacy', '7193', SUPPLIER, 'gbcs');
+    await r.pins.set('privacy', '7193', { by: 'installation' }, 'display');
     expect(await r.pins.verify('privacy', '7193', 'display')).toEqual({ ok: true });
-    await r.pins.set('privacy', '9041', SUPPLIER, 'gbcs');
+    expect(await rejection(r.pins.set('privacy', '9041', { by: 'currentPin', pin: '8080' }, 'display'))).toMatchObject({ code: 'PIN_WRONG' });
+    await r.pins.set('privacy', '9041', { by: 'currentPin', pin: '7193' }, 'display');
     expect(await r.pins.verify('privacy', '7193', 'display')).toMatchObject({ ok: false, why: 'wrong' });
     await r.pins.remove('privacy', SUPPLIER, 'gbcs');
     expect(await r.pins.status('privacy')).toMatchObject({ set: false, failures: 0 });
     expect(await r.pins.verify('privacy', '9041', 'display')).toMatchObject({ why: 'notSet' });
-    const changes = (await r.security()).filter(([name]) => name === 'pinChanged').map(([, d]) => d['change']);
-    expect(changes).toEqual(['set', 'changed', 'removed']);
+    // Once removed, the next householder sets one afresh.
+    await r.pins.set('privacy', '5820', { by: 'installation' }, 'display');
+    expect(await r.pins.status('privacy')).toMatchObject({ set: true, setBy: 'installation' });
+    const changes = (await r.security()).filter(([name]) => name === 'pinChanged').map(([, d]) => [d['change'], d['by']]);
+    expect(changes).toEqual([['set', 'installation'], ['changed', 'currentPin'], ['removed', 'command'], ['set', 'installation']]);
   });
 
-  it('refuses and logs every other authority, changing nothing', async () => {
+  it('refuses and logs every change without authority, changing nothing', async () => {
     const r = await rig();
     await r.pins.set('privacy', '7193', SUPPLIER, 'gbcs');
     const attempts = [
       { by: 'installation' },
-      { by: 'currentPin', pin: '7193' },
       { by: 'command', command: { role: 'networkOperator', service: '3.5' } },
       { by: 'command', command: { role: 'otherUser', service: '3.5' } },
       undefined,
       { by: 'guess' },
     ];
     for (const authority of attempts) {
-      expect(await rejection(r.pins.set('privacy', '9041', authority as never, 'gbcs'))).toMatchObject({ code: 'PIN_NO_AUTHORITY' });
+      expect(await rejection(r.pins.set('privacy', '9041', authority as never, 'gbcs'))).toMatchObject({ code: authority?.by === 'installation' ? 'PIN_ALREADY_SET' : 'PIN_NO_AUTHORITY' });
       expect(await rejection(r.pins.remove('privacy', authority as never, 'gbcs'))).toMatchObject({ code: 'PIN_NO_AUTHORITY' });
     }
+    // Knowing the PIN lets the householder change it, never remove it.
+    expect(await rejection(r.pins.remove('privacy', { by: 'currentPin', pin: '7193' }, 'display'))).toMatchObject({ code: 'PIN_NO_AUTHORITY', message: /only by the supplier's command/ });
     expect(await r.pins.verify('privacy', '7193', 'display')).toEqual({ ok: true });
     const refused = (await r.security()).filter(([name]) => name === 'pinChangeRefused');
-    expect(refused).toHaveLength(attempts.length * 2);
+    expect(refused).toHaveLength(attempts.length * 2 + 1);
     expect(refused[0]![1]).toEqual({ kind: 'privacy', action: 'set', by: 'installation', via: 'gbcs' });
   });
 

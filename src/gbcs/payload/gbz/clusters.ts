@@ -97,6 +97,11 @@ export const CLUSTERS: ReadonlyMap<number, Cluster> = new Map([
       name: 'Publish Change of Tenancy',
       fields: [['providerId', 'uint32'], ['issuerEventId', 'uint32'], ['tariffType', 'bitmap8'], ['implementationDateTime', 'utcTime'], ['proposedTenancyChangeControl', 'bitmap32']],
     }],
+    // GCS11 sends it with an empty password: "stop asking for this password".
+    ['toClient', 0x02, {
+      name: 'Request New Password Response',
+      fields: [['issuerEventId', 'uint32'], ['implementationDateTime', 'utcTime'], ['durationInMinutes', 'uint16'], ['passwordType', 'enum8'], ['password', 'octetString']],
+    }],
   ])],
   [CLUSTER_ID.events, cluster('Events', [], [])],
 ]);
