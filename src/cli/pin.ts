@@ -13,11 +13,12 @@ import { openStore, StoreError, type Store } from '../store/store.js';
 import { secretInput, type SecretInput, type TerminalLike } from './pin-input.js';
 
 /**
- * `hub pin set|change|verify|status`: the installer's side of the engineering PIN. The PIN is typed
+ * `hub pin set|change|verify|status`: the local interface to the hub's two PINs. The PIN is typed
  * at a prompt (echo off) or piped on standard input; there is deliberately no option or environment
- * variable that carries one. `set` works only at installation (no PIN yet); after that `change`
- * needs the current PIN. The privacy PIN is the supplier's (a GBCS command): here it can only be
- * checked and its status read.
+ * variable that carries one. `set` works only while no PIN of that kind is set (the engineering PIN
+ * at installation, the householder's privacy PIN at first or after the supplier disabled it with
+ * GCS11); after that `change` needs the current PIN. Nothing here removes a PIN: only the
+ * supplier's GCS11 removes the privacy PIN, and the engineering PIN is never removed.
  */
 export class PinCommandError extends HubError {}
 
@@ -75,10 +76,10 @@ async function withPins<T>(program: Command, options: StoreOptions, io: PinComma
   }
 }
 
-async function newPin(input: SecretInput): Promise<string> {
-  const pin = await input.read('New engineering PIN: ');
+async function newPin(input: SecretInput, kind: PinKind): Promise<string> {
+  const pin = await input.read(`New ${kind} PIN: `);
   const again = await input.read('Repeat the new PIN: ');
-  if (pin !== again) throw new PinCommandError('PIN_MISMATCH', 'the two entries differ; nothing was changed', { where: 'engineering PIN' });
+  if (pin !== again) throw new PinCommandError('PIN_MISMATCH', 'the two entries differ; nothing was changed', { where: `${kind} PIN` });
   return pin;
 }
 
@@ -112,27 +113,31 @@ function defaultIo(): PinCommandIo {
 /** `io` is for tests; by default the standard streams are used, looked up only when a pin command runs. */
 export function registerPin(program: Command, given?: PinCommandIo): void {
   const ioNow = (): PinCommandIo => given ?? defaultIo();
-  const pin = program.command('pin').description('set, change or check the engineering (installer) PIN; the PIN is typed at a prompt or piped on stdin, never given as an argument');
+  const pin = program.command('pin').description("set, change or check the engineering (installer) PIN or the householder's privacy PIN; the PIN is typed at a prompt or piped on stdin, never given as an argument");
   const storeOptions = (command: Command) =>
     command.option('--store <path>', 'the store directory (default: store.path from the config)').option('--keys <dir>', 'the directory with keys.json (default: the store directory)');
   const kindOption = () => new Option('--kind <kind>', 'which PIN').choices(KINDS).default('engineering');
 
-  storeOptions(pin.command('set').description('set the engineering PIN at installation (refused once one is set: use change)')).action(async (options: StoreOptions) => {
-    const io = ioNow();
-    await withPins(program, options, io, true, async (pins, input) => {
-      await pins.set('engineering', await newPin(input), { by: 'installation' }, CHANNEL);
-      io.output.write('engineering PIN set\n');
+  storeOptions(pin.command('set').description('set a PIN while none of its kind is set: the engineering PIN at installation, the privacy PIN by the householder (refused once one is set: use change)'))
+    .addOption(kindOption())
+    .action(async (options: StoreOptions & { kind: PinKind }) => {
+      const io = ioNow();
+      await withPins(program, options, io, options.kind === 'engineering', async (pins, input) => {
+        await pins.set(options.kind, await newPin(input, options.kind), { by: 'installation' }, CHANNEL);
+        io.output.write(`${options.kind} PIN set\n`);
+      });
     });
-  });
 
-  storeOptions(pin.command('change').description('change the engineering PIN: asks for the current PIN, then the new one twice')).action(async (options: StoreOptions) => {
-    const io = ioNow();
-    await withPins(program, options, io, false, async (pins, input) => {
-      const current = await input.read('Current engineering PIN: ');
-      await pins.set('engineering', await newPin(input), { by: 'currentPin', pin: current }, CHANNEL);
-      io.output.write('engineering PIN changed\n');
+  storeOptions(pin.command('change').description('change a PIN: asks for the current PIN, then the new one twice'))
+    .addOption(kindOption())
+    .action(async (options: StoreOptions & { kind: PinKind }) => {
+      const io = ioNow();
+      await withPins(program, options, io, false, async (pins, input) => {
+        const current = await input.read(`Current ${options.kind} PIN: `);
+        await pins.set(options.kind, await newPin(input, options.kind), { by: 'currentPin', pin: current }, CHANNEL);
+        io.output.write(`${options.kind} PIN changed\n`);
+      });
     });
-  });
 
   storeOptions(pin.command('verify').description('check a PIN (wrong PINs count towards a lockout)'))
     .addOption(kindOption())

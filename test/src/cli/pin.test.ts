@@ -106,6 +106,20 @@ describe('hub pin', () => {
     expect(await rejection(pin(['verify', '--store', dir, '--kind', 'privacy'], [PIN], clock))).toMatchObject({ code: 'PIN_NOT_SET' });
   });
 
+  it("lets the householder set the privacy PIN while none is set and change it by proving it; never creates a store for it", async () => {
+    dir = await tempDir('hub-cli-pin-');
+    expect(await rejection(pin(['set', '--kind', 'privacy', '--store', join(dir, 'none')], ['7193', '7193']))).toMatchObject({ code: 'STORE_NOT_FOUND' });
+    await pin(['set', '--store', dir], [PIN, PIN]);
+    expect((await rejection(pin(['set', '--kind', 'privacy', '--store', dir], ['1234', '1234']))).message).toMatch(/well-known default/);
+    expect((await pin(['set', '--kind', 'privacy', '--store', dir], ['7193', '7193'])).out).toBe('privacy PIN set\n');
+    expect(await rejection(pin(['set', '--kind', 'privacy', '--store', dir], ['9041', '9041']))).toMatchObject({ code: 'PIN_ALREADY_SET' });
+    expect(await rejection(pin(['change', '--kind', 'privacy', '--store', dir], ['8080', '9041', '9041']))).toMatchObject({ code: 'PIN_WRONG' });
+    expect((await pin(['change', '--kind', 'privacy', '--store', dir], ['7193', '9041', '9041'])).out).toBe('privacy PIN changed\n');
+    expect((await pin(['verify', '--kind', 'privacy', '--store', dir], ['9041'])).out).toBe('privacy PIN accepted\n');
+    // The two PINs are apart: the engineering PIN is as it was.
+    expect((await pin(['verify', '--store', dir], [PIN])).out).toBe('engineering PIN accepted\n');
+  });
+
   it('refuses to read a store that is not there rather than creating one', async () => {
     dir = await tempDir('hub-cli-pin-');
     expect(await rejection(pin(['verify', '--store', join(dir, 'none')], [PIN]))).toMatchObject({ code: 'STORE_NOT_FOUND' });
