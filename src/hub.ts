@@ -122,7 +122,11 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     const queue = await SleepyQueue.open({ store, clock, logger });
     const relay = new HanRelay({
       radio, admission, queue, clock, logger,
-      devices: { isSleepy: (eui64) => DEVICE_TYPES[deviceLog.get(eui64)?.deviceType ?? 'ESME'].sleepy },
+      devices: {
+        isSleepy: (eui64) => DEVICE_TYPES[deviceLog.get(eui64)?.deviceType ?? 'ESME'].sleepy,
+        isReceiveOnly: (eui64) => DEVICE_TYPES[deviceLog.get(eui64)?.deviceType ?? 'ESME'].receiveOnly,
+      },
+      security: logs.securityLog,
     });
     closers.push(() => relay.stop());
     // A Device that leaves the log takes its tunnels and queued messages with it (reported as REMOVED).

@@ -24,18 +24,20 @@ export interface DeviceTypeInfo {
   readonly keptInHistoricLog: boolean;
   /** Sleeps, so messages to it wait for it to wake (the sleepy queue needs to know). */
   readonly sleepy: boolean;
+  /** Receives data and may send nothing that changes state (a Type 2 Device): the HAN relay refuses what it sends. */
+  readonly receiveOnly: boolean;
 }
 
 export const DEVICE_TYPES = {
-  GSME: { code: 0, title: 'Gas Smart Metering Equipment', loggable: true, joinsWithInstallCode: true, keptInHistoricLog: true, sleepy: true },
-  ESME: { code: 1, title: 'Electricity Smart Metering Equipment', loggable: true, joinsWithInstallCode: true, keptInHistoricLog: true, sleepy: false },
-  CHF: { code: 2, title: 'Communications Hub Function', loggable: false, joinsWithInstallCode: false, keptInHistoricLog: false, sleepy: false },
-  GPF: { code: 3, title: 'Gas Proxy Function', loggable: true, joinsWithInstallCode: false, keptInHistoricLog: false, sleepy: false },
-  HCALCS: { code: 4, title: 'HAN Connected Auxiliary Load Control Switch', loggable: true, joinsWithInstallCode: true, keptInHistoricLog: true, sleepy: false },
-  PPMID: { code: 5, title: 'Prepayment Interface Device', loggable: true, joinsWithInstallCode: true, keptInHistoricLog: true, sleepy: false },
-  Type2: { code: 6, title: 'Type 2 Device (e.g. consumer access device)', loggable: true, joinsWithInstallCode: true, keptInHistoricLog: true, sleepy: false },
-  HHT: { code: null, title: 'Hand Held Terminal', loggable: true, joinsWithInstallCode: true, keptInHistoricLog: false, sleepy: false },
-  Unknown: { code: null, title: 'Type not yet known (restored from a backup)', loggable: true, joinsWithInstallCode: true, keptInHistoricLog: true, sleepy: false },
+  GSME: { code: 0, title: 'Gas Smart Metering Equipment', loggable: true, joinsWithInstallCode: true, keptInHistoricLog: true, sleepy: true, receiveOnly: false },
+  ESME: { code: 1, title: 'Electricity Smart Metering Equipment', loggable: true, joinsWithInstallCode: true, keptInHistoricLog: true, sleepy: false, receiveOnly: false },
+  CHF: { code: 2, title: 'Communications Hub Function', loggable: false, joinsWithInstallCode: false, keptInHistoricLog: false, sleepy: false, receiveOnly: false },
+  GPF: { code: 3, title: 'Gas Proxy Function', loggable: true, joinsWithInstallCode: false, keptInHistoricLog: false, sleepy: false, receiveOnly: false },
+  HCALCS: { code: 4, title: 'HAN Connected Auxiliary Load Control Switch', loggable: true, joinsWithInstallCode: true, keptInHistoricLog: true, sleepy: false, receiveOnly: false },
+  PPMID: { code: 5, title: 'Prepayment Interface Device', loggable: true, joinsWithInstallCode: true, keptInHistoricLog: true, sleepy: false, receiveOnly: false },
+  Type2: { code: 6, title: 'Type 2 Device (e.g. consumer access device)', loggable: true, joinsWithInstallCode: true, keptInHistoricLog: true, sleepy: false, receiveOnly: true },
+  HHT: { code: null, title: 'Hand Held Terminal', loggable: true, joinsWithInstallCode: true, keptInHistoricLog: false, sleepy: false, receiveOnly: false },
+  Unknown: { code: null, title: 'Type not yet known (restored from a backup)', loggable: true, joinsWithInstallCode: true, keptInHistoricLog: true, sleepy: false, receiveOnly: false },
 } as const satisfies Record<string, DeviceTypeInfo>;
 
 export type DeviceType = keyof typeof DEVICE_TYPES;

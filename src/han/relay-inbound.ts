@@ -1,7 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import type { Logger } from '../../hal/log.js';
 import type { Eui64, IncomingMessage } from '../../hal/radio.js';
-import type { AdmissionCheck, RelayEvents } from './relay.js';
+import type { AdmissionCheck, DeviceKinds, RelayEvents, RelaySecuritySink } from './relay.js';
 import type { SleepyQueue } from './sleepy-queue.js';
 import { TunnelError } from '../../hal/tunnel/errors.js';
 import { decodeTunnelData, encodeTunnelData, MAX_REMAINING_COUNT } from '../../hal/tunnel/header.js';
@@ -25,10 +25,19 @@ export interface RelayInboundDeps {
   sender: TunnelSender;
   tunnels: HubTunnels;
   admission: AdmissionCheck;
+  devices: DeviceKinds;
   queue: SleepyQueue;
   events: EventEmitter<RelayEvents>;
   logger: Logger;
+  security?: RelaySecuritySink;
 }
+
+/**
+ * What a receive-only (Type 2) Device may not send: a tunnel request (its tunnel to the hub would
+ * carry GBCS messages, GETs that take queued messages, or alerts) and data on any tunnel. Closing
+ * a tunnel, errors and answers to the hub's own requests stay allowed: they change nothing.
+ */
+const SENDING: ReadonlySet<TunnelCommand['kind']> = new Set(['requestTunnel', 'transferData']);
 
 type Command<K extends TunnelCommand['kind']> = Extract<TunnelCommand, { kind: K }>;
 
@@ -68,6 +77,7 @@ export class RelayInbound {
       return this.refuse(eui64, `${frame.command.kind} from a Device not in the CHF Device Log`);
     }
     const { command } = frame;
+    if (SENDING.has(command.kind) && (await this.deps.devices.isReceiveOnly?.(eui64))) return this.refuseReceiveOnly(eui64, message.sourceEndpoint, frame);
     switch (command.kind) {
       case 'requestTunnel':
         return this.onRequestTunnel(eui64, message.sourceEndpoint, frame.sequence, command);
@@ -164,6 +174,17 @@ export class RelayInbound {
       this.refuse(eui64, `unreadable tunnel data: ${error.message}`);
       return undefined;
     }
+  }
+
+  /** A Type 2 Device receives data and sends nothing that changes state: refused, and recorded as lacking authority. */
+  private async refuseReceiveOnly(eui64: Eui64, endpoint: number, frame: TunnelFrame): Promise<void> {
+    const reason = `${frame.command.kind} from a receive-only (Type 2) Device`;
+    if (frame.command.kind === 'requestTunnel') {
+      const answer = { kind: 'requestTunnelResponse', tunnelId: 0xffff, status: TUNNEL_STATUS.protocolNotSupported, maxIncomingTransferSize: GBCS_TUNNEL.maxIncomingTransferSize } as const;
+      await this.deps.sender.send(eui64, endpoint, { sequence: frame.sequence, direction: 'serverToClient', command: answer });
+    }
+    this.refuse(eui64, reason);
+    await this.deps.security?.record('RECEIVE_ONLY_DEVICE_SENT', { eui64, reason });
   }
 
   private refuse(eui64: Eui64, reason: string): void {

@@ -27,9 +27,15 @@ export interface AdmissionCheck {
   isAdmitted(eui64: Eui64): boolean | Promise<boolean>;
 }
 
-/** Whether a Device sleeps (the GSME), so that messages to it wait in the queue. */
+/** Whether a Device sleeps (the GSME), so that messages to it wait in the queue; whether it may only receive (a Type 2 Device). */
 export interface DeviceKinds {
   isSleepy(eui64: Eui64): boolean | Promise<boolean>;
+  isReceiveOnly?(eui64: Eui64): boolean | Promise<boolean>;
+}
+
+/** Where the relay records a receive-only Device that tried to send (the Security Log, by alias). */
+export interface RelaySecuritySink {
+  record(code: 'RECEIVE_ONLY_DEVICE_SENT', detail: { eui64: Eui64; reason: string }): void | Promise<void>;
 }
 
 /** Every way a relay can end, with what it means to the caller. */
@@ -77,6 +83,8 @@ export interface HanRelayOptions {
   queue: SleepyQueue;
   clock: Clock;
   logger?: Logger;
+  /** Records refused sends from receive-only Devices; without it they are only reported as `refused`. */
+  security?: RelaySecuritySink;
   /** How long to wait for a RequestTunnelResponse (default 10 s, a third of GBCS's 30 s on-demand target). */
   tunnelResponseTimeoutMs?: number;
   /** The hub's endpoint for the Tunneling cluster (default 1). */
@@ -114,7 +122,10 @@ export class HanRelay extends EventEmitter<RelayEvents> {
     this.defaultRemoteEndpoint = options.defaultRemoteEndpoint ?? 1;
     const sender = { send: this.sendFrame.bind(this), nextSequence: () => this.nextSequence() };
     this.tunnels = new HubTunnels(sender, this.clock, options.tunnelResponseTimeoutMs ?? 10_000);
-    this.inbound = new RelayInbound({ sender, tunnels: this.tunnels, admission: this.admission, queue: this.queue, events: this, logger: this.logger });
+    this.inbound = new RelayInbound({
+      sender, tunnels: this.tunnels, admission: this.admission, devices: this.devices, queue: this.queue, events: this, logger: this.logger,
+      ...(options.security ? { security: options.security } : {}),
+    });
   }
 
   private readonly onMessage = (message: IncomingMessage): void => {

@@ -75,6 +75,7 @@ export const SECURITY_EVENT_ALIASES = {
   JOIN_REFUSED_NOT_IN_LOG: 'unauthorisedJoinAttempt',
   JOIN_REFUSED_OUTSIDE_WINDOW: 'joinRefusedOutsideWindow',
   JOINED_WITHOUT_ADMISSION: 'joinedWithoutAdmission',
+  RECEIVE_ONLY_DEVICE_SENT: 'sourceLacksAuthority',
 } as const satisfies Record<string, HubEventName>;
 export type SecurityEventAlias = keyof typeof SECURITY_EVENT_ALIASES;
 

@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HubError } from '../../hal/errors.js';
 import type { Eui64 } from '../../hal/radio.js';
-import { jsonCodec, type Domain, type Store } from '../store/store.js';
+import { jsonCodec, type Batch, type Domain, type Store } from '../store/store.js';
 import { parseCertificate, type Credential, type CredentialSource, type RemotePartyRole } from './certificates.js';
 import type { KeyUsage } from './secure-element.js';
 
@@ -58,6 +58,12 @@ export interface ReplacementResult {
   existing?: Credential;
   existingKey?: string;
   error?: CredentialsError;
+}
+
+/** A write another store makes in the same batch as a replacement, and applies in memory once it is durable. */
+export interface StagedWrite {
+  stage(batch: Batch): void;
+  commit(): void;
 }
 
 export class SecurityCredentials implements CredentialSource {
@@ -128,19 +134,28 @@ export class SecurityCredentials implements CredentialSource {
    * CS02b: replace trusted certificates, asked by a party of role `by` with its sequence number,
    * in one write. Each change is refused on its own (when `by` may not replace that role, or the
    * certificate is not of that role); a sequence number not above the last one `by` used refuses
-   * them all. Nothing is written when nothing is accepted.
+   * them all. Nothing is written when nothing is accepted. `current` names the party whose
+   * certificate of that role a change replaces where the hub trusts more than one (two suppliers
+   * at split supply: the recipient Device's own anchor is replaced, not the other fuel's).
+   * `alongside` may add a write that depends on what was replaced, committed in the same batch.
    */
-  async replace(changes: ReadonlyArray<{ role: RemotePartyRole; next: Credential }>, by: RemotePartyRole, sequenceNumber: number): Promise<ReplacementResult[]> {
+  async replace(
+    changes: ReadonlyArray<{ role: RemotePartyRole; next: Credential; current?: Eui64 }>,
+    by: RemotePartyRole,
+    sequenceNumber: number,
+    alongside?: (replaced: readonly Credential[]) => StagedWrite | undefined,
+  ): Promise<ReplacementResult[]> {
     // The authorising party's sequence number only rises: an update cannot be replayed.
     if (!Number.isSafeInteger(sequenceNumber) || sequenceNumber <= this.sequenceNumber(by)) {
       throw new CredentialsError('STALE_SEQUENCE', `sequence number ${sequenceNumber} is not above ${this.sequenceNumber(by)}`, { where: by });
     }
-    const results = changes.map(({ role, next }): ReplacementResult => {
+    const results = changes.map(({ role, next, current }): ReplacementResult => {
       if (!(REPLACEABLE_BY[role] ?? []).includes(by)) {
         return { error: new CredentialsError('NOT_AUTHORISED', `a ${by} may not replace the ${role} credentials`, { where: next.eui }) };
       }
       if (next.role !== role) return { error: new CredentialsError('WRONG_ROLE', `the new certificate is a ${next.role ?? 'Device'} certificate, not ${role}`, { where: next.eui }) };
-      const existing = [...this.held.entries()].find(([, held]) => !held.own && held.role === role && held.usage === next.usage);
+      const cells = [...this.held.entries()].filter(([, held]) => !held.own && held.role === role && held.usage === next.usage);
+      const existing = cells.find(([, held]) => held.eui === current) ?? cells[0];
       return { replaced: next, ...(existing ? { existing: existing[1], existingKey: existing[0] } : {}) };
     });
     const accepted = results.filter((result) => result.replaced);
@@ -150,7 +165,10 @@ export class SecurityCredentials implements CredentialSource {
       if (result.existingKey) batch.del(this.domain, result.existingKey);
       batch.put(this.domain, keyOf(result.replaced!.eui, result.replaced!.usage), { der: result.replaced!.der.toString('hex') });
     }
+    const staged = alongside?.(accepted.map((result) => result.replaced!));
+    staged?.stage(batch);
     await batch.put(this.sequenceDomain, by, sequenceNumber).write();
+    staged?.commit();
     for (const result of accepted) {
       if (result.existingKey) this.held.delete(result.existingKey);
       this.held.set(keyOf(result.replaced!.eui, result.replaced!.usage), { ...result.replaced!, own: false });

@@ -1,7 +1,7 @@
 import { HubError } from '../../hal/errors.js';
 import { isEui64 } from '../../hal/eui64.js';
 import type { Eui64 } from '../../hal/radio.js';
-import { jsonCodec, type Domain, type Store } from '../store/store.js';
+import { jsonCodec, type Batch, type Domain, type Store } from '../store/store.js';
 import type { SupplyArrangement } from './role-policy.js';
 
 /**
@@ -21,6 +21,8 @@ function isStored(value: unknown): value is SupplyArrangement {
 export const SUPPLY_ARRANGEMENT_DOMAIN = { name: 'supplyArrangement', codec: jsonCodec(isStored) } as const;
 const KEY = 'anchors';
 
+type SupplyChange = { electricity?: Eui64 | undefined; gas?: Eui64 | undefined };
+
 export class SupplyArrangementStore {
   private constructor(
     private readonly domain: Domain<SupplyArrangement>,
@@ -37,7 +39,15 @@ export class SupplyArrangementStore {
   }
 
   /** Durably set the anchors given (an `undefined` one is cleared), keeping the other. */
-  async set(change: { electricity?: Eui64 | undefined; gas?: Eui64 | undefined }): Promise<void> {
+  async set(change: SupplyChange): Promise<void> {
+    const write = this.plan(change);
+    if (!write) return;
+    await this.domain.put(KEY, write.next);
+    write.commit();
+  }
+
+  /** The change as a write to stage in another batch (CS02b's, with the certificates), or undefined when nothing changes. */
+  plan(change: SupplyChange): { next: SupplyArrangement; stage(batch: Batch): void; commit(): void } | undefined {
     const next: SupplyArrangement = { ...this.held };
     for (const fuel of ['electricity', 'gas'] as const) {
       if (!(fuel in change)) continue;
@@ -49,8 +59,13 @@ export class SupplyArrangementStore {
         next[fuel] = eui;
       }
     }
-    if (next.electricity === this.held.electricity && next.gas === this.held.gas) return;
-    await this.domain.put(KEY, next);
-    this.held = next;
+    if (next.electricity === this.held.electricity && next.gas === this.held.gas) return undefined;
+    return {
+      next,
+      stage: (batch) => void batch.put(this.domain, KEY, next),
+      commit: () => {
+        this.held = next;
+      },
+    };
   }
 }

@@ -57,8 +57,11 @@ const STATUS_BY_ERROR: Readonly<Record<string, number>> = {
   STALE_SEQUENCE: STATUS_CODE.other,
 };
 
+/** The supplier anchor a command to this recipient replaces: the CHF's is the electricity supplier's, the GPF's the gas supplier's. */
+type Fuel = 'electricity' | 'gas';
+
 /** Each replacement's certificate read and its target role named, then all applied in one write. */
-async function replaceAll(context: HandlerContext, by: RemoteParty, update: UpdateCredentialsCommand): Promise<Outcome[]> {
+async function replaceAll(context: HandlerContext, by: RemoteParty, update: UpdateCredentialsCommand, fuel: Fuel): Promise<Outcome[]> {
   const planned = update.replacements.map((replacement) => {
     const cell = replacement.target;
     const role = roleOfCode(cell.remotePartyRole);
@@ -69,10 +72,20 @@ async function replaceAll(context: HandlerContext, by: RemoteParty, update: Upda
       return { cell, status: STATUS_CODE.badCertificate };
     }
   });
-  const changes = planned.flatMap((plan) => ('next' in plan && plan.next ? [{ role: plan.role as RemotePartyRole, next: plan.next }] : []));
+  const supply = context.chf.supply?.current() ?? {};
+  // One anchor known means one supplier for both fuels.
+  const anchor = supply[fuel] ?? supply.electricity ?? supply.gas;
+  const changes = planned.flatMap((plan) =>
+    'next' in plan && plan.next ? [{ role: plan.role as RemotePartyRole, next: plan.next, ...(plan.role === 'supplier' && anchor ? { current: anchor } : {}) }] : [],
+  );
   let results: ReplacementResult[];
   try {
-    results = changes.length === 0 ? [] : await context.chf.credentials.replace(changes, by.role, update.authorisingSeqNumber);
+    // A new supplier certificate makes its party the recipient Device's supplier (role-policy.ts), in the same write.
+    const supplyFollows = (replaced: readonly Credential[]) => {
+      const supplier = replaced.find((credential) => credential.role === 'supplier');
+      return supplier ? context.chf.supply?.plan({ [fuel]: supplier.eui }) : undefined;
+    };
+    results = changes.length === 0 ? [] : await context.chf.credentials.replace(changes, by.role, update.authorisingSeqNumber, supplyFollows);
   } catch (error) {
     if (error instanceof CredentialsError) return planned.map((plan) => ({ cell: plan.cell, status: STATUS_CODE.other }));
     throw error;
@@ -121,7 +134,8 @@ export const cs02b = defineHandler({
       // A mode that contradicts the message code, or a future-dated update (not carried out by this hub yet): every cell refused.
       return { payload: encodeResponse(update, update.replacements.map((r) => ({ cell: r.target, status: STATUS_CODE.other }))) };
     }
-    const outcomes = await replaceAll(context, command.remoteParty, update);
+    const fuel: Fuel = command.header.recipient === context.identity.gpf ? 'gas' : 'electricity';
+    const outcomes = await replaceAll(context, command.remoteParty, update, fuel);
     const replaced = outcomes.filter((outcome) => outcome.status === STATUS_CODE.success).length;
     if (replaced > 0) await context.chf.securityLog.record(HUB_EVENTS.securityCredentialsUpdated.code, { replaced });
     return { payload: encodeResponse(update, outcomes) };

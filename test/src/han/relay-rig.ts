@@ -6,7 +6,7 @@ import { linkKeyFromInstallCode } from '../../../hal/install-code.js';
 import { loadScenario } from '../../../hal/sim/scenario.js';
 import { Simulator } from '../../../hal/sim/simulator.js';
 import { memoryTransportPair } from '../../../hal/transport/memory.js';
-import { DEVICE_TYPES } from '../../../src/chf/device-types.js';
+import { DEVICE_TYPES, type DeviceType } from '../../../src/chf/device-types.js';
 import { HanAdmission } from '../../../src/han/admission.js';
 import { HanRelay, type DeliveryReport, type RelayEvents } from '../../../src/han/relay.js';
 import { SleepyQueue } from '../../../src/han/sleepy-queue.js';
@@ -46,6 +46,8 @@ export interface RigOptions {
   /** How long the GSME stays awake after it polls. */
   gsmeAwakeSeconds?: number;
   tunnelResponseTimeoutMs?: number;
+  /** The type the Device Log holds the simulated ESME as (default ESME; Type2 makes it receive-only). */
+  esmeType?: DeviceType;
 }
 
 export async function rig(options: RigOptions = {}) {
@@ -68,7 +70,7 @@ export async function rig(options: RigOptions = {}) {
   await radio.start();
   await radio.formNetwork({ channel: 15, panId: 0x1234 });
   admission.start();
-  for (const [eui64, deviceType] of [[ESME, 'ESME'], [GSME, 'GSME']] as const) {
+  for (const [eui64, deviceType] of [[ESME, options.esmeType ?? 'ESME'], [GSME, 'GSME']] as const) {
     const installCode = scenario.devices.find((d) => d.eui64 === eui64)!.declaredInstallCode;
     await log.add({ eui64, deviceType, installCode });
     await admission.openWindow(eui64, linkKeyFromInstallCode(installCode), 60_000);
@@ -77,10 +79,16 @@ export async function rig(options: RigOptions = {}) {
     await recorded;
   }
   const clock = options.clock ?? real;
-  const devices = { isSleepy: (eui64: string) => DEVICE_TYPES[log.get(eui64)?.deviceType ?? 'ESME'].sleepy };
+  const devices = {
+    isSleepy: (eui64: string) => DEVICE_TYPES[log.get(eui64)?.deviceType ?? 'ESME'].sleepy,
+    isReceiveOnly: (eui64: string) => DEVICE_TYPES[log.get(eui64)?.deviceType ?? 'ESME'].receiveOnly,
+  };
+  /** What the relay recorded for the Security Log. */
+  const securityRecords: Array<{ code: string; eui64: string; reason: string }> = [];
+  const security = { record: (code: string, detail: { eui64: string; reason: string }) => void securityRecords.push({ code, ...detail }) };
   const startRelay = async () => {
     const queue = await SleepyQueue.open({ store: temp.store, clock, capacity: options.capacity });
-    const relay = new HanRelay({ radio, admission, devices, queue, clock, tunnelResponseTimeoutMs: options.tunnelResponseTimeoutMs });
+    const relay = new HanRelay({ radio, admission, devices, queue, clock, security, tunnelResponseTimeoutMs: options.tunnelResponseTimeoutMs });
     const events = record(relay);
     cleanups.push(async () => {
       await relay.stop();
@@ -92,7 +100,7 @@ export async function rig(options: RigOptions = {}) {
   const esme = sim.tunnelEnd(ESME);
   esme.configure(options.esme ?? {});
   const gsme = sim.tunnelEnd(GSME);
-  return { sim, radio, log, admission, esme, gsme, startRelay, ...(await startRelay()) };
+  return { sim, radio, log, admission, esme, gsme, startRelay, securityRecords, ...(await startRelay()) };
 }
 
 export function record(relay: HanRelay) {
