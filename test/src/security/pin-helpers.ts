@@ -49,3 +49,13 @@ export async function openPinRig(options: { path?: string; dataKey?: Buffer; clo
   };
   return rig;
 }
+
+/** The error `promise` rejects with (failing the test when it resolves). */
+export async function rejection(promise: Promise<unknown>): Promise<Error> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof Error)) throw new Error(`expected a rejection with an Error, got ${String(error)}`);
+  return error;
+}
