@@ -18,6 +18,7 @@ import { openGbcsHub, type GbcsHub } from './hub/gbcs-hub.js';
 import { openHubLogs, type HubLogs } from './logs/hub-logs.js';
 import { seedCredentialsFromKeystore } from './security/credentials.js';
 import { FileSecureElement } from './security/file-secure-element.js';
+import { RetentionPolicy } from './security/retention.js';
 import { PinStore } from './security/pin-store.js';
 import { openStore, type Store } from './store/store.js';
 import { HubTime } from './time/hub-time.js';
@@ -140,6 +141,16 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     // The hub's own identifiers are the digits a PIN may not copy (they are printed on its label).
     const pins = await PinStore.open(store, { clock, securityLog: logs.securityLog, identifiers: async () => [...new Set([chf, gpf, ...secureElement.owners()])] });
     const gpfState = { deviceLog: await GpfDeviceLog.open(store), data: await GasProxyData.open(store), pins };
+    // Personal data past its PERSONAL_DATA retention goes: once now, then daily.
+    const retention = new RetentionPolicy({
+      clock, logger: logger.child({ component: 'retention' }),
+      holders: [
+        { name: 'gpf', purge: (now) => gpfState.data.purgeExpired(now) },
+        { name: 'deviceLog', purge: async () => [{ domain: 'deviceLog', entries: await deviceLog.dropSpentInstallCodes() }] },
+      ],
+    });
+    retention.start();
+    closers.push(() => retention.stop());
     const gbcs = await openGbcsHub({
       store, secureElement, clock, logger, deviceLog, logs, joinWindows, relay,
       // CCS03 forms the network again with the restored extended PAN id.

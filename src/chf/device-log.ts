@@ -3,6 +3,7 @@ import { SystemClock, type Clock, type Timer } from '../../hal/clock.js';
 import { isEui64, parseEui64 } from '../../hal/eui64.js';
 import { parseInstallCode } from '../../hal/install-code.js';
 import type { Eui64 } from '../../hal/radio.js';
+import { PERSONAL_DATA } from '../security/personal-data.js';
 import { jsonCodec, type Domain, type Store } from '../store/store.js';
 import { DEVICE_TYPES, findDeviceType, isDeviceType, NAMEABLE_DEVICE_TYPES, TYPE_NOT_YET_KNOWN, type DeviceType } from './device-types.js';
 import { DeviceLogError } from './errors.js';
@@ -118,6 +119,15 @@ function isStoredCommunication(value: unknown): value is StoredCommunication {
 export const DEVICE_LOG_DOMAIN = { name: 'deviceLog', codec: jsonCodec(isStoredDevice), personal: true } as const;
 export const LAST_COMMUNICATION_DOMAIN = { name: 'deviceLastCommunication', codec: jsonCodec(isStoredCommunication) } as const;
 
+/** Retention (PERSONAL_DATA): an install code is needed only until the Device's link key is established. */
+const CODE_SPENT_WITH_KEY = PERSONAL_DATA.installCode.retention.kind === 'untilLinkKeyEstablished';
+
+function withoutSpentCode(stored: StoredDevice): StoredDevice {
+  if (!CODE_SPENT_WITH_KEY || stored.tcLinkKey === undefined || stored.installCode === undefined) return stored;
+  const { installCode: _spent, ...kept } = stored;
+  return kept;
+}
+
 function toEntry(stored: StoredDevice, seen: StoredCommunication | undefined): DeviceLogEntry {
   const entry: DeviceLogEntry = { eui64: stored.eui64, deviceType: stored.deviceType, addedAt: stored.addedAt };
   if (stored.installCode) entry.installCode = Buffer.from(stored.installCode, 'hex');
@@ -195,9 +205,10 @@ export class DeviceLog extends EventEmitter<DeviceLogEvents> {
 
   /**
    * CCS01's log step. A Device already present keeps its link key and install code and the answer
-   * is success with nothing written — except a Device restored from a backup: it learns its type if
-   * the backup could not say it, and, when it has neither key nor install code, takes the install
-   * code, as it has no other way to join.
+   * is success with nothing written — except a Device restored from a backup, which learns its type
+   * if the backup could not say it, and a Device with no install code (restored from a backup, or
+   * its code dropped once its link key was established), which takes the one given, as joining
+   * cannot be opened for it without one.
    */
   async add(request: AddDeviceRequest): Promise<AddOutcome> {
     const eui64 = parseEui64(request.eui64, 'ieee_address');
@@ -209,7 +220,7 @@ export class DeviceLog extends EventEmitter<DeviceLogEvents> {
     return this.serial(async () => {
       const existing = this.entries.get(eui64);
       if (existing) {
-        const takesCode = !existing.installCode && !existing.tcLinkKey && installCode !== undefined;
+        const takesCode = !existing.installCode && installCode !== undefined;
         const learnsType = existing.deviceType === TYPE_NOT_YET_KNOWN;
         if (!takesCode && !learnsType) return { added: false, installCodeTaken: false };
         const updated: StoredDevice = { ...existing, deviceType: learnsType ? deviceType : existing.deviceType };
@@ -264,8 +275,8 @@ export class DeviceLog extends EventEmitter<DeviceLogEvents> {
       const hex = tcLinkKey.toString('hex');
       const historic = this.historic.get(eui64);
       const fromHistoricLog = historic?.tcLinkKey.equals(tcLinkKey) ?? false;
-      if (existing.tcLinkKey === hex && !fromHistoricLog) return { changed: false, fromHistoricLog };
-      const updated: StoredDevice = { ...existing, tcLinkKey: hex };
+      if (existing.tcLinkKey === hex && !fromHistoricLog && withoutSpentCode(existing) === existing) return { changed: false, fromHistoricLog };
+      const updated = withoutSpentCode({ ...existing, tcLinkKey: hex });
       const batch = this.store.batch().put(this.devices, eui64, updated);
       const applyHistoric = fromHistoricLog ? this.historic.planForget(batch, eui64) : undefined;
       await batch.write();
@@ -274,6 +285,23 @@ export class DeviceLog extends EventEmitter<DeviceLogEvents> {
       const changed = existing.tcLinkKey !== hex;
       if (changed) this.announce('linkKeyChanged', [eui64]);
       return { changed, fromHistoricLog };
+    });
+  }
+
+  /**
+   * Retention: drop, in one atomic write, the install code of every Device whose link key is
+   * established (recordLinkKey does so as the key arrives; this catches entries written before).
+   * Resolves with how many codes went.
+   */
+  async dropSpentInstallCodes(): Promise<number> {
+    return this.serial(async () => {
+      const spent = [...this.entries.values()].map((stored) => [stored, withoutSpentCode(stored)] as const).filter(([stored, kept]) => kept !== stored);
+      if (spent.length === 0) return 0;
+      const batch = this.store.batch();
+      for (const [, kept] of spent) batch.put(this.devices, kept.eui64, kept);
+      await batch.write();
+      for (const [, kept] of spent) this.entries.set(kept.eui64, kept);
+      return spent.length;
     });
   }
 

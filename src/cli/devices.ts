@@ -116,7 +116,7 @@ export async function addDevice(options: DevicesOptions, request: { eui64: strin
     const entry = deviceRecord(log.get(parseEui64(request.eui64))!);
     if (json) return `${JSON.stringify({ ...outcome, device: entry }, null, 2)}\n`;
     if (outcome.added) return `Added ${entry.eui64} (${entry.deviceType}, install code ${entry.installCode || 'none'}).\n`;
-    if (outcome.installCodeTaken) return `${entry.eui64} was restored from a backup without an install code; it now has ${entry.installCode}.\n`;
+    if (outcome.installCodeTaken) return `${entry.eui64} had no install code (restored from a backup, or its code was dropped once its link key was established); it now has ${entry.installCode}.\n`;
     return `${entry.eui64} is already in the log; its install code and TC link key were kept unchanged.\n`;
   });
 }

@@ -4,6 +4,7 @@ import { AudienceGate, type Audience, type GpfViewName } from './audience-gate.j
 import { DAY_MS, dayKey, dayStart, halfHourSlot, isDayKey, slotStart } from './days.js';
 import { GpfError } from './errors.js';
 import { IdentifierError, parseMprn, sameMprn as sameMprnNumber } from '../security/identifiers.js';
+import { retentionCutoff, type PersonalClass } from '../security/personal-data.js';
 import { GPF_LOG_SIZES, HALF_HOURS_PER_DAY, type GpfLogName } from './log-sizes.js';
 import {
   checkPrepayment,
@@ -86,6 +87,14 @@ function dayBounds(from: number, to: number): RangeOptions {
   if (Number.isFinite(from)) range.gte = dayKey(Math.max(0, from - DAY_MS));
   if (Number.isFinite(to)) range.lte = dayKey(to + DAY_MS);
   return range;
+}
+
+/** Key bounds for a time range over snapshots keyed by the time they were taken. */
+function snapshotBounds(from: number, to: number): RangeOptions {
+  return {
+    ...(Number.isFinite(from) ? { gte: sequenceKey(Math.max(0, Math.ceil(from))) } : {}),
+    ...(Number.isFinite(to) ? { lt: sequenceKey(Math.max(0, Math.ceil(to))) } : {}),
+  };
 }
 
 export class GasProxyData {
@@ -280,11 +289,7 @@ export class GasProxyData {
 
   /** GCS15b/c, oldest first. */
   billingDataLog(audience: Audience, range: DateRange = {}): Promise<BillingSnapshot[]> {
-    const bounds = (from: number, to: number): RangeOptions => ({
-      ...(Number.isFinite(from) ? { gte: sequenceKey(Math.max(0, Math.ceil(from))) } : {}),
-      ...(Number.isFinite(to) ? { lt: sequenceKey(Math.max(0, Math.ceil(to))) } : {}),
-    });
-    return this.readLog(this.logs.billingDataLog, 'billingDataLog', audience, range, (entry) => entry.at, bounds);
+    return this.readLog(this.logs.billingDataLog, 'billingDataLog', audience, range, (entry) => entry.at, snapshotBounds);
   }
 
   /** The half-hour profile, oldest first, reported intervals only. */
@@ -299,6 +304,60 @@ export class GasProxyData {
       });
     }
     return out;
+  }
+
+  // Retention.
+
+  /**
+   * Delete what its class's age limit (PERSONAL_DATA) has expired at `now`: entries describing a time
+   * before the cut-off go, one at the cut-off stays; the profile day that straddles it loses only
+   * its earlier half-hours. One atomic write per domain, so a crash leaves each as it was or purged;
+   * a second pass finds nothing. Resolves with how many entries went (a trimmed day counts as one).
+   */
+  async purgeExpired(now: number): Promise<Array<{ domain: string; entries: number }>> {
+    return [
+      { domain: this.registers.name, entries: await this.purgeLatest(now) },
+      { domain: this.logs.dailyReadLog.name, entries: await this.purgeLog(this.logs.dailyReadLog, 'consumption', now, (entry) => entry.at, dayBounds) },
+      { domain: this.logs.prepaymentDailyReadLog.name, entries: await this.purgeLog(this.logs.prepaymentDailyReadLog, 'prepayment', now, (entry) => entry.at, dayBounds) },
+      { domain: this.logs.dailyConsumptionLog.name, entries: await this.purgeLog(this.logs.dailyConsumptionLog, 'consumption', now, (entry) => dayStart(entry.day), dayBounds) },
+      { domain: this.logs.billingDataLog.name, entries: await this.purgeLog(this.logs.billingDataLog, 'tariff', now, (entry) => entry.at, snapshotBounds) },
+      { domain: this.logs.profileDataLog.name, entries: await this.purgeProfile(now) },
+    ];
+  }
+
+  private async purgeLatest(now: number): Promise<number> {
+    const cutoff = retentionCutoff('consumption', now);
+    const registers = await this.registers.get(LATEST);
+    if (cutoff === undefined || !registers || registers.at >= cutoff) return 0;
+    await this.registers.del(LATEST);
+    return 1;
+  }
+
+  private async purgeLog<V>(log: BoundedLog<V>, personalClass: PersonalClass, now: number, timeOf: (entry: V) => number, bounds: (from: number, to: number) => RangeOptions): Promise<number> {
+    const cutoff = retentionCutoff(personalClass, now);
+    if (cutoff === undefined) return 0;
+    const expired = (await log.read(bounds(-Infinity, cutoff))).filter(([, entry]) => timeOf(entry) < cutoff);
+    return expired.length === 0 ? 0 : log.removeKeys(expired.map(([key]) => key));
+  }
+
+  private purgeProfile(now: number): Promise<number> {
+    const cutoff = retentionCutoff('consumption', now);
+    if (cutoff === undefined) return Promise.resolve(0);
+    const purge = async () => {
+      const doomed: string[] = [];
+      const trimmed: Array<[string, ProfileDay]> = [];
+      for (const [key, bucket] of await this.logs.profileDataLog.read(dayBounds(-Infinity, cutoff))) {
+        const values = bucket.values.map((value, slot) => (slotStart(bucket.day, slot) < cutoff ? null : value));
+        if (values.every((value) => value === null)) doomed.push(key);
+        else if (values.some((value, slot) => value !== bucket.values[slot])) trimmed.push([key, { day: bucket.day, values }]);
+      }
+      if (doomed.length === 0 && trimmed.length === 0) return 0;
+      return (await this.logs.profileDataLog.removeKeys(doomed, trimmed)) + trimmed.length;
+    };
+    // The same read-merge-write discipline as recordProfileData: a trimmed day must not lose a new half-hour.
+    const run = this.profileWriting.then(purge);
+    this.profileWriting = run.catch(() => undefined);
+    return run;
   }
 
   /** How many entries each log holds now (no values: safe to report). */

@@ -96,8 +96,12 @@ export class BoundedLog<V> {
     return this.removeKeys(keys);
   }
 
-  /** Delete these keys (absent ones are skipped) in one atomic batch; resolves with how many went. */
-  removeKeys(keys: readonly string[]): Promise<number> {
+  /**
+   * Delete these keys (absent ones are skipped) in one atomic batch; resolves with how many went.
+   * `replace` rewrites entries already held in the same batch (a retention purge trimming the entry
+   * that straddles its cut-off); a key not held is skipped, so the count stays right.
+   */
+  removeKeys(keys: readonly string[], replace: ReadonlyArray<readonly [string, V]> = []): Promise<number> {
     return this.serial(async () => {
       const batch = this.store.batch();
       let removed = 0;
@@ -106,6 +110,7 @@ export class BoundedLog<V> {
         batch.del(this.entries, key);
         removed++;
       }
+      for (const [key, value] of replace) if (!keys.includes(key) && (await this.entries.has(key))) batch.put(this.entries, key, value);
       const next: LogMeta = { count: this.state.count - removed, nextSequence: this.state.nextSequence };
       await batch.put(this.meta, this.name, next).write();
       this.state = next;

@@ -29,22 +29,31 @@ describe('DeviceLog add', () => {
     expect(again.list().map((e) => e.eui64)).toEqual([eui(1)]);
   });
 
-  it('answers success for a Device already present and keeps its install code and link key untouched', async () => {
+  it('answers success for a Device already present and keeps its link key untouched; its install code goes once the key is established', async () => {
     const { log, changes } = await openLog(temp);
     await log.add({ eui64: eui(1), deviceType: 'GSME', installCode: installCode(1) });
+    await expect(log.add({ eui64: eui(1), deviceType: 'GSME', installCode: installCode(9) })).resolves.toEqual({ added: false, installCodeTaken: false });
+    expect(log.get(eui(1))?.installCode?.equals(installCode(1))).toBe(true);
     const key = randomBytes(16);
     await log.recordLinkKey(eui(1), key);
+    // PERSONAL_DATA keeps an install code only until the link key is established.
+    expect(log.get(eui(1))?.installCode).toBeUndefined();
     changes.length = 0;
 
-    await expect(log.add({ eui64: eui(1), deviceType: 'GSME', installCode: installCode(9) })).resolves.toEqual({ added: false, installCodeTaken: false });
+    // A later CCS01 gives it a code to open joining with again; the link key stays as it was.
+    await expect(log.add({ eui64: eui(1), deviceType: 'GSME', installCode: installCode(9) })).resolves.toEqual({ added: false, installCodeTaken: true });
     expect(log.get(eui(1))?.tcLinkKey?.equals(key)).toBe(true);
-    expect(log.get(eui(1))?.installCode?.equals(installCode(1))).toBe(true);
+    expect(log.get(eui(1))?.installCode?.equals(installCode(9))).toBe(true);
     expect(changes).toEqual([]);
 
     await temp.reopen();
     const { log: again } = await openLog(temp);
     expect(again.get(eui(1))?.tcLinkKey?.equals(key)).toBe(true);
-    expect(again.get(eui(1))?.installCode?.equals(installCode(1))).toBe(true);
+    expect(again.get(eui(1))?.installCode?.equals(installCode(9))).toBe(true);
+    await expect(again.dropSpentInstallCodes()).resolves.toBe(1);
+    await expect(again.dropSpentInstallCodes()).resolves.toBe(0);
+    expect(again.get(eui(1))?.installCode).toBeUndefined();
+    expect(again.get(eui(1))?.tcLinkKey?.equals(key)).toBe(true);
   });
 
   it('refuses bad input with a typed error and changes nothing', async () => {
