@@ -14,7 +14,10 @@ export class Eui64Error extends HubError {}
 export function parseEui64(text: string, where = 'EUI-64'): Eui64 {
   const compact = text.replace(/[-:\s]/g, '').toUpperCase();
   if (!PATTERN.test(compact)) {
-    throw new Eui64Error('BAD_EUI64', `"${text}" is not an EUI-64 (16 hex digits)`, { where });
+    // Says what is wrong without repeating the text: what was typed or carried in the wrong place
+    // may be personal (an MPAN, an install code), and error messages reach logs and terminals.
+    const why = compact.length === 16 ? 'it has characters that are not hex digits' : `it has ${compact.length} characters`;
+    throw new Eui64Error('BAD_EUI64', `not an EUI-64 (16 hex digits): ${why}`, { where });
   }
   return compact;
 }
