@@ -2,12 +2,9 @@ import { spawn } from 'node:child_process';
 import { openSync, closeSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { Command } from 'commander';
 import { describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../../hal/clock.js';
-import { registerPin, type PinCommandIo } from '../../../src/cli/pin.js';
 import { buildProgram, main } from '../../../src/cli.js';
 import { FileSecureElement } from '../../../src/security/file-secure-element.js';
 import { PinError } from '../../../src/security/pin-rules.js';
@@ -15,30 +12,13 @@ import { PIN_DOMAIN } from '../../../src/security/pin-store.js';
 import { jsonCodec, openStore } from '../../../src/store/store.js';
 import { usePtyPair } from '../../helpers/pty.js';
 import { tempDir } from '../store/helpers.js';
+import { runPin } from './pin-cli.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const PIN = '482910';
 const NEW_PIN = '730418';
 
-interface Run {
-  out: string;
-  prompts: string;
-}
-
-/** Runs `hub pin ...` in-process with the given lines on standard input. */
-async function pin(args: string[], lines: string[], clock = new ManualClock()): Promise<Run> {
-  const output = new PassThrough();
-  const prompt = new PassThrough();
-  let out = '';
-  let prompts = '';
-  output.on('data', (chunk) => (out += String(chunk)));
-  prompt.on('data', (chunk) => (prompts += String(chunk)));
-  const io: PinCommandIo = { input: Readable.from(lines.map((line) => `${line}\n`)), prompt, output, clock };
-  const program = new Command('hub').exitOverride().option('-c, --config <file>');
-  registerPin(program, io);
-  await program.parseAsync(['pin', ...args], { from: 'user' });
-  return { out, prompts };
-}
+const pin = runPin;
 
 async function rejection(promise: Promise<unknown>): Promise<Error> {
   const error = await promise.then(
