@@ -37,8 +37,14 @@ function isStoredCredential(value: unknown): value is StoredCredential {
   return typeof v === 'object' && v !== null && typeof v.der === 'string' && /^([0-9a-f]{2})+$/.test(v.der) && (v.own === undefined || typeof v.own === 'boolean');
 }
 
-/** The roles a hub holds a trust anchor for (an issuing authority or other user is not held). */
-export const TRUSTED_ROLES: readonly RemotePartyRole[] = ['root', 'supplier', 'networkOperator', 'accessControlBroker', 'wanProvider', 'transitionalCoS'];
+/**
+ * The remote party roles whose certificates the hub holds: the trust anchors, and other users'.
+ * An other user anchors nothing on a Device (no CS02b code replaces it), but the Access Control
+ * Broker sends for other users, and only a held certificate tells the hub that the party it names
+ * is one, so the role policy can give it the Type 2 Device Log changes and reads that are its own.
+ * An issuing authority's is not held.
+ */
+export const TRUSTED_ROLES: readonly RemotePartyRole[] = ['root', 'supplier', 'networkOperator', 'accessControlBroker', 'wanProvider', 'transitionalCoS', 'otherUser'];
 
 /** CS02b: the role whose certificate each kind of party may replace (see roles.ts for who may send which code). */
 export const REPLACEABLE_BY: Readonly<Partial<Record<RemotePartyRole, readonly RemotePartyRole[]>>> = {

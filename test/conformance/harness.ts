@@ -44,6 +44,7 @@ export const STATE_DOMAINS: ReadonlyArray<{ name: string; personal?: boolean }> 
   { name: 'counters' },
   { name: 'credentials' },
   { name: 'credentialSequence' },
+  { name: 'supplyArrangement' },
   { name: 'chfEventLog' },
 ];
 export const SECURITY_LOG_DOMAIN = 'chfSecurityLog';

@@ -102,8 +102,8 @@ describeRtds('Security Credentials', () => {
     expect(count).toBeGreaterThan(10);
     expect(credentials.forRole('accessControlBroker', 'keyAgreement').map((c) => c.eui)).toEqual([ACB]);
     expect(credentials.roleOf('90B3D51F30020000')).toBe('networkOperator');
-    // Other users' certificates and other Devices' are not trust anchors.
-    expect(credentials.forEui('90B3D51F30010008', 'digitalSigning')).toBeUndefined();
+    // Other users' certificates are held so their role is known; other Devices' are not trust anchors.
+    expect(credentials.roleOf('90B3D51F30010008')).toBe('otherUser');
     expect(credentials.forEui('00DB1234567890A0', 'keyAgreement')).toBeUndefined();
     expect(credentials.forEui('00DB1234567890A2', 'keyAgreement')).toBeDefined();
     expect(credentials.forRole('supplier', 'keyAgreement').every((c) => c.eui !== '00DB1234567890A2')).toBe(true);
@@ -116,7 +116,7 @@ describeRtds('Security Credentials', () => {
 
   it('refuse to trust a certificate whose role is not a trust anchor, and a missing keystore, by name', async () => {
     const credentials = await SecurityCredentials.open(store);
-    await expect(credentials.install(parseCertificate(pem('90b3d51f30010008-ds.pem')))).rejects.toMatchObject({ code: 'NOT_A_TRUST_ANCHOR' });
+    await expect(credentials.install(parseCertificate(pem('00db1234567890a0-ds.pem')))).rejects.toMatchObject({ code: 'NOT_A_TRUST_ANCHOR' });
     await expect(seedCredentialsFromKeystore(credentials, join(dir, 'nope'), [])).rejects.toMatchObject({ code: 'NO_KEYSTORE' });
     expect(credentials.list()).toEqual([]);
   });
