@@ -46,7 +46,7 @@ function isStoredCredential(value: unknown): value is StoredCredential {
  */
 export const TRUSTED_ROLES: readonly RemotePartyRole[] = ['root', 'supplier', 'networkOperator', 'accessControlBroker', 'wanProvider', 'transitionalCoS', 'otherUser'];
 
-/** CS02b: the role whose certificate each kind of party may replace (see roles.ts for who may send which code). */
+/** CS02b: the role whose certificate each kind of party may replace (role-policy.ts says who may send which code). */
 export const REPLACEABLE_BY: Readonly<Partial<Record<RemotePartyRole, readonly RemotePartyRole[]>>> = {
   supplier: ['supplier'],
   networkOperator: ['networkOperator'],
