@@ -1,4 +1,5 @@
 import type { ManualClock } from '../../hal/clock.js';
+import { withInstallCodeCrc } from '../../hal/install-code.js';
 import { CS11 } from '../../src/chf/use-cases/cs11-clear-event-log.js';
 import { ECS26N } from '../../src/chf/use-cases/ecs26n-read-identity.js';
 import { ECS35D } from '../../src/chf/use-cases/ecs35d-read-security-log.js';
@@ -43,6 +44,11 @@ export interface MatrixCommand {
   label?: string;
   /** CCS01, CCS02: whether the Device added or removed is a Type 1 or a Type 2 (receive-only) Device. */
   deviceClass?: 'type1' | 'type2';
+  /**
+   * Puts back, before each cell, what the row's authority depends on: CCS02 is judged by the type
+   * the Device Log holds for the Device, and an allowed cell before has removed it.
+   */
+  prepare?(harness: ConformanceHub): Promise<void>;
 }
 
 function rtdsPayload(name: string): Buffer {
@@ -105,6 +111,20 @@ function registerDevice(deviceId: string, deviceType: number): Buffer {
 
 const unregisterDevice = (eui64: string) => CCS02.encodeCommand({ invokeId: 5, parameters: { unregisterDevice: eui64 } });
 
+const INSTALL_CODE = '30313233343536373839414243444546';
+
+/** CCS02 of a Device the Device Log holds as `deviceType` when each cell is sent. */
+function removal(eui64: string, deviceType: string, payload: () => Buffer, seed: HubSeed): MatrixCommand {
+  // The Device Log takes the code with its CRC, as CCS01 hands it on.
+  const installCode = deviceType === 'GPF' ? {} : { installCode: withInstallCodeCrc(Buffer.from(INSTALL_CODE, 'hex')) };
+  return {
+    ...chf('CCS02', 0x0002, payload, seed),
+    prepare: async (harness) => {
+      if (!harness.hub.chf.deviceLog.has(eui64)) await harness.hub.chf.deviceLog.add({ eui64, deviceType, ...installCode });
+    },
+  };
+}
+
 /** GCS11: the consumer-menu password emptied, now (the only form 3.5 has over the WAN). */
 function disablePrivacyPin(): Buffer {
   const fields = { issuerEventId: 1, implementationDateTime: 0, durationInMinutes: 0, passwordType: 0x02, password: Buffer.alloc(0) };
@@ -121,7 +141,7 @@ const gpf = (useCase: string, messageCode: number, payload: () => Buffer): Matri
 export const MATRIX_COMMANDS: readonly MatrixCommand[] = [
   { ...chf('CCS01', 0x0001, () => rtdsPayload('CCS01_8.11_SUCCESS_COMMAND_GBCS.HEX'), CHF_STATES['CCS01_SUCCESS']!.seed), label: 'CCS01 ESME', deviceClass: 'type1' },
   { ...chf('CCS01', 0x0001, () => registerDevice(CAD, 6), CHF_STATES['CCS01_SUCCESS']!.seed), label: 'CCS01 Type 2', deviceClass: 'type2' },
-  { ...chf('CCS02', 0x0002, () => rtdsPayload('CCS02_8.11_SUCCESS_COMMAND_GBCS.HEX'), CHF_STATES['CCS02_SUCCESS']!.seed), label: 'CCS02 ESME', deviceClass: 'type1' },
+  { ...removal(ESME, 'ESME', () => rtdsPayload('CCS02_8.11_SUCCESS_COMMAND_GBCS.HEX'), CHF_STATES['CCS02_SUCCESS']!.seed), label: 'CCS02 ESME', deviceClass: 'type1' },
   chf('CCS03', 0x0003, restoreChfLog, CHF_STATES['CCS07_SUCCESS']!.seed),
   chf('CCS06', 0x010f, () => rtdsPayload('CCS06_8.9_SUCCESS_COMMAND_GBCS.HEX'), CHF_STATES['CCS06_SUCCESS']!.seed),
   chf('CCS07', 0x00fe, () => rtdsPayload('CCS07_8.9_SUCCESS_COMMAND_GBCS.HEX'), CHF_STATES['CCS07_SUCCESS']!.seed),
@@ -153,7 +173,7 @@ export const MATRIX_COMMANDS: readonly MatrixCommand[] = [
 /** Both meters, the GPF and a Type 2 Device in the Device Log. */
 const METERS_AND_CAD: HubSeed = {
   ...CHF_STATES['CCS02_SUCCESS']!.seed,
-  devices: [...(CHF_STATES['CCS02_SUCCESS']!.seed.devices ?? []), { eui64: CAD, deviceType: 'Type2', installCode: '30313233343536373839414243444546' }, { eui64: RTDS_GPF, deviceType: 'GPF' }],
+  devices: [...(CHF_STATES['CCS02_SUCCESS']!.seed.devices ?? []), { eui64: CAD, deviceType: 'Type2', installCode: INSTALL_CODE }, { eui64: RTDS_GPF, deviceType: 'GPF' }],
 };
 /** The electricity meter and the GPF: the gas supplier has withdrawn its meter. */
 const ESME_ONLY: HubSeed = { ...METERS_AND_CAD, devices: (METERS_AND_CAD.devices ?? []).filter((device) => device.eui64 === ESME || device.eui64 === RTDS_GPF) };
@@ -164,11 +184,11 @@ const ESME_ONLY: HubSeed = { ...METERS_AND_CAD, devices: (METERS_AND_CAD.devices
  */
 export const DEVICE_LOG_COMMANDS: readonly MatrixCommand[] = [
   { ...chf('CCS01', 0x0001, () => registerDevice(GSME, 0), CHF_STATES['CCS01_SUCCESS']!.seed), label: 'CCS01 GSME', deviceClass: 'type1' },
-  { ...chf('CCS02', 0x0002, () => unregisterDevice(GSME), METERS_AND_CAD), label: 'CCS02 GSME', deviceClass: 'type1' },
-  { ...chf('CCS02', 0x0002, () => unregisterDevice(CAD), METERS_AND_CAD), label: 'CCS02 Type 2', deviceClass: 'type2' },
+  { ...removal(GSME, 'GSME', () => unregisterDevice(GSME), METERS_AND_CAD), label: 'CCS02 GSME', deviceClass: 'type1' },
+  { ...removal(CAD, 'Type2', () => unregisterDevice(CAD), METERS_AND_CAD), label: 'CCS02 Type 2', deviceClass: 'type2' },
   // Its own hub: an allowed CCS02 GSME before it would have taken the GSME away.
-  { ...chf('CCS02', 0x0002, () => unregisterDevice(RTDS_GPF), METERS_AND_CAD), label: 'CCS02 GPF, GSME held', deviceClass: 'type1', ownHub: true },
-  { ...chf('CCS02', 0x0002, () => unregisterDevice(RTDS_GPF), ESME_ONLY), label: 'CCS02 GPF', deviceClass: 'type1' },
+  { ...removal(RTDS_GPF, 'GPF', () => unregisterDevice(RTDS_GPF), METERS_AND_CAD), label: 'CCS02 GPF, GSME held', deviceClass: 'type1', ownHub: true },
+  { ...removal(RTDS_GPF, 'GPF', () => unregisterDevice(RTDS_GPF), ESME_ONLY), label: 'CCS02 GPF', deviceClass: 'type1' },
 ];
 
 /** Every row of the matrices. */

@@ -67,6 +67,12 @@ class MatrixHub {
     return this.known;
   }
 
+  async prepare(command: MatrixCommand): Promise<void> {
+    if (!command.prepare) return;
+    await command.prepare(this.harness);
+    this.known = undefined;
+  }
+
   async send(command: MatrixCommand, party: Party): Promise<{ outcome: Outcome; counter: bigint }> {
     this.known = undefined;
     counter += 1n;
@@ -143,6 +149,7 @@ export function matrixRows(commands: readonly MatrixCommand[], parties: readonly
           }
           it(title, async () => {
             expect(hub.harness.hub.credentials.roleOf(party.eui)).toBe(party.role);
+            await hub.prepare(command);
             await (allowed ? expectAllowed(hub, command, party) : expectRefused(hub, command, party));
           });
         }
