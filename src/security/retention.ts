@@ -66,6 +66,11 @@ export class RetentionPolicy {
     return run;
   }
 
+  /** Resolves once no pass is running (a scheduled one has not started yet, or has finished). */
+  async idle(): Promise<void> {
+    await this.running?.catch(() => undefined);
+  }
+
   /** No more passes; resolves once a pass in progress has finished. */
   async stop(): Promise<void> {
     this.stopped = true;
