@@ -8,7 +8,9 @@ import type { Eui64 } from '../../hal/radio.js';
 import { LinkStatisticsTable } from '../chf/use-cases/index.js';
 import { decodeMessage, messageCodeEntry } from '../gbcs/index.js';
 import { GasProxyData, GpfDeviceLog } from '../gpf/index.js';
+import { openHubLogs } from '../logs/hub-logs.js';
 import { seedCredentialsFromKeystore } from '../security/credentials.js';
+import { PinStore } from '../security/pin-store.js';
 import { loadRtdsKeystore } from '../security/rtds-secure-element.js';
 import { openStore } from '../store/store.js';
 import { openGbcsHub } from './gbcs-hub.js';
@@ -85,8 +87,11 @@ export async function processOnce(bytes: Buffer, options: ProcessOnceOptions): P
     const linkStatistics = new LinkStatisticsTable();
     const extendedPanId = Buffer.from(state.extendedPanId ?? '0000000000000000', 'hex');
     if (extendedPanId.length !== 8) throw new SeedError('SEED_INVALID', 'is not 8 bytes of hex', { where: 'extendedPanId' });
-    const gpf = { deviceLog: await GpfDeviceLog.open(store), data: await GasProxyData.open(store) };
-    const hub = await openGbcsHub({ store, secureElement, clock, identity, linkStatistics, gpf, extendedPanId: () => extendedPanId });
+    const logs = await openHubLogs(store, clock);
+    // A PIN store as the running hub has one, so GCS11 is answered as there (no privacy PIN set: success).
+    const pins = await PinStore.open(store, { clock, securityLog: logs.securityLog });
+    const gpf = { deviceLog: await GpfDeviceLog.open(store), data: await GasProxyData.open(store), pins };
+    const hub = await openGbcsHub({ store, secureElement, clock, identity, linkStatistics, logs, gpf, extendedPanId: () => extendedPanId });
     try {
       await seedCredentialsFromKeystore(hub.credentials, options.keystoreDir, [identity.chf, identity.gpf]);
       await applySeed({ hub, linkStatistics, setTime: (ms) => clock.set(ms) }, state);
