@@ -7,6 +7,7 @@ import { registerStore } from './store.js';
 import { registerDevices } from './devices.js';
 import { registerLogs } from './logs.js';
 import { registerPin } from './pin.js';
+import { registerGpf } from './gpf.js';
 import { registerWan } from './wan.js';
 
 /** Every subcommand of `hub`, in the order `hub --help` lists them. */
@@ -19,5 +20,6 @@ export function registerCommands(program: Command): void {
   registerDevices(program);
   registerLogs(program);
   registerPin(program);
+  registerGpf(program);
   registerWan(program);
 }

@@ -44,6 +44,7 @@ export const HUB_EVENTS = {
   pinLockedOut: { code: 0xe009, name: 'PIN entry locked out after repeated wrong PINs', log: 'security', gbcsCode: 0x8f53 },
   pinChanged: { code: 0xe00a, name: 'Engineering or privacy PIN set, changed or removed', log: 'security' },
   pinChangeRefused: { code: 0xe00b, name: 'PIN change refused: no proof of authority', log: 'security', gbcsCode: 0x8f30 },
+  restrictDataChanged: { code: 0xe010, name: 'GPF Restrict Data set or cleared by a local operator', log: 'security' },
 
   // Event Log: what the hub did.
   immediateCommandActioned: { code: 0x8154, name: 'Immediate HAN Interface Command Received and Successfully Actioned', log: 'event' },
