@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { DeviceType } from '../../../src/chf/device-types.js';
+import { DEVICE_TYPE_NAMES, type DeviceType } from '../../../src/chf/device-types.js';
+import { ROLE_BY_OU } from '../../../src/security/certificates.js';
 import { HUB_EVENTS, resolveCode } from '../../../src/logs/event-codes.js';
 import {
   decideRole,
@@ -70,6 +72,25 @@ describe('the role policy table', () => {
     expect(decideRole(request({ useCase: 'GCS13a', recipient: 'GPF', party: { eui: OTHER, role: 'networkOperator' } }))).toMatchObject({ allowed: true });
     expect(decideRole(request({ useCase: 'GCS13a', recipient: 'GPF' }))).toMatchObject({ allowed: false, rule: 'device-supplier' });
     expect(decideRole(request({ useCase: 'GCS13a', recipient: 'GPF', party: { eui: G, role: 'supplier' } }))).toMatchObject({ allowed: true });
+  });
+
+  it('only ever narrows the table: whatever it allows, the party holds a role the use case\'s row names (property)', () => {
+    const eui = fc.constantFrom(E, G, OTHER, GPF);
+    const useCase = fc.constantFrom(...new Set(ROLE_POLICY.map((row) => row.useCase)), 'NOPE');
+    const anchors = fc.record({ electricity: fc.option(eui, { nil: undefined }), gas: fc.option(eui, { nil: undefined }) });
+    fc.assert(
+      fc.property(useCase, fc.integer({ min: 0x0100, max: 0x0109 }), fc.constantFrom('CHF' as const, 'GPF' as const), eui, fc.constantFrom(...Object.values(ROLE_BY_OU)), anchors,
+        fc.option(fc.record({ eui64: eui, deviceType: fc.option(fc.constantFrom(...DEVICE_TYPE_NAMES), { nil: undefined }) }), { nil: undefined }),
+        fc.subarray(DEVICE_TYPE_NAMES),
+        (name, messageCode, recipient, partyEui, role, raw, subject, held) => {
+          const supply = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)) as SupplyArrangement;
+          const decision = decideRole({ useCase: name, messageCode, recipient, party: { eui: partyEui, role }, supply, gpf: GPF, deviceLogHolds: (t) => held.includes(t), ...(subject ? { subject } : {}) });
+          const table = eligibleRoles(name, messageCode);
+          if (decision.allowed) expect(partyRoles({ eui: partyEui, role }, supply).some((r) => table.includes(r))).toBe(true);
+          else expect(decision.reason.length).toBeGreaterThan(0);
+        },
+      ),
+    );
   });
 
   it('records what a Type 2 Device sends as lacking authority', () => {
