@@ -268,7 +268,10 @@ export interface RoleRequest {
   deviceLogHolds(type: DeviceType): boolean;
 }
 
-export type RoleDecision = { allowed: true; roles: readonly PartyRole[] } | { allowed: false; rule: string; reason: string };
+/** Which rule refused: the table's row, a supplier acting on the other fuel's Device, decommissioning, the gas meter's minimum, the Device's type. */
+export type RoleRule = 'table' | 'device-supplier' | 'decommission' | 'gas-minimum' | 'device-type';
+
+export type RoleDecision = { allowed: true; roles: readonly PartyRole[] } | { allowed: false; rule: RoleRule; reason: string };
 
 const names = (roles: readonly PartyRole[]): string => (roles.length === 0 ? 'no party' : roles.join(' or '));
 
@@ -278,7 +281,7 @@ export function decideRole(request: RoleRequest): RoleDecision {
   const split = isSplitSupply(supply);
   let held = partyRoles(request.party, supply);
   const table = eligibleRoles(useCase, messageCode);
-  const refuse = (rule: string, reason: string): RoleDecision => ({ allowed: false, rule, reason });
+  const refuse = (rule: RoleRule, reason: string): RoleDecision => ({ allowed: false, rule, reason });
   if (!held.some((role) => table.includes(role))) {
     return refuse('table', `${useCase} is for ${names(table)}; the party is ${names(held)}`);
   }
