@@ -28,10 +28,7 @@ const trusted = (party: Party) => TRUSTED_ROLES.includes(party.role);
  * Cells where the hub's policy and the test files' sources disagree and the sources do not settle
  * who is right: shown as skipped with the question, until it is decided.
  */
-const OPEN_QUESTIONS: ReadonlyMap<string, string> = new Map([
-  ['GCS59/accessControlBroker', 'the hub takes GCS59 as the DCC\'s own service (the ACB alone); the GBCS README puts it under 8.12 with CCS03'],
-  ['GCS59/supplier', 'the hub takes GCS59 as the DCC\'s own service (the ACB alone); the GBCS README puts it under 8.12 with CCS03'],
-]);
+const OPEN_QUESTIONS: ReadonlyMap<string, string> = new Map();
 
 /**
  * Parties with no Key Agreement certificate (GBCS gives the WAN provider, transitional change of

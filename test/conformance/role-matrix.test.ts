@@ -50,7 +50,7 @@ const CERTIFICATE_OF_USER: Readonly<Record<string, RemotePartyRole | undefined>>
 
 /**
  * Use case → service: the mapping table's Service Reference; where it says "See GBCS", the GBCS
- * README (CS02a reads credentials: 6.24; GCS59 restores the GPF Device Log: 8.12). The rows marked
+ * README (CS02a reads credentials: 6.24; GCS59 restores the GPF Device Log: 8.12, but see DCC_ONLY). The rows marked
  * "no roles.md row" have a service the schedule in roles.md does not list (GCS60 4.18, DBCH 6.28-6.32):
  * they are held to the nearest listed service, a choice, not a quotation.
  */
@@ -91,8 +91,17 @@ function rolesOfService(service: string): Set<RemotePartyRole> {
  */
 const JOIN_SERVICE: Readonly<Record<string, string>> = { CCS01: '8.7', CCS02: '8.8' };
 
+/**
+ * GCS59's mapping row says "See GBCS"; the public RTDS (4.5.0, 8.12.2) has its command originated by
+ * the Access Control Broker itself with no remote party in the header: the DCC restores a GPF's
+ * Device Log after a hub replacement, no user sends it.
+ */
+const DCC_ONLY: Readonly<Record<string, RemotePartyRole>> = { GCS59: 'accessControlBroker' };
+
 function expectedRoles(command: MatrixCommand): Set<RemotePartyRole> {
   if (command.useCase === 'CS02b') return new Set([CS02B_SENDER[command.messageCode]!]);
+  const dcc = DCC_ONLY[command.useCase];
+  if (dcc) return new Set([dcc]);
   const service = SERVICE_OF[command.useCase];
   if (!service) throw new Error(`no service written down for ${command.useCase}`);
   const roles = rolesOfService(service);
