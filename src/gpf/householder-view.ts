@@ -33,7 +33,8 @@ export class PrivacyPinError extends HubError {
 }
 
 /** A view's arguments after its audience. */
-export type ViewArgs<K extends GpfViewName> = GasProxyData[K] extends (audience: Audience, ...rest: infer R) => unknown ? R : never;
+// Distributed over each view name, so a view chosen at run time takes the arguments of any of them.
+export type ViewArgs<K extends GpfViewName> = K extends GpfViewName ? (GasProxyData[K] extends (audience: Audience, ...rest: infer R) => unknown ? R : never) : never;
 export type ViewResult<K extends GpfViewName> = Awaited<ReturnType<GasProxyData[K]>>;
 
 export class HouseholderView {
