@@ -149,8 +149,8 @@ export async function startHub(options: HubOptions): Promise<Hub> {
         { name: 'deviceLog', purge: async () => [{ domain: 'deviceLog', entries: await deviceLog.dropSpentInstallCodes() }] },
       ],
     });
-    retention.start();
     closers.push(() => retention.stop());
+    await retention.start();
     const gbcs = await openGbcsHub({
       store, secureElement, clock, logger, deviceLog, logs, joinWindows, relay,
       // CCS03 forms the network again with the restored extended PAN id.

@@ -3,7 +3,7 @@ import type { Logger } from '../../hal/log.js';
 
 /**
  * Runs the retention rules of PERSONAL_DATA (personal-data.ts) over the hub's state: once at start
- * and then once a day on the hub's Clock. The rules themselves stay with the data's owners, who read
+ * (awaited, so a hub's first view is already purged) and then once a day on the hub's Clock. The rules themselves stay with the data's owners, who read
  * the class table for their limits: the GPF drops consumption, tariff and prepayment values past
  * their age, the CHF Device Log drops install codes whose link key is established. This module only
  * schedules passes, keeps them one at a time, and reports counts.
@@ -52,10 +52,12 @@ export class RetentionPolicy {
     if (!Number.isSafeInteger(this.intervalMs) || this.intervalMs < 1) throw new RangeError(`retention interval ${this.intervalMs} ms is not a positive integer`);
   }
 
-  /** The first pass at once (on the clock's next turn), then one every interval. */
-  start(): void {
+  /** The first pass now, resolving once it is done, so the hub starts purged; then one every interval. */
+  async start(): Promise<RetentionReport> {
     this.stopped = false;
-    this.schedule(0);
+    const report = await this.runOnce();
+    if (!this.stopped) this.schedule(this.intervalMs);
+    return report;
   }
 
   /** One pass now (after any pass already running). */

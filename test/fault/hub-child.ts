@@ -27,7 +27,8 @@ import { digest, type ChildLine, type ChildOrders, type HubOp, type HubState } f
  * previous one still runs. It exits when stdin closes (the test is gone).
  */
 const [storePath] = process.argv.slice(2);
-const EPOCH = Date.UTC(2024, 0, 1);
+// This year's start: the GPF's data must stay inside its retention limit, or the start-up purge would take it.
+const EPOCH = Date.UTC(new Date().getUTCFullYear(), 0, 1);
 const DEVICE_TYPES_USED: DeviceType[] = ['ESME', 'GSME', 'PPMID', 'HCALCS', 'Type2', 'HHT', 'GPF'];
 
 function say(line: ChildLine): void {

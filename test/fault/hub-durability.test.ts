@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SeededRandom } from '../../hal/sim/random.js';
 import { HubChild } from './hub-child-process.js';
-import { applyOp, emptyState, stateDifference, type ChildLine, type HubOp, type HubState } from './hub-state.js';
+import { afterStart, applyOp, emptyState, stateDifference, type ChildLine, type HubOp, type HubState } from './hub-state.js';
 
 /**
  * The hub's state survives being killed at any moment. The real composition root runs in a child
@@ -50,11 +50,12 @@ class Expectation {
 
   /** A restarted hub's state: the acknowledged one, or that plus the operation the kill interrupted. */
   check(actual: HubState, run: number): void {
-    const landed = this.maybe && applyOp(this.state, this.maybe);
+    const landed = this.maybe && afterStart(applyOp(this.state, this.maybe));
     if (landed && stateDifference(landed, actual) === undefined) {
       this.state = landed;
       this.landedUnacknowledged++;
     } else {
+      this.state = afterStart(this.state);
       const difference = stateDifference(this.state, actual);
       const pending = this.maybe ? ` (the operation under way at the kill: ${JSON.stringify(this.maybe)})` : '';
       expect(difference, `after kill ${run}: ${difference}${pending}`).toBeUndefined();

@@ -73,12 +73,16 @@ function applyDeviceOp(state: HubState, op: Extract<HubOp, { op: 'add' | 'key' |
   const at = state.devices.findIndex((d) => d.eui64 === op.eui64);
   if (op.op === 'add') {
     if (at < 0) state.devices = [...state.devices, { eui64: op.eui64, deviceType: op.deviceType, installCode: op.installCode, key: null }].sort((a, b) => a.eui64.localeCompare(b.eui64));
+    // A Device whose install code went with its link key takes the one a later add gives.
+    else if (state.devices[at]!.installCode === null) state.devices[at]!.installCode = op.installCode;
     return;
   }
   if (at < 0) throw new Error(`the model has no ${op.eui64} to ${op.op}`);
   const device = state.devices[at]!;
   if (op.op === 'key') {
     device.key = op.key;
+    // Retention: the install code is spent once a link key is established.
+    device.installCode = null;
     // The key the Historic Device Log held moves back into the Device Log.
     state.historic = state.historic.filter((h) => !(h.eui64 === op.eui64 && h.key === op.key));
     return;
@@ -118,6 +122,13 @@ export function applyOp(before: HubState, op: HubOp): HubState {
       break;
     }
   }
+  return state;
+}
+
+/** The state a hub starts with: its first retention pass has dropped the install codes a link key spent. */
+export function afterStart(before: HubState): HubState {
+  const state: HubState = structuredClone(before);
+  for (const device of state.devices) if (device.key !== null) device.installCode = null;
   return state;
 }
 

@@ -152,10 +152,8 @@ describe('the retention pass', () => {
     const env = await hubState();
     const { gpf, cutoff, clock } = env;
     const policy = policyFor(env);
-    policy.start();
     expect(at(await gpf.dailyReadLog('supplier'))).toEqual([cutoff - DAY - 1, cutoff, cutoff + DAY]);
-    await clock.advance(0);
-    await policy.idle();
+    expect((await policy.start()).purged.length).toBeGreaterThan(0);
     expect(at(await gpf.dailyReadLog('supplier'))).toEqual([cutoff, cutoff + DAY]);
 
     // Not before the day is up; then what was exactly at the cut-off is a day past it.
