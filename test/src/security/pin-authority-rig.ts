@@ -3,7 +3,7 @@ import { HUB_EVENTS, openHubLogs } from '../../../src/logs/index.js';
 import { FileSecureElement } from '../../../src/security/file-secure-element.js';
 import { PIN_DOMAIN } from '../../../src/security/pin-store.js';
 import { bytesCodec, openStore, type Store } from '../../../src/store/store.js';
-import { runPin } from '../cli/pin-cli.js';
+import { runHub, type PinCommandGroup } from '../cli/pin-cli.js';
 import { tempDir } from '../store/helpers.js';
 
 /**
@@ -49,8 +49,8 @@ export class CliPins {
     return pins;
   }
 
-  run(args: string[], lines: string[]) {
-    return runPin([...args, '--store', this.dir], lines, this.clock);
+  run(args: string[], lines: string[], group: PinCommandGroup = 'pin') {
+    return runHub(group, [...args, '--store', this.dir], lines, this.clock);
   }
 
   /** Clear the wrong-attempt counters with the right PINs, so the next attempt starts unlocked. */

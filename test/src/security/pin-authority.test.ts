@@ -18,6 +18,7 @@ import type { PinKind } from '../../../src/security/pin-rules.js';
 import { buildCommand, RTDS_ACB, RTDS_IDENTITY, RTDS_NETWORK_OPERATOR, RTDS_SUPPLIER, rtdsKeystore } from '../../conformance/harness.js';
 import { GCS11_CODE, gcs11Payload, openPinHub, type PinHub } from '../../conformance/gpf-pins.js';
 import { describeRtds } from '../../helpers/rtds.js';
+import { PIN_COMMAND_GROUPS, type PinCommandGroup } from '../cli/pin-cli.js';
 import { GSME, rig, temp } from '../han/relay-rig.js';
 import { CliPins, newEntries, pinState, type PinState } from './pin-authority-rig.js';
 import { openPinRig, rejection, TEST_SCRYPT, type PinRig } from './pin-helpers.js';
@@ -50,13 +51,16 @@ interface CliAttempt {
   logged: string | null;
 }
 
-/** Every `hub pin` subcommand, each tried without proof of authority. */
+/**
+ * Every subcommand of the `hub` command groups that ask for a PIN (`hub <group> <subcommand>`),
+ * each tried without proof of authority.
+ */
 const CLI_ATTEMPTS: Readonly<Record<string, readonly CliAttempt[]>> = {
-  set: [
+  'pin set': [
     { what: 'set the engineering PIN over the one set', args: ['set'], lines: [NEW_ENGINEERING, NEW_ENGINEERING], logged: 'pinChangeRefused' },
     { what: 'set the privacy PIN over the one set', args: ['set', '--kind', 'privacy'], lines: [NEW_PRIVACY, NEW_PRIVACY], logged: 'pinChangeRefused' },
   ],
-  change: [
+  'pin change': [
     { what: 'change the engineering PIN with a wrong current PIN', args: ['change'], lines: ['000111', NEW_ENGINEERING, NEW_ENGINEERING], logged: 'pinVerificationFailed' },
     { what: 'change the engineering PIN with no current PIN (an empty entry)', args: ['change'], lines: ['', NEW_ENGINEERING, NEW_ENGINEERING], logged: 'pinVerificationFailed' },
     { what: 'change the engineering PIN proving the privacy PIN', args: ['change'], lines: [PRIVACY, NEW_ENGINEERING, NEW_ENGINEERING], logged: 'pinVerificationFailed' },
@@ -65,12 +69,21 @@ const CLI_ATTEMPTS: Readonly<Record<string, readonly CliAttempt[]>> = {
     { what: 'change the privacy PIN proving the engineering PIN', args: ['change', '--kind', 'privacy'], lines: [ENGINEERING, NEW_PRIVACY, NEW_PRIVACY], logged: 'pinVerificationFailed' },
     { what: 'change with the input ending before any PIN', args: ['change'], lines: [], logged: null },
   ],
-  verify: [
+  'pin verify': [
     { what: 'verify a wrong engineering PIN', args: ['verify'], lines: [NEW_ENGINEERING], logged: 'pinVerificationFailed' },
     { what: 'verify a wrong privacy PIN', args: ['verify', '--kind', 'privacy'], lines: [NEW_PRIVACY], logged: 'pinVerificationFailed' },
   ],
-  status: [{ what: 'status with PINs piped in', args: ['status'], lines: [NEW_ENGINEERING, NEW_ENGINEERING], logged: null }],
+  'pin status': [{ what: 'status with PINs piped in', args: ['status'], lines: [NEW_ENGINEERING, NEW_ENGINEERING], logged: null }],
+  // Restrict Data asks for the engineering PIN: it only checks it, and a wrong one must change no PIN either.
+  'gpf restrict': [
+    { what: 'restrict data with a wrong engineering PIN', args: ['restrict', 'on'], lines: [NEW_ENGINEERING], logged: 'pinVerificationFailed' },
+    { what: 'restrict data with the privacy PIN', args: ['restrict', 'on'], lines: [PRIVACY], logged: 'pinVerificationFailed' },
+    { what: 'restrict data with no PIN (an empty entry)', args: ['restrict', 'off'], lines: [''], logged: 'pinVerificationFailed' },
+  ],
+  'gpf status': [{ what: 'gpf status with PINs piped in', args: ['status'], lines: [ENGINEERING, PRIVACY], logged: null }],
 };
+
+const groupOf = (command: string) => command.split(' ')[0] as PinCommandGroup;
 
 /** PinStore's methods: the two that change a PIN, the two that read (a wrong PIN moves only the counters), and its internals. */
 const PIN_STORE_METHODS = {
@@ -127,18 +140,18 @@ const GBCS_ATTEMPTS: Readonly<Record<string, readonly GbcsAttempt[]>> = {
   ],
 };
 
-describe('hub pin: no subcommand changes a PIN without proof', () => {
+describe('hub pin and hub gpf: no subcommand changes a PIN without proof', () => {
   it('leaves the stored PINs as they were for every attempt without proof, and logs each attempt that offered a PIN', async () => {
     const pins = await CliPins.open(ENGINEERING, PRIVACY);
-    for (const [subcommand, attempts] of Object.entries(CLI_ATTEMPTS)) {
+    for (const [command, attempts] of Object.entries(CLI_ATTEMPTS)) {
       for (const attempt of attempts) {
-        expect(attempt.args[0], attempt.what).toBe(subcommand);
+        expect(`${groupOf(command)} ${attempt.args[0]}`, attempt.what).toBe(command);
         const before = await pins.state();
-        const outcome = await pins.run(attempt.args, attempt.lines).then(
+        const outcome = await pins.run(attempt.args, attempt.lines, groupOf(command)).then(
           () => 'ran',
           () => 'refused',
         );
-        expect(outcome, attempt.what).toBe(subcommand === 'status' ? 'ran' : 'refused');
+        expect(outcome, attempt.what).toBe(command.endsWith(' status') ? 'ran' : 'refused');
         expectUnchanged(before, await pins.state(), attempt.what, attempt.logged);
         await pins.reset(ENGINEERING, PRIVACY);
       }
@@ -282,15 +295,21 @@ describeRtds('GBCS: a GCS11 for the gas meter is relayed, not acted on', () => {
 });
 
 describe('the list of ways in is complete', () => {
-  it('tries every `hub pin` subcommand, each for every PIN kind it takes', () => {
-    const pin = buildProgram().commands.find((command) => command.name() === 'pin')!;
-    expect(pin.commands.map((command) => command.name()).sort()).toEqual(Object.keys(CLI_ATTEMPTS).sort());
-    for (const command of pin.commands) {
-      const kind = command.options.find((option: Option) => option.long === '--kind');
-      const kinds = (kind?.argChoices ?? ['engineering']).slice().sort();
-      const tried = new Set(CLI_ATTEMPTS[command.name()]!.map((attempt) => (attempt.args.includes('privacy') ? 'privacy' : 'engineering')));
-      expect([...tried].sort(), command.name()).toEqual(command.name() === 'status' ? ['engineering'] : kinds);
+  it('tries every subcommand of each `hub` command group that asks for a PIN, each for every PIN kind it takes', () => {
+    const program = buildProgram();
+    const listed: string[] = [];
+    for (const group of Object.keys(PIN_COMMAND_GROUPS)) {
+      const commands = program.commands.find((command) => command.name() === group)!.commands;
+      for (const command of commands) {
+        const name = `${group} ${command.name()}`;
+        listed.push(name);
+        const kind = command.options.find((option: Option) => option.long === '--kind');
+        if (!kind) continue;
+        const tried = new Set(CLI_ATTEMPTS[name]?.map((attempt) => (attempt.args.includes('privacy') ? 'privacy' : 'engineering')));
+        expect([...tried].sort(), name).toEqual([...(kind.argChoices ?? [])].sort());
+      }
     }
+    expect(listed.sort()).toEqual(Object.keys(CLI_ATTEMPTS).sort());
   });
 
   it('knows every PinStore method, and which of them change a PIN', () => {
@@ -316,10 +335,10 @@ describe('the list of ways in is complete', () => {
       }
     };
     await walk(join(root, 'src'));
-    // The CLI (above), the local views (reads, behind the privacy PIN), GCS11 (above), and the wiring
-    // (the running hub, `hub gbcs process`'s throwaway hub, the handler context's type).
+    // The CLI groups (above), the local views (reads, behind the privacy PIN), GCS11 (above), and the
+    // wiring (the running hub, `hub gbcs process`'s throwaway hub, the handler context's type).
     expect(reaching.sort()).toEqual([
-      'src/cli/pin.ts', 'src/gpf/householder-view.ts', 'src/gpf/use-cases/gcs11-disable-privacy-pin.ts', 'src/hub.ts', 'src/hub/process-once.ts', 'src/hub/use-case.ts',
+      ...Object.keys(PIN_COMMAND_GROUPS).map((group) => `src/cli/${group}.ts`).sort(), 'src/gpf/householder-view.ts', 'src/gpf/use-cases/gcs11-disable-privacy-pin.ts', 'src/hub.ts', 'src/hub/process-once.ts', 'src/hub/use-case.ts',
     ]);
   });
 });
