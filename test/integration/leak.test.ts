@@ -157,14 +157,17 @@ async function writeConfig(dir: string, state: string, brokerUrl: string): Promi
 
 type Cli = (what: string, args: string[], stdin?: string) => Promise<CliRun>;
 
-/** Bad `hub` arguments carrying planted values; each is refused before any store or broker is used. */
+/**
+ * Bad `hub` arguments carrying planted values, refused before the hub's store or broker is used;
+ * `hub devices add` opens its store first, so each gets a scratch store of its own.
+ */
 async function refusedCommandLines(cli: Cli, scratch: string, brokerUrl: string): Promise<void> {
   const badCrc = withInstallCodeCrc(IC_WAN);
   badCrc[16]! ^= 0xff;
   const [badHex, refusedCrc, refusedEui] = await Promise.all([
     cli('hub send with bad hex', ['send', '--broker', brokerUrl, '--hub', CHF, `DF${MPAN}${MPRN}ZZ`]),
-    cli('hub devices add with a bad CRC', ['devices', 'add', '--store', scratch, '00DB1234567890A8', 'ESME', badCrc.toString('hex')]),
-    cli('hub devices add with an MPAN for an EUI-64', ['devices', 'add', '--store', scratch, MPAN, 'ESME', withInstallCodeCrc(IC_WAN).toString('hex')]),
+    cli('hub devices add with a bad CRC', ['devices', 'add', '--store', join(scratch, 'crc'), '00DB1234567890A8', 'ESME', badCrc.toString('hex')]),
+    cli('hub devices add with an MPAN for an EUI-64', ['devices', 'add', '--store', join(scratch, 'eui'), MPAN, 'ESME', withInstallCodeCrc(IC_WAN).toString('hex')]),
   ]);
   expect(badHex.stderr).toContain('WAN_BAD_HEX');
   expect(refusedCrc.stderr).toContain('INSTALL_CODE_BAD_CRC');
