@@ -8,6 +8,7 @@ import { AshDecoder, type AshBadFrame } from './decoder.js';
 import { AshEncoder, maxEncodedLength } from './encoder.js';
 import { Control, nextFrameNumber, type AshFrame } from './frame.js';
 import { AshError, type AshLink, type AshLinkEvents } from './link.js';
+import { RejectCondition, type Answer } from './reject-condition.js';
 import { TransmitWindow } from './transmit-window.js';
 import {
   newCounters,
@@ -33,13 +34,14 @@ interface PendingConnect {
 
 /**
  * One end of an ASH link (UG101 §5): frames numbered modulo 8, a transmit window, piggy-backed and
- * explicit ACKs, NAK on the first bad or out-of-sequence frame (the Reject condition, cleared by the
- * next good in-sequence frame), go-back-N retransmission with the reTx flag on ACK timeout or NAK,
- * and duplicate suppression. Each EZSP frame is handed up once, in order.
+ * explicit ACKs, the Reject condition and its NAKs (RejectCondition), go-back-N retransmission with
+ * the reTx flag on ACK timeout or NAK, and duplicate suppression. Each EZSP frame is handed up once,
+ * in order.
  *
  * The endpoint owns its transport: `connect()` opens it if needed and `close()` closes it. Received
- * DATA frames are acknowledged at the end of the chunk that carried them (piggy-backed on any DATA
- * frame going out then, explicit otherwise), rather than after T_TX_ACK_DELAY.
+ * DATA frames are acknowledged once the read that carried them has been taken in, whatever chunks
+ * the transport cut it into (piggy-backed on any DATA frame going out then, explicit otherwise),
+ * rather than after T_TX_ACK_DELAY.
  */
 export class AshEndpoint extends EventEmitter<AshLinkEvents> implements AshLink {
   readonly role: AshRole;
@@ -68,8 +70,7 @@ export class AshEndpoint extends EventEmitter<AshLinkEvents> implements AshLink 
   private vetoes = 0;
   private ackOwed = false;
   private nakOwed = false;
-  private rejecting = false;
-  private mayAnswerNakWithNak = false;
+  private readonly reject = new RejectCondition();
   private flushScheduled = false;
   private partialTimer: Timer | undefined;
   private peerNotReadyTimer: Timer | undefined;
@@ -214,7 +215,9 @@ export class AshEndpoint extends EventEmitter<AshLinkEvents> implements AshLink 
     if (this.state === 'closed') return;
     this.decoder.push(chunk);
     this.watchPartialFrame();
-    this.flush();
+    // Answer once for all a read brought, however the transport cut it (a Flag-delimited one hands up
+    // each frame alone, in the same turn).
+    this.scheduleFlush();
   };
 
   /**
@@ -261,7 +264,7 @@ export class AshEndpoint extends EventEmitter<AshLinkEvents> implements AshLink 
     }
     if (this.state !== 'connected') return;
     if (!this.transmit.acknowledge(frame.ackNum)) {
-      if (frame.kind === 'DATA') this.enterReject(frame.reTx);
+      if (frame.kind === 'DATA') this.owe(this.reject.refused(frame.frmNum));
       return;
     }
     if (frame.kind === 'DATA') this.onDataFrame(frame.frmNum, frame.reTx, frame.data);
@@ -269,7 +272,7 @@ export class AshEndpoint extends EventEmitter<AshLinkEvents> implements AshLink 
       this.notePeerReadiness(frame.notReady);
       if (frame.kind === 'NAK') {
         this.counters.naksReceived++;
-        this.answerNak();
+        this.owe(this.reject.peerNaked());
         this.transmit.startRetransmission();
         this.scheduleFlush();
       }
@@ -281,28 +284,24 @@ export class AshEndpoint extends EventEmitter<AshLinkEvents> implements AshLink 
   }
 
   private onDataFrame(frmNum: number, reTx: boolean, data: Buffer): void {
-    this.mayAnswerNakWithNak = true;
     if (frmNum === this.frmRx && this.vetoed(data)) {
       this.counters.vetoed++;
-      this.enterReject(true);
+      this.owe(this.reject.vetoed(frmNum));
       return;
     }
     if (frmNum === this.frmRx) {
       this.vetoes = 0;
       this.frmRx = nextFrameNumber(frmNum);
-      this.rejecting = false;
-      this.ackOwed = true;
+      this.owe(this.reject.accepted(frmNum));
       this.counters.dataReceived++;
       this.handUp(data);
     } else if (reTx) {
-      // Already handed up (its ACK was lost), or a retransmission from beyond a gap: nothing goes up
-      // twice. In Reject it means the peer went back and we missed the frame we wait for again.
+      // Already handed up (its ACK was lost), or a retransmission from beyond a gap: nothing goes up twice.
       this.counters.duplicates++;
-      if (this.rejecting) this.enterReject(true);
-      else this.ackOwed = true;
+      this.owe(this.reject.duplicate(frmNum));
     } else {
       this.counters.outOfSequence++;
-      this.enterReject(false);
+      this.owe(this.reject.refused(frmNum));
     }
   }
 
@@ -321,41 +320,16 @@ export class AshEndpoint extends EventEmitter<AshLinkEvents> implements AshLink 
       return;
     }
     if (this.state !== 'connected' || bad.reason === 'CANCELLED') return;
-    if (bad.control !== undefined && (bad.control & 0x80) === 0) {
-      this.mayAnswerNakWithNak = true;
-      this.enterReject((bad.control & Control.RETX_FLAG) !== 0);
-    } else {
-      // A lost ACK or NAK (or DATA behind a lost Flag): our NAK makes the peer resend what we lack,
-      // and tell us again where it is (answerNak), instead of both waiting for ACK timers.
-      this.nakOwed = true;
-    }
+    // A lost ACK or NAK (or frames merged by a lost Flag) is NAKed too: the peer resends what we
+    // lack and says again where it is, instead of both waiting for ACK timers.
+    const control = bad.control;
+    if (control === undefined || (control & Control.DATA_MASK) !== 0) this.owe(this.reject.unreadable());
+    else this.owe(this.reject.damaged((control & Control.RETX_FLAG) !== 0));
   }
 
-  /**
-   * A DATA frame was bad or out of sequence. The first one earns a NAK and enters Reject (UG101).
-   * In Reject, a retransmitted one (reTx set) earns another: the peer has gone back for our NAK or
-   * its timer and the frame we wait for was lost again. Waiting for the peer's ACK timer instead
-   * costs 0.4–3.2 s per such loss, and on a noisy line enough of them in a row fail the link.
-   * New frames beyond the gap still earn nothing more, so a burst costs one NAK per go-back.
-   */
-  private enterReject(retransmitted: boolean): void {
-    if (this.rejecting && !retransmitted) return;
-    this.rejecting = true;
-    this.nakOwed = true;
-  }
-
-  /**
-   * The peer NAKed: besides resending, tell it where we are, since what we last said may be what it
-   * lost. In Reject that is a NAK, so the frame we lack comes again; at most once per DATA frame
-   * received, so two ends each in Reject over a frame that never existed cannot NAK forever.
-   */
-  private answerNak(): void {
-    if (this.rejecting && this.mayAnswerNakWithNak) {
-      this.mayAnswerNakWithNak = false;
-      this.nakOwed = true;
-    } else {
-      this.ackOwed = true;
-    }
+  private owe(answer: Answer): void {
+    if (answer === 'NAK') this.nakOwed = true;
+    else if (answer === 'ACK') this.ackOwed = true;
   }
 
   private handUp(data: Buffer): void {
@@ -534,8 +508,7 @@ export class AshEndpoint extends EventEmitter<AshLinkEvents> implements AshLink 
     this.vetoes = 0;
     this.ackOwed = false;
     this.nakOwed = false;
-    this.rejecting = false;
-    this.mayAnswerNakWithNak = false;
+    this.reject.clear();
     this.partialTimer?.cancel();
     this.partialTimer = undefined;
     this.peerNotReadyTimer?.cancel();

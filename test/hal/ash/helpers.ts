@@ -25,29 +25,18 @@ export interface FaultCounts {
   clean: number;
 }
 
-/**
- * A Transport that damages what it writes, as a noisy line would: with probability `rate` a chunk
- * gets one fault (a flipped bit, lost bytes, or bytes repeated). Reads pass through untouched; wrap
- * both ends to damage both directions.
- */
-export class FaultyTransport extends EventEmitter<TransportEvents> implements Transport {
-  readonly faults: FaultCounts = { corrupted: 0, dropped: 0, duplicated: 0, clean: 0 };
-  enabled = false;
-  private readonly random: () => number;
-
+/** A Transport over another, passing on its opening, closing and close events; subclasses decide what data does. */
+export abstract class TransportWrapper extends EventEmitter<TransportEvents> implements Transport {
   constructor(
-    private readonly inner: Transport,
-    seed: number,
-    private readonly rate = 0.1,
+    protected readonly inner: Transport,
+    private readonly label: string,
   ) {
     super();
-    this.random = seededRandom(seed);
-    inner.on('data', (chunk) => this.emit('data', chunk));
     inner.on('close', (error) => this.emit('close', error));
   }
 
   get description(): string {
-    return `faulty ${this.inner.description}`;
+    return `${this.label} ${this.inner.description}`;
   }
 
   get isOpen(): boolean {
@@ -60,6 +49,29 @@ export class FaultyTransport extends EventEmitter<TransportEvents> implements Tr
 
   close(): Promise<void> {
     return this.inner.close();
+  }
+
+  abstract write(bytes: Uint8Array): Promise<void>;
+}
+
+/**
+ * A Transport that damages what it writes, as a noisy line would: with probability `rate` a chunk
+ * gets one fault (a flipped bit, lost bytes, or bytes repeated). Reads pass through untouched; wrap
+ * both ends to damage both directions.
+ */
+export class FaultyTransport extends TransportWrapper {
+  readonly faults: FaultCounts = { corrupted: 0, dropped: 0, duplicated: 0, clean: 0 };
+  enabled = false;
+  private readonly random: () => number;
+
+  constructor(
+    inner: Transport,
+    seed: number,
+    private readonly rate = 0.1,
+  ) {
+    super(inner, 'faulty');
+    this.random = seededRandom(seed);
+    inner.on('data', (chunk) => this.emit('data', chunk));
   }
 
   write(bytes: Uint8Array): Promise<void> {

@@ -54,6 +54,41 @@ describe('AshEndpoint recovery without timers', () => {
     expect(peer.take()).toEqual([{ kind: 'ACK', ackNum: 3, notReady: false }]);
   });
 
+  it('in Reject, NAKs a go-back that skips the awaited frame once, and ACKs the rest of it, however it is chunked', async () => {
+    const { peer, host, got } = await hostAgainstRawNcp();
+    await peer.write(peer.encoder.encodeData(1, 0, false, payload(2))); // frame 0 lost
+    await peer.write(peer.encoder.encodeData(2, 0, false, payload(3)));
+    expect(peer.take()).toEqual([{ kind: 'NAK', ackNum: 0, notReady: false }]);
+    // The go-back loses frame 0 again; its other frames come one read each, as a Flag-delimited port hands them up.
+    await peer.write(corrupted(peer.encoder.encodeData(0, 0, true, payload(1))));
+    await peer.write(peer.encoder.encodeData(1, 0, true, payload(2)));
+    await peer.write(peer.encoder.encodeData(2, 0, true, payload(3)));
+    expect(peer.take()).toEqual([
+      { kind: 'NAK', ackNum: 0, notReady: false },
+      { kind: 'ACK', ackNum: 0, notReady: false },
+      { kind: 'ACK', ackNum: 0, notReady: false },
+    ]);
+    // Lost again without a trace (no damaged frame): the frame that does not follow its predecessor tells.
+    await peer.write(peer.encoder.encodeData(1, 0, true, payload(2)));
+    await peer.write(peer.encoder.encodeData(2, 0, true, payload(3)));
+    expect(peer.take()).toEqual([
+      { kind: 'NAK', ackNum: 0, notReady: false },
+      { kind: 'ACK', ackNum: 0, notReady: false },
+    ]);
+    await peer.write(Buffer.concat([0, 1, 2].map((n) => peer.encoder.encodeData(n, 0, true, payload(n + 1)))));
+    expect(got).toEqual([payload(1), payload(2), payload(3)]);
+    expect(host.counters.naksSent).toBe(3);
+  });
+
+  it('in Reject, says nothing for damaged or out-of-sequence new frames', async () => {
+    const { peer } = await hostAgainstRawNcp();
+    await peer.write(peer.encoder.encodeData(1, 0, false, payload(2))); // frame 0 lost
+    expect(peer.take()).toEqual([{ kind: 'NAK', ackNum: 0, notReady: false }]);
+    await peer.write(corrupted(peer.encoder.encodeData(2, 0, false, payload(3))));
+    await peer.write(peer.encoder.encodeData(3, 0, false, payload(4)));
+    expect(peer.take()).toEqual([]);
+  });
+
   it('NAKs a corrupted ACK without entering Reject, so a later gap still earns its own NAK', async () => {
     const { peer, host } = await hostAgainstRawNcp();
     await peer.write(corrupted(peer.encoder.encodeAck(0)));
@@ -71,7 +106,7 @@ describe('AshEndpoint recovery without timers', () => {
     expect(peer.take()).toEqual([{ kind: 'ACK', ackNum: 1, notReady: false }]);
   });
 
-  it('answers a NAK with a NAK while in Reject, once per DATA frame received, so two ends cannot NAK forever', async () => {
+  it('answers a NAK with a NAK while in Reject, once per Reject condition, so two ends cannot NAK forever', async () => {
     const { peer } = await hostAgainstRawNcp();
     await peer.write(peer.encoder.encodeData(1, 0, false, payload(2))); // frame 0 lost
     expect(peer.take()).toEqual([{ kind: 'NAK', ackNum: 0, notReady: false }]);
