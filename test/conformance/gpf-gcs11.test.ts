@@ -1,6 +1,7 @@
 import { afterEach, expect, it } from 'vitest';
+import { processOnce } from '../../src/hub/process-once.js';
 import { HUB_EVENTS } from '../../src/logs/event-codes.js';
-import { describeRtds } from '../helpers/rtds.js';
+import { describeRtds, RTDS_KEYSTORE } from '../helpers/rtds.js';
 import { buildCommand, RTDS_IDENTITY } from './harness.js';
 import { GCS11_CODE, gcs11Answer, gcs11Payload, openPinHub, type PinHub } from './gpf-pins.js';
 
@@ -51,6 +52,12 @@ describeRtds('GCS11: disable privacy PIN protection on the GPF', () => {
       expect(answer.body).toMatchObject({ kind: 'default-response', status });
     }
     expect(await hub.pins.verify('privacy', PRIVACY, 'display')).toEqual({ ok: true });
+  });
+
+  it('is answered by `hub gbcs process` as by the running hub: a fresh hub has no privacy PIN, so success', async () => {
+    hub = await openPinHub();
+    const bytes = await buildCommand(hub.harness, { messageCode: GCS11_CODE, payload: gcs11Payload(), counter: counter++, recipient: RTDS_IDENTITY.gpf });
+    expect(gcs11Answer((await processOnce(bytes, { keystoreDir: RTDS_KEYSTORE })).outcome).body).toEqual({ kind: 'default-response', commandId: 0x02, status: 0x00 });
   });
 
   it('answers a hardware failure from a hub whose GPF has no PIN store', async () => {
