@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -30,7 +30,7 @@ import { bytesForms, installCodeForms, integerForms, scan, type Finding, type Ne
  * and MPRN through the GPF's store, read back over MQTT with GCS13a and GCS61; the engineering PIN
  * through `hub pin set`, and a wrong one through `hub pin verify`; an MPAN (the hub takes none)
  * and all of the above again in bad inputs: junk and tampered commands on the command topic, bad
- * `hub` arguments.
+ * `hub` arguments, a bad config file.
  *
  * What is scanned, and why so: the GPF's answers carry the consumption to the supplier, encrypted
  * for it; so every form is looked for in every message the hub published (on any topic, payload,
@@ -158,17 +158,22 @@ async function writeConfig(dir: string, state: string, brokerUrl: string): Promi
 type Cli = (what: string, args: string[], stdin?: string) => Promise<CliRun>;
 
 /**
- * Bad `hub` arguments carrying planted values, refused before the hub's store or broker is used;
- * `hub devices add` opens its store first, so each gets a scratch store of its own.
+ * Bad `hub` arguments and a bad config carrying planted values, refused before the hub's store or
+ * broker is used; `hub devices add` opens its store first, so each gets a scratch store of its own.
  */
 async function refusedCommandLines(cli: Cli, scratch: string, brokerUrl: string): Promise<void> {
   const badCrc = withInstallCodeCrc(IC_WAN);
   badCrc[16]! ^= 0xff;
-  const [badHex, refusedCrc, refusedEui] = await Promise.all([
+  const badConfig = join(scratch, 'bad.yaml');
+  await mkdir(scratch, { recursive: true });
+  await writeFile(badConfig, `identity: { gpf: '${MPAN}' }\nnetwork: { extendedPanId: ${IC_WAN.toString('hex')} }\nwan: { password: ${PIN} }\n`, { mode: 0o600 });
+  const [refusedConfig, badHex, refusedCrc, refusedEui] = await Promise.all([
+    cli('hub start with a bad config', ['--config', badConfig, 'start']),
     cli('hub send with bad hex', ['send', '--broker', brokerUrl, '--hub', CHF, `DF${MPAN}${MPRN}ZZ`]),
     cli('hub devices add with a bad CRC', ['devices', 'add', '--store', join(scratch, 'crc'), '00DB1234567890A8', 'ESME', badCrc.toString('hex')]),
     cli('hub devices add with an MPAN for an EUI-64', ['devices', 'add', '--store', join(scratch, 'eui'), MPAN, 'ESME', withInstallCodeCrc(IC_WAN).toString('hex')]),
   ]);
+  expect(refusedConfig.stderr).toContain('CONFIG_INVALID');
   expect(badHex.stderr).toContain('WAN_BAD_HEX');
   expect(refusedCrc.stderr).toContain('INSTALL_CODE_BAD_CRC');
   expect(refusedEui.stderr).toContain('BAD_EUI64');
