@@ -306,7 +306,8 @@ export class SubGhzState extends EventEmitter<SubGhzEvents> {
     try {
       return parseEui64(text, 'eui64');
     } catch (error) {
-      throw new SubGhzError('SUB_GHZ_DEVICE_INVALID', `"${text}" is not an EUI-64`, { where: 'eui64', cause: error });
+      // Not repeating the text, as parseEui64 does not: its cause says what is wrong with it.
+      throw new SubGhzError('SUB_GHZ_DEVICE_INVALID', 'not an EUI-64 (16 hex digits)', { where: 'eui64', cause: error });
     }
   }
 
