@@ -6,10 +6,15 @@ import { withInstallCodeCrc } from '../../hal/install-code.js';
 import type { Eui64 } from '../../hal/radio.js';
 import { decodeMessage, messageCodesFor } from '../../src/gbcs/index.js';
 import { CCS01 } from '../../src/gbcs/payload/dlms/index.js';
+import { SystemClock } from '../../hal/clock.js';
+import { decodeGbz } from '../../src/gbcs/payload/gbz/index.js';
 import { GasProxyData } from '../../src/gpf/index.js';
+import { openHubLogs } from '../../src/logs/index.js';
+import { PinStore } from '../../src/security/pin-store.js';
 import { FileSecureElement } from '../../src/security/file-secure-element.js';
 import { mpanCheckDigit } from '../../src/security/identifiers.js';
 import { bytesCodec, openStore, utf8Codec } from '../../src/store/store.js';
+import { GCS11_CODE, gcs11Payload } from '../conformance/gpf-pins.js';
 import { vectorNamed } from '../conformance/harness.js';
 import { describeRtds, RTDS_KEYSTORE } from '../helpers/rtds.js';
 import { filesUnder } from '../src/store/helpers.js';
@@ -28,7 +33,8 @@ import { bytesForms, installCodeForms, integerForms, scan, type Finding, type Ne
  * Planted: an install code in a CCS01 over MQTT and another in the simulated HAN's scenario (the
  * installer's labels `hub start` commissions from); the gas meter's registers, daily consumption
  * and MPRN through the GPF's store, read back over MQTT with GCS13a and GCS61; the engineering PIN
- * through `hub pin set`, and a wrong one through `hub pin verify`; an MPAN (the hub takes none)
+ * through `hub pin set`, and a wrong one through `hub pin verify`; a privacy PIN, which a GCS11
+ * disables over MQTT and another GCS11 tries to carry; an MPAN (the hub takes none)
  * and all of the above again in bad inputs: junk and tampered commands on the command topic, bad
  * `hub` arguments, a bad config file.
  *
@@ -51,6 +57,7 @@ const DAILY = [
   { day: '2026-04-30', consumption: 7315.862 },
 ];
 const PIN = '48290175';
+const PRIVACY_PIN = '70592846';
 const WRONG_PIN = '63917248';
 const IC_WAN = Buffer.from('5B1E7C93A40D62F8E1B7309C4D8A2F65', 'hex');
 const IC_LABEL = Buffer.from('E3A9174C08B26D5F93C1A7E4062B8D19', 'hex');
@@ -69,7 +76,7 @@ const NEEDLES: readonly Needle[] = [
     { label: `${day} consumption m³`, bytes: Buffer.from(String(consumption)), inFiles: true },
     ...integerForms(`${day} consumption litres`, litres(consumption), [3, 4]),
   ]),
-  ...[PIN, WRONG_PIN].flatMap((pin) => integerForms(`PIN ${pin}`, BigInt(pin), [4])),
+  ...[PIN, WRONG_PIN, PRIVACY_PIN].flatMap((pin) => integerForms(`PIN ${pin}`, BigInt(pin), [4])),
   { label: 'PIN with its leading digits as typed', bytes: Buffer.from(PIN), inFiles: true },
   ...installCodeForms('install code over the WAN', IC_WAN),
   ...installCodeForms('install code on a label', IC_LABEL),
@@ -100,7 +107,11 @@ async function tempDir(): Promise<string> {
   return dir;
 }
 
-/** What the gas meter gave the GPF, and its MPRN, written into the hub's store before it starts. */
+/**
+ * What the gas meter gave the GPF and its MPRN (the running hub has no path that takes either: the
+ * GPF's store is where they arrive), and the householder's privacy PIN, written into the hub's store
+ * before it starts.
+ */
 async function plantGasData(state: string): Promise<FileSecureElement> {
   const secureElement = await FileSecureElement.open({ stateDir: state, owners: [CHF, GPF] });
   const store = await openStore({ path: state, secureElement });
@@ -109,6 +120,9 @@ async function plantGasData(state: string): Promise<FileSecureElement> {
     await gpf.setMprn(MPRN);
     await gpf.recordReading({ at: Date.now() - 3_600_000, consumption: REGISTER_M3, blockCounters: [], touRegisters: [] });
     await gpf.recordDailyConsumption(DAILY);
+    const clock = new SystemClock();
+    const pins = await PinStore.open(store, { clock, securityLog: (await openHubLogs(store, clock)).securityLog });
+    await pins.set('privacy', PRIVACY_PIN, { by: 'installation' }, 'local');
   } finally {
     await store.close();
   }
@@ -192,6 +206,21 @@ async function plantOverWan(headEnd: HeadEnd): Promise<void> {
   const gcs61 = decodeMessage(vectorNamed('GCS61_4.17_SUCCESS_COMMAND_GBCS.HEX').bytes).payload;
   const daily = await headEnd.decryptGpfResponse(await headEnd.ask(await headEnd.command(GPF, code('GCS61'), gcs61)));
   expect(JSON.stringify(daily)).toContain(`[${DAILY.map(({ consumption }) => litres(consumption)).join(',')}]`);
+
+  // The supplier disables the privacy PIN; one that tries to send a PIN over the WAN is refused.
+  const disabled = await headEnd.ask(await headEnd.command(GPF, GCS11_CODE, gcs11Payload()));
+  expect(gpfStatus(disabled)).toBe(ZCL_SUCCESS);
+  const carried = await headEnd.ask(await headEnd.command(GPF, GCS11_CODE, gcs11Payload({ password: Buffer.from(PRIVACY_PIN) })));
+  expect(gpfStatus(carried)).not.toBe(ZCL_SUCCESS);
+}
+
+const ZCL_SUCCESS = 0x00;
+
+/** The status of a GPF answer that is one default response. */
+function gpfStatus(response: Buffer): number | undefined {
+  const gbz = decodeGbz(decodeMessage(response).payload, { alert: false });
+  const body = gbz.gbz === 'components' && gbz.components.length === 1 ? gbz.components[0]!.body : undefined;
+  return body?.kind === 'default-response' ? body.status : undefined;
 }
 
 /** Bad input on the command topic: junk, JSON, a tampered MAC, a command cut short inside its install code, an install code of a bad length. */
