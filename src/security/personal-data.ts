@@ -19,7 +19,8 @@ export type PersonalClass = 'consumption' | 'tariff' | 'prepayment' | 'meterPoin
 /**
  * How long a class is kept. `age`: entries older than this many days are purged (the GPF's logs hold
  * two years, GPF_LOG_SIZES). The others end with an event their owner acts on: the Device Log drops
- * a link key with its Device, a change of tenancy drops the customer id, and so on.
+ * a link key with its Device, a change of tenancy drops the customer id, and so on. retention.ts
+ * runs the owners' purges at start and daily; the limits are read from this table, nowhere else.
  */
 export type Retention =
   | { kind: 'age'; days: number }
