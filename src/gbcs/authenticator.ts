@@ -87,6 +87,16 @@ export class GbcsAuthenticator {
     return encodeMessage({ ...unsealed, mac: await this.mac(unsealed) });
   }
 
+  /**
+   * A signed message with no MAC header and no MAC: the grouping header, the payload and the
+   * originator's signature. GBCS answers a critical command this way, so the response needs no
+   * Key Agreement certificate of its recipient (some parties hold Digital Signing keys only).
+   */
+  async signed(message: Pick<GbcsMessage, 'header' | 'payload'>): Promise<Buffer> {
+    const { header, payload } = message;
+    return encodeMessage({ header, payload, signature: await this.sign(message) });
+  }
+
   /** The originator's ECDSA signature over the grouping header and payload, through the SecureElement. */
   async sign(message: Pick<GbcsMessage, 'header' | 'payload'>): Promise<Buffer> {
     const signature = await this.options.secureElement.sign(message.header.originator, 'digitalSigning', signedPart(message));

@@ -1,5 +1,5 @@
 import type { Eui64 } from '../../hal/radio.js';
-import { encodeGroupingApdu, type GbcsAuthenticator } from '../gbcs/index.js';
+import type { GbcsAuthenticator } from '../gbcs/index.js';
 import type { SecurityCredentials } from '../security/credentials.js';
 import type { OriginatorCounters } from '../security/replay.js';
 import type { AlertRequest, AlertSink } from './use-case.js';
@@ -83,7 +83,7 @@ export class AlertQueue implements AlertSink {
       payload: alert.payload(counter),
     };
     const bytes = alert.signed
-      ? encodeGroupingApdu({ ...unsealed, signature: await this.options.authenticator.sign(unsealed) })
+      ? await this.options.authenticator.signed(unsealed)
       : await this.options.authenticator.seal({ ...unsealed, signature: 'empty' });
     return { messageCode: alert.messageCode, counter, bytes };
   }

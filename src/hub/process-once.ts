@@ -80,6 +80,9 @@ export async function processOnce(bytes: Buffer, options: ProcessOnceOptions): P
   const state = options.stateFile ? await readStateFile(options.stateFile) : {};
   const identity = identityFor(bytes, state);
   const { secureElement } = await loadRtdsKeystore(options.keystoreDir);
+  // An RTDS-style keystore holds no private key of the hub's Devices: this throwaway hub signs its
+  // answers to critical commands with keys of its own, which its certificates do not match.
+  await secureElement.generateMissingSigningKeys([identity.chf, identity.gpf]);
   const dir = await mkdtemp(join(tmpdir(), 'hub-gbcs-process-'));
   const store = await openStore({ path: join(dir, 'db'), secureElement });
   try {

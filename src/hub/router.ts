@@ -2,7 +2,6 @@ import { EventEmitter } from 'node:events';
 import type { Eui64 } from '../../hal/radio.js';
 import { decodeMessage, GbcsAuthenticator, GbcsError, messageCodeEntry, type GbcsMessage, type GroupingHeader, type MessageCodeEntry } from '../gbcs/index.js';
 import { decodePayload, type DecodedPayload } from '../gbcs/payload/index.js';
-import type { Credential, CredentialSource } from '../security/certificates.js';
 import type { SecurityCredentials } from '../security/credentials.js';
 import { ReplayError, type OriginatorCounters } from '../security/replay.js';
 import { AlertQueue, type SealedAlert } from './alert-queue.js';
@@ -17,7 +16,8 @@ import type { HandlerContext, HubDevice, RemoteParty, UseCaseCommand, UseCaseHan
  * the Device Log is relayed untouched: its own keys authenticate it) → MAC and signature →
  * known Message Code → replay check → the party's certificate role → payload decode → the role
  * policy (src/security/role-policy.ts: user roles, supply arrangement, what the command acts on) →
- * accept the counter → the use case's handler → the sealed response, then the alerts it caused.
+ * accept the counter → the use case's handler → the response (signed for a critical command,
+ * else MACed), then the alerts it caused.
  *
  * Every refusal happens before the counter is accepted and before a handler runs, so it leaves
  * the hub's state as it was, apart from the Security Log entry an attack earns.
@@ -180,31 +180,15 @@ export class HubRouter extends EventEmitter<RouterEvents> {
     }
     // The command before may have changed the Device Log or the supply arrangement the policy read at admission.
     checkRole(this.context, { useCase: command.entry.useCase, messageCode: command.entry.code, device: admission.device, party: command.remoteParty, payload: command.payload });
-    const recipient = command.header.originator;
-    const recipientKey = this.options.credentials.forEui(recipient, 'keyAgreement');
-    const version = this.options.credentials.version;
     const result = await handler.handle(this.context, command);
-    const sealer = this.options.credentials.version === version ? this.options.authenticator : this.sealerKeeping(recipient, recipientKey);
-    const response = await sealer.seal({
-      header: responseHeader(command.header, result.dateTime),
-      payload: result.payload,
-      signature: 'empty',
-    });
+    const unsealed = { header: responseHeader(command.header, result.dateTime), payload: result.payload };
+    // GBCS answers a critical command signed by the Device, with no MAC: its sender may hold no Key
+    // Agreement key (WAN provider, transitional CoS, root), and a CS02b may just have replaced the
+    // one it has. Only critical commands change trusted certificates, so a MACed answer is always
+    // MACed under the certificates it was admitted with.
+    const { authenticator } = this.options;
+    const response = handler.critical ? await authenticator.signed(unsealed) : await authenticator.seal({ ...unsealed, signature: 'empty' });
     return { kind: 'answered', useCase: command.entry.useCase, response };
-  }
-
-  /**
-   * The command just replaced trusted certificates: its response still goes to its sender with the
-   * Key Agreement key the command arrived under, even if the command replaced that very key.
-   */
-  private sealerKeeping(recipient: Eui64, key: Credential | undefined): GbcsAuthenticator {
-    const { credentials, context } = this.options;
-    if (!key || !context.secureElement) return this.options.authenticator;
-    const source: CredentialSource = {
-      forEui: (eui, usage) => (eui === recipient && usage === 'keyAgreement' ? key : credentials.forEui(eui, usage)),
-      forRole: (role, usage) => credentials.forRole(role, usage),
-    };
-    return new GbcsAuthenticator({ secureElement: context.secureElement, credentials: source, ownDevices: [context.identity.chf, context.identity.gpf] });
   }
 
   private deviceFor(recipient: Eui64): HubDevice | 'relay' {

@@ -13,7 +13,8 @@ import type { KeyUsage, SecureElement } from './secure-element.js';
  * secret a Device would compute with its private key and a remote party's public key is computed
  * here from the remote party's private key and the Device's certified public key: the keys derived
  * are exactly a real hub's, and its MACs can be compared byte for byte with the vectors.
- * A Device cannot sign here unless `generateKeyPair` gave it a new key.
+ * A Device cannot sign here unless `generateKeyPair` (or `generateMissingSigningKeys`) gave it a
+ * new key.
  */
 export class SecureElementError extends HubError {}
 
@@ -60,11 +61,25 @@ export class RtdsSecureElement implements SecureElement {
 
   /** Signs as a Device with a generated key, or as a remote party whose private key the keystore holds. */
   async sign(owner: Eui64, usage: KeyUsage, data: Buffer): Promise<Buffer> {
-    const key =
-      this.generated.get(slot(owner, usage)) ??
-      this.privateKeys.find((entry) => entry.eui === owner && entry.usage === usage && !entry.prepayment)?.key;
+    const key = this.signingKey(owner, usage);
     if (!key) throw new SecureElementError('NO_PRIVATE_KEY', `no ${usage} private key`, { where: owner });
     return sign('sha256', data, { key, dsaEncoding: 'ieee-p1363' });
+  }
+
+  /**
+   * Gives each of `owners` (the hub's Devices) a Digital Signing key pair of its own where neither
+   * the keystore nor an earlier call holds one, so it can sign answers to critical commands. Its
+   * signatures verify with the new public key (`publicKey`), never with the RTDS certificate.
+   * Returns the owners that got one.
+   */
+  async generateMissingSigningKeys(owners: Iterable<Eui64>): Promise<Eui64[]> {
+    const missing = [...new Set(owners)].filter((owner) => !this.signingKey(owner, 'digitalSigning'));
+    for (const owner of missing) await this.generateKeyPair(owner, 'digitalSigning');
+    return missing;
+  }
+
+  private signingKey(owner: Eui64, usage: KeyUsage): KeyObject | undefined {
+    return this.generated.get(slot(owner, usage)) ?? this.privateKeys.find((entry) => entry.eui === owner && entry.usage === usage && !entry.prepayment)?.key;
   }
 
   async generateKeyPair(owner: Eui64, usage: KeyUsage): Promise<Buffer> {

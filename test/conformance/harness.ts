@@ -1,3 +1,4 @@
+import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +13,7 @@ import { openHubLogs, type HubLogs } from '../../src/logs/hub-logs.js';
 import { RadioDouble } from '../src/han/admission-radio-double.js';
 import { LinkStatisticsTable } from '../../src/chf/use-cases/index.js';
 import { hashTcLinkKey } from '../../src/chf/link-key-hash.js';
-import { decodeMessage } from '../../src/gbcs/index.js';
+import { decodeMessage, isSigned, signedPart, type GbcsMessage } from '../../src/gbcs/index.js';
 import { CCS07, CS14, type DeviceLogBackup } from '../../src/gbcs/payload/dlms/index.js';
 import { openGbcsHub, type GbcsHub, type GbcsHubOptions } from '../../src/hub/gbcs-hub.js';
 import type { Outcome } from '../../src/hub/router.js';
@@ -50,10 +51,41 @@ export const STATE_DOMAINS: ReadonlyArray<{ name: string; personal?: boolean }> 
 export const SECURITY_LOG_DOMAIN = 'chfSecurityLog';
 
 let keystore: Promise<RtdsKeystore> | undefined;
-/** Loaded once per test file: parsing a few hundred certificates is the slow part. */
+/**
+ * Loaded once per test file: parsing a few hundred certificates is the slow part. The RTDS holds
+ * no private key of the CHF or GPF, so each gets a Digital Signing key pair of its own here to
+ * sign answers to critical commands; tests check those signatures against its public half
+ * (`signingKeyOf`), never against the RTDS certificate.
+ */
 export function rtdsKeystore(): Promise<RtdsKeystore> {
-  keystore ??= loadRtdsKeystore(RTDS_KEYSTORE);
+  keystore ??= loadRtdsKeystore(RTDS_KEYSTORE).then(async (loaded) => {
+    await loaded.secureElement.generateMissingSigningKeys([RTDS_IDENTITY.chf, RTDS_IDENTITY.gpf]);
+    return loaded;
+  });
   return keystore;
+}
+
+/** The public key the harness's secure element signs with for one of the hub's Devices. */
+export async function signingKeyOf(device: Eui64): Promise<KeyObject> {
+  const der = await (await rtdsKeystore()).secureElement.publicKey(device, 'digitalSigning');
+  return createPublicKey({ key: der, format: 'der', type: 'spki' });
+}
+
+/**
+ * Assert the hub answered a critical command as GBCS has it: no MAC header, no MAC, the
+ * answering Device's signature over the grouping header and payload. Returns the response.
+ */
+export async function expectSignedResponse(outcome: Outcome): Promise<GbcsMessage> {
+  if (outcome.kind !== 'answered') throw new Error(`expected a response, the hub ${outcome.kind === 'dropped' ? `dropped the command (${outcome.refusal.code}: ${outcome.refusal.message})` : 'relayed it'}`);
+  const message = decodeMessage(outcome.response);
+  strictEqual(message.macHeader, undefined, 'a response to a critical command carries no MAC header');
+  strictEqual(message.mac, undefined, 'a response to a critical command carries no MAC');
+  if (!isSigned(message)) throw new Error('the response to a critical command is not signed');
+  const { originator } = message.header;
+  if (originator !== RTDS_IDENTITY.chf && originator !== RTDS_IDENTITY.gpf) throw new Error(`signed by ${originator}, not the hub`);
+  const valid = verify('sha256', signedPart(message), { key: await signingKeyOf(originator), dsaEncoding: 'ieee-p1363' }, message.signature);
+  if (!valid) throw new Error(`the response signature does not verify with ${originator}'s signing key`);
+  return message;
 }
 
 /** The remote parties' certificates the hub trusts, and its own (the CHF's and GPF's). */

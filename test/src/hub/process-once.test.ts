@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { registerGbcs } from '../../../src/cli/gbcs.js';
-import { decodeMessage } from '../../../src/gbcs/index.js';
+import { decodeMessage, GbcsAuthenticator, isSigned } from '../../../src/gbcs/index.js';
 import { processOnce } from '../../../src/hub/process-once.js';
+import { loadRtdsKeystore } from '../../../src/security/rtds-secure-element.js';
 import { describeRtds, loadVectors, RTDS_DIR, RTDS_KEYSTORE } from '../../helpers/rtds.js';
 
 const vector = (name: string) => loadVectors().find((v) => v.name === name)!.bytes;
@@ -61,6 +62,21 @@ describeRtds('hub gbcs process', () => {
       spy.mockRestore();
     }
     expect(written.join('')).toBe(`${vector('CCS06_8.9_SUCCESS_RESPONSE_GBCS.HEX').toString('hex').toUpperCase()}\n`);
+  });
+
+  it('answers a critical command signed by a key of its own, with no MAC', async () => {
+    // CS02b supplierBySupplier, sequence number 1, no replacement: signed by the RTDS supplier, MACed by the ACB.
+    const { secureElement, trustStore } = await loadRtdsKeystore(RTDS_KEYSTORE);
+    const sender = new GbcsAuthenticator({ secureElement, credentials: trustStore });
+    const header = { cra: 'command' as const, originatorCounter: 77n, originator: '90B3D51F30010000', recipient: '00DB1234567890A2', messageCode: 0x0102 };
+    const payload = Buffer.from('300c3006020102020101' + '3000' + '3000', 'hex');
+    const command = await sender.seal({ header, payload, signature: await sender.sign({ header, payload }) });
+    const { outcome, lines } = await processOnce(command, { keystoreDir: RTDS_KEYSTORE });
+    expect(outcome.kind === 'dropped' ? outcome.refusal.code : outcome.kind).toBe('answered');
+    const response = decodeMessage(Buffer.from(lines[0]!, 'hex'));
+    expect(response.macHeader).toBeUndefined();
+    expect(isSigned(response)).toBe(true);
+    expect(response.header).toMatchObject({ cra: 'response', originator: '00DB1234567890A2', recipient: '90B3D51F30010000', originatorCounter: 77n });
   });
 
   it('names the field of a state file that is wrong, and a message the hub drops', async () => {
