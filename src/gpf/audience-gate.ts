@@ -6,9 +6,11 @@ import { GpfError } from './errors.js';
  *
  * Who can reach a view: a remote party over the WAN (GBCS reads answered by src/gpf/use-cases; a
  * supplier or network operator is the `supplier` audience, any other party, an Other User acting
- * for the householder, is the `householder` audience: see `audienceOf`). Nothing else answers the
- * GPF's data today: the hub does not serve HAN reads of it to Type 2 Devices, and no `hub` CLI
- * command prints it. Anything that adds such a path asks for the householder audience here too.
+ * for the householder, is the `householder` audience: see `audienceOf`); a person at the hub through
+ * HouseholderView (householder-view.ts), which puts the privacy PIN in front of this gate. Nothing
+ * else answers the GPF's data: a Type 2 Device only receives over the HAN (whatever it sends is
+ * refused), and no `hub` CLI command prints the data (`hub gpf status` shows the two settings).
+ * Anything that adds such a path asks for the householder audience here too.
  *
  * For the householder the gate applies, in order:
  * - the checks added with `addCheck` (a privacy PIN, say): any may refuse the view by throwing;
