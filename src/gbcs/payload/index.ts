@@ -1,11 +1,12 @@
 /**
  * The payloads inside the GBCS envelope: DLMS COSEM, GBZ and ASN.1 DER, each decoded to a
- * generic tree and, where the use case is known, to a typed view; and encoded back byte for byte.
+ * generic tree and, where the use case is known, to a typed view; and encoded back byte for byte
+ * (but an ASN.1 response or alert, read as BER, comes back in its DER form).
  * Decoders throw only PayloadError (a GbcsError naming the payload offset and field).
  */
 import type { Cra } from '../constants.js';
 import { messageCodeEntry, type PayloadFormat } from '../message-codes.js';
-import { decodeDer, encodeDer, type Asn1Node } from './asn1/der.js';
+import { decodeBer, decodeDer, encodeDer, type Asn1Node } from './asn1/der.js';
 import { decodeDlms, encodeDlms, type DlmsApdu } from './dlms/apdu.js';
 import { PayloadError, guardDecode } from './errors.js';
 import { decodeGbz, encodeGbz, type GbzPayload } from './gbz/codec.js';
@@ -54,7 +55,8 @@ export function decodeGeneric(format: PayloadFormat, payload: Buffer, cra: Cra):
     case 'gbz':
       return { format, tree: guardDecode('GBZ payload', () => decodeGbz(payload, { alert: cra === 'alert' })) };
     case 'asn1':
-      return { format, tree: guardDecode('ASN.1 structure', () => decodeDer(payload)) };
+      // Commands, which the hub executes, must be DER; what Devices send back it only reads (one RTDS response is BER).
+      return { format, tree: guardDecode('ASN.1 structure', () => (cra === 'command' ? decodeDer(payload) : decodeBer(payload))) };
   }
 }
 

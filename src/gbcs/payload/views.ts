@@ -34,7 +34,9 @@ function dlmsAlert<T>(useCase: AlertUseCase<T>): ViewsByCra {
 }
 
 function asn1Codec<T>(shape: Asn1Shape<T>): PayloadCodec<unknown> {
-  return { decode: (payload) => decodeAsn1(shape, payload), encode: (value) => encodeAsn1(shape, value as T) };
+  // The generic tree is DER-checked for a command and BER-read otherwise (decodeGeneric).
+  const decode = (payload: Buffer, generic?: GenericPayload) => (generic?.format === 'asn1' ? shape.decode(generic.tree, 'payload') : decodeAsn1(shape, payload));
+  return { decode, encode: (value) => encodeAsn1(shape, value as T) };
 }
 
 /** GBZ payloads are typed by the codec itself (components, attribute records, cluster command fields). */

@@ -3,8 +3,9 @@ import { PayloadError } from '../errors.js';
 
 /**
  * ASN.1 DER through node-forge's asn1 module, behind a small tree of our own (Buffers, numeric
- * tags, payload offsets). Only DER is accepted: a value that would re-encode differently (a long
- * length form, trailing bytes) is refused, so whatever decodes re-encodes byte for byte.
+ * tags, payload offsets). `decodeDer` accepts only DER: a value that would re-encode differently
+ * (a long length form, trailing bytes) is refused, so whatever decodes re-encodes byte for byte.
+ * `decodeBer` also takes other length forms, for payloads the hub only reads (responses, alerts).
  */
 export const ASN1_TAG = { integer: 0x02, octetString: 0x04, null: 0x05, enumerated: 0x0a, sequence: 0x10, generalizedTime: 0x18 } as const;
 
@@ -23,18 +24,51 @@ type FromDer = (bytes: forge.util.ByteBuffer, options: { strict: boolean; decode
 const fromDer = asn1.fromDer as unknown as FromDer;
 
 export function decodeDer(payload: Buffer): Asn1Node {
-  let root: forge.asn1.Asn1;
-  const buffer = util.createBuffer(payload.toString('binary'));
+  const node = fromForge(parse(payload, 'DER'), 0);
+  if (!encodeDer(node).equals(payload)) throw new PayloadError('BAD_VALUE', 'ASN.1 structure', 'is BER but not DER (it would re-encode differently)', 0);
+  return node;
+}
+
+/**
+ * BER as some Devices send it (the RTDS CS02b responses give a short length in the long form,
+ * 30 82 00 CA): for reading what the hub only inspects. The tree is the same as DER's and
+ * re-encodes as DER, so not to the same bytes; offsets are where each value sits in `payload`.
+ * Definite lengths only, as GBCS has no indefinite ones.
+ */
+export function decodeBer(payload: Buffer): Asn1Node {
+  return locate(parse(payload, 'BER'), payload, 0).node;
+}
+
+function parse(payload: Buffer, rules: 'DER' | 'BER'): forge.asn1.Asn1 {
   try {
-    root = fromDer(buffer, { strict: true, decodeBitStrings: false, parseAllBytes: true });
+    return fromDer(util.createBuffer(payload.toString('binary')), { strict: true, decodeBitStrings: false, parseAllBytes: true });
   } catch (error) {
     const available = (error as { available?: unknown }).available;
     const offset = typeof available === 'number' ? Math.max(0, payload.length - available) : undefined;
-    throw new PayloadError('BAD_VALUE', 'ASN.1 structure', `is not DER (${error instanceof Error ? error.message : String(error)})`, offset);
+    throw new PayloadError('BAD_VALUE', 'ASN.1 structure', `is not ${rules} (${error instanceof Error ? error.message : String(error)})`, offset);
   }
-  const node = fromForge(root, 0);
-  if (!encodeDer(node).equals(payload)) throw new PayloadError('BAD_VALUE', 'ASN.1 structure', 'is BER but not DER (it would re-encode differently)', 0);
-  return node;
+}
+
+/** A node parsed from BER, with its offset read from its own identifier and length octets. */
+function locate(node: forge.asn1.Asn1, payload: Buffer, at: number): { node: Asn1Node; end: number } {
+  const first = payload[at + 1] ?? 0;
+  if (node.type > 30) throw new PayloadError('BAD_VALUE', 'ASN.1 tag', 'needs the long form, which GBCS does not use', at);
+  if (first === 0x80) throw new PayloadError('BAD_VALUE', 'ASN.1 length', 'is indefinite, which GBCS does not use', at + 1);
+  const lengthOctets = first < 0x80 ? 0 : first & 0x7f;
+  const start = at + 2 + lengthOctets;
+  let length = lengthOctets === 0 ? first : 0;
+  for (let i = 0; i < lengthOctets; i++) length = length * 256 + payload[at + 2 + i]!;
+  const tagClass = node.tagClass >> 6;
+  if (!Array.isArray(node.value)) {
+    return { node: { tagClass, tag: node.type, constructed: false, value: Buffer.from(node.value, 'binary'), at }, end: start + length };
+  }
+  let offset = start;
+  const children = node.value.map((child) => {
+    const located = locate(child, payload, offset);
+    offset = located.end;
+    return located.node;
+  });
+  return { node: { tagClass, tag: node.type, constructed: true, children, at }, end: start + length };
 }
 
 function headerLength(contentLength: number): number {
