@@ -58,13 +58,14 @@ export class RadioNetwork {
   /** Resolves at the next networkUp (bounded). */
   awaitUp(): Promise<NetworkInfo> {
     return new Promise<NetworkInfo>((resolve, reject) => {
-      const waiter: Waiter = { resolve, reject };
-      this.waiters.push(waiter);
-      this.clock.setTimeout(() => {
+      const bound = this.clock.setTimeout(() => {
         if (!this.waiters.includes(waiter)) return;
         this.waiters = this.waiters.filter((w) => w !== waiter);
         reject(new RadioError('RADIO_TIMEOUT', `network did not come up within ${NETWORK_UP_WAIT_MS} ms`, { where: 'EZSP network' }));
       }, NETWORK_UP_WAIT_MS);
+      // Cancelled once the network is up: left running, it kept a hub stopped soon after it formed its network alive until it fired.
+      const waiter: Waiter = { resolve: (info) => (bound.cancel(), resolve(info)), reject };
+      this.waiters.push(waiter);
     });
   }
 

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AshEndpoint } from '../../../hal/ash/index.js';
-import { SystemClock } from '../../../hal/clock.js';
+import { SystemClock, type Timer } from '../../../hal/clock.js';
 import { EzspRadio, type EzspRadioOptions } from '../../../hal/ezsp-radio.js';
 import { linkKeyFromInstallCode } from '../../../hal/install-code.js';
 import { RadioError, type ApsAddress, type IncomingMessage } from '../../../hal/radio.js';
@@ -145,6 +145,31 @@ describe.each([13, 14])('EZSP Radio against the simulated NCP (EZSP %i)', (versi
       { channel: 15, maxRssi: -75 },
       { channel: 25, maxRssi: -60 },
     ]);
+  });
+});
+
+/** The system clock, keeping the delays of the timers still to fire. */
+class TimerKeepingClock extends SystemClock {
+  readonly waiting = new Set<{ delayMs: number }>();
+
+  override setTimeout(callback: () => void, delayMs: number): Timer {
+    const entry = { delayMs };
+    this.waiting.add(entry);
+    const timer = super.setTimeout(() => {
+      this.waiting.delete(entry);
+      callback();
+    }, delayMs);
+    return { cancel: () => (this.waiting.delete(entry), timer.cancel()) };
+  }
+}
+
+describe('EZSP Radio network bound', () => {
+  it('leaves no wait for the network running once it is up, so a hub that stops soon after can exit', async () => {
+    const clock = new TimerKeepingClock();
+    const { radio } = await rig(13, { clock });
+    expect(await radio.start()).toBeNull();
+    await radio.formNetwork({ channel: 15, panId: 0x1234 });
+    expect([...clock.waiting].filter((timer) => timer.delayMs >= 15_000)).toEqual([]);
   });
 });
 
