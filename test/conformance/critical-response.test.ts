@@ -72,6 +72,11 @@ describeRtds('RTDS conformance: responses to critical commands are signed, not M
     const outcome = await harness.process(await buildCommand(harness, { messageCode: 0x0102, payload: noReplacement(0x0102), counter: 10n, sign: true, ...BY_SUPPLIER }));
     const response = await expectSignedResponse(outcome);
     expect(response.header).toMatchObject({ cra: 'response', originatorCounter: 10n, originator: RTDS_IDENTITY.chf, recipient: RTDS_SUPPLIER, messageCode: 0x0102 });
+    // The hub's time, in the form every RTDS CS02b response has it (deviation and clock status not specified).
+    expect(response.header.dateTime?.toString('hex')).toBe('07df0101ff000000008000ff');
+    harness.clock.set(Date.UTC(2016, 5, 30, 12, 34, 56));
+    const later = await expectSignedResponse(await harness.process(await buildCommand(harness, { messageCode: 0x0102, payload: noReplacement(0x0102), counter: 12n, sign: true, ...BY_SUPPLIER })));
+    expect(later.header.dateTime?.toString('hex')).toBe('07e0061eff0c223800' + '8000ff');
     // The response's SEQUENCE opens with the NULL that says the update was accepted.
     expect(response.payload.subarray(2, 4).toString('hex')).toBe('0500');
 

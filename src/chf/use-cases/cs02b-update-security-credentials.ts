@@ -3,7 +3,7 @@ import { eui64ToBytes } from '../../../hal/eui64.js';
 import { ASN1_TAG, decodeDer, encodeDer, primitive, sequenceNode, type Asn1Node } from '../../gbcs/payload/asn1/der.js';
 import { expectSequence, generalizedTime, integer, nothing } from '../../gbcs/payload/asn1/shape.js';
 import { PayloadError } from '../../gbcs/payload/errors.js';
-import { messageCodesFor } from '../../gbcs/index.js';
+import { encodeDateTime, messageCodesFor } from '../../gbcs/index.js';
 import { defineHandler } from '../../hub/registry.js';
 import { CREDENTIAL_UPDATE_ROLES } from '../../security/role-policy.js';
 import type { HandlerContext, RemoteParty } from '../../hub/use-case.js';
@@ -11,6 +11,7 @@ import { parseCertificate, type Credential, type RemotePartyRole } from '../../s
 import { CredentialsError, subjectKeyIdentifier, type ReplacementResult } from '../../security/credentials.js';
 import { HUB_EVENTS } from '../../logs/event-codes.js';
 import { enumerated, roleOfCode, STATUS_CODE, trustAnchorCellIdentifier } from './credential-shapes.js';
+import { gbcsTimestamp } from './dlms-answers.js';
 
 type Cell = { remotePartyRole: number; keyUsage: Buffer; cellUsage?: number };
 
@@ -132,12 +133,15 @@ export const cs02b = defineHandler({
     const update = command.payload.view!.value as UpdateCredentialsCommand;
     if (update.replacementMode !== modeOf(command.header.messageCode) || update.executionDateTime) {
       // A mode that contradicts the message code, or a future-dated update (not carried out by this hub yet): every cell refused.
-      return { payload: encodeResponse(update, update.replacements.map((r) => ({ cell: r.target, status: STATUS_CODE.other }))) };
+      return { payload: encodeResponse(update, update.replacements.map((r) => ({ cell: r.target, status: STATUS_CODE.other }))), dateTime: stamp(context) };
     }
     const fuel: Fuel = command.header.recipient === context.identity.gpf ? 'gas' : 'electricity';
     const outcomes = await replaceAll(context, command.remoteParty, update, fuel);
     const replaced = outcomes.filter((outcome) => outcome.status === STATUS_CODE.success).length;
     if (replaced > 0) await context.chf.securityLog.record(HUB_EVENTS.securityCredentialsUpdated.code, { replaced });
-    return { payload: encodeResponse(update, outcomes) };
+    return { payload: encodeResponse(update, outcomes), dateTime: stamp(context) };
   },
 });
+
+/** Every RTDS CS02b response, the CHF's too, carries the Device's time in its grouping header. */
+const stamp = (context: HandlerContext): Buffer => encodeDateTime(gbcsTimestamp(context.clock.now()));
