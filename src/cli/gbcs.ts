@@ -47,7 +47,12 @@ export function registerGbcs(program: Command): void {
     .argument('<message>', 'the command as hex (spaces allowed), or a file holding hex or the raw bytes')
     .requiredOption('--keystore <dir>', 'an RTDS-style keystore folder: the hub\'s keys and the remote parties\' certificates it trusts')
     .option('--state <file>', 'JSON or YAML: now, extendedPanId, devices, historicDevices, linkStatistics, events, counters, identity')
-    .addHelpText('after', '\nExample:\n  hub gbcs process ../shared/rtds/vectors/8.9_CCS06/CCS06_8.9_SUCCESS_COMMAND_GBCS.HEX --keystore ../shared/rtds/keystore --state ccs06.yaml\n')
+    .addHelpText(
+      'after',
+      '\nThe response to a critical command is signed, not MACed. An RTDS keystore holds no private key of the hub\'s Devices, so\n' +
+        'this hub signs with keys it makes for the run: the signature does not verify with the keystore\'s certificates.\n' +
+        '\nExample:\n  hub gbcs process ../shared/rtds/vectors/8.9_CCS06/CCS06_8.9_SUCCESS_COMMAND_GBCS.HEX --keystore ../shared/rtds/keystore --state ccs06.yaml\n',
+    )
     .action(async (input: string, options: { keystore: string; state?: string }) => {
       const { outcome, lines } = await processOnce(await readMessage(input), { keystoreDir: options.keystore, ...(options.state ? { stateFile: options.state } : {}) });
       process.stdout.write(lines.map((line) => `${line}\n`).join(''));
