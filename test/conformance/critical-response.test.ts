@@ -67,6 +67,21 @@ describeRtds('RTDS conformance: responses to critical commands are signed, not M
     }
   });
 
+  it('gives a signing key only to a Device the keystore holds none for, once, and leaves the remote parties\' own', async () => {
+    const fresh = await loadRtdsKeystore(RTDS_KEYSTORE);
+    const element = fresh.secureElement;
+    await expect(element.sign(RTDS_IDENTITY.gpf, 'digitalSigning', Buffer.from('x'))).rejects.toMatchObject({ code: 'NO_PRIVATE_KEY' });
+    expect(await element.generateMissingSigningKeys([RTDS_IDENTITY.gpf, RTDS_SUPPLIER, RTDS_IDENTITY.gpf])).toEqual([RTDS_IDENTITY.gpf]);
+    const gpfKey = await element.publicKey(RTDS_IDENTITY.gpf, 'digitalSigning');
+    expect(await element.generateMissingSigningKeys([RTDS_IDENTITY.gpf])).toEqual([]);
+    expect((await element.publicKey(RTDS_IDENTITY.gpf, 'digitalSigning')).equals(gpfKey)).toBe(true);
+    const data = Buffer.from('signed part');
+    const verifies = (der: Buffer, signature: Buffer) => verify('sha256', data, { key: createPublicKey({ key: der, format: 'der', type: 'spki' }), dsaEncoding: 'ieee-p1363' }, signature);
+    expect(verifies(gpfKey, await element.sign(RTDS_IDENTITY.gpf, 'digitalSigning', data))).toBe(true);
+    const supplierCertificate = fresh.trustStore.forEui(RTDS_SUPPLIER, 'digitalSigning')!;
+    expect(verifies(supplierCertificate.publicKeyDer, await element.sign(RTDS_SUPPLIER, 'digitalSigning', data))).toBe(true);
+  });
+
   it('answers a supplier\'s CS02b signed by the CHF with no MAC, and a non-critical command MACed as before', async () => {
     harness = await ConformanceHub.open();
     const outcome = await harness.process(await buildCommand(harness, { messageCode: 0x0102, payload: noReplacement(0x0102), counter: 10n, sign: true, ...BY_SUPPLIER }));
