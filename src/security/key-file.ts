@@ -1,4 +1,4 @@
-import { createPrivateKey, type KeyObject } from 'node:crypto';
+import { createECDH, createPrivateKey, type KeyObject } from 'node:crypto';
 import { HubError } from '../../hal/errors.js';
 import { isEui64 } from '../../hal/eui64.js';
 import type { Eui64 } from '../../hal/radio.js';
@@ -72,7 +72,25 @@ function p256PrivateKey(pem: unknown, where: string): KeyObject {
   if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
     throw new FileSecureElementError('SE_KEYFILE_INVALID', 'the private key is not a P-256 key', { where });
   }
+  if (!holdsTogether(key)) throw new FileSecureElementError('SE_KEYFILE_INVALID', 'the private key does not match the public key stored with it (a damaged key file: restore it from backup)', { where });
   return key;
+}
+
+/**
+ * A PKCS#8 EC key carries its public point beside the scalar, and OpenSSL takes both as they are:
+ * damage inside the scalar still parses, and would sign with a key whose certificate no longer
+ * matches. Recomputing the point from the scalar catches it at start instead.
+ */
+function holdsTogether(key: KeyObject): boolean {
+  const jwk = key.export({ format: 'jwk' });
+  if (!jwk.d || !jwk.x || !jwk.y) return false;
+  try {
+    const ecdh = createECDH('prime256v1');
+    ecdh.setPrivateKey(Buffer.from(jwk.d, 'base64url'));
+    return ecdh.getPublicKey().equals(Buffer.concat([Buffer.of(4), Buffer.from(jwk.x, 'base64url'), Buffer.from(jwk.y, 'base64url')]));
+  } catch {
+    return false;
+  }
 }
 
 /** Parse and check a key file; every error names the file and the JSON path, never key material. */

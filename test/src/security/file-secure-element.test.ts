@@ -22,6 +22,19 @@ async function rejection(promise: Promise<unknown>): Promise<FileSecureElementEr
   return error as FileSecureElementError;
 }
 
+/**
+ * Change one base64 digit inside the private scalar (the PEM's first line ends in it): the result
+ * still parses as a P-256 key, so only a check that the scalar and the stored public point agree
+ * can tell it is damaged.
+ */
+function damageScalar(pem: string): string {
+  const lines = pem.split('\n');
+  const at = 60;
+  const body = lines[1]!;
+  lines[1] = body.slice(0, at) + (body[at] === 'A' ? 'B' : 'A') + body.slice(at + 1);
+  return lines.join('\n');
+}
+
 function spki(der: Buffer) {
   return createPublicKey({ key: der, format: 'der', type: 'spki' });
 }
@@ -137,7 +150,7 @@ describe('FileSecureElement', () => {
     expect(truncated.message).toContain(keyFile);
 
     const json = JSON.parse(text) as { owners: Record<string, Record<string, string>> };
-    json.owners[CHF]!['keyAgreement'] = json.owners[CHF]!['keyAgreement']!.replace(/[A-Za-z0-9]{20}\n/, 'AAAAAAAAAAAAAAAAAAAA\n');
+    json.owners[CHF]!['keyAgreement'] = damageScalar(json.owners[CHF]!['keyAgreement']!);
     await writeFile(keyFile, JSON.stringify(json), { mode: 0o600 });
     const damagedKey = await rejection(FileSecureElement.open({ stateDir: dir }));
     expect(damagedKey.code).toBe('SE_KEYFILE_INVALID');
