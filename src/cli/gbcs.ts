@@ -213,6 +213,7 @@ async function decryptComponents(message: GbcsMessage, decoded: DecodedPayload, 
 
 const ROLE_NAMES: Readonly<Record<RemotePartyRole, string>> = {
   root: 'root',
+  recovery: 'recovery',
   supplier: 'supplier',
   networkOperator: 'network operator',
   accessControlBroker: 'Access Control Broker',

@@ -12,11 +12,13 @@ export const RTDS_PARTIES: ReadonlyMap<Eui64, string> = new Map([
   ['00DB1234567890A3', 'GPF (the hub\'s gas proxy)'],
   ['00DB1234567890A4', 'PPMID'],
   ['00DB1234567890A5', 'HCALCS'],
-  ['90B3D51F30000001', 'root'],
+  // As the certificates' OU says (GBCS role codes), not as the shared RTDS notes label -04 and -07.
+  ['90B3D51F30000001', 'recovery'],
   ['90B3D51F30000002', 'Access Control Broker'],
-  ['90B3D51F30000004', 'WAN provider'],
-  ['90B3D51F30000007', 'transitional change of supplier'],
+  ['90B3D51F30000004', 'transitional change of supplier'],
+  ['90B3D51F30000007', 'WAN provider'],
   ['90B3D51F30010000', 'supplier'],
   ['90B3D51F30030000', 'supplier'],
   ['90B3D51F30020000', 'network operator'],
+  ['90B3D51F30010008', 'other user'],
 ]);

@@ -12,25 +12,42 @@ import type { KeyUsage } from './secure-element.js';
  */
 export type RemotePartyRole =
   | 'root'
+  | 'recovery'
   | 'supplier'
   | 'networkOperator'
   | 'accessControlBroker'
-  | 'wanProvider'
   | 'transitionalCoS'
+  | 'wanProvider'
   | 'issuingAuthority'
   | 'otherUser';
 
+/**
+ * GBCS's RemotePartyRole numbering, the one table of role codes: the INTEGER of the Security
+ * Credentials use cases (CS02a, CS02b) and, as two digits, an Organisation certificate's subject OU
+ * (the RTDS certificates bear it out: the transitional CoS that originates the RTDS CS02b
+ * supplierByTransCoS has OU 05, the WAN provider of wanProviderByWanProvider OU 06, the root CA OU 00).
+ */
+export const REMOTE_PARTY_ROLE_CODES: ReadonlyArray<readonly [code: number, role: RemotePartyRole]> = [
+  [0, 'root'],
+  [1, 'recovery'],
+  [2, 'supplier'],
+  [3, 'networkOperator'],
+  [4, 'accessControlBroker'],
+  [5, 'transitionalCoS'],
+  [6, 'wanProvider'],
+  [7, 'issuingAuthority'],
+];
+
+/** An other user anchors no cell, so has no RemotePartyRole code; its certificates carry OU 08. */
+const OTHER_USER_OU = '08';
+
+const ou = (code: number): string => code.toString().padStart(2, '0');
+
 /** The subject OU of an Organisation certificate names its role. */
-export const ROLE_BY_OU: Readonly<Record<string, RemotePartyRole>> = {
-  '01': 'root',
-  '02': 'supplier',
-  '03': 'networkOperator',
-  '04': 'accessControlBroker',
-  '05': 'wanProvider',
-  '06': 'transitionalCoS',
-  '07': 'issuingAuthority',
-  '08': 'otherUser',
-};
+export const ROLE_BY_OU: Readonly<Record<string, RemotePartyRole>> = Object.fromEntries([
+  ...REMOTE_PARTY_ROLE_CODES.map(([code, role]) => [ou(code), role] as const),
+  [OTHER_USER_OU, 'otherUser'],
+]);
 
 export interface Credential {
   eui: Eui64;

@@ -42,18 +42,28 @@ function isStoredCredential(value: unknown): value is StoredCredential {
  * An other user anchors nothing on a Device (no CS02b code replaces it), but the Access Control
  * Broker sends for other users, and only a held certificate tells the hub that the party it names
  * is one, so the role policy can give it the Type 2 Device Log changes and reads that are its own.
- * An issuing authority's is not held.
+ * An issuing authority's is not held. The recovery key is a trust anchor like the root: it signs
+ * CS02b anyExceptAbnormalRootByRecovery.
  */
-export const TRUSTED_ROLES: readonly RemotePartyRole[] = ['root', 'supplier', 'networkOperator', 'accessControlBroker', 'wanProvider', 'transitionalCoS', 'otherUser'];
+export const TRUSTED_ROLES: readonly RemotePartyRole[] = ['root', 'recovery', 'supplier', 'networkOperator', 'accessControlBroker', 'wanProvider', 'transitionalCoS', 'otherUser'];
 
-/** CS02b: the role whose certificate each kind of party may replace (role-policy.ts says who may send which code). */
+/**
+ * CS02b: for each trust anchor role, the roles that may replace it, from the Message Codes'
+ * titles (target by sender): rootBySupplier, rootByWanProvider, supplierBySupplier,
+ * networkOperatorByNetworkOperator, accessControlBrokerByACB, wanProviderByWanProvider,
+ * transCoSByTransCoS, supplierByTransCoS; the recovery key replaces any anchor but the root
+ * (anyExceptAbnormalRootByRecovery) and the contingency key, held in the root's cell, any
+ * (anyByContingency). role-policy.ts says who may send which code.
+ */
+const ANY_BY_RECOVERY_OR_CONTINGENCY: readonly RemotePartyRole[] = ['recovery', 'root'];
 export const REPLACEABLE_BY: Readonly<Partial<Record<RemotePartyRole, readonly RemotePartyRole[]>>> = {
-  supplier: ['supplier'],
-  networkOperator: ['networkOperator'],
-  accessControlBroker: ['accessControlBroker'],
-  wanProvider: ['wanProvider', 'root'],
-  transitionalCoS: ['transitionalCoS', 'supplier'],
-  root: ['root'],
+  root: ['supplier', 'wanProvider', 'root'],
+  recovery: ANY_BY_RECOVERY_OR_CONTINGENCY,
+  supplier: ['supplier', 'transitionalCoS', ...ANY_BY_RECOVERY_OR_CONTINGENCY],
+  networkOperator: ['networkOperator', ...ANY_BY_RECOVERY_OR_CONTINGENCY],
+  accessControlBroker: ['accessControlBroker', ...ANY_BY_RECOVERY_OR_CONTINGENCY],
+  wanProvider: ['wanProvider', ...ANY_BY_RECOVERY_OR_CONTINGENCY],
+  transitionalCoS: ['transitionalCoS', ...ANY_BY_RECOVERY_OR_CONTINGENCY],
 };
 
 const keyOf = (eui: Eui64, usage: KeyUsage): string => `${eui}/${usage}`;

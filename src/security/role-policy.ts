@@ -11,7 +11,8 @@ import type { RemotePartyRole } from './certificates.js';
  * Parties. The Smart Energy Code's user roles (import supplier EIS, export supplier EES, gas
  * supplier GIS, electricity and gas network operators ENO and GNO, other user OU, registration
  * data provider SNA) and the DCC's own parties, which have use cases of their own (the Access
- * Control Broker ACB, the WAN provider WANP, transitional change of supplier TCOS, root ROOT).
+ * Control Broker ACB, the WAN provider WANP, transitional change of supplier TCOS, root ROOT, whose
+ * cell also holds the contingency key, and the recovery key RECOVERY).
  *
  * What the hub can see of a party is the role in its certificate (OU) and, for a supplier, whether
  * it is the supplier whose credentials the hub holds for electricity (the CHF's supplier anchor:
@@ -44,7 +45,7 @@ import type { RemotePartyRole } from './certificates.js';
  *   records it in the Security Log; the Time cluster server answers reads only, for every Device.
  */
 export type UserRole = 'EIS' | 'EES' | 'GIS' | 'ENO' | 'GNO' | 'OU' | 'SNA';
-export type DccRole = 'ACB' | 'WANP' | 'TCOS' | 'ROOT';
+export type DccRole = 'ACB' | 'WANP' | 'TCOS' | 'ROOT' | 'RECOVERY';
 export type PartyRole = UserRole | DccRole;
 
 export const PARTY_ROLES: Readonly<Record<PartyRole, string>> = {
@@ -59,6 +60,7 @@ export const PARTY_ROLES: Readonly<Record<PartyRole, string>> = {
   WANP: 'WAN provider',
   TCOS: 'transitional change of supplier',
   ROOT: 'root',
+  RECOVERY: 'recovery',
 };
 
 /** The certificate role a party of each role presents (SNA has none). */
@@ -74,6 +76,7 @@ export const CERTIFICATE_ROLE_OF: Readonly<Record<PartyRole, RemotePartyRole | u
   WANP: 'wanProvider',
   TCOS: 'transitionalCoS',
   ROOT: 'root',
+  RECOVERY: 'recovery',
 };
 
 /** Service reference → eligible user roles (the User Gateway Services Schedule; roles.md). */
@@ -131,7 +134,8 @@ export const DCC_USE_CASES: ReadonlyMap<string, readonly DccRole[]> = new Map<st
 
 /**
  * CS02b (service 6.15): each Message Code names the kind of party that sends it
- * ("supplierBySupplier"), so each code has its own row.
+ * ("supplierBySupplier"), so each code has its own row: anyExceptAbnormalRootByRecovery is the
+ * recovery key's, anyByContingency the contingency key's, which the hub holds in the root's cell.
  */
 export const CREDENTIAL_UPDATE_PARTIES: ReadonlyMap<number, readonly PartyRole[]> = new Map<number, PartyRole[]>([
   [0x0100, ['EIS', 'GIS']],
@@ -142,7 +146,7 @@ export const CREDENTIAL_UPDATE_PARTIES: ReadonlyMap<number, readonly PartyRole[]
   [0x0105, ['WANP']],
   [0x0106, ['TCOS']],
   [0x0107, ['TCOS']],
-  [0x0108, ['ROOT']],
+  [0x0108, ['RECOVERY']],
   [0x0109, ['ROOT']],
 ]);
 
@@ -204,6 +208,7 @@ const DCC_ROLE_OF: Partial<Record<RemotePartyRole, DccRole>> = {
   wanProvider: 'WANP',
   transitionalCoS: 'TCOS',
   root: 'ROOT',
+  recovery: 'RECOVERY',
 };
 
 /** The roles a party holds, from its certificate role and, for a supplier, the supply arrangement. */

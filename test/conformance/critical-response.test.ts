@@ -15,7 +15,8 @@ import { BY_SUPPLIER, buildCommand, ConformanceHub, expectSignedResponse, RTDS_I
  * signature is checked against that key's public half.
  */
 const SIGNATURE = 64;
-const WAN_PROVIDER: Eui64 = '90B3D51F30000004';
+// Its certificate's OU is 06, GBCS's wanProvider code (the shared RTDS notes call -04 the WAN provider: the certificates do not).
+const WAN_PROVIDER: Eui64 = '90B3D51F30000007';
 
 /** CS02b with its replacement mode, sequence number 1 and no replacement: answered, nothing replaced. */
 function noReplacement(code: number): Buffer {

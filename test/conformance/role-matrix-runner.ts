@@ -77,7 +77,7 @@ async function expectAllowed(hub: MatrixHub, command: MatrixCommand, party: Part
   const { outcome, counter: sent } = await hub.send(command, party);
   expect(hub.harness.hub.counters.lastAccepted(routeOf(command, party).originator)).toBe(sent);
   expect(why(outcome)).toBe('answered');
-  // Signed by the hub with no MAC, so it reaches parties that hold Digital Signing keys only (WAN provider, transitional CoS, root).
+  // Signed by the hub with no MAC, so it reaches parties that hold Digital Signing keys only (WAN provider, transitional CoS, recovery).
   if (command.critical) expect((await expectSignedResponse(outcome)).header.recipient).toBe(party.eui);
 }
 

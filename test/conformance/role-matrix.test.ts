@@ -73,8 +73,8 @@ const CS02B_SENDER: Readonly<Record<number, RemotePartyRole>> = {
   0x0105: 'wanProvider', // wanProviderByWanProvider
   0x0106: 'transitionalCoS', // transCoSByTransCoS
   0x0107: 'transitionalCoS', // supplierByTransCoS
-  // The recovery and contingency keys: the RTDS holds them as the OU 01 certificate, which the hub reads as root.
-  0x0108: 'root', // anyExceptAbnormalRootByRecovery
+  0x0108: 'recovery', // anyExceptAbnormalRootByRecovery
+  // The contingency key is held in the root's cell; the RTDS keystore has no root (OU 00) party to send it.
   0x0109: 'root', // anyByContingency
 };
 
@@ -112,15 +112,20 @@ function expectedRoles(command: MatrixCommand): Set<RemotePartyRole> {
   return new Set([...roles].filter((role) => joiners.has(role)));
 }
 
-/** The remote parties of the RTDS keystore, one per certificate role it holds. */
+/**
+ * The remote parties of the RTDS keystore, one per certificate role it holds, as their certificates'
+ * OU names them (GBCS role codes; the shared RTDS notes label -04 the WAN provider and -07 the
+ * transitional CoS, which the OUs and the CS02b vectors they originate contradict). The keystore
+ * holds no root (OU 00) party.
+ */
 const PARTIES: readonly Party[] = [
   { name: 'supplier', eui: '90B3D51F30010000', role: 'supplier' },
   { name: 'network operator', eui: '90B3D51F30020000', role: 'networkOperator' },
   { name: 'other user', eui: '90B3D51F30010008', role: 'otherUser' },
   { name: 'access control broker', eui: RTDS_ACB, role: 'accessControlBroker' },
-  { name: 'WAN provider', eui: '90B3D51F30000004', role: 'wanProvider' },
-  { name: 'transitional change of supplier', eui: '90B3D51F30000007', role: 'transitionalCoS' },
-  { name: 'root', eui: '90B3D51F30000001', role: 'root' },
+  { name: 'WAN provider', eui: '90B3D51F30000007', role: 'wanProvider' },
+  { name: 'transitional change of supplier', eui: '90B3D51F30000004', role: 'transitionalCoS' },
+  { name: 'recovery', eui: '90B3D51F30000001', role: 'recovery' },
 ];
 
 describeRtds('role matrix: every use case the hub executes × every remote party role', () => {

@@ -40,9 +40,13 @@ describeRtds('certificates and the RTDS secure element', () => {
   it('gives remote parties the roles their OU names', () => {
     const role = (eui: string, usage: 'digitalSigning' | 'keyAgreement' = 'digitalSigning') => keystore.trustStore.forEui(eui, usage)?.role;
     expect(role(ACB, 'keyAgreement')).toBe('accessControlBroker');
-    expect(role('90B3D51F30000001')).toBe('root');
-    expect(role('90B3D51F30000004')).toBe('wanProvider');
-    expect(role('90B3D51F30000007')).toBe('transitionalCoS');
+    // The OU is GBCS's RemotePartyRole code: the parties that originate the RTDS CS02b vectors
+    // (recovery: anyExceptAbnormalRootByRecovery; transitional CoS: supplierByTransCoS; WAN
+    // provider: wanProviderByWanProvider) bear it out, whatever the shared RTDS notes call them.
+    expect(role('90B3D51F30000001')).toBe('recovery');
+    expect(role('90B3D51F30000004')).toBe('transitionalCoS');
+    expect(role('90B3D51F30000007')).toBe('wanProvider');
+    expect(role('90B3D51F30010008')).toBe('otherUser');
     expect(role(SUPPLIER)).toBe('supplier');
     expect(role('90B3D51F30020000')).toBe('networkOperator');
     expect(keystore.trustStore.forRole('accessControlBroker', 'keyAgreement').map((held) => held.eui)).toEqual([ACB]);

@@ -1,28 +1,14 @@
+// The ASN.1 of the Security Credentials use cases (CS02a, CS02b) and CS07, as shapes; role codes are src/security/certificates.ts's.
 import { ASN1_TAG, primitive, type Asn1Node } from '../../gbcs/payload/asn1/der.js';
 import { integer, octetString, sequence, sequenceOf, type Asn1Shape, type Asn1Value } from '../../gbcs/payload/asn1/shape.js';
 import { PayloadError } from '../../gbcs/payload/errors.js';
-import type { RemotePartyRole } from '../../security/certificates.js';
+import { REMOTE_PARTY_ROLE_CODES, type RemotePartyRole } from '../../security/certificates.js';
 
-/**
- * The ASN.1 of the Security Credentials use cases (CS02a, CS02b) and CS07, as shapes. GBCS's
- * RemotePartyRole INTEGER numbers roles differently from the certificates' OU: a table maps them.
- */
-export const REMOTE_PARTY_ROLE_CODES: ReadonlyArray<[code: number, role: RemotePartyRole | 'recovery']> = [
-  [0, 'root'],
-  [1, 'recovery'],
-  [2, 'supplier'],
-  [3, 'networkOperator'],
-  [4, 'accessControlBroker'],
-  [5, 'transitionalCoS'],
-  [6, 'wanProvider'],
-  [7, 'issuingAuthority'],
-];
-
-export function roleOfCode(code: number): RemotePartyRole | 'recovery' | undefined {
+export function roleOfCode(code: number): RemotePartyRole | undefined {
   return REMOTE_PARTY_ROLE_CODES.find(([known]) => known === code)?.[1];
 }
 
-export function codeOfRole(role: RemotePartyRole | 'recovery'): number | undefined {
+export function codeOfRole(role: RemotePartyRole): number | undefined {
   return REMOTE_PARTY_ROLE_CODES.find(([, known]) => known === role)?.[0];
 }
 

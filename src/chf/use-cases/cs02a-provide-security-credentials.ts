@@ -16,8 +16,8 @@ function cell(credential: Credential) {
 
 function detailsFor(credentials: SecurityCredentials, code: number): RemotePartyDetails {
   const role = roleOfCode(code);
-  const held = role && role !== 'recovery' ? [...credentials.forRole(role, 'digitalSigning'), ...credentials.forRole(role, 'keyAgreement')] : [];
-  if (!role || role === 'recovery' || held.length === 0) return { remotePartyRole: code, statusCode: STATUS_CODE.trustAnchorNotFound };
+  const held = role ? [...credentials.forRole(role, 'digitalSigning'), ...credentials.forRole(role, 'keyAgreement')] : [];
+  if (!role || held.length === 0) return { remotePartyRole: code, statusCode: STATUS_CODE.trustAnchorNotFound };
   return { remotePartyRole: code, statusCode: STATUS_CODE.success, currentSeqNumber: credentials.sequenceNumber(role), cells: held.map(cell) };
 }
 

@@ -7,7 +7,7 @@ import { encodeDateTime, messageCodesFor } from '../../gbcs/index.js';
 import { defineHandler } from '../../hub/registry.js';
 import { CREDENTIAL_UPDATE_ROLES } from '../../security/role-policy.js';
 import type { HandlerContext, RemoteParty } from '../../hub/use-case.js';
-import { parseCertificate, type Credential, type RemotePartyRole } from '../../security/certificates.js';
+import { parseCertificate, type Credential } from '../../security/certificates.js';
 import { CredentialsError, subjectKeyIdentifier, type ReplacementResult } from '../../security/credentials.js';
 import { HUB_EVENTS } from '../../logs/event-codes.js';
 import { enumerated, roleOfCode, STATUS_CODE, trustAnchorCellIdentifier } from './credential-shapes.js';
@@ -66,7 +66,7 @@ async function replaceAll(context: HandlerContext, by: RemoteParty, update: Upda
   const planned = update.replacements.map((replacement) => {
     const cell = replacement.target;
     const role = roleOfCode(cell.remotePartyRole);
-    if (!role || role === 'recovery') return { cell, status: STATUS_CODE.trustAnchorNotFound };
+    if (!role) return { cell, status: STATUS_CODE.trustAnchorNotFound };
     try {
       return { cell, role, next: parseCertificate(replacement.certificate, 'replacement certificate') };
     } catch {
@@ -77,7 +77,7 @@ async function replaceAll(context: HandlerContext, by: RemoteParty, update: Upda
   // One anchor known means one supplier for both fuels.
   const anchor = supply[fuel] ?? supply.electricity ?? supply.gas;
   const changes = planned.flatMap((plan) =>
-    'next' in plan && plan.next ? [{ role: plan.role as RemotePartyRole, next: plan.next, ...(plan.role === 'supplier' && anchor ? { current: anchor } : {}) }] : [],
+    'next' in plan && plan.next ? [{ role: plan.role, next: plan.next, ...(plan.role === 'supplier' && anchor ? { current: anchor } : {}) }] : [],
   );
   let results: ReplacementResult[];
   try {

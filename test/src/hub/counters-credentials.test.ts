@@ -134,6 +134,23 @@ describeRtds('Security Credentials', () => {
     expect(credentials.forRole('supplier', 'digitalSigning').map((c) => c.eui)).toEqual(['90B3D51F30030000']);
   });
 
+  it('replace: each anchor only by the parties its CS02b codes name, target by sender', async () => {
+    const credentials = await SecurityCredentials.open(store);
+    const supplier = parseCertificate(pem('90b3d51f30030000-ds.pem'));
+    const transCoS = parseCertificate(pem('90b3d51f30000004-ds.pem'));
+    // supplierByTransCoS, and the recovery key's any but the root; never a supplier over the transitional CoS.
+    const [byTransCoS] = await credentials.replace([{ role: 'supplier', next: supplier }], 'transitionalCoS', 1);
+    expect(byTransCoS?.replaced?.eui).toBe('90B3D51F30030000');
+    const [bySupplier] = await credentials.replace([{ role: 'transitionalCoS', next: transCoS }], 'supplier', 1);
+    expect(bySupplier?.error?.code).toBe('NOT_AUTHORISED');
+    const [byRecovery] = await credentials.replace([{ role: 'transitionalCoS', next: transCoS }], 'recovery', 1);
+    expect(byRecovery?.replaced?.role).toBe('transitionalCoS');
+    const root = { ...transCoS, role: 'root' as const };
+    const [rootByRecovery] = await credentials.replace([{ role: 'root', next: root }], 'recovery', 2);
+    expect(rootByRecovery?.error?.code).toBe('NOT_AUTHORISED');
+    expect(credentials.roleOf('90B3D51F30000004')).toBe('transitionalCoS');
+  });
+
   it('read the 8-byte Subject Key Identifier GB certificates carry', () => {
     const der = parseCertificate(pem('90b3d51f30010000-ka.pem')).der;
     expect(subjectKeyIdentifier(der)?.length).toBe(8);

@@ -100,7 +100,7 @@ const NO_PROOF: ReadonlyArray<[string, PinAuthority | undefined]> = [
   ['a wrong current PIN', { by: 'currentPin', pin: '000111' }],
   ['an empty current PIN', { by: 'currentPin', pin: '' }],
   ['a command with no party', { by: 'command' } as unknown as PinAuthority],
-  ...(['networkOperator', 'otherUser', 'accessControlBroker', 'wanProvider', 'transitionalCoS', 'root'] as const).map(
+  ...(['networkOperator', 'otherUser', 'accessControlBroker', 'wanProvider', 'transitionalCoS', 'root', 'recovery'] as const).map(
     (role): [string, PinAuthority] => [`a ${role} command`, { by: 'command', command: { role, service: '3.5' } }],
   ),
 ];

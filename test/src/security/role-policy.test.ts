@@ -48,6 +48,16 @@ describe('the role policy table', () => {
     expect(eligibleRoles('NOPE')).toEqual([]);
   });
 
+  it('gives each CS02b code the party its title names: the recovery key anyExceptAbnormalRootByRecovery, the root\'s cell (contingency) anyByContingency', () => {
+    const party = (role: 'recovery' | 'root' | 'wanProvider' | 'transitionalCoS') => ({ eui: OTHER, role });
+    const cs02b = (messageCode: number, role: Parameters<typeof party>[0]) => decideRole(request({ useCase: 'CS02b', messageCode, party: party(role) })).allowed;
+    expect(partyRoles(party('recovery'), SPLIT)).toEqual(['RECOVERY']);
+    expect([cs02b(0x0108, 'recovery'), cs02b(0x0108, 'root'), cs02b(0x0109, 'root'), cs02b(0x0109, 'recovery')]).toEqual([true, false, true, false]);
+    expect([cs02b(0x0105, 'wanProvider'), cs02b(0x0105, 'transitionalCoS'), cs02b(0x0107, 'transitionalCoS'), cs02b(0x0107, 'wanProvider')]).toEqual([true, false, true, false]);
+    // The certificate's OU is the role's GBCS code.
+    expect([ROLE_BY_OU['00'], ROLE_BY_OU['01'], ROLE_BY_OU['05'], ROLE_BY_OU['06'], ROLE_BY_OU['08'], ROLE_BY_OU['09']]).toEqual(['root', 'recovery', 'transitionalCoS', 'wanProvider', 'otherUser', undefined]);
+  });
+
   it('tells the suppliers apart by the anchors they hold', () => {
     expect(partyRoles({ eui: E, role: 'supplier' }, {})).toEqual(['EIS', 'GIS']);
     expect(partyRoles({ eui: OTHER, role: 'supplier' }, { electricity: E, gas: E })).toEqual(['EES']);

@@ -102,11 +102,13 @@ describeRtds('CHF use cases through the pipeline', () => {
 
   it('CS02a reports each role asked for: the certificates held with subject and key ids, or not found', async () => {
     harness = await ConformanceHub.open({ trust: (c) => c.role !== 'supplier' || c.eui === '90B3D51F30010000' });
-    // authorising cell (supplier, digital signature), roles required: supplier (2), recovery (1), ACB (4).
-    const payload = Buffer.from('3014' + '300702010203020780' + '3009020102020101020104', 'hex');
+    // authorising cell (supplier, digital signature), roles required: supplier (2), root (0), recovery (1), ACB (4).
+    const payload = Buffer.from('3017' + '300702010203020780' + '300c020102020100020101020104', 'hex');
     const bytes = await buildCommand(harness, { messageCode: 0x0008, payload, counter: next() });
     const details = decodeAsn1(provideCredentialsResponse, answer(await harness.process(bytes)).payload);
-    expect(details.map((d) => [d.remotePartyRole, d.statusCode])).toEqual([[2, 0], [1, 25], [4, 0]]);
+    // The RTDS keystore holds the recovery key's certificate (OU 01) but no root's (OU 00).
+    expect(details.map((d) => [d.remotePartyRole, d.statusCode])).toEqual([[2, 0], [0, 25], [1, 0], [4, 0]]);
+    expect(details[2]!.cells?.map((c) => c.subjectUniqueId.toString('hex'))).toEqual(['90b3d51f30000001']);
     const supplier = details[0]!;
     expect(supplier.currentSeqNumber).toBe(0);
     expect(supplier.cells?.map((c) => c.subjectUniqueId.toString('hex'))).toEqual(['90b3d51f30010000', '90b3d51f30010000']);

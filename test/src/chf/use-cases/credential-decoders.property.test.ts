@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { provideCredentialsCommand, remotePartyDetails, roleOfCode, codeOfRole, REMOTE_PARTY_ROLE_CODES } from '../../../../src/chf/use-cases/credential-shapes.js';
+import { provideCredentialsCommand, remotePartyDetails, roleOfCode, codeOfRole } from '../../../../src/chf/use-cases/credential-shapes.js';
+import { REMOTE_PARTY_ROLE_CODES } from '../../../../src/security/certificates.js';
 import { decodeUpdateCommand } from '../../../../src/chf/use-cases/cs02b-update-security-credentials.js';
 import { GbcsError } from '../../../../src/gbcs/index.js';
 import { decodeAsn1, encodeAsn1 } from '../../../../src/gbcs/payload/asn1/index.js';
