@@ -1,8 +1,4 @@
 import { inspect } from 'node:util';
-import { HubError } from '../../hal/errors.js';
-import type { Domain, Store } from '../store/store.js';
-
-export class PersonalDataError extends HubError {}
 
 /**
  * Personal data on the hub, as one table: each class says which field names carry it, whether it
@@ -207,21 +203,4 @@ export function redactForLog(value: unknown, depth = 0): unknown {
 export function retentionCutoff(personalClass: PersonalClass, now: number): number | undefined {
   const retention = PERSONAL_DATA[personalClass].retention;
   return retention.kind === 'age' ? now - retention.days * 24 * 60 * 60 * 1000 : undefined;
-}
-
-/**
- * Delete, in one atomic batch, the entries of `domain` that its class's age limit has expired,
- * judging each by `timeOf` (UTC ms of what the entry describes). Resolves with how many went; 0 for
- * classes not kept by age. Not for `hashKeys` domains: their listed keys are hashes, which cannot be
- * deleted by name.
- */
-export async function purgeExpired<V>(store: Store, domain: Domain<V>, personalClass: PersonalClass, now: number, timeOf: (value: V) => number): Promise<number> {
-  if (domain.hashKeys) throw new PersonalDataError('PERSONAL_PURGE_HASHED', 'cannot purge a hashKeys domain by age: its owner deletes by natural key', { where: domain.name });
-  const cutoff = retentionCutoff(personalClass, now);
-  if (cutoff === undefined) return 0;
-  const batch = store.batch();
-  for await (const [key, value] of domain.entries()) if (timeOf(value) < cutoff) batch.del(domain, key);
-  const count = batch.length;
-  await batch.write();
-  return count;
 }

@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { format, inspect } from 'node:util';
 import fc from 'fast-check';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { HubError } from '../../../hal/errors.js';
 import { createLogger, REDACTED_FIELDS } from '../../../src/log.js';
 import { isPersonalFieldName } from '../../../src/logs/index.js';
@@ -12,15 +12,11 @@ import {
   NEVER_LOGGED_FIELDS,
   Personal,
   PERSONAL_DATA,
-  PersonalDataError,
-  purgeExpired,
   redact,
   redactForLog,
   retentionCutoff,
   type PersonalClass,
 } from '../../../src/security/personal-data.js';
-import { jsonCodec, openStore, type Store } from '../../../src/store/store.js';
-import { dataKeyOf, filesUnder, tempDir } from '../store/helpers.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 const NOW = Date.UTC(2026, 4, 1);
@@ -157,36 +153,4 @@ describe('the hub logger', () => {
       expect(text).toContain('[personal:meterPoint]');
     });
   }
-});
-
-describe('retention', () => {
-  let store: Store | undefined;
-  afterEach(async () => {
-    await store?.close();
-    store = undefined;
-  });
-
-  it('purges a personal domain\'s entries older than their class allows, in one batch, and nothing else', async () => {
-    const path = await tempDir('hub-personal-');
-    store = await openStore({ path, secureElement: dataKeyOf() });
-    const reads = await store.domain({ name: 'testDailyReads', codec: jsonCodec<{ at: number; consumption: number }>(), personal: true });
-    for (const age of [900, 732, 731, 30, 0]) await reads.put(`d${age}`, { at: NOW - age * DAY, consumption: CONSUMPTION });
-    expect(await purgeExpired(store, reads, 'consumption', NOW, (v) => v.at)).toBe(2);
-    expect(await reads.has('d900')).toBe(false);
-    expect(await reads.has('d732')).toBe(false);
-    expect(await reads.count()).toBe(3);
-    expect(await purgeExpired(store, reads, 'meterPoint', NOW, (v) => v.at)).toBe(0);
-    expect(await purgeExpired(store, reads, 'consumption', NOW, (v) => v.at)).toBe(0);
-    await store.close();
-    store = undefined;
-    for (const file of await filesUnder(path)) expect(file.bytes.includes(Buffer.from(String(CONSUMPTION))), file.name).toBe(false);
-  });
-
-  it('refuses to purge a hashKeys domain by age', async () => {
-    store = await openStore({ path: await tempDir('hub-personal-'), secureElement: dataKeyOf() });
-    const byMprn = await store.domain({ name: 'testByMprn', codec: jsonCodec<{ at: number }>(), personal: true, hashKeys: true });
-    await byMprn.put(MPRN, { at: 0 });
-    await expect(purgeExpired(store, byMprn, 'consumption', NOW, (v) => v.at)).rejects.toBeInstanceOf(PersonalDataError);
-    expect(await byMprn.has(MPRN)).toBe(true);
-  });
 });
