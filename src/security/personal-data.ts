@@ -24,6 +24,8 @@ export type Retention =
   | { kind: 'untilChangeOfTenancy' }
   | { kind: 'untilLinkKeyEstablished' }
   | { kind: 'untilDeviceRemoved' }
+  /** Kept past the Device's removal in the CHF Historic Device Log so a returning Device can resume (CCS01), until the 15-entry log overwrites it. */
+  | { kind: 'untilHistoricLogOverwrites' }
   | { kind: 'untilDecommissioned' };
 
 export interface ClassPolicy {
@@ -75,7 +77,7 @@ export const PERSONAL_DATA: Readonly<Record<PersonalClass, ClassPolicy>> = {
   linkKey: {
     description: 'ZigBee keys: TC link keys and the network key',
     fields: ['linkKey', 'tcLinkKey', 'networkKey'],
-    suffixMatch: true, encryptAtRest: true, retention: { kind: 'untilDeviceRemoved' }, log: 'never',
+    suffixMatch: true, encryptAtRest: true, retention: { kind: 'untilHistoricLogOverwrites' }, log: 'never',
   },
   pin: {
     description: 'engineering and privacy PINs (stored only as scrypt hashes)',

@@ -14,7 +14,9 @@ import type { Logger } from '../../hal/log.js';
  * the Security Log loses entries only to its capacity bound and its own local purge.
  *
  * What is left to events, not passes: `untilReplaced` (PINs, keys: their stores overwrite them),
- * `untilDeviceRemoved` (the Device Log deletes a Device's key with it), `untilDecommissioned`
+ * `untilDeviceRemoved` (the Device Log deletes an entry with its Device), `untilHistoricLogOverwrites`
+ * (a removed Device's TC link key moves to the 15-entry Historic Device Log, which GBCS needs for
+ * CCS01 to resume it, and goes when the oldest entry is overwritten), `untilDecommissioned`
  * (MPAN/MPRN go with the store). `untilChangeOfTenancy` (customer ids) has no holder: the hub
  * stores none.
  */
