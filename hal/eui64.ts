@@ -13,13 +13,21 @@ export class Eui64Error extends HubError {}
 /** Accepts `00DB1234567890A2`, `00-DB-12-34-56-78-90-A2` or `00:db:...`; returns the canonical form. */
 export function parseEui64(text: string, where = 'EUI-64'): Eui64 {
   const compact = text.replace(/[-:\s]/g, '').toUpperCase();
-  if (!PATTERN.test(compact)) {
-    // Says what is wrong without repeating the text: what was typed or carried in the wrong place
-    // may be personal (an MPAN, an install code), and error messages reach logs and terminals.
-    const why = compact.length === 16 ? 'it has characters that are not hex digits' : `it has ${compact.length} characters`;
-    throw new Eui64Error('BAD_EUI64', `not an EUI-64 (16 hex digits): ${why}`, { where });
-  }
+  if (!PATTERN.test(compact)) throw new Eui64Error('BAD_EUI64', notAnEui64(compact), { where });
   return compact;
+}
+
+/**
+ * Why `text` is not a canonical EUI-64, without repeating it: what was typed or carried in the
+ * wrong place may be personal (an MPAN, an install code), and error messages reach logs and terminals.
+ */
+export function notAnEui64(text: string): string {
+  const value = String(text);
+  const why =
+    value.length !== 16 ? `it has ${value.length} characters`
+    : /^[0-9A-Fa-f]{16}$/.test(value) ? 'its hex digits must be upper case'
+    : 'it has characters that are not hex digits';
+  return `not an EUI-64 (16 upper-case hex digits): ${why}`;
 }
 
 export function isEui64(value: string): value is Eui64 {

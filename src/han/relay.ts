@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Clock } from '../../hal/clock.js';
 import { HubError } from '../../hal/errors.js';
-import { isEui64 } from '../../hal/eui64.js';
+import { isEui64, notAnEui64 } from '../../hal/eui64.js';
 import { silentLogger, type Logger } from '../../hal/log.js';
 import type { DeliveryOutcome, Eui64, IncomingMessage, Radio } from '../../hal/radio.js';
 import { RelayInbound } from './relay-inbound.js';
@@ -170,7 +170,7 @@ export class HanRelay extends EventEmitter<RelayEvents> {
 
   /** Relay one GBCS message to `eui64`. Resolves with what happened; rejects only for a malformed call. */
   async relay(eui64: Eui64, gbcsBytes: Buffer, options: { expiresAt?: number } = {}): Promise<DeliveryReport> {
-    if (!isEui64(eui64)) throw new RelayError('RELAY_BAD_EUI64', `"${eui64}" is not an EUI-64 (16 upper-case hex digits)`, { where: 'eui64' });
+    if (!isEui64(eui64)) throw new RelayError('RELAY_BAD_EUI64', notAnEui64(eui64), { where: 'eui64' });
     if (gbcsBytes.length === 0 || !GBCS_MESSAGE_TAGS.includes(gbcsBytes[0]!)) {
       throw new RelayError('RELAY_NOT_GBCS', 'a GBCS message starts with 0xDD (General Ciphering) or 0xDF (General Signing)', { where: 'gbcsBytes[0]' });
     }

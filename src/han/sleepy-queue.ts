@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Clock, Timer } from '../../hal/clock.js';
 import { HubError } from '../../hal/errors.js';
-import { isEui64 } from '../../hal/eui64.js';
+import { isEui64, notAnEui64 } from '../../hal/eui64.js';
 import { silentLogger, type Logger } from '../../hal/log.js';
 import type { Eui64 } from '../../hal/radio.js';
 import { jsonCodec, parseSequenceKey, sequenceKey, type Domain, type Store } from '../store/store.js';
@@ -146,7 +146,7 @@ export class SleepyQueue extends EventEmitter<SleepyQueueEvents> {
 
   /** Queue a message for `eui64`; QUEUE_FULL when it already holds `capacity` unexpired messages. */
   enqueue(eui64: Eui64, gbcs: Buffer, options: { expiresAt?: number } = {}): Promise<EnqueueResult> {
-    if (!isEui64(eui64)) return Promise.reject(new SleepyQueueError('QUEUE_BAD_EUI64', `"${eui64}" is not an EUI-64 (16 upper-case hex digits)`, { where: 'eui64' }));
+    if (!isEui64(eui64)) return Promise.reject(new SleepyQueueError('QUEUE_BAD_EUI64', notAnEui64(eui64), { where: 'eui64' }));
     if (gbcs.length === 0) return Promise.reject(new SleepyQueueError('QUEUE_EMPTY_MESSAGE', 'a queued message needs at least one byte', { where: 'gbcs' }));
     const now = this.clock.now();
     const expiresAt = options.expiresAt ?? now + this.defaultTtlMs;

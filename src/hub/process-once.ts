@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { ManualClock } from '../../hal/clock.js';
-import { eui64FromBytes, eui64ToBytes, isEui64 } from '../../hal/eui64.js';
+import { eui64FromBytes, eui64ToBytes, isEui64, notAnEui64 } from '../../hal/eui64.js';
 import type { Eui64 } from '../../hal/radio.js';
 import { LinkStatisticsTable } from '../chf/use-cases/index.js';
 import { decodeMessage, messageCodeEntry } from '../gbcs/index.js';
@@ -54,7 +54,7 @@ function neighbour(eui: Eui64, step: 1n | -1n): Eui64 {
 function checkedEui(text: string | undefined, where: string): Eui64 | undefined {
   if (text === undefined) return undefined;
   const upper = String(text).toUpperCase();
-  if (!isEui64(upper)) throw new SeedError('SEED_INVALID', `"${text}" is not an EUI-64`, { where });
+  if (!isEui64(upper)) throw new SeedError('SEED_INVALID', notAnEui64(upper), { where });
   return upper;
 }
 

@@ -1,5 +1,5 @@
 import { HubError } from '../../hal/errors.js';
-import { isEui64 } from '../../hal/eui64.js';
+import { isEui64, notAnEui64 } from '../../hal/eui64.js';
 import { withInstallCodeCrc } from '../../hal/install-code.js';
 import type { Eui64 } from '../../hal/radio.js';
 import type { LinkStatisticsTable } from '../chf/use-cases/link-statistics.js';
@@ -73,7 +73,7 @@ export function seedTime(text: string, where: string): number {
 
 function eui(text: string, where: string): Eui64 {
   const upper = String(text).toUpperCase();
-  if (!isEui64(upper)) throw new SeedError('SEED_INVALID', `"${text}" is not an EUI-64 (16 hex digits)`, { where });
+  if (!isEui64(upper)) throw new SeedError('SEED_INVALID', notAnEui64(upper), { where });
   return upper;
 }
 

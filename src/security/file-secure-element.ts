@@ -1,7 +1,7 @@
 import { createPublicKey, diffieHellman, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { isEui64 } from '../../hal/eui64.js';
+import { isEui64, notAnEui64 } from '../../hal/eui64.js';
 import type { Eui64 } from '../../hal/radio.js';
 import { removeStaleTemps, writeFileAtomic } from './atomic-file.js';
 import { privateFileProblem } from './file-permissions.js';
@@ -136,7 +136,7 @@ export class FileSecureElement implements SecureElement {
 }
 
 function checkOwner(owner: Eui64): Eui64 {
-  if (!isEui64(owner)) throw new FileSecureElementError('SE_BAD_OWNER', `"${owner}" is not an EUI-64 (16 upper-case hex digits)`);
+  if (!isEui64(owner)) throw new FileSecureElementError('SE_BAD_OWNER', notAnEui64(owner));
   return owner;
 }
 

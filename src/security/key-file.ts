@@ -1,6 +1,6 @@
 import { createECDH, createPrivateKey, type KeyObject } from 'node:crypto';
 import { HubError } from '../../hal/errors.js';
-import { isEui64 } from '../../hal/eui64.js';
+import { isEui64, notAnEui64 } from '../../hal/eui64.js';
 import type { Eui64 } from '../../hal/radio.js';
 import type { KeyUsage } from './secure-element.js';
 
@@ -113,7 +113,7 @@ export function parseKeyBundle(text: string, path: string): KeyBundle {
   const owners = new Map<Eui64, OwnerKeys>();
   for (const [owner, keys] of Object.entries(json.owners)) {
     if (!isEui64(owner)) {
-      throw new FileSecureElementError('SE_KEYFILE_INVALID', `"${owner}" is not an EUI-64`, { where: `${path}: owners` });
+      throw new FileSecureElementError('SE_KEYFILE_INVALID', notAnEui64(owner), { where: `${path}: owners` });
     }
     const entry = (keys ?? {}) as Record<string, unknown>;
     owners.set(owner, {

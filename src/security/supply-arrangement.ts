@@ -1,5 +1,5 @@
 import { HubError } from '../../hal/errors.js';
-import { isEui64 } from '../../hal/eui64.js';
+import { isEui64, notAnEui64 } from '../../hal/eui64.js';
 import type { Eui64 } from '../../hal/radio.js';
 import { jsonCodec, type Batch, type Domain, type Store } from '../store/store.js';
 import type { SupplyArrangement } from './role-policy.js';
@@ -55,7 +55,7 @@ export class SupplyArrangementStore {
       if (eui === undefined) {
         delete next[fuel];
       } else {
-        if (!isEui64(eui)) throw new SupplyArrangementError('SUPPLY_BAD_EUI64', `"${eui}" is not an EUI-64 (16 upper-case hex digits)`, { where: fuel });
+        if (!isEui64(eui)) throw new SupplyArrangementError('SUPPLY_BAD_EUI64', notAnEui64(eui), { where: fuel });
         next[fuel] = eui;
       }
     }

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Clock } from '../../hal/clock.js';
-import { isEui64 } from '../../hal/eui64.js';
+import { isEui64, notAnEui64 } from '../../hal/eui64.js';
 import { silentLogger, type Logger } from '../../hal/log.js';
 import type { Eui64 } from '../../hal/radio.js';
 import { HUB_EVENTS } from '../logs/event-codes.js';
@@ -131,7 +131,7 @@ export function checkUpstream(kind: UpstreamKind, payload: Uint8Array, meta: Ups
     throw bad('not a topic a message can be published on', 'responseTopic');
   }
   if (meta.correlationData !== undefined && meta.correlationData.length > MAX_CORRELATION) throw bad(`longer than ${MAX_CORRELATION} bytes`, 'correlationData');
-  if (meta.source !== undefined && !isEui64(meta.source)) throw bad(`"${meta.source}" is not an EUI-64`, 'source');
+  if (meta.source !== undefined && !isEui64(meta.source)) throw bad(notAnEui64(meta.source), 'source');
   if (meta.expirySeconds !== undefined && !(Number.isInteger(meta.expirySeconds) && meta.expirySeconds > 0 && meta.expirySeconds <= 0xffffffff)) {
     throw bad('must be a whole number of seconds from 1 to 4294967295', 'expirySeconds');
   }

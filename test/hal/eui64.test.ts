@@ -18,8 +18,8 @@ describe('parseEui64', () => {
   });
 
   it('says what is wrong and where, without repeating what it was given (an MPAN or install code in the wrong field)', () => {
-    expect(refusal('1312345678907')).toMatchObject({ code: 'BAD_EUI64', where: 'ieee_address', message: 'ieee_address: not an EUI-64 (16 hex digits): it has 13 characters' });
-    expect(refusal('00DB1234567890AZ').message).toBe('ieee_address: not an EUI-64 (16 hex digits): it has characters that are not hex digits');
+    expect(refusal('1312345678907')).toMatchObject({ code: 'BAD_EUI64', where: 'ieee_address', message: 'ieee_address: not an EUI-64 (16 upper-case hex digits): it has 13 characters' });
+    expect(refusal('00DB1234567890AZ').message).toBe('ieee_address: not an EUI-64 (16 upper-case hex digits): it has characters that are not hex digits');
     const digits = fc.stringMatching(/^[0-9]{6,15}$/);
     const hex = fc.stringMatching(/^[0-9A-F]{17,40}$/);
     fc.assert(fc.property(fc.oneof(digits, hex), (text) => !refusal(text).message.includes(text)));

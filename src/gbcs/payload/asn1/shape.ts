@@ -1,4 +1,4 @@
-import { eui64FromBytes, eui64ToBytes, isEui64 } from '../../../../hal/eui64.js';
+import { eui64FromBytes, eui64ToBytes, isEui64, notAnEui64 } from '../../../../hal/eui64.js';
 import type { Eui64 } from '../../../../hal/radio.js';
 import { PayloadError } from '../errors.js';
 import { ASN1_TAG, integerContent, integerValue, primitive, sequenceNode, type Asn1Node } from './der.js';
@@ -65,7 +65,7 @@ export function octetString(size?: number): Asn1Shape<Buffer> {
 export const eui64: Asn1Shape<Eui64> = {
   decode: (node, field) => eui64FromBytes(octetString(8).decode(node, field)),
   encode: (value, field) => {
-    if (!isEui64(value)) throw new PayloadError('BAD_VALUE', field, `"${value}" is not an EUI-64`);
+    if (!isEui64(value)) throw new PayloadError('BAD_VALUE', field, notAnEui64(value));
     return primitive(ASN1_TAG.octetString, eui64ToBytes(value));
   },
 };

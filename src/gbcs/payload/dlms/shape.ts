@@ -1,4 +1,4 @@
-import { eui64FromBytes, eui64ToBytes, isEui64 } from '../../../../hal/eui64.js';
+import { eui64FromBytes, eui64ToBytes, isEui64, notAnEui64 } from '../../../../hal/eui64.js';
 import type { Eui64 } from '../../../../hal/radio.js';
 import { decodeDateTime, encodeDateTime, type DlmsDateTime } from '../../date-time.js';
 import { PayloadError } from '../errors.js';
@@ -80,7 +80,7 @@ export function octets(size?: number): Shape<Buffer> {
 export const eui64: Shape<Eui64> = {
   decode: (node, field) => eui64FromBytes(octets(8).decode(node, field)),
   encode: (value, field) => {
-    if (!isEui64(value)) throw new PayloadError('BAD_VALUE', field, `"${value}" is not an EUI-64 (16 upper-case hex digits)`);
+    if (!isEui64(value)) throw new PayloadError('BAD_VALUE', field, notAnEui64(value));
     return { type: 'octet-string', value: eui64ToBytes(value) };
   },
 };
