@@ -154,12 +154,15 @@ export class SecurityCredentials implements CredentialSource {
    * certificate of that role a change replaces where the hub trusts more than one (two suppliers
    * at split supply: the recipient Device's own anchor is replaced, not the other fuel's).
    * `alongside` may add a write that depends on what was replaced, committed in the same batch.
+   * `floors` are the roles' sequence numbers from then on (the command's new floors, `by`'s too,
+   * so a party whose key was replaced starts again), written with the replacements or not at all.
    */
   async replace(
     changes: ReadonlyArray<{ role: RemotePartyRole; next: Credential; current?: Eui64 }>,
     by: RemotePartyRole,
     sequenceNumber: number,
     alongside?: (replaced: readonly Credential[]) => StagedWrite | undefined,
+    floors: ReadonlyArray<{ role: RemotePartyRole; floor: number }> = [],
   ): Promise<ReplacementResult[]> {
     // The authorising party's sequence number only rises: an update cannot be replayed.
     if (!Number.isSafeInteger(sequenceNumber) || sequenceNumber <= this.sequenceNumber(by)) {
@@ -183,13 +186,16 @@ export class SecurityCredentials implements CredentialSource {
     }
     const staged = alongside?.(accepted.map((result) => result.replaced!));
     staged?.stage(batch);
-    await batch.put(this.sequenceDomain, by, sequenceNumber).write();
+    batch.put(this.sequenceDomain, by, sequenceNumber);
+    for (const { role, floor } of floors) batch.put(this.sequenceDomain, role, floor);
+    await batch.write();
     staged?.commit();
     for (const result of accepted) {
       if (result.existingKey) this.held.delete(result.existingKey);
       this.held.set(keyOf(result.replaced!.eui, result.replaced!.usage), { ...result.replaced!, own: false });
     }
     this.sequence.set(by, sequenceNumber);
+    for (const { role, floor } of floors) this.sequence.set(role, floor);
     this.changes++;
     return results;
   }

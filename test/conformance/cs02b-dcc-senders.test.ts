@@ -1,8 +1,9 @@
 import { createPublicKey, verify } from 'node:crypto';
 import { afterEach, beforeAll, expect, it } from 'vitest';
 import type { Eui64 } from '../../hal/radio.js';
-import { decodeMessage, isSigned, signedPart } from '../../src/gbcs/index.js';
+import { decodeMessage, encodeMessage, isSigned, signedPart } from '../../src/gbcs/index.js';
 import { loadRtdsKeystore, type RtdsKeystore } from '../../src/security/rtds-secure-element.js';
+import { subjectKeyIdentifier } from '../../src/security/credentials.js';
 import { decideRole } from '../../src/security/role-policy.js';
 import { describeRtds, loadVectors, RTDS_KEYSTORE } from '../helpers/rtds.js';
 import { buildCommand, ConformanceHub, expectSignedResponse, RTDS_IDENTITY } from './harness.js';
@@ -27,7 +28,7 @@ const SENDERS = [
 function noReplacement(code: number, seq: number): Buffer {
   const int = (n: number) => Buffer.from([0x02, 0x01, n]);
   const sequence = (...parts: Buffer[]) => Buffer.concat([Buffer.from([0x30, Buffer.concat(parts).length]), ...parts]);
-  return sequence(sequence(int(code - 0x0100), int(seq)), sequence(), sequence());
+  return sequence(sequence(int(code - 0x0100), Buffer.from([0x83, 0x01, seq])), sequence(), sequence());
 }
 
 let harness: ConformanceHub | undefined;
@@ -83,6 +84,20 @@ describeRtds('RTDS conformance: the WAN provider and the transitional CoS send t
       expect(decide(sender.other)).toMatchObject({ allowed: false, rule: 'table' });
     });
   }
+
+  const wanProviderCommand = loadVectorIfPresent('CS02bWPByWP_NA_SUCCESS_COMMAND_GBCS.HEX');
+  const wanProviderResponse = loadVectorIfPresent('CS02bWPByWP_NA_SUCCESS_RESPONSE_GBCS.HEX');
+  it.skipIf(!wanProviderCommand || !wanProviderResponse)('carries out the RTDS wanProviderByWanProvider on the CHF and answers it as the RTDS CHF does, byte for byte up to the signature', async () => {
+    harness = await ConformanceHub.open();
+    const response = await expectSignedResponse(await harness.process(wanProviderCommand!));
+    expect(encodeMessage({ header: response.header, payload: response.payload, signature: 'empty' }).toString('hex')).toBe(
+      encodeMessage({ ...decodeMessage(wanProviderResponse!), signature: 'empty' }).toString('hex'),
+    );
+    // The command sets the WAN provider's floor to 0 ([4]) rather than its seq number 8000, and the execution record says so.
+    expect(harness.hub.credentials.sequenceNumber('wanProvider')).toBe(0);
+    const replaced = harness.hub.credentials.forEui(WAN_PROVIDER, 'digitalSigning')!;
+    expect([replaced.role, subjectKeyIdentifier(replaced.der)?.toString('hex')]).toEqual(['wanProvider', '43cf62e6b35e4986']);
+  });
 });
 
 function loadVectorIfPresent(name: string): Buffer | undefined {

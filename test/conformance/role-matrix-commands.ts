@@ -95,7 +95,7 @@ function restoreChfLog(): Buffer {
 function credentialsUpdate(code: number): Buffer {
   const int = (n: number) => Buffer.from([0x02, 0x01, n]);
   const seq = (...parts: Buffer[]) => Buffer.concat([Buffer.from([0x30, Buffer.concat(parts).length]), ...parts]);
-  return seq(seq(int(code - 0x0100), int(1)), seq(), seq());
+  return seq(seq(int(code - 0x0100), Buffer.from('830101', 'hex')), seq(), seq());
 }
 
 const ESME = '00DB1234567890A0';

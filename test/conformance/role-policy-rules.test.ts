@@ -72,7 +72,8 @@ function replaceSupplierSigningCell(pem: string, sequenceNumber: number): Buffer
   const integer = (n: number) => primitive(ASN1_TAG.integer, Buffer.of(n));
   const certificate = decodeDer(Buffer.from(readFileSync(join(RTDS_KEYSTORE, pem), 'utf8').replace(/-----[^-]+-----|\s+/g, ''), 'base64'));
   const cell = sequenceNode([integer(2), primitive(0x03, Buffer.from('0780', 'hex'))]);
-  const control = sequenceNode([integer(2), integer(sequenceNumber)]);
+  // The seq number is the control's [3].
+  const control = sequenceNode([integer(2), { ...integer(sequenceNumber), tagClass: 2, tag: 3 }]);
   return encodeDer(sequenceNode([control, sequenceNode([sequenceNode([certificate, cell])]), sequenceNode([])]));
 }
 

@@ -39,6 +39,16 @@ export const KEY_USAGE_BITS = { digitalSigning: Buffer.from('0780', 'hex'), keyA
 
 export const trustAnchorCellIdentifier = sequence({ remotePartyRole: integer, keyUsage: bitString, cellUsage: integer }, ['cellUsage']);
 
+/** A Seq Number of a special use (usage 0: prepayment top-up) and its value. */
+export const specialistSeqNumber = sequence({ seqNumberUsage: integer, seqNumber: integer });
+
+/** A role's new floor Seq Number, with its specialist floors where the command sets them: CS02b sets these and its response reports them. */
+export const remotePartySeqNumberChange = sequence(
+  { remotePartyRole: integer, floorSeqNumber: integer, specialistFloorSeqNumbers: sequenceOf(specialistSeqNumber) },
+  ['specialistFloorSeqNumbers'],
+);
+export type RemotePartySeqNumberChange = Asn1Value<typeof remotePartySeqNumberChange>;
+
 export const provideCredentialsCommand = sequence({
   authorisingCell: trustAnchorCellIdentifier,
   rolesRequired: sequenceOf(integer),

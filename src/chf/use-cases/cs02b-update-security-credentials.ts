@@ -1,7 +1,7 @@
 // CS02b: replace trusted remote party certificates (critical, signed by the party the message code names), reporting each replacement's outcome.
 import { eui64ToBytes } from '../../../hal/eui64.js';
 import { ASN1_TAG, decodeDer, encodeDer, primitive, sequenceNode, type Asn1Node } from '../../gbcs/payload/asn1/der.js';
-import { expectSequence, generalizedTime, integer, nothing } from '../../gbcs/payload/asn1/shape.js';
+import { expectSequence, generalizedTime, integer, nothing, sequenceOf } from '../../gbcs/payload/asn1/shape.js';
 import { PayloadError } from '../../gbcs/payload/errors.js';
 import { encodeDateTime, messageCodesFor } from '../../gbcs/index.js';
 import { defineHandler } from '../../hub/registry.js';
@@ -10,7 +10,16 @@ import type { HandlerContext, RemoteParty } from '../../hub/use-case.js';
 import { parseCertificate, type Credential } from '../../security/certificates.js';
 import { CredentialsError, subjectKeyIdentifier, type ReplacementResult } from '../../security/credentials.js';
 import { HUB_EVENTS } from '../../logs/event-codes.js';
-import { enumerated, roleOfCode, STATUS_CODE, trustAnchorCellIdentifier } from './credential-shapes.js';
+import {
+  codeOfRole,
+  enumerated,
+  remotePartySeqNumberChange,
+  roleOfCode,
+  specialistSeqNumber,
+  STATUS_CODE,
+  trustAnchorCellIdentifier,
+  type RemotePartySeqNumberChange,
+} from './credential-shapes.js';
 import { gbcsTimestamp } from './dlms-answers.js';
 
 type Cell = { remotePartyRole: number; keyUsage: Buffer; cellUsage?: number };
@@ -18,17 +27,46 @@ type Cell = { remotePartyRole: number; keyUsage: Buffer; cellUsage?: number };
 export interface UpdateCredentialsCommand {
   replacementMode: number;
   authorisingSeqNumber: number;
+  /** [4]: the authorising role's floor Seq Number once the update is carried out, with [5] its specialist floors. */
+  newFloor?: { floorSeqNumber: number; specialistFloorSeqNumbers?: Array<{ seqNumberUsage: number; seqNumber: number }> };
+  /** [6]: other roles' new floors. */
+  otherSeqNumberChanges: RemotePartySeqNumberChange[];
   replacements: Array<{ certificate: Buffer; target: Cell }>;
   executionDateTime?: Date;
 }
 
-/** AuthorisingRemotePartyControl: the mode first, the sequence number after the optional [0]..[2] fields. */
-function decodeControl(node: Asn1Node): { replacementMode: number; authorisingSeqNumber: number } {
+const CONTEXT = 2;
+/** AuthorisingRemotePartyControl's context tags after the mode: [1] time-based checks, [2] the authorising cell, then these. */
+const CONTROL_TAG = { seqNumber: 3, newFloor: 4, newSpecialistFloors: 5, otherChanges: 6 } as const;
+
+/** A context-tagged (IMPLICIT) field read as the universal type it stands for. */
+const untagged = (node: Asn1Node, tag: number): Asn1Node => ({ ...node, tagClass: 0, tag });
+
+type Control = Pick<UpdateCredentialsCommand, 'replacementMode' | 'authorisingSeqNumber' | 'newFloor' | 'otherSeqNumberChanges'>;
+
+function decodeControl(node: Asn1Node): Control {
   const children = expectSequence(node, 'authorising remote party control');
   const replacementMode = integer.decode(children[0] ?? node, 'credentials replacement mode');
-  const seq = children.slice(1).find((child) => child.tagClass === 0 && child.tag === ASN1_TAG.integer);
+  const field = (tag: number) => children.slice(1).find((child) => child.tagClass === CONTEXT && child.tag === tag);
+  const seq = field(CONTROL_TAG.seqNumber);
   if (!seq) throw new PayloadError('BAD_VALUE', 'authorising remote party seq number', 'is missing', node.at);
-  return { replacementMode, authorisingSeqNumber: integer.decode(seq, 'authorising remote party seq number') };
+  const floor = field(CONTROL_TAG.newFloor);
+  const specialist = field(CONTROL_TAG.newSpecialistFloors);
+  const others = field(CONTROL_TAG.otherChanges);
+  if (specialist && !floor) throw new PayloadError('BAD_VALUE', 'new remote party specialist floor seq number', 'comes without the new floor seq number', specialist.at);
+  return {
+    replacementMode,
+    authorisingSeqNumber: integer.decode(untagged(seq, ASN1_TAG.integer), 'authorising remote party seq number'),
+    ...(floor
+      ? {
+          newFloor: {
+            floorSeqNumber: integer.decode(untagged(floor, ASN1_TAG.integer), 'new remote party floor seq number'),
+            ...(specialist ? { specialistFloorSeqNumbers: sequenceOf(specialistSeqNumber).decode(untagged(specialist, ASN1_TAG.sequence), 'new remote party specialist floor seq number') } : {}),
+          },
+        }
+      : {}),
+    otherSeqNumberChanges: others ? sequenceOf(remotePartySeqNumberChange).decode(untagged(others, ASN1_TAG.sequence), 'other remote party seq number changes') : [],
+  };
 }
 
 export function decodeUpdateCommand(payload: Buffer): UpdateCredentialsCommand {
@@ -61,8 +99,19 @@ const STATUS_BY_ERROR: Readonly<Record<string, number>> = {
 /** The supplier anchor a command to this recipient replaces: the CHF's is the electricity supplier's, the GPF's the gas supplier's. */
 type Fuel = 'electricity' | 'gas';
 
-/** Each replacement's certificate read and its target role named, then all applied in one write. */
-async function replaceAll(context: HandlerContext, by: RemoteParty, update: UpdateCredentialsCommand, fuel: Fuel): Promise<Outcome[]> {
+/**
+ * The floors the command sets, as its response reports them: the authorising role's ([4], [5]) first,
+ * then the others' ([6]). The RTDS responses list exactly what their commands set (none where the
+ * command sets none), whatever was replaced.
+ */
+function seqNumberChanges(by: RemoteParty, update: UpdateCredentialsCommand): RemotePartySeqNumberChange[] {
+  const own = codeOfRole(by.role);
+  const first = update.newFloor && own !== undefined ? [{ remotePartyRole: own, ...update.newFloor }] : [];
+  return [...first, ...update.otherSeqNumberChanges];
+}
+
+/** Each replacement's certificate read and its target role named, then all applied, with the new floors, in one write. */
+async function replaceAll(context: HandlerContext, by: RemoteParty, update: UpdateCredentialsCommand, fuel: Fuel, floorChanges: readonly RemotePartySeqNumberChange[]): Promise<Outcome[]> {
   const planned = update.replacements.map((replacement) => {
     const cell = replacement.target;
     const role = roleOfCode(cell.remotePartyRole);
@@ -86,7 +135,12 @@ async function replaceAll(context: HandlerContext, by: RemoteParty, update: Upda
       const supplier = replaced.find((credential) => credential.role === 'supplier');
       return supplier ? context.chf.supply?.plan({ [fuel]: supplier.eui }) : undefined;
     };
-    results = changes.length === 0 ? [] : await context.chf.credentials.replace(changes, by.role, update.authorisingSeqNumber, supplyFollows);
+    // Specialist floors (prepayment top-up) belong to the meter's counters, which the CHF does not keep.
+    const floors = floorChanges.flatMap((change) => {
+      const role = roleOfCode(change.remotePartyRole);
+      return role ? [{ role, floor: change.floorSeqNumber }] : [];
+    });
+    results = changes.length === 0 ? [] : await context.chf.credentials.replace(changes, by.role, update.authorisingSeqNumber, supplyFollows, floors);
   } catch (error) {
     if (error instanceof CredentialsError) return planned.map((plan) => ({ cell: plan.cell, status: STATUS_CODE.other }));
     throw error;
@@ -105,14 +159,14 @@ const ids = (credential: Credential | undefined): Asn1Node[] => [
   primitive(ASN1_TAG.octetString, (credential && subjectKeyIdentifier(credential.der)) ?? Buffer.alloc(0)),
 ];
 
-function encodeResponse(command: UpdateCredentialsCommand, outcomes: readonly Outcome[]): Buffer {
+function encodeResponse(command: UpdateCredentialsCommand, outcomes: readonly Outcome[], floorChanges: readonly RemotePartySeqNumberChange[] = []): Buffer {
   const outcomeNodes = outcomes.map((outcome) =>
     sequenceNode([trustAnchorCellIdentifier.encode(outcome.cell, 'cell'), enumerated.encode(outcome.status, 'status'), ...ids(outcome.existing), ...ids(outcome.replacing)]),
   );
   const execution = sequenceNode([
     integer.encode(command.authorisingSeqNumber, 'seq'),
     integer.encode(command.replacementMode, 'mode'),
-    sequenceNode([]),
+    sequenceOf(remotePartySeqNumberChange).encode([...floorChanges], 'remote party seq number changes'),
     sequenceNode(outcomeNodes),
   ]);
   return encodeDer(sequenceNode([nothing.encode(null, 'accepted'), execution]));
@@ -136,10 +190,12 @@ export const cs02b = defineHandler({
       return { payload: encodeResponse(update, update.replacements.map((r) => ({ cell: r.target, status: STATUS_CODE.other }))), dateTime: stamp(context) };
     }
     const fuel: Fuel = command.header.recipient === context.identity.gpf ? 'gas' : 'electricity';
-    const outcomes = await replaceAll(context, command.remoteParty, update, fuel);
+    const floorChanges = seqNumberChanges(command.remoteParty, update);
+    const outcomes = await replaceAll(context, command.remoteParty, update, fuel, floorChanges);
     const replaced = outcomes.filter((outcome) => outcome.status === STATUS_CODE.success).length;
     if (replaced > 0) await context.chf.securityLog.record(HUB_EVENTS.securityCredentialsUpdated.code, { replaced });
-    return { payload: encodeResponse(update, outcomes), dateTime: stamp(context) };
+    // The floors are written with the replacements, so they are reported only where one was made.
+    return { payload: encodeResponse(update, outcomes, replaced > 0 ? floorChanges : []), dateTime: stamp(context) };
   },
 });
 

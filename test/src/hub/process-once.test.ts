@@ -69,7 +69,7 @@ describeRtds('hub gbcs process', () => {
     const { secureElement, trustStore } = await loadRtdsKeystore(RTDS_KEYSTORE);
     const sender = new GbcsAuthenticator({ secureElement, credentials: trustStore });
     const header = { cra: 'command' as const, originatorCounter: 77n, originator: '90B3D51F30010000', recipient: '00DB1234567890A2', messageCode: 0x0102 };
-    const payload = Buffer.from('300c3006020102020101' + '3000' + '3000', 'hex');
+    const payload = Buffer.from('300c3006020102830101' + '3000' + '3000', 'hex');
     const command = await sender.seal({ header, payload, signature: await sender.sign({ header, payload }) });
     const { outcome, lines } = await processOnce(command, { keystoreDir: RTDS_KEYSTORE });
     expect(outcome.kind === 'dropped' ? outcome.refusal.code : outcome.kind).toBe('answered');

@@ -41,7 +41,8 @@ describeRtds('a burst of commands', () => {
     };
     // supplierBySupplier, sequence number 1: both of the supplier's cells now hold the other supplier's certificates.
     const update = sequence(
-      Buffer.from('3006020102020101', 'hex'),
+      // Mode 2, seq number [3] 1.
+      Buffer.from('3006020102830101', 'hex'),
       sequence(
         sequence(der('90b3d51f30030000-ds.pem'), Buffer.from('300702010203020780', 'hex')),
         sequence(der('90b3d51f30030000-ka.pem'), Buffer.from('300702010203020308', 'hex')),

@@ -118,15 +118,15 @@ describeRtds('CHF use cases through the pipeline', () => {
 
 describeRtds('CS02b: Security Credentials updates', () => {
   const certificate = (name: string) => decodeDer(Buffer.from(readFileSync(join(RTDS_KEYSTORE, name), 'utf8').replace(/-----[^-]+-----|\s+/g, ''), 'base64'));
-  /** supplierBySupplier: replace the supplier's Digital Signing cell with `name`, authorised with sequence number `seq`. */
-  const update = (name: string, seq: number) => {
+  /** supplierBySupplier: replace the supplier's Digital Signing cell with `name`, authorised with sequence number `seq`; `floors`: the control's [4]..[6]. */
+  const update = (name: string, seq: number, floors = '') => {
     const int = (n: number) => Buffer.from([0x02, 0x01, n]);
     const seqOf = (...parts: Buffer[]) => Buffer.concat([Buffer.from([0x30, Buffer.concat(parts).length]), ...parts]);
     const cert = encodeDer(certificate(name));
     const cell = seqOf(int(2), Buffer.from('03020780', 'hex'));
     const replacement = Buffer.concat([Buffer.from([0x30, 0x82]), Buffer.from([(cert.length + cell.length) >> 8, (cert.length + cell.length) & 0xff]), cert, cell]);
     const replacements = Buffer.concat([Buffer.from([0x30, 0x82, replacement.length >> 8, replacement.length & 0xff]), replacement]);
-    const body = Buffer.concat([seqOf(int(2), int(seq)), replacements, Buffer.from('3000', 'hex')]);
+    const body = Buffer.concat([seqOf(int(2), Buffer.from([0x83, 0x01, seq]), Buffer.from(floors, 'hex')), replacements, Buffer.from('3000', 'hex')]);
     return Buffer.concat([Buffer.from([0x30, 0x82, body.length >> 8, body.length & 0xff]), body]);
   };
   const onlyFirstSupplier = { trust: (c: { role?: string; eui: string }) => c.role !== 'supplier' || c.eui === '90B3D51F30010000' };
@@ -163,6 +163,30 @@ describeRtds('CS02b: Security Credentials updates', () => {
     const notTheSigner = await harness.process(await buildCommand(harness, { messageCode: 0x0102, payload, counter: next(), sign: true }));
     expect(notTheSigner.kind === 'dropped' && notTheSigner.refusal.code).toBe('ROLE_NOT_ALLOWED');
     expect(await harness.snapshot()).toEqual(before);
+  });
+
+  it('sets the floors the command names, its own ([4], [5]) and others\' ([6]), and reports them as the execution record\'s seq number changes', async () => {
+    harness = await ConformanceHub.open(onlyFirstSupplier);
+    // [4] own floor 0, [5] prepayment top-up floor 0, [6] network operator (3) floor 7: as the RTDS commands carry them.
+    const floors = '840100' + 'a508' + '3006020100020100' + 'a608' + '3006020103020107';
+    const refused = await harness.process(await buildCommand(harness, { messageCode: 0x0102, payload: update('90b3d51f30020000-ds.pem', 4, floors), counter: next(), sign: true, ...BY_SUPPLIER }));
+    // Nothing replaced, so no floor set and none reported: authorising seq number 4, mode 2, no changes.
+    expect(answer(refused).payload.toString('hex')).toMatch(/^30[0-9a-f]{2}05003[0-9a-f]{3}020104020102300030/);
+    expect([harness.hub.chf.credentials.sequenceNumber('supplier'), harness.hub.chf.credentials.sequenceNumber('networkOperator')]).toEqual([0, 0]);
+
+    const done = await harness.process(await buildCommand(harness, { messageCode: 0x0102, payload: update('90b3d51f30030000-ds.pem', 5, floors), counter: next(), sign: true, ...BY_SUPPLIER }));
+    const changes = '301a' + '3010020102020100' + '30083006020100020100' + '3006020103020107';
+    expect(answer(done).payload.toString('hex')).toContain('020105020102' + changes + '30');
+    // The supplier whose key was replaced starts again from its new floor; the network operator's rises to 7.
+    expect([harness.hub.chf.credentials.sequenceNumber('supplier'), harness.hub.chf.credentials.sequenceNumber('networkOperator')]).toEqual([0, 7]);
+  });
+
+  it('refuses a control whose specialist floors come without the floor they belong to, changing nothing', async () => {
+    harness = await ConformanceHub.open(onlyFirstSupplier);
+    const before = await harness.snapshot();
+    const outcome = await harness.process(await buildCommand(harness, { messageCode: 0x0102, payload: update('90b3d51f30030000-ds.pem', 5, 'a5083006020100020100'), counter: next(), sign: true, ...BY_SUPPLIER }));
+    expect(outcome.kind === 'dropped' ? outcome.refusal.message : outcome.kind).toMatch(/specialist floor seq number.*without the new floor/);
+    expect((await harness.snapshot()).credentials).toEqual(before.credentials);
   });
 
   it('answers a certificate of another role for the supplier cell as a bad certificate, replacing nothing', async () => {

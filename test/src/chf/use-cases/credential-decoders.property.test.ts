@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { provideCredentialsCommand, remotePartyDetails, roleOfCode, codeOfRole } from '../../../../src/chf/use-cases/credential-shapes.js';
+import { provideCredentialsCommand, remotePartyDetails, remotePartySeqNumberChange, roleOfCode, codeOfRole, specialistSeqNumber } from '../../../../src/chf/use-cases/credential-shapes.js';
+import { ASN1_TAG, encodeDer, primitive, sequenceNode, type Asn1Node } from '../../../../src/gbcs/payload/asn1/der.js';
+import { integer, sequenceOf } from '../../../../src/gbcs/payload/asn1/shape.js';
 import { REMOTE_PARTY_ROLE_CODES } from '../../../../src/security/certificates.js';
 import { decodeUpdateCommand } from '../../../../src/chf/use-cases/cs02b-update-security-credentials.js';
 import { GbcsError } from '../../../../src/gbcs/index.js';
@@ -34,6 +36,31 @@ describe('Security Credentials decoders', () => {
       fc.property(fc.nat(valid.length - 1), fc.integer({ min: 1, max: 255 }), fc.boolean(), (at, xor, truncate) => {
         const bytes = truncate ? valid.subarray(0, at) : Buffer.from(valid.map((b, i) => (i === at ? b ^ xor : b)));
         onlyTypedErrors(() => decodeAsn1(provideCredentialsCommand, bytes));
+      }),
+    );
+  });
+
+  it('read a CS02b control\'s floors, [4] [5] [6], whatever they are, and refuse every change of one with a typed error or read it (property)', () => {
+    const change = fc.record({ remotePartyRole: fc.nat(7), floorSeqNumber: fc.nat(), specialistFloorSeqNumbers: fc.option(fc.array(fc.record({ seqNumberUsage: fc.nat(3), seqNumber: fc.nat() }), { maxLength: 2 }), { nil: undefined }) });
+    const tagged = (tag: number, node: Asn1Node): Asn1Node => ({ ...node, tagClass: 2, tag });
+    fc.assert(
+      fc.property(fc.nat(), fc.option(change, { nil: undefined }), fc.array(change, { maxLength: 3 }), fc.nat(), fc.integer({ min: 1, max: 255 }), (seq, own, others, at, xor) => {
+        const control = sequenceNode([
+          primitive(ASN1_TAG.integer, Buffer.from([2])),
+          tagged(3, integer.encode(seq, 'seq')),
+          ...(own ? [tagged(4, integer.encode(own.floorSeqNumber, 'floor'))] : []),
+          ...(own?.specialistFloorSeqNumbers ? [tagged(5, sequenceOf(specialistSeqNumber).encode(own.specialistFloorSeqNumbers, 'specialist'))] : []),
+          ...(others.length > 0 ? [tagged(6, sequenceOf(remotePartySeqNumberChange).encode(others, 'others'))] : []),
+        ]);
+        const payload = encodeDer(sequenceNode([control, sequenceNode([]), sequenceNode([])]));
+        const read = decodeUpdateCommand(payload);
+        // Absent optional members read back as absent, not as undefined-valued keys.
+        const defined = (value: unknown): unknown => (value === undefined ? undefined : JSON.parse(JSON.stringify(value)));
+        expect(read.authorisingSeqNumber).toBe(seq);
+        expect(defined(read.newFloor)).toEqual(own ? defined({ floorSeqNumber: own.floorSeqNumber, specialistFloorSeqNumbers: own.specialistFloorSeqNumbers }) : undefined);
+        expect(defined(read.otherSeqNumberChanges)).toEqual(defined(others));
+        const changed = Buffer.from(payload.map((byte, i) => (i === at % payload.length ? byte ^ xor : byte)));
+        onlyTypedErrors(() => decodeUpdateCommand(changed));
       }),
     );
   });
