@@ -9,7 +9,8 @@ import { DUTY_CYCLE_WINDOW_MS, REGULATED_DUTY_CYCLE_LIMIT } from './constants.js
  *
  * Two rules, as the Silicon Labs Sub-GHz server applies them and the GBCS alerts name them:
  * - a Device whose own airtime in the last hour reaches its limit is paused (DBCH06) until its
- *   suspension has run and its hour allows it again;
+ *   suspension has run and its hour allows it again; if what it sent while paused keeps its hour
+ *   full past that, it is paused anew (another DBCH06);
  * - the hub's own airtime moves it between Normal, Limited, Critical and Regulated. Entering
  *   Limited pauses the most talkative Device not yet paused; entering Critical pauses every Device;
  *   at Regulated the hub sends nothing more until its hour allows. While the hub stays Limited the
@@ -147,7 +148,9 @@ export class DutyCycleManager {
       const window = this.devices.get(pause.eui64);
       const allowedAt = pause.cause === 'deviceLimit' && window ? window.whenBelow(this.budget(this.limits.device), at) : at;
       if (allowedAt > at) {
-        pause.until = allowedAt;
+        // The Device kept transmitting while paused, so its hour still holds its limit: the hub
+        // acts again, and says so, rather than stretching an action it reported over an hour ago.
+        decisions.push(this.pause(pause.eui64, at, pause.cause, allowedAt));
         continue;
       }
       this.pauses.delete(pause.eui64);

@@ -44,6 +44,19 @@ describe('per-Device duty cycle', () => {
     expect(meter.tick(start + HOUR)).toEqual([{ kind: 'resumed', eui64: DEVICES[0], at: start + HOUR }]);
     expect(meter.isPaused(DEVICES[0]!, start + HOUR)).toBe(false);
   });
+
+  it('pauses afresh, as a new action to report, a Device whose own frames during its pause still hold its hour over the limit when the pause ends', () => {
+    const meter = new DutyCycleManager(TIGHT);
+    for (let i = 0; i < 3; i++) meter.deviceTransmitted(DEVICES[0]!, big, i * 1000);
+    expect(meter.pauseOf(DEVICES[0]!)).toMatchObject({ since: 2000, until: HOUR });
+    // Paused, it talks on: nothing new is decided while the pause runs…
+    for (let i = 0; i < 3; i++) expect(meter.deviceTransmitted(DEVICES[0]!, big, 10 * MINUTE + i * 1000)).toEqual([]);
+    // …but when it was due to end, those frames still hold the hour over the limit.
+    expect(meter.tick(HOUR + 2000)).toEqual([
+      { kind: 'paused', pause: { eui64: DEVICES[0], since: HOUR + 2000, until: 10 * MINUTE + HOUR, cause: 'deviceLimit' } },
+    ]);
+    expect(meter.tick(10 * MINUTE + HOUR)).toEqual([{ kind: 'resumed', eui64: DEVICES[0], at: 10 * MINUTE + HOUR }]);
+  });
 });
 
 describe("the hub's own duty cycle", () => {
