@@ -1,3 +1,4 @@
+import { HubError } from '../../hal/errors.js';
 import type { Eui64 } from '../../hal/radio.js';
 import type { GbcsAuthenticator } from '../gbcs/index.js';
 import type { SecurityCredentials } from '../security/credentials.js';
@@ -19,6 +20,9 @@ export interface AlertQueueOptions {
   onLoose(alert: SealedAlert): void;
   onError(error: unknown): void;
 }
+
+/** Why an alert could not be sealed. */
+export class AlertError extends HubError {}
 
 /**
  * Seals alerts in the order they were raised, each with the next value of the hub's own counter.
@@ -69,7 +73,7 @@ export class AlertQueue implements AlertSink {
 
   private async seal(alert: AlertRequest): Promise<SealedAlert> {
     const recipient = alert.recipient ?? this.defaultRecipient();
-    if (!recipient) throw new Error('no alert recipient: no Access Control Broker certificate is trusted');
+    if (!recipient) throw new AlertError('ALERT_NO_RECIPIENT', 'no Access Control Broker certificate is trusted, so there is no one to address the alert to', { where: 'alert recipient' });
     const counter = await this.options.counters.nextOwn();
     const unsealed = {
       header: {

@@ -4,7 +4,7 @@ import { decodeMessage, GbcsAuthenticator, GbcsError, messageCodeEntry, type Gbc
 import { decodePayload, type DecodedPayload } from '../gbcs/payload/index.js';
 import type { SecurityCredentials } from '../security/credentials.js';
 import { ReplayError, type OriginatorCounters } from '../security/replay.js';
-import { AlertQueue, type SealedAlert } from './alert-queue.js';
+import { AlertError, AlertQueue, type SealedAlert } from './alert-queue.js';
 import { Refusal, type RefusalReason } from './refusal.js';
 import { RefusalRecorder } from './refusal-recorder.js';
 import { checkRole } from './role-check.js';
@@ -56,6 +56,7 @@ export class HubRouter extends EventEmitter<RouterEvents> {
   private readonly context: HandlerContext;
   private readonly refusals: RefusalRecorder;
   private admitTail: Promise<unknown> = Promise.resolve();
+  private unaddressedAlerts = 0;
   private executeTail: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: RouterOptions) {
@@ -65,7 +66,7 @@ export class HubRouter extends EventEmitter<RouterEvents> {
       counters: options.counters,
       credentials: options.credentials,
       onLoose: (alert) => this.emit('alert', alert),
-      onError: (error) => options.context.logger.error({ err: error }, 'alert could not be sealed'),
+      onError: (error) => this.alertFailed(error),
     });
     this.context = { ...options.context, alerts: this.alerts };
     this.refusals = new RefusalRecorder(options.context.chf.securityLog, options.context.clock);
@@ -234,6 +235,20 @@ export class HubRouter extends EventEmitter<RouterEvents> {
     const handler = this.options.registry.find(device, entry.code);
     if (!handler) throw new Refusal('NO_HANDLER', `the ${device} does not execute ${entry.useCase}`, { where: 'message code' });
     return handler;
+  }
+
+  /**
+   * A hub not yet given its Security Credentials (a bench or simulator run) has no Access Control
+   * Broker to address alerts to: say so once, with the way out, rather than an error per alert.
+   */
+  private alertFailed(error: unknown): void {
+    const { logger } = this.options.context;
+    if (error instanceof AlertError && error.code === 'ALERT_NO_RECIPIENT') {
+      if (this.unaddressedAlerts++ === 0) logger.warn('alerts are not being sent: no Access Control Broker certificate is trusted (install the Security Credentials, e.g. security.keystore in the config)');
+      else logger.debug({ unaddressedAlerts: this.unaddressedAlerts }, 'alert not sent: no Access Control Broker');
+      return;
+    }
+    logger.error({ err: error }, 'alert could not be sealed');
   }
 
   private async record(refusal: Refusal, bytes: Buffer): Promise<void> {
