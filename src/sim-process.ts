@@ -129,8 +129,9 @@ class ControlConnection {
 
 export async function startSimProcess(options: SimProcessOptions = {}): Promise<SimProcess> {
   const { command, args } = cliCommand();
-  const child = spawn(command, [...args, 'sim', '--listen', 'tcp://127.0.0.1:0', '--control', '0', ...(options.args ?? [])], {
-    stdio: ['ignore', 'pipe', options.stderr ? 'pipe' : 'ignore'],
+  // Its stdin is the hub's lifeline: when the hub is gone, the pipe closes and the simulator stops.
+  const child = spawn(command, [...args, 'sim', '--with-parent', '--listen', 'tcp://127.0.0.1:0', '--control', '0', ...(options.args ?? [])], {
+    stdio: ['pipe', 'pipe', options.stderr ? 'pipe' : 'ignore'],
   });
   if (options.stderr) child.stderr!.pipe(options.stderr, { end: false });
   const { radio, control } = await readListening(child, options.startTimeoutMs ?? 30_000);

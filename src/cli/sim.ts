@@ -1,10 +1,11 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { loadScenario } from '../../hal/sim/scenario.js';
 import { runSimulator } from '../../hal/sim/run.js';
 import type { RuntimeFaults } from '../../hal/sim/simulator.js';
 import { createLogger } from '../log.js';
 
 interface SimOptions {
+  withParent?: boolean;
   listen?: string;
   serial?: string;
   baud: number;
@@ -46,16 +47,28 @@ function faultsFrom(options: SimOptions): RuntimeFaults {
   return faults;
 }
 
-/** Resolves when the process is told to stop. */
-function stopSignal(): Promise<string> {
+/**
+ * Resolves when the process is told to stop. Started by a hub (`withParent`), it leaves Ctrl-C to
+ * that hub, which stops it after its own radio, so the hub's shutdown does not see its NCP vanish
+ * first; and it stops when its stdin closes, so it does not outlive a hub that was killed.
+ */
+function stopSignal(withParent: boolean): Promise<string> {
   return new Promise((resolve) => {
+    const ignore = () => undefined;
     const stop = (signal: string) => {
       process.off('SIGTERM', stop);
-      process.off('SIGINT', stop);
+      process.off('SIGINT', withParent ? ignore : stop);
+      process.stdin.off('end', parentGone);
+      if (withParent) process.stdin.pause();
       resolve(signal);
     };
+    const parentGone = () => stop('parent gone');
     process.on('SIGTERM', stop);
-    process.on('SIGINT', stop);
+    process.on('SIGINT', withParent ? ignore : stop);
+    if (withParent) {
+      process.stdin.on('end', parentGone);
+      process.stdin.resume();
+    }
   });
 }
 
@@ -77,6 +90,7 @@ export function registerSim(program: Command): void {
     .option('--delay-ms <n>', 'delay every EZSP response and callback by this many milliseconds', count('--delay-ms'))
     .option('--reset-after-frames <n>', 'reset the NCP once, after it has handled N EZSP frames from the host (0 = never)', count('--reset-after-frames'))
     .option('--log-level <level>', 'log level for stderr (fatal, error, warn, info, debug, trace)')
+    .addOption(new Option('--with-parent', 'started by a hub: stop when stdin closes and leave SIGINT to the hub').hideHelp())
     .addHelpText(
       'after',
       '\nOn start it prints one JSON line to stdout: {"event":"listening","radio":…,"control":…}.\n' +
@@ -100,7 +114,7 @@ export function registerSim(program: Command): void {
       process.stdout.write(
         `${JSON.stringify({ event: 'listening', radio: running.radio, control: running.control, ezspVersion: options.ezspVersion, seed: faults.seed, scenario: scenario.source })}\n`,
       );
-      const signal = await stopSignal();
+      const signal = await stopSignal(options.withParent === true);
       logger.info({ signal }, 'stopping');
       await running.close();
     });

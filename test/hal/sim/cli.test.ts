@@ -77,6 +77,23 @@ describe('hub sim', () => {
     expect(sim.stderr()).not.toContain(ESME_INSTALL_CODE);
   });
 
+  it('started by a hub (--with-parent), leaves SIGINT to the hub and stops once its stdin closes', async () => {
+    const sim = await startSimProcess(['--with-parent', '--listen', 'tcp://127.0.0.1:0', '--control', '0'], 20_000, 'pipe');
+    onTestFinished(() => void sim.stop());
+    const exited = new Promise<number | null>((resolve) => sim.child.once('exit', (code) => resolve(code)));
+    // Ctrl-C reaches the whole process group; the hub stops the simulator after its own radio.
+    sim.child.kill('SIGINT');
+    // Still serving after the signal: the NCP end takes a connection.
+    const radio = tcp(sim.listening.radio);
+    await radio.open();
+    await radio.close();
+    expect(sim.child.exitCode).toBeNull();
+    // A hub that dies (even by SIGKILL) closes the pipe: the simulator does not outlive it.
+    sim.child.stdin!.end();
+    expect(await exited).toBe(0);
+    expect(sim.stderr()).toContain('"signal":"parent gone"');
+  });
+
   it('serves the NCP on one end of a pty pair', async () => {
     const pty = await usePtyPair();
     const sim = await startSimProcess(['--serial', pty.a]);

@@ -14,8 +14,8 @@ export interface SimProcess {
 }
 
 /** Start `hub sim` as a child process and wait for its one line of JSON. */
-export function startSimProcess(args: string[], timeoutMs = 20_000): Promise<SimProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'sim', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startSimProcess(args: string[], timeoutMs = 20_000, stdin: 'ignore' | 'pipe' = 'ignore'): Promise<SimProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'sim', ...args], { cwd: ROOT, stdio: [stdin, 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (text: string) => (stderr += text));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
