@@ -110,11 +110,13 @@ export function registerSim(program: Command): void {
         faults: faultsFrom(options),
         logger,
       });
+      // Armed before the line that tells a parent it may signal us, so no signal finds us unready.
+      const stopped = stopSignal(options.withParent === true);
       const { faults } = running.simulator.status();
       process.stdout.write(
         `${JSON.stringify({ event: 'listening', radio: running.radio, control: running.control, ezspVersion: options.ezspVersion, seed: faults.seed, scenario: scenario.source })}\n`,
       );
-      const signal = await stopSignal(options.withParent === true);
+      const signal = await stopped;
       logger.info({ signal }, 'stopping');
       await running.close();
     });
