@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { HubError } from '../../hal/errors.js';
 import { parseEui64 } from '../../hal/eui64.js';
@@ -8,8 +7,9 @@ import { DEVICE_TYPE_NAMES, DEVICE_TYPES } from '../chf/device-types.js';
 import type { HistoricDeviceEntry } from '../chf/historic-device-log.js';
 import { hashTcLinkKey, maskSecret } from '../chf/link-key-hash.js';
 import { loadConfig } from '../config.js';
-import { FileSecureElement, KEY_FILE_NAME } from '../security/file-secure-element.js';
-import { openStore, StoreError, type Store } from '../store/store.js';
+import { KEY_FILE_NAME } from '../security/file-secure-element.js';
+import type { Store } from '../store/store.js';
+import { openLocalStore } from './local-store.js';
 
 /**
  * `hub devices`: read and change the CHF Device Log in the store the hub uses. Install codes and
@@ -28,25 +28,7 @@ export class DevicesCommandError extends HubError {}
 
 async function openLogAt(options: DevicesOptions, creating: boolean): Promise<{ store: Store; log: DeviceLog }> {
   const path = resolve(options.store);
-  const keysDir = resolve(options.keys ?? options.store);
-  if (!creating && !existsSync(path)) throw new DevicesCommandError('STORE_NOT_FOUND', 'no hub store here (check --store or store.path)', { where: path });
-  if (!creating && !existsSync(join(keysDir, KEY_FILE_NAME))) {
-    throw new DevicesCommandError('KEY_FILE_NOT_FOUND', `no ${KEY_FILE_NAME} with the store's data key (pass --keys DIR)`, { where: keysDir });
-  }
-  let store: Store;
-  try {
-    const secureElement = await FileSecureElement.open({ stateDir: keysDir });
-    store = await openStore({ path, secureElement });
-  } catch (error) {
-    if (error instanceof StoreError && error.code === 'STORE_LOCKED') {
-      throw new DevicesCommandError(
-        'STORE_IN_USE',
-        'the hub is running and holds this store (LevelDB allows one process at a time); stop the hub first, e.g. `sudo systemctl stop hub`, then run this again',
-        { where: path, cause: error },
-      );
-    }
-    throw error;
-  }
+  const { store } = await openLocalStore(path, { ...(options.keys ? { keysDir: options.keys } : {}), creating, errorClass: DevicesCommandError });
   try {
     return { store, log: await DeviceLog.open(store) };
   } catch (error) {

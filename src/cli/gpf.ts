@@ -32,7 +32,7 @@ async function storePath(program: Command, options: StoreOptions): Promise<strin
 
 async function withGpf<T>(program: Command, options: StoreOptions, io: PinCommandIo, run: (parts: { gpf: GasProxyData; pins: PinStore; record: (code: number, detail: Record<string, string | boolean>) => Promise<void> }) => Promise<T>): Promise<T> {
   const path = await storePath(program, options);
-  const { store, secureElement } = await openLocalStore(path, options.keys ?? path);
+  const { store, secureElement } = await openLocalStore(path, { keysDir: options.keys ?? path });
   try {
     const logs = await openHubLogs(store, io.clock);
     const pins = await PinStore.open(store, { clock: io.clock, securityLog: logs.securityLog, identifiers: async () => secureElement.owners() });

@@ -15,18 +15,32 @@ export interface LocalStore {
   secureElement: FileSecureElement;
 }
 
-/** `keysDir` defaults to the store's own directory, where the hub keeps keys.json. */
-export async function openLocalStore(storePath: string, keysDir = storePath): Promise<LocalStore> {
+export interface LocalStoreOptions {
+  /** Where the hub keeps keys.json; default the store's own directory. */
+  keysDir?: string;
+  /** First use at installation: the store and its key file may not exist yet. */
+  creating?: boolean;
+  /** What else the user can do while the hub runs (default: run this again once it has stopped). */
+  whileRunning?: string;
+  /** The error class the calling command reports with (default LocalStoreError). */
+  errorClass?: typeof HubError;
+}
+
+export async function openLocalStore(storePath: string, options: LocalStoreOptions = {}): Promise<LocalStore> {
   const path = resolve(storePath);
-  const keys = resolve(keysDir);
-  if (!existsSync(path)) throw new LocalStoreError('STORE_NOT_FOUND', 'no hub store here (check --store or store.path)', { where: path });
-  if (!existsSync(join(keys, KEY_FILE_NAME))) throw new LocalStoreError('KEY_FILE_NOT_FOUND', `no ${KEY_FILE_NAME} with the store's data key (pass --keys DIR)`, { where: keys });
+  const keys = resolve(options.keysDir ?? storePath);
+  const Failure = options.errorClass ?? LocalStoreError;
+  if (!options.creating && !existsSync(path)) throw new Failure('STORE_NOT_FOUND', 'no hub store here (check --store or store.path)', { where: path });
+  if (!options.creating && !existsSync(join(keys, KEY_FILE_NAME))) {
+    throw new Failure('KEY_FILE_NOT_FOUND', `no ${KEY_FILE_NAME} with the store's data key (pass --keys DIR)`, { where: keys });
+  }
   const secureElement = await FileSecureElement.open({ stateDir: keys });
   try {
     return { store: await openStore({ path, secureElement }), secureElement };
   } catch (error) {
     if (error instanceof StoreError && error.code === 'STORE_LOCKED') {
-      throw new LocalStoreError('STORE_IN_USE', 'the hub is running and holds this store; stop it first (e.g. `sudo systemctl stop hub`), then run this again', { where: path, cause: error });
+      const instead = options.whileRunning ?? 'then run this again';
+      throw new Failure('STORE_IN_USE', `the hub is running and holds this store (LevelDB allows one process at a time); stop the hub first, e.g. \`sudo systemctl stop hub\`, ${instead}`, { where: path, cause: error });
     }
     throw error;
   }

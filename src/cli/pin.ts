@@ -1,15 +1,14 @@
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { SystemClock, type Clock } from '../../hal/clock.js';
 import { HubError } from '../../hal/errors.js';
 import { loadConfig } from '../config.js';
 import { openHubLogs } from '../logs/index.js';
-import { FileSecureElement, KEY_FILE_NAME } from '../security/file-secure-element.js';
 import { PIN_ATTEMPT_POLICY } from '../security/pin-attempts.js';
 import type { PinKind } from '../security/pin-rules.js';
 import { PinStore, PinStoreError, type PinStatus } from '../security/pin-store.js';
-import { openStore, StoreError, type Store } from '../store/store.js';
+import type { Store } from '../store/store.js';
+import { openLocalStore } from './local-store.js';
 import { secretInput, type SecretInput, type TerminalLike } from './pin-input.js';
 
 /**
@@ -40,21 +39,12 @@ interface StoreOptions {
 
 async function openPins(program: Command, options: StoreOptions, clock: Clock, creating: boolean): Promise<{ store: Store; pins: PinStore }> {
   const path = resolve(options.store ?? (await loadConfig(program.opts<{ config?: string }>().config)).store.path);
-  const keysDir = resolve(options.keys ?? path);
-  if (!creating && !existsSync(path)) throw new PinCommandError('STORE_NOT_FOUND', 'no hub store here (check --store or store.path)', { where: path });
-  if (!creating && !existsSync(join(keysDir, KEY_FILE_NAME))) {
-    throw new PinCommandError('KEY_FILE_NOT_FOUND', `no ${KEY_FILE_NAME} with the store's data key (pass --keys DIR)`, { where: keysDir });
-  }
-  const secureElement = await FileSecureElement.open({ stateDir: keysDir });
-  let store: Store;
-  try {
-    store = await openStore({ path, secureElement });
-  } catch (error) {
-    if (error instanceof StoreError && error.code === 'STORE_LOCKED') {
-      throw new PinCommandError('STORE_IN_USE', 'the hub is running and holds this store; stop it first (e.g. `sudo systemctl stop hub`), or use the local installer interface', { where: path, cause: error });
-    }
-    throw error;
-  }
+  const { store, secureElement } = await openLocalStore(path, {
+    ...(options.keys ? { keysDir: options.keys } : {}),
+    creating,
+    whileRunning: 'or use the local installer interface',
+    errorClass: PinCommandError,
+  });
   try {
     const logs = await openHubLogs(store, clock);
     const pins = await PinStore.open(store, { clock, securityLog: logs.securityLog, identifiers: async () => secureElement.owners() });
