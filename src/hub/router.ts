@@ -68,7 +68,7 @@ export class HubRouter extends EventEmitter<RouterEvents> {
       onLoose: (alert) => this.emit('alert', alert),
       onError: (error) => this.alertFailed(error),
     });
-    this.context = { ...options.context, alerts: this.alerts };
+    this.context = { ...options.context, alerts: this.alerts, nextOwnCounter: () => options.counters.nextOwn() };
     this.refusals = new RefusalRecorder(options.context.chf.securityLog, options.context.clock);
   }
 
@@ -182,7 +182,7 @@ export class HubRouter extends EventEmitter<RouterEvents> {
     // The command before may have changed the Device Log or the supply arrangement the policy read at admission.
     checkRole(this.context, { useCase: command.entry.useCase, messageCode: command.entry.code, device: admission.device, party: command.remoteParty, payload: command.payload });
     const result = await handler.handle(this.context, command);
-    const unsealed = { header: responseHeader(command.header, result.dateTime), payload: result.payload };
+    const unsealed = { header: responseHeader(command.header, result.dateTime, result.supplementaryOriginatorCounter), payload: result.payload };
     // GBCS answers a critical command signed by the Device, with no MAC: its sender may hold no Key
     // Agreement key (WAN provider, transitional CoS, root), and a CS02b may just have replaced the
     // one it has. Only critical commands change trusted certificates, so a MACed answer is always
@@ -286,8 +286,12 @@ function decodeCommandPayload(message: GbcsMessage, handler: UseCaseHandler): De
   }
 }
 
-/** A response echoes the command's counter, swaps originator and recipient, and keeps the supplementary party without its certificate. */
-export function responseHeader(command: GroupingHeader, dateTime?: Buffer): GroupingHeader {
+/**
+ * A response echoes the command's counter, swaps originator and recipient, and keeps the
+ * supplementary party without its certificate, adding the Device's own counter where the handler
+ * keyed the response with one.
+ */
+export function responseHeader(command: GroupingHeader, dateTime?: Buffer, ownCounter?: bigint): GroupingHeader {
   const extra = command.supplementary;
   return {
     cra: 'response',
@@ -297,7 +301,13 @@ export function responseHeader(command: GroupingHeader, dateTime?: Buffer): Grou
     ...(dateTime ? { dateTime } : {}),
     messageCode: command.messageCode,
     ...(extra
-      ? { supplementary: { remotePartyId: extra.remotePartyId, ...(extra.remotePartyCounter === undefined ? {} : { remotePartyCounter: extra.remotePartyCounter }) } }
+      ? {
+          supplementary: {
+            remotePartyId: extra.remotePartyId,
+            ...(extra.remotePartyCounter === undefined ? {} : { remotePartyCounter: extra.remotePartyCounter }),
+            ...(ownCounter === undefined ? {} : { originatorCounter: ownCounter }),
+          },
+        }
       : {}),
   };
 }

@@ -24,9 +24,9 @@ export type HubDevice = 'CHF' | 'GPF';
 export interface HubIdentity {
   chf: Eui64;
   gpf: Eui64;
-  /** ECS26n: the manufacturer identifier and model type the hub reports. */
-  manufacturerId: Buffer;
-  modelType: Buffer;
+  /** ECS26n/ECS26i: the manufacturer identifier and model type the hub reports, from its configuration (absent: the read fails). */
+  manufacturerId?: Buffer;
+  modelType?: Buffer;
 }
 
 /** The party whose rights a command exercises: the supplementary remote party when the ACB relays for one, else the originator. */
@@ -119,12 +119,20 @@ export interface HandlerContext {
   logger: Logger;
   /** The hub's keys: GPF reads encrypt their values for the remote party with a key agreed here. */
   secureElement?: SecureElement;
+  /** Takes the hub's next own originator counter (the one alerts carry), for a response that must carry one of its own. */
+  nextOwnCounter?(): Promise<bigint>;
 }
 
 /** What a handler answers: the response payload, and optionally the response's grouping header date-time. */
 export interface UseCaseResult {
   payload: Buffer;
   dateTime?: Buffer;
+  /**
+   * The answering Device's own counter, carried in the supplementary remote party information: a
+   * response encrypted for a remote party the command introduced by certificate (an unknown remote
+   * party) is keyed with it, not with the command's counter.
+   */
+  supplementaryOriginatorCounter?: bigint;
 }
 
 export interface UseCaseHandler {

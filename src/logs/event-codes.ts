@@ -44,6 +44,8 @@ export const HUB_EVENTS = {
   pinLockedOut: { code: 0xe009, name: 'PIN entry locked out after repeated wrong PINs', log: 'security', gbcsCode: 0x8f53 },
   pinChanged: { code: 0xe00a, name: 'Engineering or privacy PIN set, changed or removed', log: 'security' },
   pinChangeRefused: { code: 0xe00b, name: 'PIN change refused: no proof of authority', log: 'security', gbcsCode: 0x8f30 },
+  // GBCS files the CHF Device Log changing with the security events (the RTDS CHF Security Log holds it).
+  chfDeviceLogChanged: { code: 0x8f12, name: 'CHF Device Log Changed', log: 'security' },
   restrictDataChanged: { code: 0xe010, name: 'GPF Restrict Data set or cleared by a local operator', log: 'security' },
 
   // Event Log: what the hub did.
@@ -51,7 +53,6 @@ export const HUB_EVENTS = {
   immediateCommandNotActioned: { code: 0x8155, name: 'Immediate HAN Interface Command Received but not Successfully Actioned', log: 'event' },
   futureDatedCommandActioned: { code: 0x8f66, name: 'Future-date HAN Interface Command Successfully Actioned', log: 'event' },
   futureDatedCommandNotActioned: { code: 0x8f67, name: 'Future-date HAN Interface Command not Successfully Actioned', log: 'event' },
-  chfDeviceLogChanged: { code: 0x8f12, name: 'CHF Device Log Changed', log: 'event' },
   gpfDeviceLogChanged: { code: 0x8071, name: 'GPF Device Log Changed', log: 'event' },
   deviceJoiningFailed: { code: 0x8f48, name: 'Device joining failed', log: 'event' },
   deviceJoiningSucceeded: { code: 0x8f49, name: 'Device joining succeeded', log: 'event' },
@@ -95,8 +96,11 @@ export function hubEventByCode(code: number): (HubEvent & { key: HubEventName })
   return BY_CODE.get(code);
 }
 
-/** The code a GBCS read (ECS35c/ECS35d) reports for a stored code. */
+/** GBCS's alert and event codes; those from 0xE000 are the hub's own. */
+const GBCS_CODES = { first: 0x8000, firstHubLocal: 0xe000 } as const;
+
+/** The code a GBCS read (ECS35c/ECS35d) reports for a stored code: a GBCS code as it is, a hub-local one as its table entry says (or not at all). */
 export function gbcsCodeOf(code: number): number | undefined {
-  const event = BY_CODE.get(code);
-  return event && (event.gbcsCode ?? (event.code < 0xe000 ? event.code : undefined));
+  if (code >= GBCS_CODES.first && code < GBCS_CODES.firstHubLocal) return code;
+  return BY_CODE.get(code)?.gbcsCode;
 }

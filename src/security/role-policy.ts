@@ -130,6 +130,8 @@ export const USE_CASE_SERVICE: ReadonlyMap<string, string> = new Map([
 export const DCC_USE_CASES: ReadonlyMap<string, readonly DccRole[]> = new Map<string, DccRole[]>([
   // The RTDS GCS59 comes from the Access Control Broker itself.
   ['GCS59', ['ACB']],
+  // The RTDS CS02a (NA_CS02aSignature) is the Access Control Broker asking about its own credentials, for no user.
+  ['CS02a', ['ACB']],
 ]);
 
 /**
@@ -171,8 +173,8 @@ export function eligibleRoles(useCase: string, messageCode?: number): readonly P
   const rows = ROLE_POLICY.filter((row) => row.useCase === useCase);
   const byCode = rows.find((row) => row.messageCode !== undefined && row.messageCode === messageCode);
   if (byCode) return byCode.roles;
-  if (rows.some((row) => row.messageCode !== undefined)) return [...new Set(rows.flatMap((row) => row.roles))];
-  return rows[0]?.roles ?? [];
+  // A use case that is both a user service and the DCC's own (CS02a) has a row for each.
+  return [...new Set(rows.flatMap((row) => row.roles))];
 }
 
 function certificateRolesOf(roles: readonly PartyRole[]): RemotePartyRole[] {

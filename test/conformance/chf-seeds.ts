@@ -1,5 +1,12 @@
+import type { ManualClock } from '../../hal/clock.js';
+import { BoundedLog } from '../../src/logs/bounded-log.js';
+import { LOG_DOMAINS } from '../../src/logs/hub-logs.js';
+import { CHF_LOG_SIZES } from '../../src/logs/sizes.js';
+import type { GbcsHubOptions } from '../../src/hub/gbcs-hub.js';
 import type { HubSeed, SeedEvent, SeedLinkStatistics } from '../../src/hub/seed.js';
-import type { Fault, Han } from './harness.js';
+import { jsonCodec, sequenceKey, type Store } from '../../src/store/store.js';
+import { RadioDouble } from '../src/han/admission-radio-double.js';
+import type { HarnessOptions } from './harness.js';
 
 /**
  * The state each CHF vector implies, as data: what the Device Log, the link statistics, the logs
@@ -7,11 +14,7 @@ import type { Fault, Han } from './harness.js';
  * code is the RTDS CCS01 command's; link keys are arbitrary, as the RTDS's hashes are
  * placeholders no key hashes to (test/src/chf/link-key-hash.test.ts).
  */
-export interface VectorState {
-  seed: HubSeed;
-  faults?: Fault[];
-  han?: Han;
-}
+export type VectorState = HarnessOptions & { seed: HubSeed };
 
 const NOW = '2015-01-01T00:00:00Z';
 const INSTALL_CODE = '30313233343536373839414243444546';
@@ -82,6 +85,34 @@ const EVENTS: SeedEvent[] = [
   { at: at(473331601), code: 0x8f67 },
 ];
 
+/**
+ * The CHF Security Log the RTDS ECS35d response reads: the Device Log changing, then security
+ * events, among them tamper and other hardware events (0x8F3F, 0x8F75, 0x8F78) this hub has no
+ * sensor for. The Security Log is the hub's own to write, so these are laid in its store as a hub
+ * that had recorded them would have left them.
+ */
+const SECURITY_EVENTS: ReadonlyArray<[seconds: number, code: number]> = [
+  [473299200, 0x8f12], [473301757, 0x8f1e], [473305188, 0x8f3e], [473307010, 0x8f3f], [473309078, 0x8f43], [473312238, 0x8f4c], [473314216, 0x8f4d],
+  [473316488, 0x8f4e], [473319556, 0x8f4f], [473321591, 0x8f52], [473325068, 0x8f53], [473327990, 0x8f75], [473330962, 0x8f78],
+];
+
+async function recordedSecurityLog(store: Store): Promise<Partial<GbcsHubOptions>> {
+  const log = await BoundedLog.open(store, { name: LOG_DOMAINS.security, codec: jsonCodec((value): value is object => typeof value === 'object' && value !== null) }, CHF_LOG_SIZES.securityLog);
+  // One before the range the command reads and one after it.
+  for (const [seconds, code] of [[473299199, 0x8f53] as const, ...SECURITY_EVENTS, [473331601, 0x8f53] as const]) {
+    await log.append((sequence) => ({ key: sequenceKey(sequence), value: { sequence, at: Date.parse(at(seconds)), code, detail: {} } }));
+  }
+  return {};
+}
+
+/** A radio that forms the HAN a restore names (CCS03). */
+const formingRadio = async (_store: Store, clock: ManualClock) => ({ network: new RadioDouble(clock) });
+
+/** The identity the RTDS ECS26n/ECS26i responses report; ECS26i's model type has no trailing space. */
+const IDENTITY = { manufacturerId: Buffer.from('ATGTypeY', 'latin1'), modelType: Buffer.from('CSW ', 'latin1') };
+/** A hub whose configuration holds no manufacturer identifier: the first identity read fails. */
+const NO_MANUFACTURER = { ...IDENTITY, manufacturerId: Buffer.alloc(0) };
+
 export const CHF_STATES: Readonly<Record<string, VectorState>> = {
   CCS01_SUCCESS: { seed: { now: NOW }, han: 'radio' },
   CCS01_ERROR: { seed: { now: NOW }, han: 'failing-radio' },
@@ -93,6 +124,22 @@ export const CHF_STATES: Readonly<Record<string, VectorState>> = {
   CCS07_ERROR: { seed: KEYED_HAN, faults: ['deviceLog'] },
   ECS35c_SUCCESS: { seed: { now: '2015-01-01T12:00:00Z', events: EVENTS } },
   ECS35c_ERROR: { seed: { now: '2015-01-01T12:00:00Z' }, faults: ['eventLog'] },
+  // The backup restored onto a hub with a radio to form the HAN; without one the restore is a hardware fault.
+  CCS03_SUCCESS: { seed: { now: NOW }, extras: formingRadio },
+  CCS03_ERROR: { seed: { now: NOW } },
+  // Message code 0x0004 reads what CCS06 reads.
+  CCS05CCS04_SUCCESS: { seed: RTDS_HAN },
+  CCS05CCS04_ERROR: { seed: RTDS_HAN, faults: ['deviceLog'] },
+  ECS35d_SUCCESS: { seed: { now: '2015-01-01T12:00:00Z' }, extras: recordedSecurityLog },
+  ECS35d_ERROR: { seed: { now: '2015-01-01T12:00:00Z' }, faults: ['eventLog'] },
+  ECS26n_SUCCESS: { seed: { now: NOW }, identity: IDENTITY },
+  ECS26n_ERROR: { seed: { now: NOW }, identity: NO_MANUFACTURER },
+  ECS26i_SUCCESS: { seed: { now: NOW }, identity: { ...IDENTITY, modelType: Buffer.from('CSW', 'latin1') } },
+  ECS26i_ERROR: { seed: { now: NOW }, identity: NO_MANUFACTURER },
+  // The Access Control Broker asks about its own cells: the hub trusts the RTDS keystore's parties.
+  CS02aSignature_SUCCESS: { seed: { now: NOW } },
+  // The WAN provider replaces its own certificate (the hub trusts the RTDS keystore's parties).
+  CS02bWPByWP_SUCCESS: { seed: { now: NOW } },
 };
 
 /**

@@ -11,11 +11,10 @@ import { describeRtds, loadVectors } from '../helpers/rtds.js';
 import { ConformanceHub, RTDS_IDENTITY, rtdsKeystore } from './harness.js';
 
 /**
- * GCS16b: the RTDS GPF vector is for an unknown remote party (a supplier the hub does not hold),
- * whose response carries the GPF's own counter (0x7D0) in the grouping header and encrypts with it.
- * The pipeline does not yet take unknown remote parties (their certificate travels in the command
- * and would have to be verified against the root), so the handler is run here directly with that
- * counter: its payload is compared byte for byte; the header is the pipeline's part.
+ * GCS16b: the RTDS GPF vector is for an unknown remote party (one whose Key Agreement certificate
+ * travels in the command), whose response carries the GPF's own counter (0x7D0) in the grouping
+ * header and encrypts with it. gpf-vectors.test.ts runs it through the pipeline; here the handler's
+ * payload is checked on its own, given that counter.
  */
 const COMMAND = 'GCS16b_4.14_URP_SUCCESS_COMMAND_GBCS.HEX';
 const RESPONSE = 'GCS16b_4.14_URP_SUCCESS_RESPONSE_GBCS.HEX';

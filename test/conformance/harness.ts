@@ -118,6 +118,8 @@ export interface HarnessOptions {
   trust?: (credential: Credential) => boolean;
   /** Extra store domains to include in snapshots. */
   domains?: ReadonlyArray<{ name: string; personal?: boolean }>;
+  /** What the hub's configuration says of it, over RTDS_IDENTITY (ECS26n's manufacturer identifier and model type). */
+  identity?: Partial<HubIdentity>;
 }
 
 export type StoreSnapshot = Record<string, Array<[string, string]>>;
@@ -133,6 +135,8 @@ export class ConformanceHub {
     readonly clock: ManualClock,
     readonly hub: GbcsHub,
     readonly linkStatistics: LinkStatisticsTable,
+    /** The state modules `extras` opened (the GPF's, Sub GHz). */
+    readonly extras: Partial<GbcsHubOptions>,
     private readonly domains: ReadonlyArray<{ name: string; personal?: boolean }>,
   ) {}
 
@@ -150,7 +154,7 @@ export class ConformanceHub {
     const joinWindows = options.han ? joinWindowsOver(options.han, deviceLog, logs, clock, closers) : undefined;
     const panId = Buffer.from(options.seed?.extendedPanId ?? '0000000000000000', 'hex');
     const hub = await openGbcsHub({
-      store, secureElement, clock, identity: RTDS_IDENTITY, linkStatistics, deviceLog, logs, extendedPanId: () => panId,
+      store, secureElement, clock, identity: { ...RTDS_IDENTITY, ...options.identity }, linkStatistics, deviceLog, logs, extendedPanId: () => panId,
       ...(joinWindows ? { joinWindows } : {}),
       ...extras,
     });
@@ -158,7 +162,7 @@ export class ConformanceHub {
     for (const { credential, own } of await trustedCredentials()) {
       if (own || (options.trust ?? (() => true))(credential)) await hub.credentials.install(credential, { own });
     }
-    const harness = new ConformanceHub(dir, store, clock, hub, linkStatistics, [...STATE_DOMAINS, ...(options.domains ?? [])]);
+    const harness = new ConformanceHub(dir, store, clock, hub, linkStatistics, extras, [...STATE_DOMAINS, ...(options.domains ?? [])]);
     harness.closers.push(...closers);
     await applySeed({ hub, linkStatistics, setTime: (ms) => clock.set(ms) }, options.seed ?? {});
     if (options.faults?.includes('deviceLog')) await deviceLog.close();

@@ -2,7 +2,7 @@ import type { ManualClock } from '../../hal/clock.js';
 import { withInstallCodeCrc } from '../../hal/install-code.js';
 import { CS11 } from '../../src/chf/use-cases/cs11-clear-event-log.js';
 import { ECS26N } from '../../src/chf/use-cases/ecs26n-read-identity.js';
-import { ECS35D } from '../../src/chf/use-cases/ecs35d-read-security-log.js';
+import { ECS35d } from '../../src/gbcs/payload/dlms/index.js';
 import { decodeMessage } from '../../src/gbcs/index.js';
 import { encodeAsn1 } from '../../src/gbcs/payload/asn1/views.js';
 import { CCS01, CCS02, CCS03 } from '../../src/gbcs/payload/dlms/index.js';
@@ -82,8 +82,7 @@ const range = (classId: number, obis: string) => ({ restrictingObject: { classId
 
 /** CCS03's backup: the RTDS ESME, no key, on a new extended PAN id. */
 function restoreChfLog(): Buffer {
-  const backupDateTime = { year: 2015, month: 1, day: 1, dayOfWeek: 4, hour: 0, minute: 0, second: 0, hundredths: 0, deviation: -0x8000, clockStatus: 0xff };
-  const restorePan = { backupDateTime, extendedPanId: Buffer.from('AABBCCDDEEFF0011', 'hex'), devices: [{ deviceId: '00DB1234567890A0', hashedTcLinkKey: Buffer.alloc(0) }] };
+  const restorePan = { extendedPanId: Buffer.from('AABBCCDDEEFF0011', 'hex'), devices: [{ deviceId: '00DB1234567890A0', hashedTcLinkKey: Buffer.alloc(0) }] };
   return CCS03.encodeCommand({ invokeId: 9, parameters: { restorePan } });
 }
 
@@ -152,7 +151,7 @@ export const MATRIX_COMMANDS: readonly MatrixCommand[] = [
   chf('CS11', 0x0015, () => CS11.encodeCommand({ invokeId: 7, parameters: { reset: { type: 'integer', value: 0 } } }), CHF_STATES['ECS35c_SUCCESS']!.seed),
   chf('ECS26n', 0x00fa, () => ECS26N.encodeCommand({ invokeId: 3, parameters: { manufacturerId: undefined, modelType: undefined } })),
   chf('ECS35c', 0x0093, () => rtdsPayload('ECS35c_6.13_SUCCESS_COMMAND_GBCS.HEX'), CHF_STATES['ECS35c_SUCCESS']!.seed),
-  chf('ECS35d', 0x0094, () => ECS35D.encodeCommand({ invokeId: 8, parameters: { eventLog: range(8, '0000010000ff') } })),
+  chf('ECS35d', 0x0094, () => ECS35d.encodeCommand({ invokeId: 8, parameters: { eventLog: range(8, '0000010000ff') } })),
   chf('DBCH01', 0x010a, () => rtdsPayload('DBCH01_6.31_SUCCESS_COMMAND_GBCS.HEX')),
   chf('DBCH02', 0x010b, () => DBCH02.encodeCommand({ invokeId: 0x20000001, parameters: { channelLog: range(1, '00005e2c64ff') } })),
   chf('DBCH03', 0x010c, () => rtdsPayload('DBCH03_6.30_SUCCESS_COMMAND_GBCS.HEX')),

@@ -98,6 +98,12 @@ const JOIN_SERVICE: Readonly<Record<string, string>> = { CCS01: '8.7', CCS02: '8
  */
 const DCC_ONLY: Readonly<Record<string, RemotePartyRole>> = { GCS59: 'accessControlBroker' };
 
+/**
+ * CS02a is a user service (6.24) and the DCC's own too: the public RTDS (NA_CS02aSignature) has the
+ * Access Control Broker originate it with no remote party in the header, asking about its own cells.
+ */
+const DCC_ALSO: Readonly<Record<string, RemotePartyRole>> = { CS02a: 'accessControlBroker' };
+
 function expectedRoles(command: MatrixCommand): Set<RemotePartyRole> {
   if (command.useCase === 'CS02b') return new Set([CS02B_SENDER[command.messageCode]!]);
   const dcc = DCC_ONLY[command.useCase];
@@ -105,6 +111,8 @@ function expectedRoles(command: MatrixCommand): Set<RemotePartyRole> {
   const service = SERVICE_OF[command.useCase];
   if (!service) throw new Error(`no service written down for ${command.useCase}`);
   const roles = rolesOfService(service);
+  const dccToo = DCC_ALSO[command.useCase];
+  if (dccToo) roles.add(dccToo);
   const join = JOIN_SERVICE[command.useCase];
   if (!join) return roles;
   if (!command.deviceClass) throw new Error(`${command.useCase} needs the class of the Device it changes`);

@@ -62,9 +62,8 @@ function add(eui64: Eui64, deviceTypeCode: number): Buffer {
 }
 
 function restoreFromAnotherHub(): Buffer {
-  const backupDateTime = { year: 2015, month: 1, day: 1, dayOfWeek: 4, hour: 0, minute: 0, second: 0, hundredths: 0, deviation: -0x8000, clockStatus: 0xff };
   const devices = [{ deviceId: ESME, hashedTcLinkKey: Buffer.alloc(0) }];
-  return CCS03.encodeCommand({ invokeId: 3, parameters: { restorePan: { backupDateTime, extendedPanId: Buffer.from('0011223344556677', 'hex'), devices } } });
+  return CCS03.encodeCommand({ invokeId: 3, parameters: { restorePan: { extendedPanId: Buffer.from('0011223344556677', 'hex'), devices } } });
 }
 
 /** CS02b supplierBySupplier: the supplier Digital Signing cell given the certificate in `pem`. */

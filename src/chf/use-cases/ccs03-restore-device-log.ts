@@ -1,5 +1,5 @@
 // CCS03: replace the CHF Device Log with another hub's backup, then form the HAN with the extended PAN id the command names.
-import { CCS03, type DeviceLogBackup } from '../../gbcs/payload/dlms/index.js';
+import { CCS03, type DeviceLogRestore } from '../../gbcs/payload/dlms/index.js';
 import { defineHandler } from '../../hub/registry.js';
 import type { HandlerContext } from '../../hub/use-case.js';
 import { replaceLogAndFormNetwork } from '../backup.js';
@@ -16,7 +16,7 @@ import { failureResult, RESULT, commandView, type ResultCode } from './dlms-answ
  * hashed TC link key cannot give back the key: the Device joins again with the install code CCS01
  * brings, as backup.ts's restore does.
  */
-function restorable(context: HandlerContext, backup: DeviceLogBackup): RestoredDevice[] | undefined {
+function restorable(context: HandlerContext, backup: DeviceLogRestore): RestoredDevice[] | undefined {
   const { devices } = backup;
   if (devices.length > context.chf.deviceLog.capacity) return undefined;
   const euis = new Set(devices.map((device) => device.deviceId));
@@ -26,7 +26,7 @@ function restorable(context: HandlerContext, backup: DeviceLogBackup): RestoredD
   return devices.map((device) => ({ eui64: device.deviceId, deviceType: TYPE_NOT_YET_KNOWN }));
 }
 
-async function restore(context: HandlerContext, backup: DeviceLogBackup): Promise<ResultCode> {
+async function restore(context: HandlerContext, backup: DeviceLogRestore): Promise<ResultCode> {
   const devices = restorable(context, backup);
   if (!devices) return RESULT.otherReason;
   // Without a radio the network cannot be formed: refuse before the log changes, not half-way.

@@ -3,15 +3,13 @@ import { AccessUseCase, COSEM_CLASS } from '../../gbcs/payload/dlms/index.js';
 import { none, octets } from '../../gbcs/payload/dlms/shape.js';
 import { step } from '../../gbcs/payload/dlms/views.js';
 import { defineHandler } from '../../hub/registry.js';
-import { commandView, RESULT } from './dlms-answers.js';
+import { commandView } from './dlms-answers.js';
+import { readInOrder } from './identity-reads.js';
 
-/**
- * Two Data objects read together. Their logical names follow the COSEM device identification
- * objects (0-0:96.1.x.255); no RTDS vector pins them yet.
- */
-export const IDENTITY_OBIS = { manufacturerId: '0-0:96.1.1.255', modelType: '0-0:96.1.2.255' } as const;
+/** The Data objects the RTDS ECS26n reads (and ECS26i with the CHF's own id before them). */
+export const IDENTITY_OBIS = { deviceId: '0-0:96.1.1.255', manufacturerId: '0-0:96.1.4.255', modelType: '0-0:96.1.6.255' } as const;
 
-const identityValue = (instance: string) => step({ kind: 'get', target: { classId: COSEM_CLASS.data, instance, member: 2 }, request: none, response: octets() });
+export const identityValue = (instance: string) => step({ kind: 'get', target: { classId: COSEM_CLASS.data, instance, member: 2 }, request: none, response: octets() });
 
 export const ECS26N = new AccessUseCase('ECS26n', {
   manufacturerId: identityValue(IDENTITY_OBIS.manufacturerId),
@@ -25,11 +23,7 @@ export const ecs26n = defineHandler({
   async handle(context, command) {
     const { invokeId } = commandView<typeof ECS26N.steps>(command);
     const { manufacturerId, modelType } = context.identity;
-    return {
-      payload: ECS26N.encodeResponse({
-        invokeId,
-        results: { manufacturerId: { result: RESULT.success, value: manufacturerId }, modelType: { result: RESULT.success, value: modelType } },
-      }),
-    };
+    const [manufacturer, model] = readInOrder([manufacturerId, modelType]);
+    return { payload: ECS26N.encodeResponse({ invokeId, results: { manufacturerId: manufacturer!, modelType: model! } }) };
   },
 });

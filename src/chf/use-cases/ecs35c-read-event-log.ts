@@ -6,5 +6,5 @@ import { answerLogRead } from './log-read.js';
 export const ecs35c = defineHandler({
   useCase: 'ECS35c',
   device: 'CHF',
-  handle: (context, command) => answerLogRead(ECS35c, context.chf.eventLog, command),
+  handle: (context, command) => answerLogRead(ECS35c, context.chf.eventLog, command, (entry) => entry),
 });

@@ -1,5 +1,6 @@
-import { ECS35c, type EventLogEntry } from '../../gbcs/payload/dlms/index.js';
-import type { AccessUseCase } from '../../gbcs/payload/dlms/index.js';
+import type { AccessStep, AccessUseCase, EventLogEntry } from '../../gbcs/payload/dlms/index.js';
+import type { eventLogRange } from '../../gbcs/payload/dlms/index.js';
+import type { ShapeValue } from '../../gbcs/payload/dlms/shape.js';
 import type { UseCaseResult, UseCaseCommand } from '../../hub/use-case.js';
 import type { LogEntry, ReadableLog } from '../../logs/hub-logs.js';
 import { gbcsCodeOf } from '../../logs/event-codes.js';
@@ -29,15 +30,21 @@ function toDlms(entries: readonly LogEntry[]): EventLogEntry[] {
   });
 }
 
-type LogReadCase = AccessUseCase<typeof ECS35c.steps>;
+type RangeRequest = ShapeValue<typeof eventLogRange>;
 
-export async function answerLogRead(useCase: LogReadCase, log: ReadableLog, command: UseCaseCommand): Promise<UseCaseResult> {
-  const { invokeId, parameters } = commandView<typeof ECS35c.steps>(command);
+/** ECS35c and ECS35d: the same range read, each log's entries in the shape its buffer has. */
+export async function answerLogRead<E>(
+  useCase: AccessUseCase<{ eventLog: AccessStep<RangeRequest, E[]> }>,
+  log: ReadableLog,
+  command: UseCaseCommand,
+  shape: (entry: EventLogEntry) => E,
+): Promise<UseCaseResult> {
+  const { invokeId, parameters } = commandView<{ eventLog: AccessStep<RangeRequest, E[]> }>(command);
   const { from, to } = parameters.eventLog;
   let outcome;
   try {
     const entries = await log.range({ from: GBCS_EPOCH_MS + from * 1000, to: GBCS_EPOCH_MS + (to + 1) * 1000 });
-    outcome = { result: RESULT.success, value: toDlms(entries) };
+    outcome = { result: RESULT.success, value: toDlms(entries).map(shape) };
   } catch (error) {
     outcome = { result: failureResult(error) };
   }

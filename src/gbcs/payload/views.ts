@@ -54,6 +54,7 @@ export const PAYLOAD_VIEWS: ReadonlyMap<string, ViewsByCra> = new Map<string, Vi
   ['CCS06', access(chf.CCS06)],
   ['CCS07', access(chf.CCS07)],
   ['ECS35c', access(chf.ECS35c)],
+  ['ECS35d', access(chf.ECS35d)],
   ['DBCH01', access(chf.DBCH01)],
   ['DBCH03', access(chf.DBCH03)],
   ['DBCH04', access(chf.DBCH04)],

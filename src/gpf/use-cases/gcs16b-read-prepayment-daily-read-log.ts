@@ -6,7 +6,7 @@ import { defineHandler } from '../../hub/registry.js';
 import type { HandlerContext, UseCaseCommand, UseCaseResult } from '../../hub/use-case.js';
 import { fromZigbeeTime, toZigbeeTime } from '../../time/attributes.js';
 import type { PrepaymentDailyRead } from '../index.js';
-import { audienceOf, commandComponents, defaultResponse, encryptedComponent, FRAME, gbzPayload, gpfOf, responseKey, ZCL } from './gbz-answers.js';
+import { audienceOf, commandComponents, defaultResponse, encryptedComponent, FRAME, gbzPayload, GpfAnswerError, gpfOf, responseKey, ZCL } from './gbz-answers.js';
 import { GSME_MONEY_FORMAT } from './prepayment-registers.js';
 
 /** Prepayment cluster: Get Prepay Snapshot (to the server) and Publish Prepay Snapshot (to the client). */
@@ -115,4 +115,18 @@ export async function answerGcs16b(context: HandlerContext, command: UseCaseComm
   return { payload: gbzPayload(answers) };
 }
 
-export const gcs16b = defineHandler({ useCase: 'GCS16b', device: 'GPF', handle: (context, command) => answerGcs16b(context, command) });
+/**
+ * A remote party the hub holds no certificate for travels with its Key Agreement certificate (an
+ * unknown remote party): the answer is then keyed with the GPF's own next counter, which the
+ * response carries, as the RTDS GCS16b URP response does.
+ */
+export const gcs16b = defineHandler({
+  useCase: 'GCS16b',
+  device: 'GPF',
+  async handle(context, command) {
+    if (!command.header.supplementary?.keyAgreementCertificate) return answerGcs16b(context, command);
+    if (!context.nextOwnCounter) throw new GpfAnswerError('NO_OWN_COUNTER', 'no own counter to key an unknown remote party\'s answer with', { where: 'GPF' });
+    const counter = await context.nextOwnCounter();
+    return { ...(await answerGcs16b(context, command, counter)), supplementaryOriginatorCounter: counter };
+  },
+});

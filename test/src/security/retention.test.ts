@@ -70,7 +70,7 @@ async function hubState() {
   // Audit entries far older than any personal-data limit.
   clock.set(cutoff - 400 * DAY);
   await logs.securityLog.record(HUB_EVENTS.failedAuthentication.code, { reason: 'old' });
-  await logs.eventLog.record(HUB_EVENTS.chfDeviceLogChanged.code, {});
+  await logs.eventLog.record(HUB_EVENTS.deviceJoiningSucceeded.code, {});
   clock.set(now);
   return { clock, store, gpf, deviceLog, logs, cutoff, cutoffDay };
 }

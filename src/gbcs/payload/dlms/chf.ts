@@ -97,6 +97,16 @@ const eventLogEntries = compactArray(eventLogEntry, {
   items: [{ type: 'double-long-unsigned' }, { type: 'long-unsigned' }, { type: 'octet-string' }],
 });
 
+/** A Security Log entry carries no octets: {time, event code}. */
+export const securityLogEntry = struct({
+  /** Seconds since 2000-01-01T00:00:00Z. */
+  time: doubleLongUnsigned,
+  eventCode: longUnsigned,
+});
+export type SecurityLogEntry = ShapeValue<typeof securityLogEntry>;
+
+const securityLogEntries = compactArray(securityLogEntry, { type: 'structure', items: [{ type: 'double-long-unsigned' }, { type: 'long-unsigned' }] });
+
 /** A numeric member and the DLMS type it travels as, for structures whose member names are not established here. */
 export interface TypedNumber {
   type: IntegerType;
@@ -168,20 +178,25 @@ export const CCS07 = new AccessUseCase('CCS07', {
   }),
 });
 
-/** restore_PAN (class 104 method 5) takes the structure backup_PAN gives: date-time, extended PAN id, Devices with hashed keys. */
+/** restore_PAN's argument: backup_PAN's structure without its date-time (the extended PAN id, then the Devices with hashed keys). */
+export const deviceLogRestore = struct({
+  extendedPanId: octets(8),
+  devices: array(struct({ deviceId: eui64, hashedTcLinkKey: octets() })),
+});
+export type DeviceLogRestore = ShapeValue<typeof deviceLogRestore>;
+
 export const CCS03 = new AccessUseCase('CCS03', {
-  restorePan: step({ kind: 'action', target: deviceLog(5), request: deviceLogBackup, response: none }),
+  restorePan: step({ kind: 'action', target: deviceLog(5), request: deviceLogRestore, response: none }),
 });
 
-export const ECS35c = new AccessUseCase('ECS35c', {
-  eventLog: step({
-    kind: 'get-with-selection',
-    target: { classId: COSEM_CLASS.profileGeneric, instance: OBIS.eventLog, member: 2 },
-    selector: 1,
-    request: eventLogRange,
-    response: eventLogEntries,
-  }),
-});
+/** A log's buffer (profile generic attribute 2) read by a time range: access selector 1. */
+const logRange = <E>(instance: string, entries: Shape<E[]>) =>
+  step({ kind: 'get-with-selection', target: { classId: COSEM_CLASS.profileGeneric, instance, member: 2 }, selector: 1, request: eventLogRange, response: entries });
+
+export const ECS35c = new AccessUseCase('ECS35c', { eventLog: logRange(OBIS.eventLog, eventLogEntries) });
+
+/** ECS35d reads the Security Log's buffer as ECS35c reads the Event Log's. */
+export const ECS35d = new AccessUseCase('ECS35d', { eventLog: logRange(OBIS.securityLog, securityLogEntries) });
 
 const subGhz = (instance: string) => ({ classId: COSEM_CLASS.data, instance, member: 2 });
 

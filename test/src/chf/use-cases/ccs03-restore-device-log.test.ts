@@ -1,14 +1,14 @@
 import { afterEach, expect, it } from 'vitest';
 import type { NetworkInfo } from '../../../../hal/radio.js';
 import { decodeMessage } from '../../../../src/gbcs/index.js';
-import { CCS01, CCS03, type DeviceLogBackup } from '../../../../src/gbcs/payload/dlms/index.js';
+import { CCS01, CCS03, type DeviceLogRestore } from '../../../../src/gbcs/payload/dlms/index.js';
 import type { Outcome } from '../../../../src/hub/router.js';
 import { CHF_STATES } from '../../../conformance/chf-seeds.js';
 import { buildCommand, ConformanceHub, RTDS_IDENTITY, vectorNamed } from '../../../conformance/harness.js';
 import { describeRtds } from '../../../helpers/rtds.js';
 import { RadioDouble } from '../../han/admission-radio-double.js';
 
-/** CCS03 has no RTDS vector: commands are built as the Access Control Broker would, and run through the whole pipeline. */
+/** Commands built as the Access Control Broker would, run through the whole pipeline (the RTDS CCS03 pair is in chf-vectors.test.ts). */
 const CCS03_CODE = 0x0003;
 const ESME = '00DB1234567890A0';
 const OTHER = '00DB1234567890B7';
@@ -37,13 +37,12 @@ async function open(withRadio = true): Promise<ConformanceHub> {
   return harness;
 }
 
-const backup = (devices: DeviceLogBackup['devices'], extendedPanId = Buffer.from(PAN, 'hex')): DeviceLogBackup => ({
-  backupDateTime: { year: 2015, month: 1, day: 1, dayOfWeek: 4, hour: 0, minute: 0, second: 0, hundredths: 0, deviation: -0x8000, clockStatus: 0xff },
+const backup = (devices: DeviceLogRestore['devices'], extendedPanId = Buffer.from(PAN, 'hex')): DeviceLogRestore => ({
   extendedPanId,
   devices,
 });
 
-const payloadOf = (value: DeviceLogBackup) => CCS03.encodeCommand({ invokeId: 9, parameters: { restorePan: value } });
+const payloadOf = (value: DeviceLogRestore) => CCS03.encodeCommand({ invokeId: 9, parameters: { restorePan: value } });
 
 let counter = 100n;
 async function send(hub: ConformanceHub, payload: Buffer): Promise<Outcome> {
@@ -88,7 +87,7 @@ describeRtds('CCS03 restores the CHF Device Log from another hub and forms the n
     expect(entry?.installCode?.length).toBe(18);
   });
 
-  const refusedBackups: Array<[string, () => DeviceLogBackup]> = [
+  const refusedBackups: Array<[string, () => DeviceLogRestore]> = [
     ['a Device twice', () => backup([{ deviceId: OTHER, hashedTcLinkKey: Buffer.alloc(0) }, { deviceId: OTHER, hashedTcLinkKey: Buffer.alloc(0) }])],
     ['more Devices than the log holds', () => backup(Array.from({ length: 17 }, (_, i) => ({ deviceId: `00DB1234567891${i.toString(16).padStart(2, '0').toUpperCase()}`, hashedTcLinkKey: Buffer.alloc(0) })))],
     ['a hashed key of the wrong length', () => backup([{ deviceId: OTHER, hashedTcLinkKey: Buffer.alloc(5) }])],

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { ECS26N } from '../../../../src/chf/use-cases/ecs26n-read-identity.js';
-import { ECS35D } from '../../../../src/chf/use-cases/ecs35d-read-security-log.js';
+import { ECS35d } from '../../../../src/gbcs/payload/dlms/index.js';
 import { CS11 } from '../../../../src/chf/use-cases/cs11-clear-event-log.js';
 import { provideCredentialsResponse, readDeviceJoinDetailsResponse } from '../../../../src/chf/use-cases/credential-shapes.js';
 import { decodeMessage } from '../../../../src/gbcs/index.js';
@@ -87,8 +87,8 @@ describeRtds('CHF use cases through the pipeline', () => {
     expect(CS11.decodeResponse(answer(await harness.process(clear)).payload).results.reset.result).toBe(0);
     expect(harness.hub.chf.eventLog.count()).toBe(0);
     const range = { restrictingObject: { classId: 8, logicalName: Buffer.from('0000010000ff', 'hex'), attributeIndex: 2, dataIndex: 0 }, from: 0, to: 0xffffffff, selectedValues: [] };
-    const read = await buildCommand(harness, { messageCode: 0x0094, payload: ECS35D.encodeCommand({ invokeId: 8, parameters: { eventLog: range } }), counter: next() });
-    const entries = ECS35D.decodeResponse(answer(await harness.process(read)).payload).results.eventLog.value;
+    const read = await buildCommand(harness, { messageCode: 0x0094, payload: ECS35d.encodeCommand({ invokeId: 8, parameters: { eventLog: range } }), counter: next() });
+    const entries = ECS35d.decodeResponse(answer(await harness.process(read)).payload).results.eventLog.value;
     expect(entries?.map((entry) => entry.eventCode)).toEqual([HUB_EVENTS.eventLogCleared.code]);
   });
 
