@@ -4,9 +4,10 @@ import { decodeMessage } from '../../src/gbcs/index.js';
 import { HUB_EVENTS } from '../../src/logs/event-codes.js';
 import type { Outcome } from '../../src/hub/router.js';
 import type { RefusalReason } from '../../src/hub/refusal.js';
-import { describeRtds } from '../helpers/rtds.js';
+import { describeRtds, rtdsPresent } from '../helpers/rtds.js';
 import { CHF_STATES } from './chf-seeds.js';
-import { buildCommand, ConformanceHub, RTDS_NETWORK_OPERATOR, vectorNamed, type StoreSnapshot } from './harness.js';
+import { buildCommand, commandPairs, ConformanceHub, RTDS_IDENTITY, RTDS_NETWORK_OPERATOR, vectorNamed, type StoreSnapshot } from './harness.js';
+import { expectEveryMutationRefused } from './vector-mutations.js';
 
 const CCS06_COMMAND = () => vectorNamed('CCS06_8.9_SUCCESS_COMMAND_GBCS.HEX').bytes;
 const CCS06_PAYLOAD = Buffer.from('d920000514000101006800001e0300ff040100', 'hex');
@@ -172,4 +173,13 @@ describeRtds('bad input to the CHF: refused as GBCS says, logged, and nothing el
       { numRuns: 60 },
     );
   });
+});
+
+/** Every RTDS command to the CHF but the Sub GHz ones (dbch-bad-input.test.ts), whatever `$RTDS_DIR` holds. */
+const chfCommands = rtdsPresent ? commandPairs(RTDS_IDENTITY.chf).filter(({ command }) => !command.useCase.startsWith('DBCH')) : [];
+
+describeRtds('every RTDS command to the CHF, bit-flipped or cut short: refused, nothing changed, the counter not taken', () => {
+  for (const { command } of chfCommands) {
+    it(command.name, () => expectEveryMutationRefused(command));
+  }
 });

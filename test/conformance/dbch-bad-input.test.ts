@@ -3,10 +3,12 @@ import type { ManualClock } from '../../hal/clock.js';
 import { decodeMessage } from '../../src/gbcs/index.js';
 import { DBCH03, DBCH04 } from '../../src/gbcs/payload/dlms/chf.js';
 import type { Store } from '../../src/store/store.js';
+import { HUB_EVENTS } from '../../src/logs/event-codes.js';
 import { SubGhzState } from '../../src/subghz/index.js';
-import { describeRtds, loadVectors } from '../helpers/rtds.js';
+import { describeRtds, loadVectors, rtdsPresent } from '../helpers/rtds.js';
 import { TableRadio } from '../src/subghz/helpers.js';
-import { buildCommand, ConformanceHub } from './harness.js';
+import { buildCommand, commandPairs, ConformanceHub, RTDS_ACB, RTDS_IDENTITY, type HarnessOptions } from './harness.js';
+import { expectEveryMutationRefused } from './vector-mutations.js';
 
 /**
  * DBCH commands with bad input, through the hub: each gets its DLMS result (or is dropped when it
@@ -73,4 +75,33 @@ describeRtds('DBCH04 with bad values, through the hub', () => {
     expect(outcome.kind === 'dropped' && outcome.refusal.code).toBe('PAYLOAD_INVALID');
     expect({ ...(await harness.snapshot()), counters: [] }).toEqual({ ...before, counters: [] });
   });
+});
+
+describeRtds('DBCH02 and DBCH05 with a payload that is not theirs, authentic otherwise', () => {
+  for (const [useCase, messageCode] of [['DBCH02', 0x010b], ['DBCH05', 0x010e]] as const) {
+    it(`${useCase}: refused before its counter is taken, recorded in the Security Log, nothing changed`, async () => {
+      harness = await openHub();
+      const before = await harness.snapshot();
+      const lastAccepted = harness.hub.counters.lastAccepted(RTDS_ACB);
+      const read = DBCH03.encodeCommand({ invokeId: 0x20000001, parameters: { configuration: undefined } });
+      counter += 1n;
+      const outcome = await harness.process(await buildCommand(harness, { messageCode, payload: read, counter }));
+      expect(outcome.kind === 'dropped' && outcome.refusal.code).toBe('PAYLOAD_INVALID');
+      expect(harness.hub.counters.lastAccepted(RTDS_ACB)).toBe(lastAccepted);
+      expect(await harness.securityLogCodes()).toEqual([HUB_EVENTS.commandIntegrityFailed.code]);
+      expect(await harness.snapshot()).toEqual(before);
+    });
+  }
+});
+
+/** Every RTDS Sub GHz command to the CHF, whatever `$RTDS_DIR` holds, sent to a dual-band hub. */
+const dbchCommands = rtdsPresent ? commandPairs(RTDS_IDENTITY.chf).filter(({ command }) => command.useCase.startsWith('DBCH')) : [];
+const dualBand: HarnessOptions = {
+  extras: async (store: Store, clock: ManualClock) => ({ subGhz: await SubGhzState.open(store, { clock, radio: new TableRadio() }) }),
+};
+
+describeRtds('every RTDS DBCH command, bit-flipped or cut short: refused, nothing changed, the counter not taken', () => {
+  for (const { command } of dbchCommands) {
+    it(command.name, () => expectEveryMutationRefused(command, dualBand));
+  }
 });

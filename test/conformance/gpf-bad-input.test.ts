@@ -4,11 +4,13 @@ import { decodeMessage } from '../../src/gbcs/index.js';
 import { decodeGbz, encodeGbz, type GbzComponent, type GbzPayload } from '../../src/gbcs/payload/gbz/index.js';
 import { decodeAsn1, encodeAsn1 } from '../../src/gbcs/payload/asn1/views.js';
 import { GasProxyData, GpfDeviceLog } from '../../src/gpf/index.js';
+import { HUB_EVENTS } from '../../src/logs/event-codes.js';
 import { restoreCommand, restoreResponse } from '../../src/gpf/use-cases/gcs59-restore-gpf-device-log.js';
 import type { Outcome } from '../../src/hub/router.js';
 import type { Store } from '../../src/store/store.js';
-import { describeRtds } from '../helpers/rtds.js';
-import { buildCommand, ConformanceHub, RTDS_ACB, RTDS_IDENTITY } from './harness.js';
+import { describeRtds, rtdsPresent } from '../helpers/rtds.js';
+import { buildCommand, commandPairs, ConformanceHub, RTDS_ACB, RTDS_IDENTITY } from './harness.js';
+import { expectEveryMutationRefused } from './vector-mutations.js';
 
 /**
  * GPF commands that are malformed or carry values out of range: each gets the error response GBCS
@@ -128,10 +130,14 @@ describeRtds('GPF commands with bad input get their error response and change no
 
   it('GCS59: a structure that is not a restore command is dropped; entries the GPF cannot take get their outcome and are not written', async () => {
     harness = await openHub();
-    await unchanged(async () => {
-      const outcome = await send(0x008c, Buffer.from('3003020101', 'hex'), null);
-      expect(outcome.kind).toBe('dropped');
-    });
+    const before = await harness.snapshot();
+    const lastAccepted = harness.hub.counters.lastAccepted(RTDS_ACB);
+    const outcome = await send(0x008c, Buffer.from('3003020101', 'hex'), null);
+    // Refused as malformed before its counter is taken, and recorded as an attack.
+    expect(outcome.kind === 'dropped' && outcome.refusal.code).toBe('PAYLOAD_INVALID');
+    expect(harness.hub.counters.lastAccepted(RTDS_ACB)).toBe(lastAccepted);
+    expect(await harness.securityLogCodes()).toEqual([HUB_EVENTS.commandIntegrityFailed.code]);
+    expect(await harness.snapshot()).toEqual(before);
     for (let i = 0; i < 16; i++) await gpf.deviceLog.add({ eui64: `00DB1234567891${i.toString(16).padStart(2, '0').toUpperCase()}`, deviceType: 'PPMID' });
     await unchanged(async () => {
       const payload = encodeAsn1(restoreCommand, {
@@ -150,4 +156,13 @@ describeRtds('GPF commands with bad input get their error response and change no
       expect(outcome.alerts).toEqual([]);
     });
   });
+});
+
+/** Every RTDS command to the GPF, whatever `$RTDS_DIR` holds. */
+const gpfCommands = rtdsPresent ? commandPairs(RTDS_IDENTITY.gpf) : [];
+
+describeRtds('every RTDS command to the GPF, bit-flipped or cut short: refused, nothing changed, the counter not taken', () => {
+  for (const { command } of gpfCommands) {
+    it(command.name, () => expectEveryMutationRefused(command));
+  }
 });

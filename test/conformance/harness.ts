@@ -194,6 +194,7 @@ export class ConformanceHub {
 
   async close(): Promise<void> {
     await this.hub.stop().catch(() => undefined);
+    await this.extras.subGhz?.close().catch(() => undefined);
     for (const close of this.closers.splice(0).reverse()) await close().catch(() => undefined);
     await this.store.close().catch(() => undefined);
     await rm(this.dir, { recursive: true, force: true });

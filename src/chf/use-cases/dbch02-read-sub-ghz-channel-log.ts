@@ -64,5 +64,7 @@ export async function answerDbch02(command: Buffer, subGhz: SubGhzState | undefi
 export const dbch02Handler = defineHandler({
   useCase: 'DBCH02',
   device: 'CHF',
+  // Read before the command's counter is taken, so a malformed range is refused and changes nothing.
+  decodeCommand: (payload) => DBCH02.decodeCommand(payload),
   handle: async (context, command) => ({ payload: await answerDbch02(command.message.payload, context.subGhz) }),
 });

@@ -27,5 +27,7 @@ export function answerDbch05(command: Buffer, subGhz: SubGhzState | undefined, l
 export const dbch05Handler = defineHandler({
   useCase: 'DBCH05',
   device: 'CHF',
+  // Read before the command's counter is taken, so a malformed request is refused and changes nothing.
+  decodeCommand: (payload) => DBCH05.decodeCommand(payload),
   handle: async (context, command) => ({ payload: answerDbch05(command.message.payload, context.subGhz, context.logger) }),
 });

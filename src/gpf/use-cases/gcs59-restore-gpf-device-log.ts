@@ -12,7 +12,7 @@ export const restoreResponse = sequence({ outcomes: sequenceOf(sequence({ entry:
 /**
  * Each entry is judged on its own (GpfDeviceLog.restore): restored, already there, a type the GPF
  * does not log, a clash with an entry held, or no room. The accepted ones are written in one batch,
- * and the change raises GCS62. A payload that is not a restore command cannot be answered.
+ * and the change raises GCS62. A payload that is not a restore command is refused before the counter.
  */
 export async function answerGcs59(context: HandlerContext, command: UseCaseCommand): Promise<UseCaseResult> {
   const gpf = gpfOf(context);
@@ -28,4 +28,11 @@ export async function answerGcs59(context: HandlerContext, command: UseCaseComma
 }
 
 /** A DCC service: the RTDS GCS59 comes from the Access Control Broker itself, with no user behind it. */
-export const gcs59 = defineHandler({ useCase: 'GCS59', device: 'GPF', allowedRoles: ['accessControlBroker'], handle: answerGcs59 });
+export const gcs59 = defineHandler({
+  useCase: 'GCS59',
+  device: 'GPF',
+  allowedRoles: ['accessControlBroker'],
+  // Read before the command's counter is taken, so a malformed backup is refused and changes nothing.
+  decodeCommand: (payload) => decodeAsn1(restoreCommand, payload),
+  handle: answerGcs59,
+});
