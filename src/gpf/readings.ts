@@ -15,6 +15,8 @@ export interface PrepaymentRegisters {
   paymentDebt: number;
   /** Time debt registers 1 and 2. */
   timeDebts: number[];
+  /** The Metering cluster's bill to date (GCS60a), where the meter reported one. */
+  billToDate?: number;
 }
 
 /** The registers GCS13a/b/c and GCS14/GCS60 read from the GPF's copy. */
@@ -99,6 +101,7 @@ export function checkPrepayment(value: unknown, where: string): void {
   finite(value['emergencyCreditBalance'], `${where}.emergencyCreditBalance`);
   for (const field of ['accumulatedDebt', 'paymentDebt']) nonNegative(value[field], `${where}.${field}`);
   registerList(value['timeDebts'], `${where}.timeDebts`, 2);
+  if (value['billToDate'] !== undefined) nonNegative(value['billToDate'], `${where}.billToDate`);
 }
 
 /** Registers (a reading or a billing snapshot): throws a GpfError naming the first bad field. */

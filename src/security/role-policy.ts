@@ -112,18 +112,18 @@ export const SERVICE_ROLES: ReadonlyMap<string, readonly UserRole[]> = new Map<s
 /**
  * Use case → service reference, for the use cases this hub executes itself. Where the mapping table
  * says "See GBCS" the service named in the GBCS README is used. The Sub GHz reads (DBCH01-03) and
- * GCS60 have no row in the services schedule held here: they take the nearest service (read device
+ * GCS60/GCS60a have no row in the services schedule held here: they take the nearest service (read device
  * configuration, read prepayment values), which a later schedule may refine.
  */
 export const USE_CASE_SERVICE: ReadonlyMap<string, string> = new Map([
-  ['CCS01', '8.11'], ['CCS02', '8.11'], ['CCS03', '8.12'], ['CCS06', '8.9'], ['CCS07', '8.9'],
+  ['CCS01', '8.11'], ['CCS02', '8.11'], ['CCS03', '8.12'], ['CCS04', '8.9'], ['CCS06', '8.9'], ['CCS07', '8.9'],
   ['CS07', '8.9'], ['ECS35c', '6.13'], ['ECS35d', '6.13'], ['CS10a', '6.13'], ['CS10b', '6.13'],
-  ['CS11', '3.3'], ['ECS26n', '6.2'], ['CS02a', '6.24'], ['CS02e', '6.24'], ['CS02f', '6.24'],
+  ['CS11', '3.3'], ['ECS26i', '6.2'], ['ECS26n', '6.2'], ['CS02a', '6.24'], ['CS02e', '6.24'], ['CS02f', '6.24'],
   ['CS02c', '6.17'], ['CS02d', '6.15'],
   ['CS05a', '11.1'], ['CS06', '11.3'], ['CS08', '11.2'],
   ['DBCH01', '6.2'], ['DBCH02', '6.2'], ['DBCH03', '6.2'], ['DBCH04', '6.15'], ['DBCH05', '6.15'],
   ['GCS09', '3.2'], ['GCS11', '3.5'], ['GCS13a', '4.1'], ['GCS13b', '4.1'], ['GCS13c', '4.1'], ['GCS14', '4.3'],
-  ['GCS16b', '4.14'], ['GCS60', '4.3'], ['GCS61', '4.17'],
+  ['GCS16b', '4.14'], ['GCS60', '4.3'], ['GCS60a', '4.3'], ['GCS61', '4.17'],
 ]);
 
 /** The DCC's own services: use cases sent by a DCC party with no user behind them. */

@@ -29,6 +29,8 @@ const reading = (timeSource: 'gpf' | 'gsme'): GasRegisters => ({
   prepayment: { meterBalance: 2500, emergencyCreditBalance: 500, accumulatedDebt: 2500, paymentDebt: 5, timeDebts: [5, 5] },
 });
 
+const withBillToDate = (registers: GasRegisters, pence: number): GasRegisters => ({ ...registers, prepayment: { ...registers.prepayment!, billToDate: pence } });
+
 /** Eleven days of consumption from 2014-12-22, as the RTDS GCS61 response samples them (litres). */
 const DAILY = [48714, 17550, 49289, 2911, 58750, 13734, 49214, 11786, 42749, 46370, 5360].map((litres, i) => ({
   day: new Date(Date.UTC(2014, 11, 22 + i)).toISOString().slice(0, 10),
@@ -54,6 +56,9 @@ export const GPF_SEEDS: Readonly<Record<string, GpfSeed>> = {
   GCS61_SUCCESS: { dailyConsumption: DAILY },
   GCS61_NOT_FOUND: { dailyConsumption: DAILY },
   GCS59_SUCCESS: {},
+  // The meter balance as GCS14's, and a bill to date of £35.
+  GCS60a_SUCCESS_RELIABLE_GPF: { reading: withBillToDate(reading('gpf'), 3500) },
+  GCS60a_SUCCESS_RELIABLE_GSME: { reading: withBillToDate(reading('gsme'), 3500) },
   // An unknown remote party: its answer carries the GPF's next own counter, 0x7D0.
   GCS16b_URP_SUCCESS: { prepaymentDailyReads: PREPAYMENT_READS, ownCounter: 0x7cf },
 };

@@ -1,6 +1,7 @@
 import type { ManualClock } from '../../hal/clock.js';
 import { withInstallCodeCrc } from '../../hal/install-code.js';
 import { CS11 } from '../../src/chf/use-cases/cs11-clear-event-log.js';
+import { ECS26I } from '../../src/chf/use-cases/ecs26i-read-chf-identity.js';
 import { ECS26N } from '../../src/chf/use-cases/ecs26n-read-identity.js';
 import { ECS35d } from '../../src/gbcs/payload/dlms/index.js';
 import { decodeMessage } from '../../src/gbcs/index.js';
@@ -142,6 +143,8 @@ export const MATRIX_COMMANDS: readonly MatrixCommand[] = [
   { ...chf('CCS01', 0x0001, () => registerDevice(CAD, 6), CHF_STATES['CCS01_SUCCESS']!.seed), label: 'CCS01 Type 2', deviceClass: 'type2' },
   { ...removal(ESME, 'ESME', () => rtdsPayload('CCS02_8.11_SUCCESS_COMMAND_GBCS.HEX'), CHF_STATES['CCS02_SUCCESS']!.seed), label: 'CCS02 ESME', deviceClass: 'type1' },
   chf('CCS03', 0x0003, restoreChfLog, CHF_STATES['CCS07_SUCCESS']!.seed),
+  // 0x0004 reads what CCS06 reads, with the same payload.
+  chf('CCS04', 0x0004, () => rtdsPayload('CCS06_8.9_SUCCESS_COMMAND_GBCS.HEX'), CHF_STATES['CCS06_SUCCESS']!.seed),
   chf('CCS06', 0x010f, () => rtdsPayload('CCS06_8.9_SUCCESS_COMMAND_GBCS.HEX'), CHF_STATES['CCS06_SUCCESS']!.seed),
   chf('CCS07', 0x00fe, () => rtdsPayload('CCS07_8.9_SUCCESS_COMMAND_GBCS.HEX'), CHF_STATES['CCS07_SUCCESS']!.seed),
   // Authorising cell (supplier, digital signature); roles asked about: supplier, ACB.
@@ -150,6 +153,7 @@ export const MATRIX_COMMANDS: readonly MatrixCommand[] = [
   ...CS02B_CODES.map((code): MatrixCommand => ({ useCase: 'CS02b', messageCode: code, device: 'CHF', critical: code !== 0x0104, payload: () => credentialsUpdate(code) })),
   chf('CS07', 0x0013, () => Buffer.from('0500', 'hex'), CHF_STATES['CCS06_SUCCESS']!.seed),
   chf('CS11', 0x0015, () => CS11.encodeCommand({ invokeId: 7, parameters: { reset: { type: 'integer', value: 0 } } }), CHF_STATES['ECS35c_SUCCESS']!.seed),
+  chf('ECS26i', 0x0092, () => ECS26I.encodeCommand({ invokeId: 3, parameters: { deviceId: undefined, manufacturerId: undefined, modelType: undefined } })),
   chf('ECS26n', 0x00fa, () => ECS26N.encodeCommand({ invokeId: 3, parameters: { manufacturerId: undefined, modelType: undefined } })),
   chf('ECS35c', 0x0093, () => rtdsPayload('ECS35c_6.13_SUCCESS_COMMAND_GBCS.HEX'), CHF_STATES['ECS35c_SUCCESS']!.seed),
   chf('ECS35d', 0x0094, () => ECS35d.encodeCommand({ invokeId: 8, parameters: { eventLog: range(8, '0000010000ff') } })),
@@ -167,6 +171,7 @@ export const MATRIX_COMMANDS: readonly MatrixCommand[] = [
   gpf('GCS16b', 0x0096, getPrepaySnapshot),
   gpf('GCS59', 0x008c, () => encodeAsn1(restoreCommand, { entries: [{ deviceId: '00DB1234567890A4', deviceType: 3 }] })),
   gpf('GCS60', 0x008d, () => reads([METERING, [0x0a00]], [PREPAYMENT, [0x0001]])),
+  gpf('GCS60a', 0x012a, () => reads([METERING, [0x0a00]], [PREPAYMENT, [0x0001]])),
   gpf('GCS61', 0x00a0, () => rtdsPayload('GCS61_4.17_SUCCESS_COMMAND_GBCS.HEX')),
 ];
 

@@ -1,7 +1,7 @@
 // CCS06: read the CHF Device Log with, for each Device, when it last communicated and its link statistics.
 import { CCS06, type ActiveDevice } from '../../gbcs/payload/dlms/index.js';
 import { defineHandler } from '../../hub/registry.js';
-import type { HandlerContext, LinkStatistics } from '../../hub/use-case.js';
+import type { HandlerContext, LinkStatistics, UseCaseCommand, UseCaseResult } from '../../hub/use-case.js';
 import type { DeviceLogEntry } from '../device-log.js';
 import { commandView, failureResult, gbcsTimestampWithWeekday, RESULT, UNSPECIFIED_TIMESTAMP } from './dlms-answers.js';
 
@@ -47,17 +47,16 @@ async function activeDevices(context: HandlerContext): Promise<ActiveDevice[]> {
     .map((entry) => activeDevice(entry, linkStatistics.get(entry.eui64) ?? NO_STATISTICS));
 }
 
-export const ccs06 = defineHandler({
-  useCase: 'CCS06',
-  device: 'CHF',
-  async handle(context, command) {
-    const { invokeId } = commandView<typeof CCS06.steps>(command);
-    let outcome;
-    try {
-      outcome = { result: RESULT.success, value: await activeDevices(context) };
-    } catch (error) {
-      outcome = { result: failureResult(error) };
-    }
-    return { payload: CCS06.encodeResponse({ invokeId, results: { activeDevices: outcome } }) };
-  },
-});
+/** CCS06 and CCS04 answer the same read of active_devices. */
+export async function answerActiveDevices(useCase: typeof CCS06, context: HandlerContext, command: UseCaseCommand): Promise<UseCaseResult> {
+  const { invokeId } = commandView<typeof CCS06.steps>(command);
+  let outcome;
+  try {
+    outcome = { result: RESULT.success, value: await activeDevices(context) };
+  } catch (error) {
+    outcome = { result: failureResult(error) };
+  }
+  return { payload: useCase.encodeResponse({ invokeId, results: { activeDevices: outcome } }) };
+}
+
+export const ccs06 = defineHandler({ useCase: 'CCS06', device: 'CHF', handle: (context, command) => answerActiveDevices(CCS06, context, command) });

@@ -2,9 +2,7 @@
 import { AccessUseCase, COSEM_CLASS } from '../../gbcs/payload/dlms/index.js';
 import { none, octets } from '../../gbcs/payload/dlms/shape.js';
 import { step } from '../../gbcs/payload/dlms/views.js';
-import { defineHandler } from '../../hub/registry.js';
-import { commandView } from './dlms-answers.js';
-import { readInOrder } from './identity-reads.js';
+import { identityReadHandler } from './identity-reads.js';
 
 /** The Data objects the RTDS ECS26n reads (and ECS26i with the CHF's own id before them). */
 export const IDENTITY_OBIS = { deviceId: '0-0:96.1.1.255', manufacturerId: '0-0:96.1.4.255', modelType: '0-0:96.1.6.255' } as const;
@@ -16,14 +14,4 @@ export const ECS26N = new AccessUseCase('ECS26n', {
   modelType: identityValue(IDENTITY_OBIS.modelType),
 });
 
-export const ecs26n = defineHandler({
-  useCase: 'ECS26n',
-  device: 'CHF',
-  decodeCommand: (payload) => ECS26N.decodeCommand(payload),
-  async handle(context, command) {
-    const { invokeId } = commandView<typeof ECS26N.steps>(command);
-    const { manufacturerId, modelType } = context.identity;
-    const [manufacturer, model] = readInOrder([manufacturerId, modelType]);
-    return { payload: ECS26N.encodeResponse({ invokeId, results: { manufacturerId: manufacturer!, modelType: model! } }) };
-  },
-});
+export const ecs26n = identityReadHandler(ECS26N, (identity) => [identity.manufacturerId, identity.modelType]);

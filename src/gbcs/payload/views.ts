@@ -51,6 +51,7 @@ export const PAYLOAD_VIEWS: ReadonlyMap<string, ViewsByCra> = new Map<string, Vi
   ['CCS01', access(chf.CCS01)],
   ['CCS02', access(chf.CCS02)],
   ['CCS03', access(chf.CCS03)],
+  ['CCS04', access(chf.CCS04)],
   ['CCS06', access(chf.CCS06)],
   ['CCS07', access(chf.CCS07)],
   ['ECS35c', access(chf.ECS35c)],
@@ -69,5 +70,5 @@ export const PAYLOAD_VIEWS: ReadonlyMap<string, ViewsByCra> = new Map<string, Vi
     alert: asn1Codec(asn1.activateFirmwareAlert),
   }],
   ['CS08', { command: asn1Codec(asn1.readFirmwareVersionCommand), response: asn1Codec(asn1.readFirmwareVersionResponse) }],
-  ...['GCS09', 'GCS11', 'GCS13a', 'GCS13b', 'GCS13c', 'GCS14', 'GCS16b', 'GCS60', 'GCS61', 'GCS02', 'GCS04', 'GCS07', 'FDA-GBZ'].map((useCase): [string, ViewsByCra] => [useCase, GBZ_VIEWS]),
+  ...['GCS09', 'GCS11', 'GCS13a', 'GCS13b', 'GCS13c', 'GCS14', 'GCS16b', 'GCS60', 'GCS60a', 'GCS61', 'GCS02', 'GCS04', 'GCS07', 'FDA-GBZ'].map((useCase): [string, ViewsByCra] => [useCase, GBZ_VIEWS]),
 ]);

@@ -2,19 +2,28 @@
 import { CLUSTER_ID, type GbzComponent } from '../../gbcs/payload/gbz/index.js';
 import { defineHandler } from '../../hub/registry.js';
 import type { HandlerContext, UseCaseCommand, UseCaseResult } from '../../hub/use-case.js';
-import { audienceOf, commandComponents, defaultResponse, FRAME, gbzPayload, gpfOf, ZCL, ZCL_COMMAND } from './gbz-answers.js';
-import { moneyRecord, PREPAYMENT_ATTRIBUTES } from './prepayment-registers.js';
+import { audienceOf, commandComponents, defaultResponse, FRAME, gbzPayload, gpfOf, readingDateTime, ZCL, ZCL_COMMAND } from './gbz-answers.js';
+import { moneyRecord, PREPAYMENT_ATTRIBUTES, type Attribute } from './prepayment-registers.js';
 
 /** What GCS60 may read of the prepayment registers: the meter balance and the emergency credit balance. */
 const METER_BALANCE_IDS = [0x0001, 0x0002];
 
+/** What a meter balance read answers from the Metering cluster, and whether the answer is dated with the reading. */
+export interface MeterBalanceRead {
+  metering: readonly Attribute[];
+  dated: boolean;
+}
+
+/** GCS60's copy holds no bill to date: that attribute is answered unsupported; the answer is undated. */
+const GCS60_READ: MeterBalanceRead = { metering: [], dated: false };
+
 /**
  * The command reads the Metering cluster's bill to date (0x0A00) and the Prepayment cluster's
  * credit remaining, in two components (as the RTDS GCS60 to the GSME does); each is answered in
- * clear with frame control 0x08 and the command's sequence, as the GSME answers it. The GPF's copy
- * holds no bill to date, so that attribute is answered unsupported. No prepayment copy: NOT_FOUND.
+ * clear with frame control 0x08 and the command's sequence, as the GSME answers it; the Metering
+ * attributes from `variant`'s table. No prepayment copy: NOT_FOUND.
  */
-export async function answerGcs60(context: HandlerContext, command: UseCaseCommand): Promise<UseCaseResult> {
+export async function answerGcs60(context: HandlerContext, command: UseCaseCommand, variant: MeterBalanceRead = GCS60_READ): Promise<UseCaseResult> {
   const gpf = gpfOf(context);
   const components = commandComponents(command);
   const reads = components.every((c) => c.body.kind === 'read-attributes' && (c.clusterId === CLUSTER_ID.metering || c.clusterId === CLUSTER_ID.prepayment));
@@ -26,7 +35,7 @@ export async function answerGcs60(context: HandlerContext, command: UseCaseComma
     const ids = component.body.kind === 'read-attributes' ? component.body.attributeIds : [];
     const records = component.clusterId === CLUSTER_ID.prepayment
       ? ids.map((id) => moneyRecord(PREPAYMENT_ATTRIBUTES, id, registers, METER_BALANCE_IDS))
-      : ids.map((id) => ({ attributeId: id, status: ZCL.unsupportedAttribute }));
+      : ids.map((id) => moneyRecord(variant.metering, id, registers));
     return {
       control: i === components.length - 1 ? 0x01 : 0x00,
       clusterId: component.clusterId,
@@ -34,7 +43,10 @@ export async function answerGcs60(context: HandlerContext, command: UseCaseComma
       body: { kind: 'read-attributes-response', records },
     };
   };
-  return { payload: gbzPayload(components.map(answer)) };
+  const payload = gbzPayload(components.map(answer));
+  if (!variant.dated) return { payload };
+  const reading = await gpf.data.readRegisters(audienceOf(command));
+  return { payload, dateTime: readingDateTime(registers.at, reading?.timeSource) };
 }
 
 export const gcs60 = defineHandler({ useCase: 'GCS60', device: 'GPF', handle: answerGcs60 });

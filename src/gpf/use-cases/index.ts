@@ -9,8 +9,9 @@ import { gcs14 } from './gcs14-read-prepayment-registers.js';
 import { gcs16b } from './gcs16b-read-prepayment-daily-read-log.js';
 import { gcs59 } from './gcs59-restore-gpf-device-log.js';
 import { gcs60 } from './gcs60-read-meter-balance.js';
+import { gcs60a } from './gcs60a-read-meter-balance.js';
 import { gcs61 } from './gcs61-read-daily-consumption-log.js';
 
-export const GPF_HANDLERS: readonly UseCaseHandler[] = [gcs09, gcs11, gcs13a, gcs13b, gcs13c, gcs14, gcs16b, gcs59, gcs60, gcs61];
+export const GPF_HANDLERS: readonly UseCaseHandler[] = [gcs09, gcs11, gcs13a, gcs13b, gcs13c, gcs14, gcs16b, gcs59, gcs60, gcs60a, gcs61];
 
 export { watchGpfDeviceLog } from './gcs62-gpf-device-log-backup-alert.js';

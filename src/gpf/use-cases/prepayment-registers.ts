@@ -1,4 +1,4 @@
-/** The Price and Prepayment cluster attributes the GPF serves from its copy of the gas meter's prepayment registers (GCS14, GCS60), as a table. */
+/** The Price, Prepayment and billing attributes the GPF serves from its copy of the gas meter's prepayment registers (GCS14, GCS60, GCS60a), as tables. */
 import type { AttributeRecord } from '../../gbcs/payload/gbz/index.js';
 import type { PrepaymentRegisters } from '../index.js';
 import { ZCL } from './gbz-answers.js';
@@ -13,7 +13,7 @@ export const GSME_MONEY_FORMAT = { currency: 826, priceTrailingDigit: 0x50, perP
 const TYPE = { bitmap8: 0x18, uint16: 0x21, uint32: 0x23, int32: 0x2b } as const;
 const RANGE = { [TYPE.int32]: [-(2 ** 31), 2 ** 31 - 1], [TYPE.uint32]: [0, 2 ** 32 - 1] } as Record<number, [number, number]>;
 
-interface Attribute {
+export interface Attribute {
   id: number;
   name: string;
   dataType: number;
@@ -37,6 +37,9 @@ export const PREPAYMENT_ATTRIBUTES: readonly Attribute[] = [
   money(0x0221, 'debt amount 2', TYPE.uint32, (r) => r.timeDebts[1]),
   money(0x0231, 'debt amount 3', TYPE.uint32, (r) => r.paymentDebt),
 ];
+
+/** GCS60a: the Metering cluster's bill to date, as the RTDS GCS60a response types it. */
+export const BILLING_ATTRIBUTES: readonly Attribute[] = [money(0x0a00, 'bill to date', TYPE.uint32, (r) => r.billToDate)];
 
 /** One record from a table: the value, unsupported when the table or the copy has none, invalid when the type cannot hold it. */
 export function moneyRecord(table: readonly Attribute[], id: number, registers: PrepaymentRegisters, readable?: readonly number[]): AttributeRecord {

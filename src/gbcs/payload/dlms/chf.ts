@@ -168,6 +168,9 @@ export const CCS06 = new AccessUseCase('CCS06', {
   activeDevices: step({ kind: 'get', target: deviceLog(4), request: none, response: array(activeDevice) }),
 });
 
+/** Message Code 0x0004 (CCS04, and CCS05 with its HAN communications check) reads what CCS06 reads. */
+export const CCS04 = new AccessUseCase('CCS04', CCS06.steps);
+
 export const CCS07 = new AccessUseCase('CCS07', {
   deviceLog: step({ kind: 'action', target: deviceLog(4), request: none, response: deviceLogBackup }),
   historicDeviceLog: step({
