@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Eui64 } from '../../hal/radio.js';
 import { decodeMessage, GbcsAuthenticator, GbcsError, messageCodeEntry, type GbcsMessage, type GroupingHeader, type MessageCodeEntry } from '../gbcs/index.js';
 import { decodePayload, type DecodedPayload } from '../gbcs/payload/index.js';
+import type { RemotePartyRole } from '../security/certificates.js';
 import type { SecurityCredentials } from '../security/credentials.js';
 import { ReplayError, type OriginatorCounters } from '../security/replay.js';
 import { AlertError, AlertQueue, type SealedAlert } from './alert-queue.js';
@@ -148,9 +149,9 @@ export class HubRouter extends EventEmitter<RouterEvents> {
     if (!entry) throw new Refusal('UNKNOWN_MESSAGE_CODE', `message code 0x${hex4(header.messageCode)} is not one this hub knows`, { where: 'message code' });
     if (entry.alertOnly) throw new Refusal('UNKNOWN_MESSAGE_CODE', `${entry.useCase} is an alert, not a command`, { where: 'message code' });
     if (replayCheck) this.checkCounter(header);
-    const remoteParty = this.remotePartyOf(header);
     const handler = this.handlerFor(device, entry);
     const allowed = handler.rolesByCode?.get(entry.code) ?? handler.allowedRoles;
+    const remoteParty = this.remotePartyOf(header, allowed);
     if (!allowed.includes(remoteParty.role)) {
       throw new Refusal('ROLE_NOT_ALLOWED', `a ${remoteParty.role} may not invoke ${entry.useCase}`, { where: remoteParty.eui });
     }
@@ -220,11 +221,18 @@ export class HubRouter extends EventEmitter<RouterEvents> {
     }
   }
 
-  /** The supplementary remote party when the Access Control Broker sends on a user's behalf, else the originator. */
-  private remotePartyOf(header: GroupingHeader): RemoteParty {
+  /**
+   * The supplementary remote party when the Access Control Broker sends on a user's behalf, else the
+   * originator, in the role of the trust anchor cell that holds it: its own, or, for a party trusted
+   * in another role's cells too (the DCC's certificates before handover), that role where the
+   * command is that role's to send (`allowed`).
+   */
+  private remotePartyOf(header: GroupingHeader, allowed: readonly RemotePartyRole[]): RemoteParty {
     const eui = header.supplementary?.remotePartyId ?? header.originator;
-    const role = this.options.credentials.roleOf(eui);
-    if (!role) throw new Refusal('UNKNOWN_PARTY', 'no trusted certificate names this remote party', { where: eui });
+    const { credentials } = this.options;
+    const own = credentials.roleOf(eui);
+    if (!own) throw new Refusal('UNKNOWN_PARTY', 'no trusted certificate names this remote party', { where: eui });
+    const role = allowed.includes(own) ? own : (credentials.rolesOf(eui).find((cell) => allowed.includes(cell)) ?? own);
     return { eui, role };
   }
 

@@ -30,12 +30,26 @@ interface StoredCredential {
   der: string;
   /** A hub-own certificate (CHF/GPF), not a remote party's. */
   own?: boolean;
+  /**
+   * The trust anchor cells the certificate sits in, where they are not just its own role's: before
+   * handover a new hub holds the DCC's (the Access Control Broker's) certificates in the supplier
+   * and network operator cells, and those parties' first CS02b replaces them.
+   */
+  cells?: RemotePartyRole[];
 }
 
 function isStoredCredential(value: unknown): value is StoredCredential {
   const v = value as StoredCredential | null;
-  return typeof v === 'object' && v !== null && typeof v.der === 'string' && /^([0-9a-f]{2})+$/.test(v.der) && (v.own === undefined || typeof v.own === 'boolean');
+  return (
+    typeof v === 'object' && v !== null && typeof v.der === 'string' && /^([0-9a-f]{2})+$/.test(v.der) && (v.own === undefined || typeof v.own === 'boolean') &&
+    (v.cells === undefined || (Array.isArray(v.cells) && v.cells.every((cell) => TRUSTED_ROLES.includes(cell))))
+  );
 }
+
+/** A held certificate and the cells it is trusted in (its own role's, unless handed over). */
+type Held = Credential & { own: boolean; cells: readonly RemotePartyRole[] };
+
+const cellsOf = (credential: Credential, stored?: readonly RemotePartyRole[]): RemotePartyRole[] => [...(stored ?? (credential.role ? [credential.role] : []))];
 
 /**
  * The remote party roles whose certificates the hub holds: the trust anchors, and other users'.
@@ -83,7 +97,7 @@ export interface StagedWrite {
 }
 
 export class SecurityCredentials implements CredentialSource {
-  private readonly held = new Map<string, Credential & { own: boolean }>();
+  private readonly held = new Map<string, Held>();
   private readonly sequence = new Map<RemotePartyRole, number>();
   private changes = 0;
 
@@ -97,7 +111,7 @@ export class SecurityCredentials implements CredentialSource {
     const credentials = new SecurityCredentials(store, await store.domain(CREDENTIALS_DOMAIN), await store.domain(CREDENTIAL_SEQUENCE_DOMAIN));
     for await (const [key, stored] of credentials.domain.entries()) {
       const credential = parseCertificate(Buffer.from(stored.der, 'hex'), `credentials ${key}`);
-      credentials.held.set(key, { ...credential, own: stored.own ?? false });
+      credentials.held.set(key, { ...credential, own: stored.own ?? false, cells: cellsOf(credential, stored.cells) });
     }
     for await (const [role, value] of credentials.sequenceDomain.entries()) credentials.sequence.set(role as RemotePartyRole, value);
     return credentials;
@@ -117,8 +131,9 @@ export class SecurityCredentials implements CredentialSource {
     return this.held.get(keyOf(eui, usage));
   }
 
+  /** The certificates in `role`'s cells for `usage`: its own parties', and any another party holds there until handover. */
   forRole(role: RemotePartyRole, usage: KeyUsage): Credential[] {
-    return [...this.held.values()].filter((held) => !held.own && held.role === role && held.usage === usage);
+    return [...this.held.values()].filter((held) => !held.own && held.cells.includes(role) && held.usage === usage);
   }
 
   /** The role of a trusted remote party (from its Digital Signing certificate, else its Key Agreement one). */
@@ -126,23 +141,34 @@ export class SecurityCredentials implements CredentialSource {
     return (this.forEui(eui, 'digitalSigning') ?? this.forEui(eui, 'keyAgreement'))?.role;
   }
 
+  /** Every role whose cells hold a certificate of the party: its own, and those it holds until handover. */
+  rolesOf(eui: Eui64): RemotePartyRole[] {
+    const held = [this.held.get(keyOf(eui, 'digitalSigning')), this.held.get(keyOf(eui, 'keyAgreement'))];
+    return [...new Set(held.flatMap((credential) => (credential && !credential.own ? credential.cells : [])))];
+  }
+
   /** Everything held: remote parties first by role, then the hub's own. */
-  list(): Array<Credential & { own: boolean }> {
+  list(): Held[] {
     return [...this.held.values()].sort((a, b) => Number(a.own) - Number(b.own) || (a.role ?? '').localeCompare(b.role ?? '') || a.eui.localeCompare(b.eui));
   }
 
   /**
    * Trust a remote party's certificate, or hold one of the hub's own (`own`). Provisioning and tests
-   * only: a remote update goes through `replace`.
+   * only: a remote update goes through `replace`. `cells` puts a certificate in other roles' cells
+   * as well as its own (a new hub's DCC certificates, held for the supplier and network operator
+   * until handover).
    */
-  async install(credential: Credential, options: { own?: boolean } = {}): Promise<void> {
+  async install(credential: Credential, options: { own?: boolean; cells?: readonly RemotePartyRole[] } = {}): Promise<void> {
     const own = options.own ?? false;
     if (!own && (!credential.role || !TRUSTED_ROLES.includes(credential.role))) {
       throw new CredentialsError('NOT_A_TRUST_ANCHOR', `a ${credential.role ?? 'Device'} certificate is not one the hub trusts`, { where: credential.eui });
     }
+    const strange = options.cells?.find((cell) => !TRUSTED_ROLES.includes(cell));
+    if (strange) throw new CredentialsError('NOT_A_TRUST_ANCHOR', `${strange} is not a trust anchor cell`, { where: credential.eui });
     const key = keyOf(credential.eui, credential.usage);
-    await this.domain.put(key, { der: credential.der.toString('hex'), ...(own ? { own } : {}) });
-    this.held.set(key, { ...credential, own });
+    const cells = [...new Set([...cellsOf(credential), ...(options.cells ?? [])])];
+    await this.domain.put(key, { der: credential.der.toString('hex'), ...(own ? { own } : {}), ...(options.cells ? { cells } : {}) });
+    this.held.set(key, { ...credential, own, cells });
     this.changes++;
   }
 
@@ -173,15 +199,25 @@ export class SecurityCredentials implements CredentialSource {
         return { error: new CredentialsError('NOT_AUTHORISED', `a ${by} may not replace the ${role} credentials`, { where: next.eui }) };
       }
       if (next.role !== role) return { error: new CredentialsError('WRONG_ROLE', `the new certificate is a ${next.role ?? 'Device'} certificate, not ${role}`, { where: next.eui }) };
-      const cells = [...this.held.entries()].filter(([, held]) => !held.own && held.role === role && held.usage === next.usage);
-      const existing = cells.find(([, held]) => held.eui === current) ?? cells[0];
+      const cells = [...this.held.entries()].filter(([, held]) => !held.own && held.cells.includes(role) && held.usage === next.usage);
+      const existing = cells.find(([, held]) => held.eui === current) ?? cells.find(([, held]) => held.role === role) ?? cells[0];
       return { replaced: next, ...(existing ? { existing: existing[1], existingKey: existing[0] } : {}) };
     });
     const accepted = results.filter((result) => result.replaced);
     if (accepted.length === 0) return results;
     const batch = this.store.batch();
+    // A certificate held in other cells too (the DCC's before handover) leaves only the replaced role's cell.
+    const remaining = new Map<string, Held>();
+    for (const [i, result] of results.entries()) {
+      if (!result.replaced || !result.existingKey) continue;
+      const before = remaining.get(result.existingKey) ?? this.held.get(result.existingKey)!;
+      remaining.set(result.existingKey, { ...before, cells: before.cells.filter((cell) => cell !== changes[i]!.role) });
+    }
+    for (const [key, held] of remaining) {
+      if (held.cells.length === 0) batch.del(this.domain, key);
+      else batch.put(this.domain, key, { der: held.der.toString('hex'), cells: [...held.cells] });
+    }
     for (const result of accepted) {
-      if (result.existingKey) batch.del(this.domain, result.existingKey);
       batch.put(this.domain, keyOf(result.replaced!.eui, result.replaced!.usage), { der: result.replaced!.der.toString('hex') });
     }
     const staged = alongside?.(accepted.map((result) => result.replaced!));
@@ -190,10 +226,11 @@ export class SecurityCredentials implements CredentialSource {
     for (const { role, floor } of floors) batch.put(this.sequenceDomain, role, floor);
     await batch.write();
     staged?.commit();
-    for (const result of accepted) {
-      if (result.existingKey) this.held.delete(result.existingKey);
-      this.held.set(keyOf(result.replaced!.eui, result.replaced!.usage), { ...result.replaced!, own: false });
+    for (const [key, held] of remaining) {
+      if (held.cells.length === 0) this.held.delete(key);
+      else this.held.set(key, held);
     }
+    for (const result of accepted) this.held.set(keyOf(result.replaced!.eui, result.replaced!.usage), { ...result.replaced!, own: false, cells: cellsOf(result.replaced!) });
     this.sequence.set(by, sequenceNumber);
     for (const { role, floor } of floors) this.sequence.set(role, floor);
     this.changes++;

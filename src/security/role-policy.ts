@@ -163,8 +163,9 @@ export interface PolicyRow {
 
 /** The one table, every use case the hub may execute with the roles that may invoke it. */
 export const ROLE_POLICY: readonly PolicyRow[] = [
-  ...[...USE_CASE_SERVICE].map(([useCase, service]): PolicyRow => ({ useCase, service, roles: SERVICE_ROLES.get(service) ?? [] })),
-  ...[...DCC_USE_CASES].map(([useCase, roles]): PolicyRow => ({ useCase, service: null, roles })),
+  // A user service the DCC may also invoke for itself (CS02a) keeps one row, with the DCC's roles after the users'.
+  ...[...USE_CASE_SERVICE].map(([useCase, service]): PolicyRow => ({ useCase, service, roles: [...(SERVICE_ROLES.get(service) ?? []), ...(DCC_USE_CASES.get(useCase) ?? [])] })),
+  ...[...DCC_USE_CASES].filter(([useCase]) => !USE_CASE_SERVICE.has(useCase)).map(([useCase, roles]): PolicyRow => ({ useCase, service: null, roles })),
   ...[...CREDENTIAL_UPDATE_PARTIES].map(([messageCode, roles]): PolicyRow => ({ useCase: 'CS02b', messageCode, service: '6.15', roles })),
 ];
 
@@ -173,8 +174,8 @@ export function eligibleRoles(useCase: string, messageCode?: number): readonly P
   const rows = ROLE_POLICY.filter((row) => row.useCase === useCase);
   const byCode = rows.find((row) => row.messageCode !== undefined && row.messageCode === messageCode);
   if (byCode) return byCode.roles;
-  // A use case that is both a user service and the DCC's own (CS02a) has a row for each.
-  return [...new Set(rows.flatMap((row) => row.roles))];
+  if (rows.some((row) => row.messageCode !== undefined)) return [...new Set(rows.flatMap((row) => row.roles))];
+  return rows[0]?.roles ?? [];
 }
 
 function certificateRolesOf(roles: readonly PartyRole[]): RemotePartyRole[] {

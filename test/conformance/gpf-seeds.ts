@@ -1,5 +1,6 @@
 import type { ManualClock } from '../../hal/clock.js';
 import { GasProxyData, GpfDeviceLog, type GasRegisters, type PrepaymentDailyRead } from '../../src/gpf/index.js';
+import type { RemotePartyRole } from '../../src/security/certificates.js';
 import type { Store } from '../../src/store/store.js';
 import type { HarnessOptions } from './harness.js';
 
@@ -79,5 +80,22 @@ export function gpfState(seed: GpfSeed): HarnessOptions {
   };
 }
 
+const ACB = '90B3D51F30000002';
+
+/**
+ * A GPF not yet handed over: the Access Control Broker's certificates sit in `role`'s cells, and no
+ * certificate of that role's own parties is trusted, so the party's first CS02b, signed by the ACB,
+ * replaces the ACB's there (RTDS 6.21 handovers).
+ */
+const beforeHandover = (role: RemotePartyRole): HarnessOptions => ({
+  ...gpfState({}),
+  trust: (credential) => credential.role !== role,
+  cells: { [ACB]: [role] },
+});
+
 /** Every GPF vector's state as harness options. */
-export const GPF_STATES: Readonly<Record<string, HarnessOptions>> = Object.fromEntries(Object.entries(GPF_SEEDS).map(([key, seed]) => [key, gpfState(seed)]));
+export const GPF_STATES: Readonly<Record<string, HarnessOptions>> = {
+  ...Object.fromEntries(Object.entries(GPF_SEEDS).map(([key, seed]) => [key, gpfState(seed)])),
+  CS02bNOByNOHandover_SUCCESS: beforeHandover('networkOperator'),
+  CS02bSupplierBySupplierHandover_SUCCESS: beforeHandover('supplier'),
+};

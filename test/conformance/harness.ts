@@ -19,7 +19,7 @@ import { openGbcsHub, type GbcsHub, type GbcsHubOptions } from '../../src/hub/gb
 import type { Outcome } from '../../src/hub/router.js';
 import { applySeed, type HubSeed } from '../../src/hub/seed.js';
 import type { HubIdentity } from '../../src/hub/use-case.js';
-import { parseCertificate, type Credential } from '../../src/security/certificates.js';
+import { parseCertificate, type Credential, type RemotePartyRole } from '../../src/security/certificates.js';
 import { TRUSTED_ROLES } from '../../src/security/credentials.js';
 import { loadRtdsKeystore, type RtdsKeystore } from '../../src/security/rtds-secure-element.js';
 import { bytesCodec, openStore, type Store } from '../../src/store/store.js';
@@ -120,6 +120,8 @@ export interface HarnessOptions {
   domains?: ReadonlyArray<{ name: string; personal?: boolean }>;
   /** What the hub's configuration says of it, over RTDS_IDENTITY (ECS26n's manufacturer identifier and model type). */
   identity?: Partial<HubIdentity>;
+  /** Other roles' cells a party's certificates sit in too (the DCC's, before handover), by EUI-64. */
+  cells?: Readonly<Record<Eui64, readonly RemotePartyRole[]>>;
 }
 
 export type StoreSnapshot = Record<string, Array<[string, string]>>;
@@ -160,7 +162,8 @@ export class ConformanceHub {
     });
     closers.push(() => deviceLog.close());
     for (const { credential, own } of await trustedCredentials()) {
-      if (own || (options.trust ?? (() => true))(credential)) await hub.credentials.install(credential, { own });
+      const cells = options.cells?.[credential.eui];
+      if (own || (options.trust ?? (() => true))(credential)) await hub.credentials.install(credential, { own, ...(cells ? { cells } : {}) });
     }
     const harness = new ConformanceHub(dir, store, clock, hub, linkStatistics, extras, [...STATE_DOMAINS, ...(options.domains ?? [])]);
     harness.closers.push(...closers);

@@ -162,6 +162,8 @@ export const MATRIX_COMMANDS: readonly MatrixCommand[] = [
   chf('DBCH03', 0x010c, () => rtdsPayload('DBCH03_6.30_SUCCESS_COMMAND_GBCS.HEX')),
   chf('DBCH04', 0x010d, () => rtdsPayload('DBCH04_6.28_SUCCESS_COMMAND_GBCS.HEX')),
   { ...chf('DBCH05', 0x010e, () => DBCH05.encodeCommand({ invokeId: 0x20000001, parameters: { channelScan: 0 } })), ownHub: true },
+  // The GPF holds trust anchors of its own: each CS02b to it too (its supplier anchor is the gas supplier's).
+  ...CS02B_CODES.map((code): MatrixCommand => ({ useCase: 'CS02b', messageCode: code, device: 'GPF', critical: code !== 0x0104, payload: () => credentialsUpdate(code), label: `GPF CS02b 0x${code.toString(16).padStart(4, '0')}` })),
   gpf('GCS09', 0x0072, () => rtdsPayload('GCS09_3.2_SUCCESS_COMMAND_GBCS.HEX')),
   gpf('GCS11', 0x0073, disablePrivacyPin),
   gpf('GCS13a', 0x0074, () => reads([METERING, [0x0000, ...FORMAT]])),

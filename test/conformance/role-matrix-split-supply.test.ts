@@ -23,6 +23,8 @@ const SPLIT_SUPPLY: Readonly<Record<string, readonly Fuel[]>> = {
   DBCH01: BOTH, DBCH02: BOTH, DBCH03: BOTH, DBCH04: BOTH, DBCH05: BOTH,
   'CS02b 0x0100': ['electricity'], 'CS02b 0x0102': ['electricity'],
   'CS02b 0x0101': [], 'CS02b 0x0103': [], 'CS02b 0x0104': [], 'CS02b 0x0105': [], 'CS02b 0x0106': [], 'CS02b 0x0107': [], 'CS02b 0x0108': [], 'CS02b 0x0109': [],
+  'GPF CS02b 0x0100': ['gas'], 'GPF CS02b 0x0102': ['gas'],
+  'GPF CS02b 0x0101': [], 'GPF CS02b 0x0103': [], 'GPF CS02b 0x0104': [], 'GPF CS02b 0x0105': [], 'GPF CS02b 0x0106': [], 'GPF CS02b 0x0107': [], 'GPF CS02b 0x0108': [], 'GPF CS02b 0x0109': [],
   GCS09: ['gas'], GCS11: ['gas'], GCS13a: ['gas'], GCS13b: ['gas'], GCS13c: ['gas'], GCS14: ['gas'], GCS16b: ['gas'], GCS60: ['gas'], GCS60a: ['gas'], GCS61: ['gas'],
   GCS59: [],
 };

@@ -1,12 +1,12 @@
 // CS02b: replace trusted remote party certificates (critical, signed by the party the message code names), reporting each replacement's outcome.
 import { eui64ToBytes } from '../../../hal/eui64.js';
-import { ASN1_TAG, decodeDer, encodeDer, primitive, sequenceNode, type Asn1Node } from '../../gbcs/payload/asn1/der.js';
+import { ASN1_TAG, decodeDer, encodeDer, encodeWithTwoOctetLengths, primitive, sequenceNode, type Asn1Node } from '../../gbcs/payload/asn1/der.js';
 import { expectSequence, generalizedTime, integer, nothing, sequenceOf } from '../../gbcs/payload/asn1/shape.js';
 import { PayloadError } from '../../gbcs/payload/errors.js';
 import { encodeDateTime, messageCodesFor } from '../../gbcs/index.js';
 import { defineHandler } from '../../hub/registry.js';
 import { CREDENTIAL_UPDATE_ROLES } from '../../security/role-policy.js';
-import type { HandlerContext, RemoteParty } from '../../hub/use-case.js';
+import type { HandlerContext, HubDevice, RemoteParty, UseCaseHandler } from '../../hub/use-case.js';
 import { parseCertificate, type Credential } from '../../security/certificates.js';
 import { CredentialsError, subjectKeyIdentifier, type ReplacementResult } from '../../security/credentials.js';
 import { HUB_EVENTS } from '../../logs/event-codes.js';
@@ -169,16 +169,18 @@ function encodeResponse(command: UpdateCredentialsCommand, outcomes: readonly Ou
     sequenceOf(remotePartySeqNumberChange).encode([...floorChanges], 'remote party seq number changes'),
     sequenceNode(outcomeNodes),
   ]);
-  return encodeDer(sequenceNode([nothing.encode(null, 'accepted'), execution]));
+  // Lengths from 128 on in the two-octet form, as the RTDS CS02b responses have them.
+  return encodeWithTwoOctetLengths(sequenceNode([nothing.encode(null, 'accepted'), execution]));
 }
 
 const CODES = messageCodesFor('CS02b').filter((code) => CREDENTIAL_UPDATE_ROLES.has(code));
 /** Message codes 0x0100..0x0109 name replacement modes 0..9, in order. */
 const modeOf = (code: number): number => code - 0x0100;
 
-export const cs02b = defineHandler({
+/** CS02b on one of the hub's Devices: the CHF's here, the GPF's in src/gpf/use-cases. */
+export const credentialUpdateHandler = (device: HubDevice): UseCaseHandler => defineHandler({
   useCase: 'CS02b',
-  device: 'CHF',
+  device,
   messageCodes: CODES,
   allowedRoles: [...new Set([...CREDENTIAL_UPDATE_ROLES.values()].flat())],
   rolesByCode: CREDENTIAL_UPDATE_ROLES,
@@ -198,6 +200,8 @@ export const cs02b = defineHandler({
     return { payload: encodeResponse(update, outcomes, replaced > 0 ? floorChanges : []), dateTime: stamp(context) };
   },
 });
+
+export const cs02b = credentialUpdateHandler('CHF');
 
 /** Every RTDS CS02b response, the CHF's too, carries the Device's time in its grouping header. */
 const stamp = (context: HandlerContext): Buffer => encodeDateTime(gbcsTimestamp(context.clock.now()));

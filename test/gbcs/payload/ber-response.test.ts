@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { inspectMessage } from '../../../src/cli/gbcs.js';
 import { decodeMessage, encodeMessage } from '../../../src/gbcs/index.js';
-import { decodeBer, decodeDer, encodeDer, type Asn1Node } from '../../../src/gbcs/payload/asn1/der.js';
+import { decodeBer, decodeDer, encodeDer, encodeWithTwoOctetLengths, type Asn1Node } from '../../../src/gbcs/payload/asn1/der.js';
 import { activateFirmwareCommand, encodeAsn1 } from '../../../src/gbcs/payload/asn1/views.js';
 import { decodePayload, encodeGeneric, PayloadError } from '../../../src/gbcs/payload/index.js';
 import { loadVectors, rtdsPresent } from '../../helpers/rtds.js';
@@ -128,6 +128,20 @@ describe('ASN.1 payloads read as BER when the hub only inspects them', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('lays lengths from 128 on in two octets, as CS02b responses do, and reads back as the same structure (property)', () => {
+    fc.assert(
+      fc.property(node, (tree) => {
+        const ber = encodeWithTwoOctetLengths(tree);
+        expect(withoutOffsets(decodeBer(ber))).toEqual(withoutOffsets(tree));
+        const der = encodeDer(tree);
+        // Only lengths of 128 or more differ: DER's 81 xx becomes 82 00 xx.
+        expect(ber.length - der.length).toBe(offsets(decodeDer(der)).filter((at) => der[at + 1] === 0x81).length);
+      }),
+      { numRuns: 200 },
+    );
+    expect(encodeWithTwoOctetLengths({ tagClass: 0, tag: 0x04, constructed: false, value: Buffer.alloc(0xca) }).subarray(0, 4).toString('hex')).toBe('048200ca');
   });
 
   it('throws only PayloadError for any bytes (property)', () => {

@@ -151,6 +151,29 @@ describeRtds('Security Credentials', () => {
     expect(credentials.roleOf('90B3D51F30000004')).toBe('transitionalCoS');
   });
 
+  it('hold the DCC\'s certificate in another role\'s cell until handover: the first replacement frees only that cell, across a restart', async () => {
+    let credentials = await SecurityCredentials.open(store);
+    await credentials.install(parseCertificate(pem('90b3d51f30000002-ds.pem')), { cells: ['networkOperator'] });
+    await expect(credentials.install(parseCertificate(pem('90b3d51f30000002-ka.pem')), { cells: ['otherUser', 'nope' as never] })).rejects.toMatchObject({ code: 'NOT_A_TRUST_ANCHOR' });
+    expect(credentials.roleOf(ACB)).toBe('accessControlBroker');
+    expect(credentials.rolesOf(ACB)).toEqual(['accessControlBroker', 'networkOperator']);
+    expect(credentials.forRole('networkOperator', 'digitalSigning').map((c) => c.eui)).toEqual([ACB]);
+    await store.close();
+    store = await open();
+    credentials = await SecurityCredentials.open(store);
+    expect(credentials.rolesOf(ACB)).toEqual(['accessControlBroker', 'networkOperator']);
+    const operator = parseCertificate(pem('90b3d51f30020000-ds.pem'));
+    const [handedOver] = await credentials.replace([{ role: 'networkOperator', next: operator }], 'networkOperator', 1);
+    expect(handedOver?.existing?.eui).toBe(ACB);
+    expect(credentials.forRole('networkOperator', 'digitalSigning').map((c) => c.eui)).toEqual(['90B3D51F30020000']);
+    expect(credentials.forRole('accessControlBroker', 'digitalSigning').map((c) => c.eui)).toEqual([ACB]);
+    expect(credentials.rolesOf(ACB)).toEqual(['accessControlBroker']);
+    await store.close();
+    store = await open();
+    credentials = await SecurityCredentials.open(store);
+    expect([credentials.rolesOf(ACB), credentials.rolesOf('90B3D51F30020000')]).toEqual([['accessControlBroker'], ['networkOperator']]);
+  });
+
   it('read the 8-byte Subject Key Identifier GB certificates carry', () => {
     const der = parseCertificate(pem('90b3d51f30010000-ka.pem')).der;
     expect(subjectKeyIdentifier(der)?.length).toBe(8);

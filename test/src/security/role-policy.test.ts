@@ -4,6 +4,7 @@ import { DEVICE_TYPE_NAMES, type DeviceType } from '../../../src/chf/device-type
 import { ROLE_BY_OU } from '../../../src/security/certificates.js';
 import { HUB_EVENTS, resolveCode } from '../../../src/logs/event-codes.js';
 import {
+  DCC_USE_CASES,
   decideRole,
   eligibleRoles,
   isSplitSupply,
@@ -36,7 +37,10 @@ describe('the role policy table', () => {
   it('has one row per use case, CS02b one per code, each row naming roles from roles.md', () => {
     const keys = ROLE_POLICY.map((row) => `${row.useCase}/${row.messageCode ?? ''}`);
     expect(new Set(keys).size).toBe(keys.length);
-    for (const row of ROLE_POLICY.filter((r) => r.service && r.messageCode === undefined)) expect(row.roles, row.useCase).toEqual(SERVICE_ROLES.get(row.service!));
+    for (const row of ROLE_POLICY.filter((r) => r.service && r.messageCode === undefined)) {
+      expect(row.roles, row.useCase).toEqual([...SERVICE_ROLES.get(row.service!)!, ...(DCC_USE_CASES.get(row.useCase) ?? [])]);
+    }
+    expect(eligibleRoles('CS02a')).toEqual(['EIS', 'GIS', 'ENO', 'GNO', 'ACB']);
     // Each CS02b code is sent by one kind of party: a supplier's and a network operator's codes narrow service 6.15.
     for (const row of ROLE_POLICY.filter((r) => r.useCase === 'CS02b')) {
       const users = row.roles.filter((role) => SERVICE_ROLES.get('6.15')!.includes(role as never));

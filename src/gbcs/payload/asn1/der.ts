@@ -102,6 +102,22 @@ export function encodeDer(node: Asn1Node): Buffer {
   return Buffer.from(asn1.toDer(toForge(node)).getBytes(), 'binary');
 }
 
+const LONG_LENGTH_TWO_OCTETS = 0x82;
+const MAX_TWO_OCTET_LENGTH = 0xffff;
+
+/**
+ * As `encodeDer`, but every length of 128 or more in the two-octet long form (30 82 00 CA), as
+ * every RTDS CS02b response lays out its lengths, whether it needs one octet or two. BER, not DER.
+ */
+export function encodeWithTwoOctetLengths(node: Asn1Node): Buffer {
+  if (node.tag > 30) throw new PayloadError('BAD_VALUE', 'ASN.1 tag', `tag ${node.tag} needs the long form, which GBCS does not use`);
+  const content = node.constructed ? Buffer.concat(node.children.map(encodeWithTwoOctetLengths)) : node.value;
+  if (content.length > MAX_TWO_OCTET_LENGTH) throw new PayloadError('BAD_VALUE', 'ASN.1 length', `${content.length} octets do not fit two length octets`);
+  const identifier = (node.tagClass << 6) | (node.constructed ? 0x20 : 0) | node.tag;
+  const length = content.length < 0x80 ? Buffer.of(content.length) : Buffer.of(LONG_LENGTH_TWO_OCTETS, content.length >> 8, content.length & 0xff);
+  return Buffer.concat([Buffer.of(identifier), length, content]);
+}
+
 function toForge(node: Asn1Node): forge.asn1.Asn1 {
   const tagClass = (node.tagClass << 6) as forge.asn1.Class;
   if (node.constructed) return asn1.create(tagClass, node.tag, true, node.children.map(toForge));
