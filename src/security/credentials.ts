@@ -47,7 +47,7 @@ function isStoredCredential(value: unknown): value is StoredCredential {
 }
 
 /** A held certificate and the cells it is trusted in (its own role's, unless handed over). */
-type Held = Credential & { own: boolean; cells: readonly RemotePartyRole[] };
+type Held = Credential & { own: boolean; cells: readonly RemotePartyRole[]; cellUsage: number };
 
 const cellsOf = (credential: Credential, stored?: readonly RemotePartyRole[]): RemotePartyRole[] => [...(stored ?? (credential.role ? [credential.role] : []))];
 
@@ -80,11 +80,16 @@ export const REPLACEABLE_BY: Readonly<Partial<Record<RemotePartyRole, readonly R
   transitionalCoS: ['transitionalCoS', ...ANY_BY_RECOVERY_OR_CONTINGENCY],
 };
 
-const keyOf = (eui: Eui64, usage: KeyUsage): string => `${eui}/${usage}`;
+/** Cell usage 0 is a role's management cell; others (1: prepayment top-up) hold a certificate of their own beside it. */
+const MANAGEMENT_CELL = 0;
+const keyOf = (eui: Eui64, usage: KeyUsage, cellUsage = MANAGEMENT_CELL): string => (cellUsage === MANAGEMENT_CELL ? `${eui}/${usage}` : `${eui}/${usage}/${cellUsage}`);
+const cellUsageOf = (key: string): number => Number(key.split('/')[2] ?? MANAGEMENT_CELL);
 
 /** One change of a CS02b update: the certificate now trusted and the one it replaced, or why it was refused. */
 export interface ReplacementResult {
   replaced?: Credential;
+  /** The cell the replacement went into (0: the role's management cell). */
+  cellUsage?: number;
   existing?: Credential;
   existingKey?: string;
   error?: CredentialsError;
@@ -111,7 +116,7 @@ export class SecurityCredentials implements CredentialSource {
     const credentials = new SecurityCredentials(store, await store.domain(CREDENTIALS_DOMAIN), await store.domain(CREDENTIAL_SEQUENCE_DOMAIN));
     for await (const [key, stored] of credentials.domain.entries()) {
       const credential = parseCertificate(Buffer.from(stored.der, 'hex'), `credentials ${key}`);
-      credentials.held.set(key, { ...credential, own: stored.own ?? false, cells: cellsOf(credential, stored.cells) });
+      credentials.held.set(key, { ...credential, own: stored.own ?? false, cells: cellsOf(credential, stored.cells), cellUsage: cellUsageOf(key) });
     }
     for await (const [role, value] of credentials.sequenceDomain.entries()) credentials.sequence.set(role as RemotePartyRole, value);
     return credentials;
@@ -133,7 +138,7 @@ export class SecurityCredentials implements CredentialSource {
 
   /** The certificates in `role`'s cells for `usage`: its own parties', and any another party holds there until handover. */
   forRole(role: RemotePartyRole, usage: KeyUsage): Credential[] {
-    return [...this.held.values()].filter((held) => !held.own && held.cells.includes(role) && held.usage === usage);
+    return [...this.held.values()].filter((held) => !held.own && held.cells.includes(role) && held.usage === usage && held.cellUsage === MANAGEMENT_CELL);
   }
 
   /** The role of a trusted remote party (from its Digital Signing certificate, else its Key Agreement one). */
@@ -168,7 +173,7 @@ export class SecurityCredentials implements CredentialSource {
     const key = keyOf(credential.eui, credential.usage);
     const cells = [...new Set([...cellsOf(credential), ...(options.cells ?? [])])];
     await this.domain.put(key, { der: credential.der.toString('hex'), ...(own ? { own } : {}), ...(options.cells ? { cells } : {}) });
-    this.held.set(key, { ...credential, own, cells });
+    this.held.set(key, { ...credential, own, cells, cellUsage: MANAGEMENT_CELL });
     this.changes++;
   }
 
@@ -184,7 +189,7 @@ export class SecurityCredentials implements CredentialSource {
    * so a party whose key was replaced starts again), written with the replacements or not at all.
    */
   async replace(
-    changes: ReadonlyArray<{ role: RemotePartyRole; next: Credential; current?: Eui64 }>,
+    changes: ReadonlyArray<{ role: RemotePartyRole; next: Credential; current?: Eui64; cellUsage?: number }>,
     by: RemotePartyRole,
     sequenceNumber: number,
     alongside?: (replaced: readonly Credential[]) => StagedWrite | undefined,
@@ -194,14 +199,18 @@ export class SecurityCredentials implements CredentialSource {
     if (!Number.isSafeInteger(sequenceNumber) || sequenceNumber <= this.sequenceNumber(by)) {
       throw new CredentialsError('STALE_SEQUENCE', `sequence number ${sequenceNumber} is not above ${this.sequenceNumber(by)}`, { where: by });
     }
-    const results = changes.map(({ role, next, current }): ReplacementResult => {
+    const results = changes.map(({ role, next, current, cellUsage = MANAGEMENT_CELL }): ReplacementResult => {
       if (!(REPLACEABLE_BY[role] ?? []).includes(by)) {
         return { error: new CredentialsError('NOT_AUTHORISED', `a ${by} may not replace the ${role} credentials`, { where: next.eui }) };
       }
       if (next.role !== role) return { error: new CredentialsError('WRONG_ROLE', `the new certificate is a ${next.role ?? 'Device'} certificate, not ${role}`, { where: next.eui }) };
       const cells = [...this.held.entries()].filter(([, held]) => !held.own && held.cells.includes(role) && held.usage === next.usage);
-      const existing = cells.find(([, held]) => held.eui === current) ?? cells.find(([, held]) => held.role === role) ?? cells[0];
-      return { replaced: next, ...(existing ? { existing: existing[1], existingKey: existing[0] } : {}) };
+      const ofUsage = cells.filter(([, held]) => held.cellUsage === cellUsage);
+      // A cell of another usage never held one: it reports what the role's management cell holds, and leaves it there.
+      const pool = ofUsage.length > 0 ? ofUsage : cells.filter(([, held]) => held.cellUsage === MANAGEMENT_CELL);
+      const existing = pool.find(([, held]) => held.eui === current) ?? pool.find(([, held]) => held.role === role) ?? pool[0];
+      const same = existing && existing[1].cellUsage === cellUsage;
+      return { replaced: next, cellUsage, ...(existing ? { existing: existing[1], ...(same ? { existingKey: existing[0] } : {}) } : {}) };
     });
     const accepted = results.filter((result) => result.replaced);
     if (accepted.length === 0) return results;
@@ -218,7 +227,7 @@ export class SecurityCredentials implements CredentialSource {
       else batch.put(this.domain, key, { der: held.der.toString('hex'), cells: [...held.cells] });
     }
     for (const result of accepted) {
-      batch.put(this.domain, keyOf(result.replaced!.eui, result.replaced!.usage), { der: result.replaced!.der.toString('hex') });
+      batch.put(this.domain, keyOf(result.replaced!.eui, result.replaced!.usage, result.cellUsage), { der: result.replaced!.der.toString('hex') });
     }
     const staged = alongside?.(accepted.map((result) => result.replaced!));
     staged?.stage(batch);
@@ -230,7 +239,10 @@ export class SecurityCredentials implements CredentialSource {
       if (held.cells.length === 0) this.held.delete(key);
       else this.held.set(key, held);
     }
-    for (const result of accepted) this.held.set(keyOf(result.replaced!.eui, result.replaced!.usage), { ...result.replaced!, own: false, cells: cellsOf(result.replaced!) });
+    for (const result of accepted) {
+      const cellUsage = result.cellUsage ?? MANAGEMENT_CELL;
+      this.held.set(keyOf(result.replaced!.eui, result.replaced!.usage, cellUsage), { ...result.replaced!, own: false, cells: cellsOf(result.replaced!), cellUsage });
+    }
     this.sequence.set(by, sequenceNumber);
     for (const { role, floor } of floors) this.sequence.set(role, floor);
     this.changes++;

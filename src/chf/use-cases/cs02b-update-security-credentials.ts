@@ -126,7 +126,7 @@ async function replaceAll(context: HandlerContext, by: RemoteParty, update: Upda
   // One anchor known means one supplier for both fuels.
   const anchor = supply[fuel] ?? supply.electricity ?? supply.gas;
   const changes = planned.flatMap((plan) =>
-    'next' in plan && plan.next ? [{ role: plan.role, next: plan.next, ...(plan.role === 'supplier' && anchor ? { current: anchor } : {}) }] : [],
+    'next' in plan && plan.next ? [{ role: plan.role, next: plan.next, cellUsage: plan.cell.cellUsage ?? 0, ...(plan.role === 'supplier' && anchor ? { current: anchor } : {}) }] : [],
   );
   let results: ReplacementResult[];
   try {

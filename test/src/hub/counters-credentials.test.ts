@@ -174,6 +174,23 @@ describeRtds('Security Credentials', () => {
     expect([credentials.rolesOf(ACB), credentials.rolesOf('90B3D51F30020000')]).toEqual([['accessControlBroker'], ['networkOperator']]);
   });
 
+  it('keep a prepayment cell\'s Key Agreement certificate beside the management one, which MACs go on using', async () => {
+    let credentials = await SecurityCredentials.open(store);
+    await credentials.install(parseCertificate(pem('90b3d51f30000002-ka.pem')), { cells: ['supplier'] });
+    const management = parseCertificate(pem('90b3d51f30010000-ka.pem'));
+    const prepayment = parseCertificate(pem('90b3d51f30010000-pp-ka.pem'));
+    const results = await credentials.replace([{ role: 'supplier', next: management }, { role: 'supplier', next: prepayment, cellUsage: 1 }], 'supplier', 1);
+    // Both report the ACB's certificate the cells held before handover.
+    expect(results.map((result) => result.existing?.eui)).toEqual([ACB, ACB]);
+    const id = (credential: { der: Buffer } | undefined) => credential && subjectKeyIdentifier(credential.der)?.toString('hex');
+    await store.close();
+    store = await open();
+    credentials = await SecurityCredentials.open(store);
+    expect(id(credentials.forEui('90B3D51F30010000', 'keyAgreement'))).toBe(id(management));
+    expect(credentials.forRole('supplier', 'keyAgreement').map(id)).toEqual([id(management)]);
+    expect(credentials.rolesOf(ACB)).toEqual(['accessControlBroker']);
+  });
+
   it('read the 8-byte Subject Key Identifier GB certificates carry', () => {
     const der = parseCertificate(pem('90b3d51f30010000-ka.pem')).der;
     expect(subjectKeyIdentifier(der)?.length).toBe(8);
