@@ -7,9 +7,11 @@ import { parseCertificate, type Credential, type CredentialSource, type RemotePa
 import type { KeyUsage } from './secure-element.js';
 
 /**
- * The Security Credentials store: the remote parties' certificates the hub trusts, one per role and
- * key usage (root, supplier, network operator, Access Control Broker, WAN provider, transitional
- * change of supplier), and the hub's own Device certificates (CHF and GPF). Persisted in the Store
+ * The Security Credentials store: the remote parties' certificates the hub trusts, in trust anchor
+ * cells by role, key usage and cell usage (root, supplier, network operator, Access Control Broker,
+ * WAN provider, transitional change of supplier; a supplier's prepayment top-up Key Agreement cell
+ * beside its management one), and the hub's own Device certificates (CHF and GPF). A certificate
+ * sits in its own role's cells, and may sit in others' until handover. Persisted in the Store
  * (certificates are public: not sealed); read by the authenticator through CredentialSource.
  *
  * Updates (CS02b) go through `replace`: the caller names who asked, and the rules here refuse a
