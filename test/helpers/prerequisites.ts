@@ -31,3 +31,9 @@ export function itNeeds(absent: string | undefined): (name: string, body: Body, 
   if (absent === undefined) return (name, body, timeout) => it(name, body, timeout);
   return (name) => it(name, (context) => missing(context, absent));
 }
+
+/** Why no Chromium runs here for the page tests (Playwright drives Debian's chromium), or undefined. */
+export function chromiumMissing(): string | undefined {
+  const found = ['chromium', 'chromium-browser'].some((command) => commandRuns(command));
+  return found ? undefined : 'Chromium is not installed (Debian package chromium): the page tests drive it with Playwright';
+}

@@ -7,11 +7,14 @@ import { join } from 'node:path';
 import { createServer as createTlsServer } from 'node:tls';
 import { readFileSync } from 'node:fs';
 import { Aedes } from 'aedes';
+import { commandRuns, UNDER_CI } from '../../helpers/prerequisites.js';
 
 /**
  * A broker for one test, on a free port of 127.0.0.1, that the test may stop and start again on the
- * same port. A real mosquitto (`mosquitto -c <generated conf>` in a temp dir, persistence on) when
- * the machine has one; otherwise the embedded aedes broker, and `kind` says so the test can report it.
+ * same port: a real mosquitto (`mosquitto -c <generated conf>` in a temp dir, persistence on).
+ * Without mosquitto, under CI=true the test fails naming it; in a local run only, the embedded
+ * aedes broker stands in, says so, and `kind` lets the test weaken what aedes cannot do (MQTT 5,
+ * the order of redeliveries).
  */
 export interface TestBrokerOptions {
   tls?: { ca: string; cert: string; key: string };
@@ -33,7 +36,9 @@ export interface TestBroker {
   dispose(): Promise<void>;
 }
 
-export const hasMosquitto = (): boolean => spawnSync('mosquitto', ['-h']).error === undefined;
+/** Why there is no mosquitto here, or undefined when there is. */
+export const mosquittoMissing = (): string | undefined =>
+  commandRuns('mosquitto', ['-h']) ? undefined : 'mosquitto is not installed (Debian package mosquitto): the WAN tests need a real MQTT broker';
 
 export async function freePort(): Promise<number> {
   const server = createServer();
@@ -175,8 +180,10 @@ class EmbeddedTestBroker implements TestBroker {
 }
 
 export async function startTestBroker(options: TestBrokerOptions = {}): Promise<TestBroker> {
-  if (hasMosquitto()) return startMosquitto(options);
-  process.stderr.write('mosquitto is not installed here: this test runs against the embedded aedes broker instead\n');
+  const missing = mosquittoMissing();
+  if (missing === undefined) return startMosquitto(options);
+  if (UNDER_CI) throw new Error(`${missing}; under CI=true the embedded aedes fallback is not used`);
+  process.stderr.write(`${missing}: this local run uses the embedded aedes broker instead (MQTT 3.1.1, weaker ordering checks; CI fails instead)\n`);
   const aedes = await Aedes.createBroker();
   const login = options.login;
   if (login) {
