@@ -71,21 +71,19 @@ export const ALTERNATION = `median of ${RUNS} runs per side, alternated (first, 
  * Run every side `runs` times, alternating which goes first (A B C, C B A, A B C...), so no side
  * always runs warmer, or on another's garbage; each figure a run returns is kept as its median.
  */
-export async function alternate<S extends string, F extends string>(
-  sides: Record<S, () => Promise<Record<F, number>>>,
+export async function alternate<T extends Record<string, () => Promise<Record<string, number>>>>(
+  sides: T,
   runs = RUNS,
-): Promise<Record<S, Record<F, number>>> {
-  const names = Object.keys(sides) as S[];
-  const seen = new Map<S, Array<Record<F, number>>>(names.map((name) => [name, []]));
+): Promise<{ [K in keyof T]: Awaited<ReturnType<T[K]>> }> {
+  const names = Object.keys(sides);
+  const seen = new Map<string, Array<Record<string, number>>>(names.map((name) => [name, []]));
   for (let run = 0; run < runs; run++) {
-    for (const name of run % 2 === 0 ? names : [...names].reverse()) seen.get(name)!.push(await sides[name]());
+    for (const name of run % 2 === 0 ? names : [...names].reverse()) seen.get(name)!.push(await sides[name]!());
   }
-  const result = {} as Record<S, Record<F, number>>;
+  const result: Record<string, Record<string, number>> = {};
   for (const name of names) {
     const figures = seen.get(name)!;
-    const medians = {} as Record<F, number>;
-    for (const figure of Object.keys(figures[0]!) as F[]) medians[figure] = median(figures.map((f) => f[figure]));
-    result[name] = medians;
+    result[name] = Object.fromEntries(Object.keys(figures[0]!).map((figure) => [figure, median(figures.map((f) => f[figure]!))]));
   }
-  return result;
+  return result as { [K in keyof T]: Awaited<ReturnType<T[K]>> };
 }
