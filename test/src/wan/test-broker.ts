@@ -28,6 +28,8 @@ export interface TestBrokerOptions {
 
 export interface TestBroker {
   readonly kind: 'mosquitto' | 'aedes';
+  /** How it is configured, in a few words (for benchmark notes). */
+  readonly configuration: string;
   readonly port: number;
   readonly url: string;
   /** Stop (SIGTERM for mosquitto, so it saves its sessions); `start` brings it back on the same port. */
@@ -73,6 +75,7 @@ class Mosquitto implements TestBroker {
     readonly port: number,
     private readonly confPath: string,
     readonly url: string,
+    readonly configuration: string,
   ) {}
 
   async start(): Promise<void> {
@@ -129,7 +132,9 @@ async function startMosquitto(options: TestBrokerOptions): Promise<TestBroker> {
   }
   const confPath = join(dir, 'mosquitto.conf');
   await writeFile(confPath, lines.join('\n') + '\n');
-  const broker = new Mosquitto(port, confPath, `${options.tls ? 'mqtts' : 'mqtt'}://127.0.0.1:${port}`);
+  const settings = lines.filter((line) => !/^(listener|persistence_location|log_|user |cafile|certfile|keyfile|password_file|acl_file)/.test(line));
+  const configuration = `mosquitto on 127.0.0.1:${port} started for this run (${settings.join(', ')})`;
+  const broker = new Mosquitto(port, confPath, `${options.tls ? 'mqtts' : 'mqtt'}://127.0.0.1:${port}`, configuration);
   await broker.start();
   return broker;
 }
@@ -137,6 +142,7 @@ async function startMosquitto(options: TestBrokerOptions): Promise<TestBroker> {
 /** The fallback: aedes keeps its sessions in memory, so a stop closes the listener and every connection but not the broker. */
 class EmbeddedTestBroker implements TestBroker {
   readonly kind = 'aedes';
+  readonly configuration = 'embedded aedes, sessions in memory';
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
 
