@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile, realpath, rename, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +30,7 @@ export function powerCutLibrary(): Promise<string> {
   built ??= (async () => {
     const source = await readFile(SOURCE);
     const library = join(CACHE, `power-cut-${createHash('sha256').update(source).digest('hex').slice(0, 16)}.so`);
+    if (existsSync(library)) return library;
     await mkdir(CACHE, { recursive: true });
     // Each process compiles to its own name and renames, so parallel test files never load half a library.
     const partial = `${library}.${process.pid}`;
