@@ -87,3 +87,14 @@ export async function alternate<T extends Record<string, () => Promise<Record<st
   }
   return result as { [K in keyof T]: Awaited<ReturnType<T[K]>> };
 }
+
+/**
+ * The CPU time (user + system, every thread of this process) `run` takes, in ms: for CPU-bound work
+ * on a shared machine, where wall time also counts whatever else runs.
+ */
+export async function cpuMs(run: () => Promise<unknown>): Promise<number> {
+  const start = process.cpuUsage();
+  await run();
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
+}
