@@ -28,11 +28,12 @@ function extendedValueStatus(ncp: SimulatedNcp, found: boolean): number {
   return ncp.version >= FIRST_SL_STATUS_VERSION ? SLStatus.INVALID_PARAMETER : EzspStatus.ERROR_INVALID_VALUE;
 }
 
-function endpointFlags(ncp: SimulatedNcp, endpoint: number): Buffer | undefined {
-  if (!ncp.ram.endpoints.has(endpoint)) return undefined;
-  const flags = Buffer.alloc(2);
-  flags.writeUInt16LE(EmberEndpointFlags.ENABLED);
-  return flags;
+/** An endpoint's flags: always two bytes, zero (and a failed status) for an endpoint nobody registered. */
+function endpointFlags(ncp: SimulatedNcp, endpoint: number): { found: boolean; value: Buffer } {
+  const value = Buffer.alloc(2);
+  const found = ncp.ram.endpoints.has(endpoint);
+  if (found) value.writeUInt16LE(EmberEndpointFlags.ENABLED);
+  return { found, value };
 }
 
 /** The NCP sent or received an APS frame: count it, and a sent one also moves the network key's frame counter on. */
@@ -49,8 +50,8 @@ export const SERVICE_HANDLERS: CommandHandlers = {
   },
 
   getExtendedValue: (ncp, { valueId, characteristics }) => {
-    const value = valueId === EzspExtendedValueId.ENDPOINT_FLAGS ? endpointFlags(ncp, characteristics) : undefined;
-    return { status: extendedValueStatus(ncp, value !== undefined), value: value ?? Buffer.alloc(0) };
+    const { found, value } = valueId === EzspExtendedValueId.ENDPOINT_FLAGS ? endpointFlags(ncp, characteristics) : { found: false, value: Buffer.alloc(0) };
+    return { status: extendedValueStatus(ncp, found), value };
   },
 
   setMulticastTableEntry: (ncp, { index, value }) => {

@@ -104,7 +104,8 @@ function withHeader(sequence: number, status: number, nodeId: number, rest: Buff
 }
 
 function describeEndpoint(node: ZdoNode, sequence: number, endpoint: number | undefined): Buffer {
-  if (endpoint === undefined || endpoint === 0 || endpoint > 240) return withHeader(sequence, ZDO_STATUS.invalidEndpoint, node.nodeId, Buffer.of(0));
+  // 0 is ZDO's own and 255 the broadcast endpoint; 241..254 are reserved but registrable (Green Power uses 242).
+  if (endpoint === undefined || endpoint === 0 || endpoint === 0xff) return withHeader(sequence, ZDO_STATUS.invalidEndpoint, node.nodeId, Buffer.of(0));
   const found = node.endpoints.find((e) => e.endpoint === endpoint);
   if (!found) return withHeader(sequence, ZDO_STATUS.notActive, node.nodeId, Buffer.of(0));
   const descriptor = simpleDescriptor(found);
