@@ -24,6 +24,9 @@ const SCAN_UNIT_MS = 15.36;
 
 type Waiter = { resolve: (info: NetworkInfo) => void; reject: (error: Error) => void };
 
+/** ZigBee Device Objects speak profile 0x0000. */
+const ZDO_PROFILE = 0x0000;
+
 export class RadioNetwork {
   up = false;
   info: NetworkInfo | null = null;
@@ -135,6 +138,8 @@ export class RadioNetwork {
       return;
     }
     this.learn(eui64, p.senderShortId);
+    // ZDO (a Device_annce, say) is the network's business: learning the node's address above is all it is for.
+    if (p.apsFrame.profileId === ZDO_PROFILE) return;
     if (this.isDuplicate(eui64, p)) {
       this.log.debug({ eui64, apsCounter: p.apsFrame.sequence }, 'duplicate APS frame suppressed');
       return;

@@ -106,6 +106,9 @@ export const NETWORK_HANDLERS: CommandHandlers = {
       radioTxPower: parameters.radioTxPower,
       nwkUpdateId: 0,
       networkKey: haveKey ? Buffer.from(security.networkKey) : randomBytes(16),
+      networkKeySequenceNumber: haveKey ? security.networkKeySequenceNumber : 0,
+      frameCounter: 0,
+      trustCentreLinkKey: security ? Buffer.from(security.preconfiguredKey) : randomBytes(16),
     };
     networkUp(ncp);
     return { status: ncp.status('SUCCESS') };
