@@ -20,6 +20,7 @@ import {
   statusName,
 } from './ezsp/enums.js';
 import type { RequestParams } from './ezsp/codec.js';
+import { isTwoFourChannel, subGhzChannel, toRadioChannel } from './ezsp/channel-pages.js';
 import { FragmentReceiver } from './ezsp/fragment-receiver.js';
 import { FragmentSender } from './ezsp/fragment-sender.js';
 import { FRAGMENTATION, frameLimits, type FragmentationOptions, type FrameLimits } from './ezsp/fragmentation.js';
@@ -231,8 +232,14 @@ export class EzspRadio extends EventEmitter<RadioEvents> implements Radio {
     return this.network.energyScan(channels, durationExponent);
   }
 
+  /** A 2.4 GHz channel (11..26), or a Sub GHz one as its page-and-channel value (hal/ezsp/channel-pages.ts). */
   async setChannel(channel: number): Promise<void> {
-    if (!Number.isInteger(channel) || channel < 11 || channel > 26) throw badArgument(`channel ${channel} is not 11..26`, 'setChannel');
+    const subGhz = subGhzChannel(channel);
+    if (subGhz) {
+      await this.expectOk('setRadioChannel', { channel: toRadioChannel(subGhz.page, subGhz.channel) });
+      return;
+    }
+    if (!isTwoFourChannel(channel)) throw badArgument(`channel ${channel} is not 11..26 or a Sub GHz page-and-channel value`, 'setChannel');
     await this.expectOk('setRadioChannel', { channel });
     this.network.channelChanged(channel);
   }
