@@ -21,6 +21,7 @@ import { FileSecureElement } from './security/file-secure-element.js';
 import { RetentionPolicy } from './security/retention.js';
 import { PinStore } from './security/pin-store.js';
 import { openStore, type Store } from './store/store.js';
+import { SubGhzState } from './subghz/index.js';
 import { HubTime } from './time/hub-time.js';
 import { TimeClusterServer } from './time/time-server.js';
 import { startHubWan, type HubWan } from './wan/hub-wan.js';
@@ -54,6 +55,8 @@ export interface Hub {
   readonly relay: HanRelay;
   readonly gbcs: GbcsHub;
   readonly time: HubTime;
+  /** The dual-band hub's Sub GHz state (DBCH01-11); undefined for a single-band hub. */
+  readonly subGhz: SubGhzState | undefined;
   /** The GPF's Device Log and its copy of the gas meter's data, which the GPF use cases answer from; the hub's PINs (GCS11 disables the privacy PIN). */
   readonly gpf: { deviceLog: GpfDeviceLog; data: GasProxyData; pins: PinStore };
   stop(): Promise<void>;
@@ -77,6 +80,19 @@ async function radioTransport(options: HubOptions): Promise<Transport> {
   // the delimiter framing, a noisy line that drops bytes towards the host was seen to set off a storm
   // of retransmissions on a pty; raw framing does not.
   return openTransport(address, { baudRate: radio.baudRate, flowControl: radio.flowControl, framing: 'raw' });
+}
+
+/** A dual-band hub's Sub GHz side, its network formed (or the radio put back on its channel). */
+async function openSubGhz(store: Store, radio: EzspRadio, clock: Clock, logger: Logger): Promise<SubGhzState> {
+  const subGhz = await SubGhzState.open(store, { clock, radio });
+  try {
+    const channel = await subGhz.form();
+    logger.info({ page: channel.page, channel: channel.channel }, 'Sub GHz network up');
+    return subGhz;
+  } catch (error) {
+    await subGhz.close();
+    throw error;
+  }
 }
 
 export async function startHub(options: HubOptions): Promise<Hub> {
@@ -151,6 +167,8 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     });
     closers.push(() => retention.stop());
     await retention.start();
+    const subGhz = config.radio.dualBand ? await openSubGhz(store, radio, clock, logger) : undefined;
+    if (subGhz) closers.push(() => subGhz.close());
     const gbcs = await openGbcsHub({
       store, secureElement, clock, logger, deviceLog, logs, joinWindows, relay,
       // CCS03 forms the network again with the restored extended PAN id.
@@ -158,6 +176,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       identity: { chf, gpf, manufacturerId: Buffer.from(config.identity.manufacturerId, 'hex'), modelType: Buffer.from(config.identity.modelType, 'hex') },
       extendedPanId: () => Buffer.from((radio.networkInfo() ?? network).extendedPanId, 'hex'),
       gpf: gpfState,
+      ...(subGhz ? { subGhz } : {}),
     });
     closers.push(() => gbcs.stop());
     if (config.security.keystore) {
@@ -182,7 +201,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     gbcs.start();
     await relay.start();
     logger.info({ chf, gpf }, 'GBCS identity');
-    return { clock, store, logs, deviceLog, radio, admission, joinWindows, network, wan, relay, gbcs, time, gpf: gpfState, stop };
+    return { clock, store, logs, deviceLog, radio, admission, joinWindows, network, wan, relay, gbcs, time, subGhz, gpf: gpfState, stop };
   } catch (error) {
     await stop();
     throw error;
