@@ -15,6 +15,7 @@ import { HanAdmission } from './han/admission.js';
 import { HanRelay } from './han/relay.js';
 import { SleepyQueue } from './han/sleepy-queue.js';
 import { openGbcsHub, type GbcsHub } from './hub/gbcs-hub.js';
+import { HUB_EVENTS } from './logs/event-codes.js';
 import { openHubLogs, type HubLogs } from './logs/hub-logs.js';
 import { seedCredentialsFromKeystore } from './security/credentials.js';
 import { FileSecureElement } from './security/file-secure-element.js';
@@ -121,6 +122,12 @@ export async function startHub(options: HubOptions): Promise<Hub> {
 
     const admission = new HanAdmission({ radio, log: deviceLog, clock, security: logs.securityLog, logger: logger.child({ component: 'admission' }) });
     const joinWindows = new JoinWindows(deviceLog, admission, clock);
+    // A join whose TC link key never came from the radio is on record, not silently missing from the Device Log.
+    let refreshTelemetry = (): void => undefined;
+    admission.on('linkKeyUnreadable', ({ eui64, attempts }) => {
+      logs.eventLog.record(HUB_EVENTS.linkKeyUnreadable.code, { eui64, attempts }).catch((error: unknown) => logger.warn({ err: error }, 'could not record an unreadable TC link key'));
+      refreshTelemetry();
+    });
     closers.push(async () => {
       joinWindows.stop();
       await admission.stop();
@@ -188,13 +195,21 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       config, store, clock, logger, hub: chf, security: logs.securityLog,
       broker: options.wanBroker, embedded: config.wan.broker === undefined,
       health: () => ({
-        han: { devices: deviceLog.list().map((d) => ({ eui64: d.eui64, type: d.deviceType, ...(d.lastCommunication === undefined ? {} : { lastContact: d.lastCommunication }) })) },
+        han: {
+          devices: deviceLog.list().map((d) => ({
+            eui64: d.eui64,
+            type: d.deviceType,
+            ...(d.lastCommunication === undefined ? {} : { lastContact: d.lastCommunication }),
+            ...(admission.linkKeyUnread(d.eui64) ? { linkKeyUnreadable: true } : {}),
+          })),
+        },
         // ASH's counters: retransmissions, NAKs and bad frames are the first sign of a poor UART or NCP.
         radio: { channel: network.channel, panId: network.panId, ashConnected: link.connected, ...link.counters },
       }),
     });
     if (wan) {
       closers.push(() => wan.stop());
+      refreshTelemetry = () => wan.link.refreshTelemetry();
       wan.attach(gbcs.router, relay);
     }
     // Started last, so the alerts and start-up expiries they raise find their listeners in place.
