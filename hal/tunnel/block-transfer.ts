@@ -203,10 +203,13 @@ export class BlockReassembler {
     }
     if (!entry.blocks.has(block.number)) entry.blocks.set(block.number, block.data);
     if (block.last) entry.last = block.number;
-    if (entry.last === undefined || entry.blocks.size < entry.last) return undefined;
+    const { last, blocks } = entry;
+    if (last === undefined) return undefined;
+    const parts = Array.from({ length: last }, (_, i) => blocks.get(i + 1));
+    if (parts.some((part) => part === undefined)) return undefined;
     this.pending.delete(key);
     this.completed.push(key);
     if (this.completed.length > this.maxMessages) this.completed.shift();
-    return Buffer.concat(Array.from({ length: entry.last }, (_, i) => entry.blocks.get(i + 1) ?? Buffer.alloc(0)));
+    return Buffer.concat(parts as Buffer[]);
   }
 }

@@ -48,6 +48,16 @@ describe('General Block Transfer blocks', () => {
     );
   });
 
+  it('waits for every block up to the last, whatever stray block numbers beyond it arrive', () => {
+    const routing = { craFlag: 1, originatorCounter: 9n, originator: '90B3D51F30000002', target: '00DB1234567890A0', messageCode: 0x000b };
+    const block = (number: number, last: boolean) => decodeBlock(encodeBlock({ routing, last, streaming: false, window: 0, number, acknowledged: 0, data: Buffer.of(number) }));
+    const reassembler = new BlockReassembler();
+    expect(reassembler.accept(block(1, false))).toBeUndefined();
+    expect(reassembler.accept(block(5, false))).toBeUndefined();
+    expect(reassembler.accept(block(3, true))).toBeUndefined();
+    expect(reassembler.accept(block(2, false))).toEqual(Buffer.of(1, 2, 3));
+  });
+
   it('refuses every cut-short or lengthened block with a TunnelError naming an offset inside it', () => {
     fc.assert(
       fc.property(block, fc.nat(), (original, cut) => {
