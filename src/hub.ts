@@ -83,17 +83,28 @@ async function radioTransport(options: HubOptions): Promise<Transport> {
   return openTransport(address, { baudRate: radio.baudRate, flowControl: radio.flowControl, framing: 'raw' });
 }
 
-/** A dual-band hub's Sub GHz side, its network formed (or the radio put back on its channel). */
-async function openSubGhz(store: Store, radio: EzspRadio, clock: Clock, logger: Logger): Promise<SubGhzState> {
+/**
+ * A dual-band hub's Sub GHz side, its network formed (or the radio put back on its channel), and
+ * put back again whenever the NCP comes back from a reset, which loses the channel it was set to.
+ */
+async function openSubGhz(store: Store, radio: EzspRadio, clock: Clock, logger: Logger): Promise<{ subGhz: SubGhzState; close: () => Promise<void> }> {
   const subGhz = await SubGhzState.open(store, { clock, radio });
   try {
     const channel = await subGhz.form();
     logger.info({ page: channel.page, channel: channel.channel }, 'Sub GHz network up');
-    return subGhz;
   } catch (error) {
     await subGhz.close();
     throw error;
   }
+  const restore = () => void subGhz.form().catch((error: unknown) => logger.error({ err: error }, 'could not put the radio back on its Sub GHz channel'));
+  radio.on('networkUp', restore);
+  return {
+    subGhz,
+    close: async () => {
+      radio.off('networkUp', restore);
+      await subGhz.close();
+    },
+  };
 }
 
 export async function startHub(options: HubOptions): Promise<Hub> {
@@ -174,8 +185,9 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     });
     closers.push(() => retention.stop());
     await retention.start();
-    const subGhz = config.radio.dualBand ? await openSubGhz(store, radio, clock, logger) : undefined;
-    if (subGhz) closers.push(() => subGhz.close());
+    const dualBand = config.radio.dualBand ? await openSubGhz(store, radio, clock, logger) : undefined;
+    if (dualBand) closers.push(dualBand.close);
+    const subGhz = dualBand?.subGhz;
     const gbcs = await openGbcsHub({
       store, secureElement, clock, logger, deviceLog, logs, joinWindows, relay,
       // CCS03 forms the network again with the restored extended PAN id.

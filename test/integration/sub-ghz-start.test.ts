@@ -1,7 +1,15 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { once } from 'node:events';
 import { afterEach, expect, it } from 'vitest';
+import { toRadioChannel } from '../../hal/ezsp/channel-pages.js';
+import { silentLogger } from '../../hal/log.js';
+import { parseScenario } from '../../hal/sim/scenario.js';
+import { Simulator } from '../../hal/sim/simulator.js';
+import { memoryTransportPair } from '../../hal/transport/memory.js';
+import { DEFAULT_CONFIG, type HubConfig } from '../../src/config.js';
+import { startHub } from '../../src/hub.js';
 import type { Eui64 } from '../../hal/radio.js';
 import { DBCH_RESULT } from '../../src/chf/use-cases/dbch-common.js';
 import { DBCH02 } from '../../src/chf/use-cases/dbch02-read-sub-ghz-channel-log.js';
@@ -21,6 +29,7 @@ import { startHubProcess } from './leak-hub.js';
  * asked DBCH01-05 over MQTT. Every Sub GHz channel reads quiet but channels 0-2, so the hub forms
  * on page 28 channel 3 (ties go to the lower page, then channel) and DBCH01 and DBCH02 report it.
  * A single-band hub answers every one of them with hardware-fault, as its RTDS ERROR vectors have it.
+ * And a hub (in-process, over ASH to the simulator) sets its Sub GHz channel again after an NCP reset.
  */
 const CHF: Eui64 = '00DB1234567890A2';
 const GPF: Eui64 = '00DB1234567890A3';
@@ -112,4 +121,25 @@ describeRtds('the Sub GHz side of a running hub', () => {
     ];
     expect(results).toEqual([HARDWARE_FAULT, HARDWARE_FAULT, HARDWARE_FAULT, HARDWARE_FAULT, HARDWARE_FAULT]);
   }, 120_000);
+
+  it('puts the radio back on its Sub GHz channel when the NCP comes back from a reset, which forgets it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hub-subghz-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const sim = new Simulator({ scenario: parseScenario(`network:\n  eui64: ${CHF}\n  dualBand: true\n  subGhzEnergy: { 0: -60, 1: -60, 2: -60 }\ndevices: []\n`, 'dual-band scenario') });
+    cleanups.push(() => sim.close());
+    const [hostSide, ncpSide] = memoryTransportPair('sub-ghz-reset');
+    sim.serve(ncpSide);
+    const config: HubConfig = { ...structuredClone(DEFAULT_CONFIG), radio: { port: 'sim', dualBand: true }, store: { path: join(dir, 'state') } };
+    const hub = await startHub({ config, logger: silentLogger, transport: hostSide });
+    cleanups.push(() => hub.stop());
+    const onChannel = toRadioChannel(28, 3);
+    expect(sim.ncp.ram.subGhzChannel).toBe(onChannel);
+
+    const back = once(hub.radio, 'networkUp');
+    await sim.resetNcp();
+    await back;
+    await expect.poll(() => sim.ncp.ram.subGhzChannel).toBe(onChannel);
+    expect(hub.subGhz?.currentChannel()).toEqual({ page: 28, channel: 3 });
+    expect(await hub.subGhz?.readChannelLog()).toHaveLength(1);
+  }, 60_000);
 });
