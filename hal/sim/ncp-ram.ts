@@ -42,6 +42,8 @@ export class NcpRam {
   readonly counters: number[] = Array.from({ length: EMBER_COUNTER_COUNT }, () => 0);
   initialSecurity: EmberInitialSecurityState | undefined;
   networkUp = false;
+  /** A dual-band NCP's Sub GHz channel as setRadioChannel took it (page in bits 7..5); unset until the host sets one. */
+  subGhzChannel: number | undefined;
   /** Clock time the joining window closes; Infinity while open without limit. */
   joiningUntil = 0;
   joiningTimer: Timer | undefined;
