@@ -1,4 +1,5 @@
 import type { Clock } from '../../hal/clock.js';
+import { HUB_EVENTS, type SecurityEventSink } from '../logs/index.js';
 import type { Credential, CredentialSource } from '../security/certificates.js';
 import { bytesCodec, jsonCodec, type Domain, type Store } from '../store/store.js';
 import { FirmwareError } from './errors.js';
@@ -37,7 +38,12 @@ export interface ImageStoreOptions {
   clock: Clock;
   /** The most octets of images held at once (default 64 MiB). */
   quotaBytes?: number;
+  /** Where an image whose signature fails is recorded (Firmware Verification Failed): a forged image is an attack. */
+  securityLog?: SecurityEventSink;
 }
+
+/** Refusals that say someone tried to pass off firmware the supplier did not authorise. */
+const ATTACKS: ReadonlySet<string> = new Set(['SIGNATURE_INVALID', 'UNTRUSTED_SIGNER', 'SIGNATURE_MISSING']);
 
 export interface AddOptions {
   credentials: CredentialSource;
@@ -92,8 +98,8 @@ export class FirmwareImages {
     const requireSignature = options.requireSignature ?? true;
     const image = parseUpgradeImage(copy, { signature: requireSignature ? 'required' : 'auto' });
     if (options.target) checkTarget(image.header, options.target);
-    const signer = image.signature || requireSignature ? verifyUpgradeImage(image, options.credentials, options.others ? { others: options.others } : {}) : undefined;
     const hash = manufacturerImageHash(image).toString('hex');
+    const signer = image.signature || requireSignature ? await this.verified(image, hash, options) : undefined;
     const existing = this.held.get(hash);
     if (existing && !image.signature?.forceReplace) return { entry: existing, added: false };
     const room = this.quotaBytes - this.usedBytes + (existing?.size ?? 0);
@@ -114,6 +120,17 @@ export class FirmwareImages {
     await this.store.batch().put(this.images, hash, copy).put(this.index, hash, entry).write();
     this.held.set(hash, entry);
     return { entry, added: true };
+  }
+
+  private async verified(image: UpgradeImage, hash: string, options: AddOptions): Promise<Credential> {
+    try {
+      return verifyUpgradeImage(image, options.credentials, options.others ? { others: options.others } : {});
+    } catch (error) {
+      if (error instanceof FirmwareError && ATTACKS.has(error.code)) {
+        await this.options.securityLog?.record(HUB_EVENTS.firmwareVerificationFailed.code, { reason: error.code, manufacturerImageHash: hash, fileVersion: image.header.fileVersion });
+      }
+      throw error;
+    }
   }
 
   /** The held image named by its Manufacturer Image hash (hex, either case). */

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { ManualClock } from '../../../hal/clock.js';
 import { buildUpgradeImage, FIRMWARE_IMAGES_DOMAIN, FirmwareError, FirmwareImages, parseUpgradeImage, signUpgradeImage, type UpgradeImageFields } from '../../../src/firmware/index.js';
 import { SecurityCredentials, seedCredentialsFromKeystore } from '../../../src/security/credentials.js';
+import { openHubLogs } from '../../../src/logs/index.js';
 import { openStore, type Store } from '../../../src/store/store.js';
 import { describeSamples, ESME_SAMPLE, PPMID_SAMPLE, readSample } from '../../helpers/firmware.js';
 import { RTDS_KEYSTORE } from '../../helpers/rtds.js';
@@ -59,7 +60,8 @@ describeSamples('the images the hub holds, by Manufacturer Image hash', () => {
   });
 
   it('writes nothing for an image it refuses: flipped bit, untrusted signer, wrong Device, over the quota', async () => {
-    const images = await FirmwareImages.open(store, { clock, quotaBytes: 500 });
+    const logs = await openHubLogs(store, clock);
+    const images = await FirmwareImages.open(store, { clock, quotaBytes: 500, securityLog: logs.securityLog });
     const flipped = readSample(ESME_SAMPLE);
     flipped[100]! ^= 0x10;
     const sample = parseUpgradeImage(readSample(ESME_SAMPLE));
@@ -81,6 +83,11 @@ describeSamples('the images the hub holds, by Manufacturer Image hash', () => {
       expect((error as FirmwareError).code).toBe(code);
     }
     expect(images.list()).toEqual([]);
+    // The forged and the untrusted are attacks; a wrong Device or a full store is not.
+    expect((await logs.securityLog.newest()).map((entry) => [entry.code, entry.detail?.['reason']])).toEqual([
+      [0x8f1c, 'UNTRUSTED_SIGNER'],
+      [0x8f1c, 'SIGNATURE_INVALID'],
+    ]);
     const reopened = await reopen(500);
     expect(reopened.list()).toEqual([]);
     expect(reopened.usedBytes).toBe(0);
