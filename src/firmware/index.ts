@@ -1,5 +1,5 @@
 export { FirmwareError, type FirmwareErrorCode } from './errors.js';
-export { OTA_MAGIC, decodeOtaHeader, encodeOtaHeader, type OtaHeader, type OtaHeaderFields } from './ota-header.js';
+export { HEADER_STRING_LENGTH, OTA_MAGIC, decodeOtaHeader, encodeOtaHeader, type OtaHeader, type OtaHeaderFields } from './ota-header.js';
 export {
   SIGNATURE_LENGTH,
   SIGNATURE_TRAILER_LENGTH,
