@@ -26,7 +26,10 @@ export type FirmwareErrorCode =
   | 'HARDWARE_VERSION_OUT_OF_RANGE'
   | 'BAD_FIELD'
   | 'BAD_INPUT'
-  | 'IMAGE_NOT_HELD';
+  | 'IMAGE_NOT_HELD'
+  | 'BAD_CHUNK'
+  | 'IMAGE_HASH_MISMATCH'
+  | 'UNKNOWN_TARGET';
 
 export class FirmwareError extends HubError {
   declare readonly code: FirmwareErrorCode;

@@ -15,3 +15,17 @@ export {
 export { IMAGE_SIGNER_ROLE, verifyUpgradeImage, type VerifyOptions } from './verify.js';
 export { checkTarget, type ImageTarget } from './target.js';
 export { DEFAULT_IMAGE_QUOTA_BYTES, FirmwareImages, FIRMWARE_IMAGES_DOMAIN, FIRMWARE_INDEX_DOMAIN, type AddOptions, type HeldImage } from './image-store.js';
+export { CHUNK_HEADER_OCTETS, MAX_CHUNK_OCTETS, chunkImage, decodeChunk, encodeChunk, type ImageChunk } from './chunk-frame.js';
+export {
+  FIRMWARE_CHUNKS_DOMAIN,
+  FIRMWARE_DISCARDED_DOMAIN,
+  FIRMWARE_TRANSFERS_DOMAIN,
+  ImageReceiver,
+  type ChunkResult,
+  type ImageReceiverEvents,
+  type ImageReceiverOptions,
+  type TargetLookup,
+  type TransferEnded,
+  type TransferOutcome,
+  type TransferProgress,
+} from './image-receiver.js';
