@@ -177,6 +177,11 @@ export class WanLink extends EventEmitter<WanEvents> {
       if (generation !== this.generation) return;
       client = mqtt.connect(this.options.settings.broker, options);
       withoutNagle(client);
+      // Listen before the CONNACK: a resumed session's queued messages follow it at once, and mqtt.js
+      // acknowledges a message no one listened to, so one that came before `adopt` would be lost.
+      client.on('message', (topic, payload, packet) => {
+        if (generation === this.generation) this.receive(topic, payload, packet);
+      });
       this.attempting = client;
       const ack = await firstOutcome(client).finally(() => {
         if (this.attempting === client) this.attempting = undefined;
@@ -206,7 +211,6 @@ export class WanLink extends EventEmitter<WanEvents> {
       if (generation === this.generation) this.lose(new WanError('WAN_DISCONNECTED', 'the connection to the broker was lost', { where: this.broker }));
     });
     client.on('error', (error) => this.logger.debug({ err: error }, 'broker connection error'));
-    client.on('message', (topic, payload, packet) => this.receive(topic, payload, packet));
     this.client = client;
     await client.subscribeAsync(this.topics.command, { qos: 1 });
     if (generation !== this.generation) return;
