@@ -29,3 +29,4 @@ export {
   type TransferOutcome,
   type TransferProgress,
 } from './image-receiver.js';
+export { startHubFirmware, type HubFirmware, type HubFirmwareOptions } from './hub-firmware.js';

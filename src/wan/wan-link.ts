@@ -44,6 +44,8 @@ export interface WanEvents {
   retrying: [error: WanError, attempt: number, delayMs: number];
   /** The broker acknowledged an upstream message (it has left the outbox). */
   delivered: [entry: OutboxEntry];
+  /** A chunk frame of an Upgrade Image from the firmware topic, as it came. */
+  firmwareChunk: [frame: Buffer];
 }
 
 export interface WanLinkOptions {
@@ -212,7 +214,7 @@ export class WanLink extends EventEmitter<WanEvents> {
     });
     client.on('error', (error) => this.logger.debug({ err: error }, 'broker connection error'));
     this.client = client;
-    await client.subscribeAsync(this.topics.command, { qos: 1 });
+    await client.subscribeAsync([this.topics.command, this.topics.firmware], { qos: 1 });
     if (generation !== this.generation) return;
     await client.publishAsync(this.topics.state, HUB_STATE.online, { qos: 1, retain: true, ...this.stateProperties() });
     if (generation !== this.generation) return;
@@ -226,6 +228,10 @@ export class WanLink extends EventEmitter<WanEvents> {
   }
 
   private receive(topic: string, payload: Buffer, packet: IPublishPacket): void {
+    if (topic === this.topics.firmware) {
+      this.emit('firmwareChunk', Buffer.from(payload));
+      return;
+    }
     if (topic !== this.topics.command) return;
     if (payload.length === 0) {
       this.logger.warn({ topic }, 'empty command ignored');

@@ -1,0 +1,50 @@
+import type { Clock } from '../../hal/clock.js';
+import type { Logger } from '../../hal/log.js';
+import type { SecurityEventSink } from '../logs/index.js';
+import type { Credential, CredentialSource } from '../security/certificates.js';
+import type { Store } from '../store/store.js';
+import { FirmwareError } from './errors.js';
+import { FirmwareImages } from './image-store.js';
+import { ImageReceiver, type TargetLookup } from './image-receiver.js';
+
+/**
+ * The firmware side of the composition root in one call: the images the hub holds and the receiver
+ * that fills them from the WAN's firmware topic. `accept` takes a chunk frame as it came off the
+ * link; what goes wrong with one is logged (with its code and place), never thrown at the link.
+ */
+export interface HubFirmwareOptions {
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  credentials: CredentialSource & { list(): Credential[] };
+  securityLog?: SecurityEventSink;
+  targetOf: TargetLookup;
+  quotaBytes?: number;
+}
+
+export interface HubFirmware {
+  images: FirmwareImages;
+  receiver: ImageReceiver;
+  accept(frame: Buffer): void;
+  /** Finish what a restart interrupted; call once whoever reports `transferEnded` listens. */
+  resume(): Promise<void>;
+}
+
+export async function startHubFirmware(options: HubFirmwareOptions): Promise<HubFirmware> {
+  const { store, clock, logger, credentials } = options;
+  const images = await FirmwareImages.open(store, { clock, ...(options.quotaBytes === undefined ? {} : { quotaBytes: options.quotaBytes }), ...(options.securityLog ? { securityLog: options.securityLog } : {}) });
+  const receiver = await ImageReceiver.open({ store, images, clock, credentials, others: () => credentials.list(), targetOf: options.targetOf });
+  receiver.on('imageReceived', ({ target, image }) => logger.info({ target, image: image.hash, octets: image.size, signer: image.signer }, 'firmware image received and held'));
+  receiver.on('transferEnded', ({ target, cause, outcome, imageHash }) => logger.warn({ target, image: imageHash, cause, outcome }, 'firmware image discarded'));
+  return {
+    images,
+    receiver,
+    resume: () => receiver.resume(),
+    accept(frame) {
+      receiver.receive(frame).catch((error: unknown) => {
+        if (error instanceof FirmwareError) logger.warn({ code: error.code, where: error.where }, `firmware chunk refused: ${error.message}`);
+        else logger.error({ err: error }, 'firmware chunk not stored');
+      });
+    },
+  };
+}
