@@ -11,6 +11,8 @@ import { JoinWindows } from './chf/join-window.js';
 import type { HubConfig } from './config.js';
 import { GasProxyData } from './gpf/gas-proxy-data.js';
 import { GpfDeviceLog } from './gpf/device-log.js';
+import { raiseCcs08 } from './chf/use-cases/ccs08-firmware-transfer-alert.js';
+import { firmwareTargets, startHubFirmware, type HubFirmware } from './firmware/hub-firmware.js';
 import { HanAdmission } from './han/admission.js';
 import { HanRelay } from './han/relay.js';
 import { SleepyQueue } from './han/sleepy-queue.js';
@@ -51,6 +53,8 @@ export interface Hub {
   readonly joinWindows: JoinWindows;
   readonly network: NetworkInfo;
   readonly wan: HubWan | undefined;
+  /** The Upgrade Images held and those on their way in over the WAN. */
+  readonly firmware: HubFirmware;
   readonly relay: HanRelay;
   readonly gbcs: GbcsHub;
   readonly time: HubTime;
@@ -165,6 +169,20 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       logger.info({ certificates: trusted, keystore: config.security.keystore }, 'remote parties trusted from the keystore');
     }
 
+    const firmware = await startHubFirmware({
+      store, clock, logger: logger.child({ component: 'firmware' }), credentials: gbcs.credentials, securityLog: logs.securityLog,
+      quotaBytes: config.firmware.quotaBytes, targetOf: firmwareTargets(config.firmware.targets),
+    });
+    // Each image discarded on its way in is a CCS08 naming the cause.
+    firmware.receiver.on('transferEnded', (event) => {
+      try {
+        raiseCcs08(gbcs.router.alerts, { chf }, event);
+      } catch (error) {
+        logger.warn({ err: error }, 'CCS08 not raised');
+      }
+    });
+    await firmware.resume();
+
     const wan = await startHubWan({
       config, store, clock, logger, hub: chf, security: logs.securityLog,
       broker: options.wanBroker, embedded: config.wan.broker === undefined,
@@ -172,17 +190,19 @@ export async function startHub(options: HubOptions): Promise<Hub> {
         han: { devices: deviceLog.list().map((d) => ({ eui64: d.eui64, type: d.deviceType, ...(d.lastCommunication === undefined ? {} : { lastContact: d.lastCommunication }) })) },
         // ASH's counters: retransmissions, NAKs and bad frames are the first sign of a poor UART or NCP.
         radio: { channel: network.channel, panId: network.panId, ashConnected: link.connected, ...link.counters },
+        firmware: { transfers: firmware.receiver.progress() },
       }),
     });
     if (wan) {
       closers.push(() => wan.stop());
       wan.attach(gbcs.router, relay);
+      wan.link.on('firmwareChunk', firmware.accept);
     }
     // Started last, so the alerts and start-up expiries they raise find their listeners in place.
     gbcs.start();
     await relay.start();
     logger.info({ chf, gpf }, 'GBCS identity');
-    return { clock, store, logs, deviceLog, radio, admission, joinWindows, network, wan, relay, gbcs, time, gpf: gpfState, stop };
+    return { clock, store, logs, deviceLog, radio, admission, joinWindows, network, wan, relay, gbcs, time, gpf: gpfState, firmware, stop };
   } catch (error) {
     await stop();
     throw error;

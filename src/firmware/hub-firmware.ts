@@ -6,6 +6,7 @@ import type { Store } from '../store/store.js';
 import { FirmwareError } from './errors.js';
 import { FirmwareImages } from './image-store.js';
 import { ImageReceiver, type TargetLookup } from './image-receiver.js';
+import type { ImageTarget } from './target.js';
 
 /**
  * The firmware side of the composition root in one call: the images the hub holds and the receiver
@@ -46,5 +47,15 @@ export async function startHubFirmware(options: HubFirmwareOptions): Promise<Hub
         else logger.error({ err: error }, 'firmware chunk not stored');
       });
     },
+  };
+}
+
+/** The configured Devices images may be sent for (`firmware.targets`): EUI-64 to what their headers must match. */
+export function firmwareTargets(targets: Readonly<Record<string, Omit<ImageTarget, 'eui'> & { unsigned?: boolean }>>): TargetLookup {
+  return (eui) => {
+    const target = targets[eui];
+    if (!target) return undefined;
+    const { unsigned, ...fields } = target;
+    return { ...fields, requireSignature: unsigned !== true };
   };
 }

@@ -29,4 +29,4 @@ export {
   type TransferOutcome,
   type TransferProgress,
 } from './image-receiver.js';
-export { startHubFirmware, type HubFirmware, type HubFirmwareOptions } from './hub-firmware.js';
+export { firmwareTargets, startHubFirmware, type HubFirmware, type HubFirmwareOptions } from './hub-firmware.js';
