@@ -42,12 +42,13 @@ export interface TransferProgress {
   imageHash: string;
   totalSize: number;
   receivedOctets: number;
+  /** The octet ranges in, [start, end): what is missing is what the head end sends again. */
+  ranges: Ranges;
   startedAt: number;
   updatedAt: number;
 }
 
 interface TransferRecord extends TransferProgress {
-  ranges: Ranges;
   fileVersion?: number;
 }
 
@@ -110,7 +111,7 @@ export class ImageReceiver extends EventEmitter<ImageReceiverEvents> {
 
   /** Transfers under way, for telemetry and `hub firmware status`. */
   progress(): TransferProgress[] {
-    return [...this.transfers.values()].map(({ ranges, fileVersion: _version, ...progress }) => ({ ...progress, receivedOctets: coveredOctets(ranges) }));
+    return [...this.transfers.values()].map(({ fileVersion: _version, ...progress }) => ({ ...progress, ranges: progress.ranges.map(([start, end]): [number, number] => [start, end]) }));
   }
 
   /** Octets reserved by transfers under way. */

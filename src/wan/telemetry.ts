@@ -30,6 +30,8 @@ export interface FirmwareTransferFigures {
   imageHash: string;
   totalSize: number;
   receivedOctets: number;
+  /** The octet ranges in, [start, end). */
+  ranges: Array<[start: number, end: number]>;
   startedAt: number;
   updatedAt: number;
 }

@@ -111,7 +111,7 @@ describeSamples('receiving an Upgrade Image over the WAN in chunks', () => {
     await receiver.receive(all[2]!);
     await store.close();
     receiver = await open();
-    expect(receiver.progress()).toEqual([{ target: ESME_EUI, imageHash: sha256(image), totalSize: 361, receivedOctets: 200, startedAt: clock.now(), updatedAt: clock.now() }]);
+    expect(receiver.progress()).toEqual([{ target: ESME_EUI, imageHash: sha256(image), totalSize: 361, receivedOctets: 200, ranges: [[0, 100], [200, 300]], startedAt: clock.now(), updatedAt: clock.now() }]);
     await receiver.receive(all[1]!);
     expect(await receiver.receive(all[3]!)).toBe('complete');
     expect(images.list().map((held) => held.hash)).toEqual([ESME_HASH]);
