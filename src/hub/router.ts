@@ -154,9 +154,9 @@ export class HubRouter extends EventEmitter<RouterEvents> {
     if (!allowed.includes(remoteParty.role)) {
       throw new Refusal('ROLE_NOT_ALLOWED', `a ${remoteParty.role} may not invoke ${entry.useCase}`, { where: remoteParty.eui });
     }
-    if (handler.critical && !signatureVerified) throw new Refusal('SIGNATURE_MISSING', `${entry.useCase} is critical and the command is not signed`, { where: 'signature' });
+    if (entry.critical && !signatureVerified) throw new Refusal('SIGNATURE_MISSING', `${entry.useCase} is critical and the command is not signed`, { where: 'signature' });
     // The signature is the originator's: a critical command acts only for the party that signed it.
-    if (handler.critical && remoteParty.eui !== header.originator) {
+    if (entry.critical && remoteParty.eui !== header.originator) {
       throw new Refusal('ROLE_NOT_ALLOWED', `a critical command signed by ${header.originator} cannot act for ${remoteParty.eui}`, { where: remoteParty.eui });
     }
     return { signatureVerified, remoteParty, entry, handler };
@@ -185,10 +185,11 @@ export class HubRouter extends EventEmitter<RouterEvents> {
     const unsealed = { header: responseHeader(command.header, result.dateTime), payload: result.payload };
     // GBCS answers a critical command signed by the Device, with no MAC: its sender may hold no Key
     // Agreement key (WAN provider, transitional CoS, root), and a CS02b may just have replaced the
-    // one it has. Only critical commands change trusted certificates, so a MACed answer is always
-    // MACed under the certificates it was admitted with.
+    // one it has. Every command that changes trusted certificates is answered so (CS02b's
+    // accessControlBrokerByACB comes MACed only), so a MACed answer is always MACed under the
+    // certificates it was admitted with.
     const { authenticator } = this.options;
-    const response = handler.critical ? await authenticator.signed(unsealed) : await authenticator.seal({ ...unsealed, signature: 'empty' });
+    const response = command.entry.signedResponse ? await authenticator.signed(unsealed) : await authenticator.seal({ ...unsealed, signature: 'empty' });
     return { kind: 'answered', useCase: command.entry.useCase, response };
   }
 
@@ -203,8 +204,7 @@ export class HubRouter extends EventEmitter<RouterEvents> {
   private async authenticate(message: GbcsMessage): Promise<boolean> {
     const { authenticator } = this.options;
     try {
-      await authenticator.verifyMac(message);
-      return await authenticator.verifySignature(message);
+      return await authenticator.verifyCommand(message);
     } catch (error) {
       if (error instanceof GbcsError && isAuthenticationCode(error.code)) throw new Refusal(error.code, error.message, { where: error.where, cause: error });
       throw error;
