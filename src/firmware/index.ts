@@ -30,3 +30,4 @@ export {
   type TransferProgress,
 } from './image-receiver.js';
 export { firmwareTargets, startHubFirmware, type HubFirmware, type HubFirmwareOptions } from './hub-firmware.js';
+export { OTA_CLUSTER_ID, OTA_COMMANDS, OTA_STATUS, decodeOtaCommand, encodeOtaCommand, otaCommandById, type OtaCommandName, type OtaFields } from './ota-cluster.js';
