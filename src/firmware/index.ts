@@ -32,3 +32,14 @@ export {
 export { firmwareTargets, startHubFirmware, type HubFirmware, type HubFirmwareOptions } from './hub-firmware.js';
 export { OTA_CLUSTER_ID, OTA_COMMANDS, OTA_STATUS, decodeOtaCommand, encodeOtaCommand, otaCommandById, type OtaCommandName, type OtaFields } from './ota-cluster.js';
 export { DEFAULT_MAX_BLOCK_OCTETS, OTA_OFFERS_DOMAIN, OtaServer, type OtaReply, type OtaServerEvents, type OtaServerOptions } from './ota-server.js';
+export {
+  ACTIVATION_RESPONSE,
+  ActivationSchedule,
+  CANCEL_ACTIVATION_AT,
+  FIRMWARE_ACTIVATIONS_DOMAIN,
+  type ActivationEvents,
+  type ActivationExecutor,
+  type ActivationOutcome,
+  type ActivationResponse,
+  type ScheduleResult,
+} from './activation-schedule.js';
