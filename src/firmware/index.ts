@@ -43,3 +43,4 @@ export {
   type ActivationResponse,
   type ScheduleResult,
 } from './activation-schedule.js';
+export { HubSlots, type Recovery, type SlotName, type SlotsState, type SlotVerifier } from './hub-slots.js';
