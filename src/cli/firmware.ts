@@ -6,12 +6,14 @@ import { SystemClock } from '../../hal/clock.js';
 import { HubError } from '../../hal/errors.js';
 import { parseEui64 } from '../../hal/eui64.js';
 import { loadConfig } from '../config.js';
-import { FirmwareImages, HEADER_STRING_LENGTH, ImageReceiver, buildUpgradeImage, signUpgradeImage, type HeldImage, type TransferProgress, type UpgradeImageFields } from '../firmware/index.js';
+import { FirmwareImages, HEADER_STRING_LENGTH, ImageReceiver, buildUpgradeImage, signUpgradeImage, type TransferProgress, type UpgradeImageFields } from '../firmware/index.js';
+import type { Store } from '../store/store.js';
 import { writeFileAtomic } from '../security/atomic-file.js';
 import { SecurityCredentials } from '../security/credentials.js';
 import { privateFileProblem } from '../security/file-permissions.js';
 import { loadRtdsKeystore } from '../security/rtds-secure-element.js';
 import { formatImageInspection, inspectUpgradeImage, type Trust } from './firmware-inspect.js';
+import { firmwareStatus, formatFirmwareStatus } from './firmware-status.js';
 import { openLocalStore } from './local-store.js';
 
 /**
@@ -31,6 +33,7 @@ async function storePath(program: Command, options: StoreOptions): Promise<strin
 }
 
 interface StoreParts {
+  store: Store;
   credentials: SecurityCredentials;
   images: FirmwareImages;
   transfers: TransferProgress[];
@@ -44,7 +47,7 @@ async function withStore<T>(path: string, options: StoreOptions, run: (parts: St
     const images = await FirmwareImages.open(store, { clock });
     // Opened to read progress only: nothing is received or resumed here.
     const receiver = await ImageReceiver.open({ store, images, clock, credentials, targetOf: () => undefined });
-    return await run({ credentials, images, transfers: receiver.progress() });
+    return await run({ store, credentials, images, transfers: receiver.progress() });
   } finally {
     await store.close();
   }
@@ -124,19 +127,6 @@ async function pack(bundle: string, options: PackOptions): Promise<string> {
   return `wrote ${options.output}: ${image.length} octets, Manufacturer Image SHA-256 ${inspection.manufacturerImage.sha256}, ${options.key ? 'signed' : 'unsigned'}\n`;
 }
 
-function formatStatus(images: readonly HeldImage[], transfers: readonly TransferProgress[], used: number, quota: number): string {
-  const lines = [`Images held: ${images.length}, ${used} of ${quota} octets`];
-  for (const image of images) {
-    const range = image.hardwareVersions ? ` hardware 0x${image.hardwareVersions.min.toString(16).padStart(4, '0')}–0x${image.hardwareVersions.max.toString(16).padStart(4, '0')}` : '';
-    lines.push(`  ${image.hash}  ${image.size} octets  manufacturer 0x${image.manufacturerCode.toString(16).padStart(4, '0')} type 0x${image.imageType.toString(16).padStart(4, '0')} version 0x${image.fileVersion.toString(16).padStart(8, '0')}${range}  ${image.signer ? `signed by ${image.signer}` : 'unsigned'}  held since ${new Date(image.storedAt).toISOString()}`);
-  }
-  lines.push(`Transfers under way: ${transfers.length}`);
-  for (const transfer of transfers) {
-    lines.push(`  for ${transfer.target}  image SHA-256 ${transfer.imageHash}  ${transfer.receivedOctets} of ${transfer.totalSize} octets (${Math.floor((100 * transfer.receivedOctets) / transfer.totalSize)} %)  last chunk ${new Date(transfer.updatedAt).toISOString()}`);
-  }
-  return `${lines.join('\n')}\n`;
-}
-
 export function registerFirmware(program: Command): void {
   const firmware = program.command('firmware').description('GBCS Upgrade Images: inspect one, pack one for a lab, list those the hub holds');
   firmware
@@ -186,17 +176,14 @@ export function registerFirmware(program: Command): void {
     });
   firmware
     .command('status')
-    .description('the Upgrade Images the hub holds, by Manufacturer Image hash, and those on their way in (the hub must be stopped)')
+    .description('the Upgrade Images the hub holds, those on their way in, the activations scheduled and, with --slots, which slot runs (the hub must be stopped)')
     .option('--store <path>', 'the store directory (default: store.path from the config)')
     .option('--keys <dir>', 'the directory with keys.json (default: the store directory)')
+    .option('--slots <dir>', "the root of the hub's own A/B image slots")
     .option('--json', 'print one JSON object instead of text')
-    .action(async (options: StoreOptions & { json?: boolean }) => {
+    .action(async (options: StoreOptions & { slots?: string; json?: boolean }) => {
       const path = await storePath(program, options);
-      const text = await withStore(path, options, async ({ images, transfers }) => {
-        const held = images.list();
-        if (options.json) return `${JSON.stringify({ images: held, transfers, usedBytes: images.usedBytes, quotaBytes: images.quotaBytes }, null, 2)}\n`;
-        return formatStatus(held, transfers, images.usedBytes, images.quotaBytes);
-      });
-      process.stdout.write(text);
+      const status = await withStore(path, options, ({ store, images, transfers }) => firmwareStatus(store, images, transfers, options.slots));
+      process.stdout.write(options.json ? `${JSON.stringify(status, null, 2)}\n` : formatFirmwareStatus(status));
     });
 }
