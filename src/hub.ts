@@ -171,10 +171,11 @@ export async function startHub(options: HubOptions): Promise<Hub> {
 
     const firmware = await startHubFirmware({
       store, clock, logger: logger.child({ component: 'firmware' }), credentials: gbcs.credentials, securityLog: logs.securityLog,
-      quotaBytes: config.firmware.quotaBytes, targetOf: firmwareTargets(config.firmware.targets),
+      quotaBytes: config.firmware.quotaBytes, targetOf: firmwareTargets(config.firmware.targets), radio,
     });
-    // Each image discarded on its way in is a CCS08 naming the cause.
-    firmware.receiver.on('transferEnded', (event) => {
+    closers.push(async () => firmware.stop());
+    // Each image discarded on its way in, and each transfer to a Device, is a CCS08 naming the outcome.
+    firmware.onTransferEnded((event) => {
       try {
         raiseCcs08(gbcs.router.alerts, { chf }, event);
       } catch (error) {

@@ -29,7 +29,7 @@ export {
   type TransferOutcome,
   type TransferProgress,
 } from './image-receiver.js';
-export { firmwareTargets, startHubFirmware, type HubFirmware, type HubFirmwareOptions } from './hub-firmware.js';
+export { firmwareTargets, startHubFirmware, type FirmwareTransferEnded, type HubFirmware, type HubFirmwareOptions } from './hub-firmware.js';
 export { OTA_CLUSTER_ID, OTA_COMMANDS, OTA_STATUS, decodeOtaCommand, encodeOtaCommand, otaCommandById, type OtaCommandName, type OtaFields } from './ota-cluster.js';
 export { DEFAULT_MAX_BLOCK_OCTETS, OTA_OFFERS_DOMAIN, OtaServer, type OtaReply, type OtaServerEvents, type OtaServerOptions } from './ota-server.js';
 export {
@@ -44,3 +44,4 @@ export {
   type ScheduleResult,
 } from './activation-schedule.js';
 export { HubSlots, type Recovery, type SlotName, type SlotsState, type SlotVerifier } from './hub-slots.js';
+export { OTA_ENDPOINT, OtaRadioService, type OtaRadioEvents } from './ota-radio.js';
