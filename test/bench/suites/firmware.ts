@@ -4,8 +4,15 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { AshEndpoint } from '../../../hal/ash/index.js';
 import { SystemClock } from '../../../hal/clock.js';
-import { encodeOtaCommand, FirmwareImages, manufacturerImageHash, OTA_COMMANDS, OtaServer, parseUpgradeImage, signUpgradeImage, verifyUpgradeImage } from '../../../src/firmware/index.js';
+import { EzspRadio } from '../../../hal/ezsp-radio.js';
+import { linkKeyFromInstallCode } from '../../../hal/install-code.js';
+import { loadScenario } from '../../../hal/sim/scenario.js';
+import { Simulator } from '../../../hal/sim/simulator.js';
+import { memoryTransportPair } from '../../../hal/transport/memory.js';
+import { decodeZclFrame, encodeZclFrame } from '../../../hal/zcl/index.js';
+import { decodeOtaCommand, encodeOtaCommand, FirmwareImages, manufacturerImageHash, OTA_COMMANDS, OtaRadioService, OtaServer, parseUpgradeImage, signUpgradeImage, verifyUpgradeImage } from '../../../src/firmware/index.js';
 import { SecurityCredentials } from '../../../src/security/credentials.js';
 import { openStore } from '../../../src/store/store.js';
 import { loadRtdsKeystore } from '../../../src/security/rtds-secure-element.js';
@@ -129,6 +136,7 @@ async function* otaBlocks(dir: string, trustStore: Parameters<typeof verifyUpgra
     }
     const hubUs = round(percentile(samples, 50) * 1000, 1);
     const radioUs = round(((AIR_OCTETS * 8) / RADIO_BITS_PER_SECOND) * 1e6, 1);
+    yield* endToEnd(store, images, credentials, key);
     yield { metric: 'ota_block_service_p50', value: hubUs, unit: 'µs', peer: '250 kbit/s air time of the block', peer_value: radioUs, ratio: costRatio(hubUs, radioUs), note: `${blocks} blocks of ${OTA_BLOCK} octets of a 1 MiB image; p99 ${round(percentile(samples, 99) * 1000, 1)} µs; ${AIR_OCTETS} octets on air per block` };
   } finally {
     await store.close();
@@ -136,3 +144,50 @@ async function* otaBlocks(dir: string, trustStore: Parameters<typeof verifyUpgra
 }
 
 export default suite;
+
+/**
+ * A 500 KiB image from the hub to the simulated ESME over the whole radio path (OTA server, EZSP
+ * over ASH, the simulated NCP and HAN), pulled block by block as an OTA client does, one block in
+ * flight. The peer is the air time the same blocks need at 250 kbit/s.
+ */
+async function* endToEnd(store: Awaited<ReturnType<typeof openStore>>, images: FirmwareImages, credentials: SecurityCredentials, key: ReturnType<typeof createPrivateKey>): AsyncIterable<BenchResult> {
+  const ESME = '00DB1234567890A0';
+  const clock = new SystemClock();
+  const image = await signUpgradeImage({ manufacturerCode: 0x121d, imageType: 0, fileVersion: 3, stackVersion: 2, headerString: Buffer.alloc(32), manufacturerImage: randomBytes(500 * 1024 - 126) }, (data) => sign('sha256', data, { key, dsaEncoding: 'ieee-p1363' }));
+  const { entry } = await images.add(image, { credentials });
+  const scenario = await loadScenario(undefined);
+  const sim = new Simulator({ scenario, clock, ezspVersion: 13, seed: 1 });
+  const [hostSide, ncpSide] = memoryTransportPair('ota-bench');
+  sim.serve(ncpSide);
+  const radio = new EzspRadio({ link: new AshEndpoint({ role: 'host', transport: hostSide, clock }), clock, reconnectDelayMs: 50, commandTimeoutMs: 2000 });
+  try {
+    await radio.start();
+    await radio.formNetwork({ channel: 15, panId: 0x1234 });
+    await radio.permitJoining([{ eui64: ESME, linkKey: linkKeyFromInstallCode(scenario.devices.find((d) => d.eui64 === ESME)!.installCode) }], 60);
+    sim.join(ESME);
+    const server = await OtaServer.open({ store, images, clock });
+    const service = new OtaRadioService(radio, server);
+    service.start();
+    await server.offer(ESME, entry.hash);
+    const address = { profileId: 0x0109, clusterId: 0x0019, sourceEndpoint: 1, destinationEndpoint: 1 };
+    let seen = sim.received(ESME).length;
+    const start = performance.now();
+    let offset = 0;
+    let sequence = 0;
+    while (offset < image.length) {
+      sequence = (sequence + 1) & 0xff;
+      const request = encodeOtaCommand('imageBlockRequest', { fieldControl: 0, manufacturerCode: 0x121d, imageType: 0, fileVersion: 3, fileOffset: offset, maximumDataSize: OTA_BLOCK });
+      sim.send(ESME, [encodeZclFrame({ header: { frameType: 'cluster', direction: 'clientToServer', disableDefaultResponse: true, sequence, commandId: OTA_COMMANDS.imageBlockRequest.id }, payload: request })], address);
+      while (sim.received(ESME).length === seen) await new Promise((resolve) => setImmediate(resolve));
+      const reply = decodeOtaCommand('imageBlockResponse', decodeZclFrame(sim.received(ESME)[seen++]!.payload).payload);
+      offset += (reply['data'] as Buffer).length;
+    }
+    const seconds = (performance.now() - start) / 1000;
+    service.stop();
+    const airSeconds = (Math.ceil(image.length / OTA_BLOCK) * AIR_OCTETS * 8) / RADIO_BITS_PER_SECOND;
+    yield { metric: 'ota_500KiB_to_simulated_esme', value: round(seconds, 2), unit: 's', peer: 'air time of the blocks at 250 kbit/s', peer_value: round(airSeconds, 2), ratio: costRatio(seconds, airSeconds), note: `${Math.ceil(image.length / OTA_BLOCK)} blocks of ${OTA_BLOCK} octets, one in flight, through EZSP/ASH and the simulated NCP; a real HAN adds the requests' air time and the Device's pace` };
+  } finally {
+    await radio.stop().catch(() => undefined);
+    await sim.close();
+  }
+}
