@@ -66,6 +66,10 @@ export interface HubConfig {
     quotaBytes: number;
     /** The Devices images may be sent for, by EUI-64: what an image's OTA header must match. */
     targets: Record<string, { manufacturerCode: number; imageType: number; hardwareVersion: number; unsigned?: boolean }>;
+    /** The root of the hub's own A/B image slots; unset: the hub does not manage its own image. */
+    slots?: string;
+    /** How long a start on a new slot may take to reach its broker before it counts as failed. */
+    trialSeconds: number;
   };
 }
 
@@ -78,7 +82,7 @@ export const DEFAULT_CONFIG: HubConfig = {
   wan: { topicPrefix: 'gbcs', outboxMaxMessages: 10_000, outboxMaxBytes: 16 * 1024 * 1024, outboxAlarmPercent: 80, telemetrySeconds: 60 },
   identity: { manufacturerId: '0000', modelType: '0000' },
   security: {},
-  firmware: { quotaBytes: 64 * 1024 * 1024, targets: {} },
+  firmware: { quotaBytes: 64 * 1024 * 1024, targets: {}, trialSeconds: 120 },
 };
 
 export const CONFIG_SCHEMA = {
@@ -157,6 +161,8 @@ export const CONFIG_SCHEMA = {
       additionalProperties: false,
       properties: {
         quotaBytes: { type: 'integer', minimum: 65_536, maximum: 2 ** 31 },
+        slots: { type: 'string', minLength: 1 },
+        trialSeconds: { type: 'integer', minimum: 5, maximum: 3600 },
         targets: {
           type: 'object',
           additionalProperties: false,

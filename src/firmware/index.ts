@@ -45,3 +45,4 @@ export {
 } from './activation-schedule.js';
 export { HubSlots, type Recovery, type SlotName, type SlotsState, type SlotVerifier } from './hub-slots.js';
 export { OTA_ENDPOINT, OtaRadioService, type OtaRadioEvents } from './ota-radio.js';
+export { openSlotsAtStart, type SlotsAtStart, type SlotsAtStartOptions } from './slots-at-start.js';
