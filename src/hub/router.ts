@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Eui64 } from '../../hal/radio.js';
-import { decodeMessage, GbcsAuthenticator, GbcsError, messageCodeEntry, type GbcsMessage, type GroupingHeader, type MessageCodeEntry } from '../gbcs/index.js';
+import { decodeMessage, GbcsAuthenticator, GbcsError, messageCodeEntry, routeOf, type GbcsMessage, type GroupingHeader, type MessageCodeEntry, type MessageRoute } from '../gbcs/index.js';
+import { isBlockTransfer } from '../../hal/tunnel/block-transfer.js';
 import { decodePayload, type DecodedPayload } from '../gbcs/payload/index.js';
 import type { SecurityCredentials } from '../security/credentials.js';
 import { ReplayError, type OriginatorCounters } from '../security/replay.js';
@@ -122,6 +123,7 @@ export class HubRouter extends EventEmitter<RouterEvents> {
 
   /** Everything that can refuse a command without changing state, then the counter taken. */
   private async admit(bytes: Buffer): Promise<Admission> {
+    if (isBlockTransfer(bytes)) return this.admitBlock(bytes);
     const message = decodeEnvelope(bytes);
     const { header } = message;
     if (header.cra !== 'command') throw new Refusal('NOT_A_COMMAND', `a ${header.cra} is not something the hub executes`, { where: header.originator });
@@ -138,6 +140,19 @@ export class HubRouter extends EventEmitter<RouterEvents> {
     durable.catch(() => undefined);
     const command: UseCaseCommand = { message, header, entry, payload, remoteParty, signatureVerified };
     return { kind: 'execute', device, handler, command, durable, credentialsVersion };
+  }
+
+  /**
+   * One block of a General Block Transfer goes, untouched, where its routing header says: the
+   * Device it is for puts the message together and authenticates it. The hub's own commands come
+   * whole.
+   */
+  private admitBlock(bytes: Buffer): Admission {
+    const route = routeOrRefuse(bytes);
+    if (route.cra !== 'command') throw new Refusal('NOT_A_COMMAND', `a ${route.cra} is not something the hub executes`, { where: route.originator });
+    const device = this.deviceFor(route.recipient);
+    if (device !== 'relay') throw new Refusal('MALFORMED', `the ${device} takes its commands whole, not in General Block Transfer blocks`, { where: route.recipient });
+    return { kind: 'relay', to: route.recipient };
   }
 
   /** Authentication, the code, the replay check and the role: nothing here changes state. */
@@ -263,6 +278,15 @@ export class HubRouter extends EventEmitter<RouterEvents> {
 const AUTHENTICATION_CODES = ['MAC_INVALID', 'SIGNATURE_INVALID', 'SIGNATURE_MISSING', 'NO_CREDENTIAL'] as const;
 function isAuthenticationCode(code: string): code is (typeof AUTHENTICATION_CODES)[number] {
   return (AUTHENTICATION_CODES as readonly string[]).includes(code);
+}
+
+function routeOrRefuse(bytes: Buffer): MessageRoute {
+  try {
+    return routeOf(bytes);
+  } catch (error) {
+    if (error instanceof GbcsError) throw new Refusal('MALFORMED', error.message, { where: error.where, cause: error });
+    throw error;
+  }
 }
 
 function decodeEnvelope(bytes: Buffer): GbcsMessage {

@@ -133,7 +133,8 @@ export function matrixRows(commands: readonly MatrixCommand[], parties: readonly
           const title = `${rowName(command)} (${hex4(command.messageCode)}) ${allowed ? 'answers' : 'refuses'} the ${party.name}`;
           const question = OPEN_QUESTIONS.get(cellKey(command, party));
           if (question !== undefined || !trusted(party)) {
-            it.skip(`${title}: ${question ?? `the hub takes no ${party.role} certificate as a trust anchor`}`, () => undefined);
+            // Not a missing prerequisite: a cell with no rule to test yet, so a todo, never a skip.
+            it.todo(`${title}: ${question ?? `the hub takes no ${party.role} certificate as a trust anchor`}`);
             continue;
           }
           it(title, async () => {

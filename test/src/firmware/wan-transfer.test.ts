@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import mqtt from 'mqtt';
-import { afterEach, expect, it } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import { chunkImage, startHubFirmware, type HubFirmware, type ImageTarget } from '../../../src/firmware/index.js';
 import { SecurityCredentials, seedCredentialsFromKeystore } from '../../../src/security/credentials.js';
 import { describeSamples, ESME_SAMPLE, readSample } from '../../helpers/firmware.js';
 import { RTDS_KEYSTORE } from '../../helpers/rtds.js';
 import { LinkRig } from '../wan/rig.js';
-import { hasMosquitto, startTestBroker, type TestBroker } from '../wan/test-broker.js';
+import { mosquittoMissing, startTestBroker, type TestBroker } from '../wan/test-broker.js';
+import { itNeeds } from '../../helpers/prerequisites.js';
 import { silentLogger } from '../../../hal/log.js';
 
 const ESME_EUI = '00DB1234567890A0';
@@ -27,8 +28,8 @@ async function until(condition: () => boolean, what: string, ms = 15_000): Promi
 }
 
 describeSamples('Upgrade Images over the WAN firmware topic', () => {
-  it('arrive in chunks across a hub restart and a broker restart, with the progress in telemetry, and are held once whole', async () => {
-    if (!hasMosquitto() && process.env['CI'] === 'true') throw new Error('mosquitto is needed: the broker must keep the session across its restart');
+  // The broker must keep the hub's session across its own restart: mosquitto with persistence.
+  itNeeds(mosquittoMissing())('arrive in chunks across a hub restart and a broker restart, with the progress in telemetry, and are held once whole', async () => {
     const broker: TestBroker = await startTestBroker();
     cleanups.push(() => broker.dispose());
     let firmware: HubFirmware | undefined;
