@@ -126,6 +126,8 @@ export class HubSlots {
   private async write(slot: SlotName, image: Buffer): Promise<void> {
     const dir = this.slotDir(slot);
     await mkdir(dir, { recursive: true });
+    // The slot's own entry in the root must be on disk too, or a power cut could take the whole slot.
+    await syncDirectory(this.root);
     await writeFileAtomic(join(dir, 'image.bin'), image, 0o644);
     await writeFileAtomic(join(dir, 'manifest.json'), JSON.stringify({ hash: sha256(image) }), 0o644);
   }
