@@ -63,6 +63,16 @@ export interface HubConfig {
     /** A directory of remote parties' certificates (`<eui>-<ds|ka>.pem`) to trust from the start. */
     keystore?: string;
   };
+  firmware: {
+    /** The most octets of Upgrade Images held and on their way in at once. */
+    quotaBytes: number;
+    /** The Devices images may be sent for, by EUI-64: what an image's OTA header must match. */
+    targets: Record<string, { manufacturerCode: number; imageType: number; hardwareVersion: number; unsigned?: boolean }>;
+    /** The root of the hub's own A/B image slots; unset: the hub does not manage its own image. */
+    slots?: string;
+    /** How long a start on a new slot may take to reach its broker before it counts as failed. */
+    trialSeconds: number;
+  };
 }
 
 export const DEFAULT_CONFIG: HubConfig = {
@@ -74,6 +84,7 @@ export const DEFAULT_CONFIG: HubConfig = {
   wan: { topicPrefix: 'gbcs', outboxMaxMessages: 10_000, outboxMaxBytes: 16 * 1024 * 1024, outboxAlarmPercent: 80, telemetrySeconds: 60 },
   identity: { manufacturerId: '0000', modelType: '0000' },
   security: {},
+  firmware: { quotaBytes: 64 * 1024 * 1024, targets: {}, trialSeconds: 120 },
 };
 
 export const CONFIG_SCHEMA = {
@@ -148,6 +159,32 @@ export const CONFIG_SCHEMA = {
       additionalProperties: false,
       properties: { keystore: { type: 'string', minLength: 1 } },
     },
+    firmware: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        quotaBytes: { type: 'integer', minimum: 65_536, maximum: 2 ** 31 },
+        slots: { type: 'string', minLength: 1 },
+        trialSeconds: { type: 'integer', minimum: 5, maximum: 3600 },
+        targets: {
+          type: 'object',
+          additionalProperties: false,
+          patternProperties: {
+            '^[0-9A-F]{16}$': {
+              type: 'object',
+              additionalProperties: false,
+              required: ['manufacturerCode', 'imageType', 'hardwareVersion'],
+              properties: {
+                manufacturerCode: { type: 'integer', minimum: 0, maximum: 0xffff },
+                imageType: { type: 'integer', minimum: 0, maximum: 0xffff },
+                hardwareVersion: { type: 'integer', minimum: 0, maximum: 0xffff },
+                unsigned: { type: 'boolean' },
+              },
+            },
+          },
+        },
+      },
+    },
   },
 } as const;
 
@@ -205,6 +242,7 @@ export function parseConfig(text: string, source: string): HubConfig {
     wan: { ...DEFAULT_CONFIG.wan, ...given.wan },
     identity: { ...DEFAULT_CONFIG.identity, ...given.identity },
     security: { ...DEFAULT_CONFIG.security, ...given.security },
+    firmware: { ...DEFAULT_CONFIG.firmware, ...given.firmware },
   };
 }
 

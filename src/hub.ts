@@ -11,6 +11,9 @@ import { JoinWindows } from './chf/join-window.js';
 import type { HubConfig } from './config.js';
 import { GasProxyData } from './gpf/gas-proxy-data.js';
 import { GpfDeviceLog } from './gpf/device-log.js';
+import { raiseCcs08 } from './chf/use-cases/ccs08-firmware-transfer-alert.js';
+import { firmwareTargets, startHubFirmware, type HubFirmware } from './firmware/hub-firmware.js';
+import { openSlotsAtStart, type SlotsAtStart } from './firmware/slots-at-start.js';
 import { HanAdmission } from './han/admission.js';
 import { HanRelay } from './han/relay.js';
 import { SleepyQueue } from './han/sleepy-queue.js';
@@ -53,6 +56,10 @@ export interface Hub {
   readonly joinWindows: JoinWindows;
   readonly network: NetworkInfo;
   readonly wan: HubWan | undefined;
+  /** The Upgrade Images held and those on their way in over the WAN. */
+  readonly firmware: HubFirmware;
+  /** The hub's own A/B image slots, when `firmware.slots` names them. */
+  readonly ownImage: SlotsAtStart | undefined;
   readonly relay: HanRelay;
   readonly gbcs: GbcsHub;
   readonly time: HubTime;
@@ -203,6 +210,26 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       logger.info({ certificates: trusted, keystore: config.security.keystore }, 'remote parties trusted from the keystore');
     }
 
+    // The hub's own image: finish or undo an update a power cut interrupted, before relying on anything more.
+    const ownImage = config.firmware.slots === undefined ? undefined : await openSlotsAtStart({
+      root: config.firmware.slots, credentials: gbcs.credentials, logger: logger.child({ component: 'slots' }),
+      record: (log, code, detail) => (log === 'event' ? logs.eventLog.record(code, detail) : logs.securityLog.record(code, detail)),
+    });
+    const firmware = await startHubFirmware({
+      store, clock, logger: logger.child({ component: 'firmware' }), credentials: gbcs.credentials, securityLog: logs.securityLog,
+      quotaBytes: config.firmware.quotaBytes, targetOf: firmwareTargets(config.firmware.targets), radio,
+    });
+    closers.push(async () => firmware.stop());
+    // Each image discarded on its way in, and each transfer to a Device, is a CCS08 naming the outcome.
+    firmware.onTransferEnded((event) => {
+      try {
+        raiseCcs08(gbcs.router.alerts, { chf }, event);
+      } catch (error) {
+        logger.warn({ err: error }, 'CCS08 not raised');
+      }
+    });
+    await firmware.resume();
+
     const wan = await startHubWan({
       config, store, clock, logger, hub: chf, security: logs.securityLog,
       broker: options.wanBroker, embedded: config.wan.broker === undefined,
@@ -217,18 +244,33 @@ export async function startHub(options: HubOptions): Promise<Hub> {
         },
         // ASH's counters: retransmissions, NAKs and bad frames are the first sign of a poor UART or NCP.
         radio: { channel: network.channel, panId: network.panId, ashConnected: link.connected, ...link.counters },
+        firmware: { transfers: firmware.receiver.progress() },
       }),
     });
     if (wan) {
       closers.push(() => wan.stop());
       refreshTelemetry = () => wan.link.refreshTelemetry();
       wan.attach(gbcs.router, relay);
+      wan.link.on('firmwareChunk', firmware.accept);
+    }
+    // A start on a new slot passes its check once the hub is up and its WAN connected (or deliberately absent).
+    if (ownImage?.recovery === 'onTrial') {
+      if (!wan || wan.link.state === 'connected') await ownImage.confirm(true, 'started');
+      else {
+        const onConnected = () => void ownImage.confirm(true, 'started').finally(() => trial.cancel());
+        const trial = clock.setTimeout(() => {
+          wan.link.off('connected', onConnected);
+          void ownImage.confirm(false, `the WAN did not connect within ${config.firmware.trialSeconds} s`);
+        }, config.firmware.trialSeconds * 1000);
+        wan.link.once('connected', onConnected);
+        closers.push(async () => trial.cancel());
+      }
     }
     // Started last, so the alerts and start-up expiries they raise find their listeners in place.
     gbcs.start();
     await relay.start();
     logger.info({ chf, gpf }, 'GBCS identity');
-    return { clock, store, logs, deviceLog, radio, admission, joinWindows, network, wan, relay, gbcs, time, subGhz, gpf: gpfState, stop };
+    return { clock, store, logs, deviceLog, radio, admission, joinWindows, network, wan, relay, gbcs, time, subGhz, gpf: gpfState, firmware, ownImage, stop };
   } catch (error) {
     await stop();
     throw error;

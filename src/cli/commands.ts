@@ -9,6 +9,7 @@ import { registerLogs } from './logs.js';
 import { registerPin } from './pin.js';
 import { registerGpf } from './gpf.js';
 import { registerWan } from './wan.js';
+import { registerFirmware } from './firmware.js';
 
 /** Every subcommand of `hub`, in the order `hub --help` lists them. */
 export function registerCommands(program: Command): void {
@@ -22,4 +23,5 @@ export function registerCommands(program: Command): void {
   registerPin(program);
   registerGpf(program);
   registerWan(program);
+  registerFirmware(program);
 }

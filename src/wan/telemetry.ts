@@ -23,6 +23,19 @@ export interface HubHealth {
   queues?: Record<string, number>;
   /** Radio figures: channel, frames sent and failed, retries, ASH resets, energy readings... */
   radio?: Record<string, number | string | boolean>;
+  /** Upgrade Images on their way in, so the head end can see how far each has come and resume it. */
+  firmware?: { transfers: FirmwareTransferFigures[] };
+}
+
+export interface FirmwareTransferFigures {
+  target: Eui64;
+  imageHash: string;
+  totalSize: number;
+  receivedOctets: number;
+  /** The octet ranges in, [start, end). */
+  ranges: Array<[start: number, end: number]>;
+  startedAt: number;
+  updatedAt: number;
 }
 
 export type HubHealthSource = () => HubHealth | Promise<HubHealth>;
@@ -47,6 +60,7 @@ export interface Telemetry {
   han: { devices: Array<{ eui64: Eui64; type?: string; lastContact: string | null; linkKeyUnreadable?: true }> };
   queues: Record<string, number>;
   radio: Record<string, number | string | boolean>;
+  firmware: { transfers: Array<Omit<FirmwareTransferFigures, 'startedAt' | 'updatedAt'> & { startedAt: string; updatedAt: string }> };
 }
 
 const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
@@ -69,5 +83,6 @@ export function buildTelemetry(parts: { hub: Eui64; now: number; uptimeMs: numbe
     },
     queues: { wanOutbox: outbox.depth, ...health.queues },
     radio: { ...health.radio },
+    firmware: { transfers: (health.firmware?.transfers ?? []).map((t) => ({ ...t, startedAt: new Date(t.startedAt).toISOString(), updatedAt: new Date(t.updatedAt).toISOString() })) },
   };
 }

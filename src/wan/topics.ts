@@ -18,6 +18,8 @@ export const TOPIC_LEAVES = {
   state: { direction: 'up', contentType: 'text/plain', retained: true },
   /** Upstream, retained: a JSON snapshot of the hub's health (see telemetry.ts). */
   telemetry: { direction: 'up', contentType: 'application/json', retained: true },
+  /** Downstream: Upgrade Images in chunk frames (src/firmware/chunk-frame.ts), for the hub or a HAN Device. */
+  firmware: { direction: 'down', contentType: 'application/octet-stream', retained: false },
 } as const;
 
 export type TopicLeaf = keyof typeof TOPIC_LEAVES;
@@ -54,12 +56,13 @@ export interface HubTopics {
   readonly alert: string;
   readonly state: string;
   readonly telemetry: string;
+  readonly firmware: string;
 }
 
 export function hubTopics(prefix: string, chf: Eui64): HubTopics {
   const hub = parseEui64(chf, 'CHF EUI-64');
   const base = `${checkTopicPrefix(prefix)}/${hub}`;
-  return { hub, command: `${base}/command`, response: `${base}/response`, alert: `${base}/alert`, state: `${base}/state`, telemetry: `${base}/telemetry` };
+  return { hub, command: `${base}/command`, response: `${base}/response`, alert: `${base}/alert`, state: `${base}/state`, telemetry: `${base}/telemetry`, firmware: `${base}/firmware` };
 }
 
 /** A filter matching one leaf of every hub under the prefix (`gbcs/+/alert`). */

@@ -44,6 +44,8 @@ export interface WanEvents {
   retrying: [error: WanError, attempt: number, delayMs: number];
   /** The broker acknowledged an upstream message (it has left the outbox). */
   delivered: [entry: OutboxEntry];
+  /** A chunk frame of an Upgrade Image from the firmware topic, as it came. */
+  firmwareChunk: [frame: Buffer];
 }
 
 export interface WanLinkOptions {
@@ -177,6 +179,11 @@ export class WanLink extends EventEmitter<WanEvents> {
       if (generation !== this.generation) return;
       client = mqtt.connect(this.options.settings.broker, options);
       withoutNagle(client);
+      // Listen before the CONNACK: a resumed session's queued messages follow it at once, and mqtt.js
+      // acknowledges a message no one listened to, so one that came before `adopt` would be lost.
+      client.on('message', (topic, payload, packet) => {
+        if (generation === this.generation) this.receive(topic, payload, packet);
+      });
       this.attempting = client;
       const ack = await firstOutcome(client).finally(() => {
         if (this.attempting === client) this.attempting = undefined;
@@ -206,9 +213,8 @@ export class WanLink extends EventEmitter<WanEvents> {
       if (generation === this.generation) this.lose(new WanError('WAN_DISCONNECTED', 'the connection to the broker was lost', { where: this.broker }));
     });
     client.on('error', (error) => this.logger.debug({ err: error }, 'broker connection error'));
-    client.on('message', (topic, payload, packet) => this.receive(topic, payload, packet));
     this.client = client;
-    await client.subscribeAsync(this.topics.command, { qos: 1 });
+    await client.subscribeAsync([this.topics.command, this.topics.firmware], { qos: 1 });
     if (generation !== this.generation) return;
     await client.publishAsync(this.topics.state, HUB_STATE.online, { qos: 1, retain: true, ...this.stateProperties() });
     if (generation !== this.generation) return;
@@ -222,6 +228,10 @@ export class WanLink extends EventEmitter<WanEvents> {
   }
 
   private receive(topic: string, payload: Buffer, packet: IPublishPacket): void {
+    if (topic === this.topics.firmware) {
+      this.emit('firmwareChunk', Buffer.from(payload));
+      return;
+    }
     if (topic !== this.topics.command) return;
     if (payload.length === 0) {
       this.logger.warn({ topic }, 'empty command ignored');

@@ -54,7 +54,8 @@ export function ccs08Payload(event: FirmwareTransferEvent): Buffer {
   check(event);
   return encodeAsn1(firmwareTransferAlert, {
     alertCode: ccs08AlertCode(event.outcome),
-    executionDateTime: new Date(event.at),
+    // GBCS date-times are whole seconds; the event's time is the Clock's, in ms.
+    executionDateTime: new Date(Math.floor(event.at / 1000) * 1000),
     entityId: event.target,
     firmwareVersion: event.firmwareVersion,
     responseCode: FIRMWARE_TRANSFER_OUTCOMES[event.outcome],

@@ -119,6 +119,23 @@ describe(`WAN link against a real broker`, () => {
     expect(head.received.map((r) => r.payload.toString('hex'))).toEqual(Array.from({ length: 20 }, (_, n) => gbcs(n).toString('hex')));
   });
 
+  it('hands up every command published while the hub was away, which its session kept, once it is back', async () => {
+    const hub = await rig({ broker: broker.url });
+    const connected = hub.next('connected');
+    await hub.link.start();
+    await connected;
+    await hub.restart();
+    const head = await subscribe(broker.url, [hub.link.topics.state]);
+    for (let n = 0; n < 5; n++) await head.publish(hub.link.topics.command, gbcs(n));
+    const commands: Buffer[] = [];
+    hub.link.on('command', (bytes) => commands.push(bytes));
+    const back = hub.next('connected');
+    await hub.link.start();
+    expect((await back)[0].sessionPresent).toBe(true);
+    for (let wait = 0; commands.length < 5 && wait < 200; wait++) await new Promise((resolve) => setTimeout(resolve, 25));
+    expect(commands).toEqual([0, 1, 2, 3, 4].map(gbcs));
+  });
+
   it('falls back to MQTT 3.1.1 with a broker that refuses MQTT 5, and still carries commands and alerts', async () => {
     const embedded: EmbeddedBroker = await startEmbeddedBroker();
     try {

@@ -1,0 +1,94 @@
+import type { Clock } from '../../hal/clock.js';
+import type { Logger } from '../../hal/log.js';
+import type { Radio } from '../../hal/radio.js';
+import type { SecurityEventSink } from '../logs/index.js';
+import type { Credential, CredentialSource } from '../security/certificates.js';
+import type { Store } from '../store/store.js';
+import { FirmwareError } from './errors.js';
+import { FirmwareImages } from './image-store.js';
+import { ImageReceiver, type TargetLookup, type TransferOutcome } from './image-receiver.js';
+import { OtaRadioService } from './ota-radio.js';
+import { OtaServer } from './ota-server.js';
+import type { ImageTarget } from './target.js';
+
+/**
+ * The firmware side of the composition root in one call: the images the hub holds and the receiver
+ * that fills them from the WAN's firmware topic. `accept` takes a chunk frame as it came off the
+ * link; what goes wrong with one is logged (with its code and place), never thrown at the link.
+ */
+export interface HubFirmwareOptions {
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  credentials: CredentialSource & { list(): Credential[] };
+  securityLog?: SecurityEventSink;
+  targetOf: TargetLookup;
+  quotaBytes?: number;
+  /** With a radio, the hub serves held images to its Devices over the OTA Upgrade cluster. */
+  radio?: Radio;
+  minimumBlockPeriodMs?: (eui: string) => number;
+}
+
+/** How a transfer ended, on its way in over the WAN or out over the HAN: what CCS08 reports. */
+export interface FirmwareTransferEnded {
+  at: number;
+  target: string;
+  firmwareVersion: Buffer;
+  outcome: TransferOutcome;
+  cause: string;
+}
+
+export interface HubFirmware {
+  images: FirmwareImages;
+  receiver: ImageReceiver;
+  ota: { server: OtaServer; service: OtaRadioService } | undefined;
+  /** Every transfer's end, WAN and HAN alike. */
+  onTransferEnded(listener: (event: FirmwareTransferEnded) => void): void;
+  accept(frame: Buffer): void;
+  stop(): void;
+  /** Finish what a restart interrupted; call once whoever reports `transferEnded` listens. */
+  resume(): Promise<void>;
+}
+
+export async function startHubFirmware(options: HubFirmwareOptions): Promise<HubFirmware> {
+  const { store, clock, logger, credentials } = options;
+  const images = await FirmwareImages.open(store, { clock, ...(options.quotaBytes === undefined ? {} : { quotaBytes: options.quotaBytes }), ...(options.securityLog ? { securityLog: options.securityLog } : {}) });
+  const receiver = await ImageReceiver.open({ store, images, clock, credentials, others: () => credentials.list(), targetOf: options.targetOf });
+  receiver.on('imageReceived', ({ target, image }) => logger.info({ target, image: image.hash, octets: image.size, signer: image.signer }, 'firmware image received and held'));
+  receiver.on('transferEnded', ({ target, cause, outcome, imageHash }) => logger.warn({ target, image: imageHash, cause, outcome }, 'firmware image discarded'));
+  let ota: HubFirmware['ota'];
+  if (options.radio) {
+    const server = await OtaServer.open({ store, images, clock, ...(options.minimumBlockPeriodMs ? { minimumBlockPeriodMs: options.minimumBlockPeriodMs } : {}) });
+    const service = new OtaRadioService(options.radio, server, logger);
+    server.on('transferEnded', ({ target, cause, outcome, imageHash }) => logger.info({ target, image: imageHash, cause, outcome }, 'OTA transfer ended'));
+    service.start();
+    ota = { server, service };
+  }
+  return {
+    images,
+    receiver,
+    ota,
+    onTransferEnded(listener) {
+      receiver.on('transferEnded', listener);
+      ota?.server.on('transferEnded', listener);
+    },
+    stop: () => ota?.service.stop(),
+    resume: () => receiver.resume(),
+    accept(frame) {
+      receiver.receive(frame).catch((error: unknown) => {
+        if (error instanceof FirmwareError) logger.warn({ code: error.code, where: error.where }, `firmware chunk refused: ${error.message}`);
+        else logger.error({ err: error }, 'firmware chunk not stored');
+      });
+    },
+  };
+}
+
+/** The configured Devices images may be sent for (`firmware.targets`): EUI-64 to what their headers must match. */
+export function firmwareTargets(targets: Readonly<Record<string, Omit<ImageTarget, 'eui'> & { unsigned?: boolean }>>): TargetLookup {
+  return (eui) => {
+    const target = targets[eui];
+    if (!target) return undefined;
+    const { unsigned, ...fields } = target;
+    return { ...fields, requireSignature: unsigned !== true };
+  };
+}

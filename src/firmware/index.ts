@@ -1,0 +1,48 @@
+export { FirmwareError, type FirmwareErrorCode } from './errors.js';
+export { HEADER_STRING_LENGTH, OTA_MAGIC, decodeOtaHeader, encodeOtaHeader, type OtaHeader, type OtaHeaderFields } from './ota-header.js';
+export {
+  SIGNATURE_LENGTH,
+  SIGNATURE_TRAILER_LENGTH,
+  buildUpgradeImage,
+  manufacturerImageHash,
+  parseUpgradeImage,
+  signUpgradeImage,
+  type ImageSigner,
+  type SignaturePresence,
+  type UpgradeImage,
+  type UpgradeImageFields,
+} from './upgrade-image.js';
+export { IMAGE_SIGNER_ROLE, verifyUpgradeImage, type VerifyOptions } from './verify.js';
+export { checkTarget, type ImageTarget } from './target.js';
+export { DEFAULT_IMAGE_QUOTA_BYTES, FirmwareImages, FIRMWARE_IMAGES_DOMAIN, FIRMWARE_INDEX_DOMAIN, type AddOptions, type HeldImage } from './image-store.js';
+export { CHUNK_HEADER_OCTETS, MAX_CHUNK_OCTETS, chunkImage, decodeChunk, encodeChunk, type ImageChunk } from './chunk-frame.js';
+export {
+  FIRMWARE_CHUNKS_DOMAIN,
+  FIRMWARE_DISCARDED_DOMAIN,
+  FIRMWARE_TRANSFERS_DOMAIN,
+  ImageReceiver,
+  type ChunkResult,
+  type ImageReceiverEvents,
+  type ImageReceiverOptions,
+  type TargetLookup,
+  type TransferEnded,
+  type TransferOutcome,
+  type TransferProgress,
+} from './image-receiver.js';
+export { firmwareTargets, startHubFirmware, type FirmwareTransferEnded, type HubFirmware, type HubFirmwareOptions } from './hub-firmware.js';
+export { OTA_CLUSTER_ID, OTA_COMMANDS, OTA_STATUS, decodeOtaCommand, encodeOtaCommand, otaCommandById, type OtaCommandName, type OtaFields } from './ota-cluster.js';
+export { DEFAULT_MAX_BLOCK_OCTETS, OTA_OFFERS_DOMAIN, OtaServer, type OtaReply, type OtaServerEvents, type OtaServerOptions } from './ota-server.js';
+export {
+  ACTIVATION_RESPONSE,
+  ActivationSchedule,
+  CANCEL_ACTIVATION_AT,
+  FIRMWARE_ACTIVATIONS_DOMAIN,
+  type ActivationEvents,
+  type ActivationExecutor,
+  type ActivationOutcome,
+  type ActivationResponse,
+  type ScheduleResult,
+} from './activation-schedule.js';
+export { HubSlots, type Recovery, type SlotName, type SlotsState, type SlotVerifier } from './hub-slots.js';
+export { OTA_ENDPOINT, OtaRadioService, type OtaRadioEvents } from './ota-radio.js';
+export { openSlotsAtStart, type SlotsAtStart, type SlotsAtStartOptions } from './slots-at-start.js';
