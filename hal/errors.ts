@@ -6,11 +6,14 @@
 export class HubError extends Error {
   readonly code: string;
   readonly where: string | undefined;
+  /** The message without its `where: ` prefix, for an error that wraps this one and names `where` itself. */
+  readonly detail: string;
 
   constructor(code: string, message: string, options: { where?: string; cause?: unknown } = {}) {
     super(options.where ? `${options.where}: ${message}` : message, { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
     this.where = options.where;
+    this.detail = message;
   }
 }

@@ -11,8 +11,11 @@ export interface HubConfig {
   radio: {
     /** A profile in `boards/` (serial path, baud, flow control, reset line). */
     board?: string;
-    /** `sim` (start a simulated NCP), a serial device path, or `tcp://host:port`. Overrides the board's. */
-    port: string;
+    /**
+     * `sim` (start a simulated NCP), a serial device path, or `tcp://host:port`. Overrides the board's.
+     * Unset with no board: `sim`. Unset with a board: the board's serial path.
+     */
+    port?: string;
     baudRate?: number;
     flowControl?: 'hardware' | 'software' | 'none';
     /** A dual-band radio (2.4 GHz and Sub GHz): the hub keeps a Sub GHz channel and answers DBCH01-05 from it. */
@@ -234,7 +237,8 @@ export function parseConfig(text: string, source: string): HubConfig {
   }
   const given = raw as Partial<{ [K in keyof HubConfig]: Partial<HubConfig[K]> }>;
   return {
-    radio: { ...DEFAULT_CONFIG.radio, ...given.radio },
+    // A named board is a real radio: the simulator default must not stand in for its port.
+    radio: given.radio?.board === undefined ? { ...DEFAULT_CONFIG.radio, ...given.radio } : { ...given.radio },
     network: { ...DEFAULT_CONFIG.network, ...given.network },
     store: { ...DEFAULT_CONFIG.store, ...given.store },
     sim: { ...DEFAULT_CONFIG.sim, ...given.sim },

@@ -3,6 +3,7 @@ import { SystemClock, type Clock } from '../hal/clock.js';
 import { EzspRadio } from '../hal/ezsp-radio.js';
 import type { Logger } from '../hal/log.js';
 import type { NetworkInfo } from '../hal/radio.js';
+import { HubError } from '../hal/errors.js';
 import { openTransport } from '../hal/transport/open.js';
 import type { Transport } from '../hal/transport/transport.js';
 import { DeviceLog } from './chf/device-log.js';
@@ -24,6 +25,7 @@ import { seedCredentialsFromKeystore } from './security/credentials.js';
 import { FileSecureElement } from './security/file-secure-element.js';
 import { RetentionPolicy } from './security/retention.js';
 import { PinStore } from './security/pin-store.js';
+import { radioSource } from './radio-source.js';
 import { openStore, type Store } from './store/store.js';
 import { SubGhzState } from './subghz/index.js';
 import { HubTime } from './time/hub-time.js';
@@ -42,6 +44,8 @@ export interface HubOptions {
   radioAddress?: string;
   /** The broker when the config names none (the embedded one `hub start` runs); with neither there is no WAN. */
   wanBroker?: string;
+  /** The radio is the simulator (no radio configured): telemetry says so. */
+  simulatedRadio?: boolean;
   /** A line to the radio already built (an in-process simulator's end of a memory pair); the hub opens and closes it. */
   transport?: Transport;
 }
@@ -82,12 +86,14 @@ async function radioTransport(options: HubOptions): Promise<Transport> {
     return options.transport;
   }
   const radio = options.config.radio;
-  const address = options.radioAddress ?? radio.port;
+  const source = options.radioAddress === undefined ? await radioSource(radio) : undefined;
+  if (source?.kind === 'simulated') throw new HubError('RADIO_NOT_GIVEN', 'no radio configured: start the simulator and pass its address (as `hub start` does)', { where: 'radio.port' });
+  const address = options.radioAddress ?? source!.address;
   // Raw bytes, not flag-delimited chunks: the ASH decoder frames them itself, and only with the bytes of
   // a frame whose closing flag was lost in hand can it NAK that frame after 50 ms of quiet line. With
   // the delimiter framing, a noisy line that drops bytes towards the host was seen to set off a storm
   // of retransmissions on a pty; raw framing does not.
-  return openTransport(address, { baudRate: radio.baudRate, flowControl: radio.flowControl, framing: 'raw' });
+  return openTransport(address, { baudRate: source?.baudRate ?? radio.baudRate, flowControl: source?.flowControl ?? radio.flowControl, framing: 'raw' });
 }
 
 /**
@@ -243,7 +249,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
           })),
         },
         // ASH's counters: retransmissions, NAKs and bad frames are the first sign of a poor UART or NCP.
-        radio: { channel: network.channel, panId: network.panId, ashConnected: link.connected, ...link.counters },
+        radio: { mode: options.simulatedRadio ? 'simulated' : 'hardware', channel: network.channel, panId: network.panId, ashConnected: link.connected, ...link.counters },
         firmware: { transfers: firmware.receiver.progress() },
       }),
     });

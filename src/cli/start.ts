@@ -4,11 +4,15 @@ import { loadConfig, type HubConfig } from '../config.js';
 import { startHub, type Hub } from '../hub.js';
 import { createLogger } from '../log.js';
 import { checkNoExposedSecrets, checkStartupFiles } from '../security/file-permissions.js';
+import { radioSource, withDoctorHint } from '../radio-source.js';
 import { startSimProcess, type SimProcess } from '../sim-process.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../wan/embedded-broker.js';
 
 /** How long a simulated device's join window stays open when `hub start` commissions the scenario. */
 const DEMO_JOIN_TIMEOUT_SECONDS = 120;
+
+/** The built-in scenario's device whose label lies, so every demo start shows a join being refused. */
+const PLANTED_INTRUDER = 'intruder';
 
 /** In-home displays and consumer access devices join GB HANs as Type 2 (receive-only) Devices. */
 const DEVICE_LOG_TYPE: Record<string, string> = { IHD: 'Type2', CAD: 'Type2' };
@@ -25,18 +29,23 @@ async function commissionScenario(hub: Hub, sim: SimProcess, log: Logger): Promi
     await hub.joinWindows.open(device.eui64, DEMO_JOIN_TIMEOUT_SECONDS);
     const reply = await sim.request<{ outcome: { joined: boolean; reason?: string } }>('join', { eui64: device.eui64 });
     if (reply.outcome.joined) log.info({ device: device.name, eui64: device.eui64, type: device.type }, `${device.name} joined the HAN`);
+    else if (device.name === PLANTED_INTRUDER) log.info({ device: device.name, eui64: device.eui64, reason: reply.outcome.reason }, `${device.name} was refused, as expected: the demo plants it with a wrong install code to show a refused join (its later join attempts are refused and warned about too)`);
     else log.warn({ device: device.name, eui64: device.eui64, reason: reply.outcome.reason }, `${device.name} was refused`);
   }
   await hub.admission.settled();
 }
 
 async function run(config: HubConfig, log: Logger): Promise<void> {
+  // Before anything starts: a board with no radio attached is refused here, never run as the simulator.
+  const source = await radioSource(config.radio);
   let sim: SimProcess | undefined;
-  if (config.radio.port === 'sim') {
+  if (source.kind === 'simulated') {
     // The simulator's own chatter stays out of the way unless something goes wrong there.
     const args = ['--log-level', 'warn', ...(config.sim.scenario ? ['--scenario', config.sim.scenario] : []), ...(config.radio.dualBand ? ['--dual-band'] : [])];
     sim = await startSimProcess({ args, stderr: process.stderr });
-    log.info({ radio: sim.radio, control: sim.control }, 'simulated radio and HAN started (drive it with the control address)');
+    log.warn({ radio: 'simulated', address: sim.radio, control: sim.control }, 'NO RADIO CONFIGURED: running the SIMULATED radio and HAN (set radio.board or radio.port for a real one; drive the simulator with the control address)');
+  } else {
+    log.info({ radio: source.address, ...(source.board ? { board: source.board } : {}) }, 'radio');
   }
   let broker: EmbeddedBroker | undefined;
   let hub: Hub;
@@ -46,11 +55,11 @@ async function run(config: HubConfig, log: Logger): Promise<void> {
       broker = await startEmbeddedBroker();
       log.info({ broker: broker.url }, `embedded MQTT broker on ${broker.url} (watch: npm run hub -- listen; send: npm run hub -- send <hex>; status: npm run hub -- wan status)`);
     }
-    hub = await startHub({ config, logger: log, radioAddress: sim?.radio, wanBroker: broker?.url });
+    hub = await startHub({ config, logger: log, radioAddress: sim?.radio, simulatedRadio: sim !== undefined, wanBroker: broker?.url });
   } catch (error) {
     await broker?.close();
     await sim?.stop();
-    throw error;
+    throw withDoctorHint(error, config.radio);
   }
   if (sim) await commissionScenario(hub, sim, log);
   // So `hub wan status` shows the commissioned HAN now rather than at the next interval.

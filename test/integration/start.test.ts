@@ -12,6 +12,8 @@ interface LogLine {
   device?: string;
   reason?: string;
   devices?: number;
+  level?: number;
+  radio?: string;
 }
 
 /** Runs `hub start` as a newcomer would (no radio configured), reading its JSON log lines until `until` matches. */
@@ -45,7 +47,11 @@ describe('hub start with no radio configured', () => {
     expect(messages).toContain('network up');
     const joined = first.lines.filter((l) => l.msg.endsWith('joined the HAN')).map((l) => l.device);
     expect(joined.sort()).toEqual(['esme', 'gsme', 'ihd', 'ppmid']);
-    expect(first.lines.find((l) => l.device === 'intruder')).toMatchObject({ msg: 'intruder was refused', reason: 'WRONG_KEY' });
+    const intruder = first.lines.find((l) => l.device === 'intruder');
+    expect(intruder).toMatchObject({ reason: 'WRONG_KEY', level: 30 });
+    expect(intruder?.msg).toMatch(/^intruder was refused, as expected/);
+    // No radio configured: said once, loudly, before anything else.
+    expect(first.lines.filter((l) => l.radio === 'simulated')).toEqual([expect.objectContaining({ level: 40, msg: expect.stringMatching(/^NO RADIO CONFIGURED/) })]);
     expect(messages.indexOf('network up')).toBeLessThan(messages.indexOf('hub ready'));
     expect(await first.stop()).toBe(0);
 

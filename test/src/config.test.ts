@@ -19,6 +19,12 @@ describe('config', () => {
     expect(config.store.path).toBe(DEFAULT_CONFIG.store.path);
   });
 
+  it('takes a named board as a real radio: no simulator port stands in for the board\'s', () => {
+    expect(parseConfig('radio:\n  board: rpi4b\n', 'hub.yaml').radio).toEqual({ board: 'rpi4b' });
+    expect(parseConfig('radio:\n  board: rpi4b\n  port: /dev/ttyUSB0\n', 'hub.yaml').radio).toEqual({ board: 'rpi4b', port: '/dev/ttyUSB0' });
+    expect(parseConfig('radio:\n  baudRate: 115200\n', 'hub.yaml').radio).toEqual({ port: 'sim', baudRate: 115200 });
+  });
+
   it('names the file, the key path and what was expected', () => {
     expect(() => parseConfig('network:\n  channel: 30\n', 'hub.yaml')).toThrowError(
       /hub\.yaml: network\.channel must be <= 26/,
@@ -86,7 +92,8 @@ describe('config', () => {
       fc.property(yamlish, (text) => {
         try {
           const config = parseConfig(text, 'fuzz.yaml');
-          expect(typeof config.radio.port).toBe('string');
+          // A radio is always said: a port, or a board whose port is looked up at start.
+          expect(typeof (config.radio.port ?? config.radio.board)).toBe('string');
         } catch (error) {
           expect(error).toBeInstanceOf(ConfigError);
           expect((error as ConfigError).message).toMatch(/^fuzz\.yaml/);
