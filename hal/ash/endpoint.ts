@@ -422,7 +422,7 @@ export class AshEndpoint extends EventEmitter<AshLinkEvents> implements AshLink 
   private markConnected(): void {
     this.resetTimer?.cancel();
     this.resetTimer = undefined;
-    this.log.info({ role: this.role }, 'ASH connected');
+    this.log.info('ASH connected');
     this.settleConnect();
     this.emit('connected');
   }

@@ -99,7 +99,7 @@ export function registerSim(program: Command): void {
         'Logs go to stderr. SIGTERM or SIGINT stops it cleanly. The control protocol is in hal/sim/README.md.',
     )
     .action(async (options: SimOptions) => {
-      const logger = createLogger({ level: options.logLevel, destination: process.stderr }).child({ part: 'sim' });
+      const logger = createLogger({ level: options.logLevel, destination: process.stderr }).child({ program: 'sim' });
       const loaded = await loadScenario(options.scenario);
       const scenario = options.dualBand ? { ...loaded, network: { ...loaded.network, dualBand: true } } : loaded;
       const running = await runSimulator({

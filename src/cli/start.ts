@@ -4,6 +4,7 @@ import { loadConfig, type HubConfig } from '../config.js';
 import { startHub, type Hub } from '../hub.js';
 import { createLogger } from '../log.js';
 import { checkNoExposedSecrets, checkStartupFiles } from '../security/file-permissions.js';
+import { checkWanFiles, prepareStoreDir } from './start-checks.js';
 import { radioSource, withDoctorHint } from '../radio-source.js';
 import { startSimProcess, type SimProcess } from '../sim-process.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../wan/embedded-broker.js';
@@ -88,6 +89,8 @@ export function registerStart(program: Command): void {
       // Refuse to run with a config or key file others can read, or a secret copied into argv or the environment.
       await checkStartupFiles(config, options.config);
       checkNoExposedSecrets([config.wan.password].filter((secret): secret is string => Boolean(secret)));
+      await checkWanFiles(config);
+      await prepareStoreDir(config);
       const log = createLogger({ level: config.log.level });
       await run(config, log);
     });

@@ -135,7 +135,7 @@ export class HubRouter extends EventEmitter<RouterEvents> {
     const payload = decodeCommandPayload(message, handler);
     checkRole(this.options.context, { useCase: entry.useCase, messageCode: entry.code, device, party: remoteParty, payload });
     const durable = this.options.counters.accept(header.originator, header.originatorCounter).catch((error: unknown) => {
-      throw error instanceof ReplayError ? new Refusal('REPLAYED', error.message, { where: error.where, cause: error }) : error;
+      throw error instanceof ReplayError ? new Refusal('REPLAYED', error.detail, { where: error.where, cause: error }) : error;
     });
     // Observed at once so a failed write is not reported as unhandled before execution awaits it.
     durable.catch(() => undefined);
@@ -222,7 +222,7 @@ export class HubRouter extends EventEmitter<RouterEvents> {
     try {
       return await authenticator.verifyCommand(message);
     } catch (error) {
-      if (error instanceof GbcsError && isAuthenticationCode(error.code)) throw new Refusal(error.code, error.message, { where: error.where, cause: error });
+      if (error instanceof GbcsError && isAuthenticationCode(error.code)) throw new Refusal(error.code, error.detail, { where: error.where, cause: error });
       throw error;
     }
   }
@@ -231,7 +231,7 @@ export class HubRouter extends EventEmitter<RouterEvents> {
     try {
       this.options.counters.check(header.originator, header.originatorCounter);
     } catch (error) {
-      if (error instanceof ReplayError) throw new Refusal('REPLAYED', error.message, { where: error.where, cause: error });
+      if (error instanceof ReplayError) throw new Refusal('REPLAYED', error.detail, { where: error.where, cause: error });
       throw error;
     }
   }
@@ -292,7 +292,7 @@ function routeOrRefuse(bytes: Buffer): MessageRoute {
   try {
     return routeOf(bytes);
   } catch (error) {
-    if (error instanceof GbcsError) throw new Refusal('MALFORMED', error.message, { where: error.where, cause: error });
+    if (error instanceof GbcsError) throw new Refusal('MALFORMED', error.detail, { where: error.where, cause: error });
     throw error;
   }
 }
@@ -302,7 +302,7 @@ function decodeEnvelope(bytes: Buffer): GbcsMessage {
     // Unknown codes are told apart after authentication, so an attacker learns nothing from the difference.
     return decodeMessage(bytes, { allowUnknownMessageCode: true });
   } catch (error) {
-    if (error instanceof GbcsError) throw new Refusal('MALFORMED', error.message, { where: error.where, cause: error });
+    if (error instanceof GbcsError) throw new Refusal('MALFORMED', error.detail, { where: error.where, cause: error });
     throw error;
   }
 }
@@ -313,7 +313,7 @@ function decodeCommandPayload(message: GbcsMessage, handler: UseCaseHandler): De
     if (decoded.view || !handler.decodeCommand) return decoded;
     return { ...decoded, view: { useCase: handler.useCase, cra: 'command', value: handler.decodeCommand(message.payload) } };
   } catch (error) {
-    if (error instanceof GbcsError) throw new Refusal('PAYLOAD_INVALID', error.message, { where: error.where, cause: error });
+    if (error instanceof GbcsError) throw new Refusal('PAYLOAD_INVALID', error.detail, { where: error.where, cause: error });
     throw error;
   }
 }

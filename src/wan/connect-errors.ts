@@ -94,6 +94,10 @@ export function classifyConnectError(error: unknown, broker: string): WanError {
       return make('WAN_TLS_CLIENT_CERT', `the hub's client certificate and key cannot be used (${reason}): check that wan.key is the key of wan.cert`);
     }
     if (code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_') || code.startsWith('ERR_OSSL_')) return make('WAN_TLS', `TLS failed (${reason})`);
+    // A plain MQTT port answers a TLS hello by hanging up (or with bytes that are no TLS record).
+    if (/^(mqtts|wss):/i.test(broker) && (code === 'ECONNRESET' || code === 'EPIPE' || /before secure TLS connection/.test(reason))) {
+      return make('WAN_TLS', `the broker hung up during the TLS handshake (${code}): is this port a plain one? mqtts:// needs the broker's TLS port (usually 8883); a plain port wants mqtt://`);
+    }
     if (UNREACHABLE_CODES.has(code)) return make('WAN_UNREACHABLE', `cannot reach the broker (${code}: ${reason})`);
   }
   return make('WAN_UNREACHABLE', `cannot connect to the broker (${reason})`);

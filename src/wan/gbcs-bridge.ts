@@ -121,7 +121,7 @@ export class WanGbcsBridge {
 
   private deliver(outcome: Outcome, meta: CommandMeta): void {
     if (outcome.kind === 'answered') this.up('response', outcome.response, replyMeta(meta));
-    if (outcome.kind === 'dropped') this.logger.warn({ code: outcome.refusal.code }, `command refused: ${outcome.refusal.message}`);
+    // A dropped command was logged (and put in the Security Log) where it was refused: one line per event.
     for (const alert of outcome.alerts) this.up('alert', alert.bytes);
   }
 

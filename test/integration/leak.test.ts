@@ -286,7 +286,7 @@ describeRtds('a full hub run with planted personal values', () => {
     await plantOverWan(headEnd);
     await sendBadInput(headEnd);
     // The four refused are logged as such before the hub stops.
-    await first.wrote('"msg":"command refused', 4);
+    await first.wrote('"msg":"message refused', 4);
     await headEnd.until('telemetry');
     expect(await first.stop()).toBe(0);
     outputs.push(['hub start (stopped)', first.output()]);

@@ -16,24 +16,43 @@ interface LogLine {
   radio?: string;
 }
 
+/** Keys a JSON log line names twice at its top level (pino writes a child's binding again if a call repeats it). */
+function repeatedKeys(text: string): string[] {
+  const seen = new Set<string>();
+  const repeated: string[] = [];
+  let depth = 0;
+  for (const match of text.matchAll(/"((?:[^"\\]|\\.)*)"(\s*:)?|[{}[\]]/g)) {
+    const token = match[0];
+    if (token === '{' || token === '[') depth++;
+    else if (token === '}' || token === ']') depth--;
+    else if (match[2] && depth === 1) {
+      if (seen.has(match[1]!)) repeated.push(match[1]!);
+      seen.add(match[1]!);
+    }
+  }
+  return repeated;
+}
+
 /** Runs `hub start` as a newcomer would (no radio configured), reading its JSON log lines until `until` matches. */
 async function runStart(configPath: string, until: (line: LogLine) => boolean) {
   const { command, args } = cliCommand();
   const child = spawn(command, [...args, '--config', configPath, 'start'], { stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: LogLine[] = [];
+  const raw: string[] = [];
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   await new Promise<void>((resolve, reject) => {
     const reader = createInterface({ input: child.stdout });
     reader.on('line', (text) => {
+      raw.push(text);
       const line = JSON.parse(text) as LogLine;
       lines.push(line);
       if (until(line)) resolve();
     });
     void exited.then((code) => reject(new Error(`hub start exited (${code}) early:\n${stderr}\n${lines.map((l) => l.msg).join('\n')}`)));
   });
-  return { lines, stop: async () => (child.kill('SIGTERM'), exited) };
+  return { lines, raw, stderr: () => stderr, stop: async () => (child.kill('SIGTERM'), exited) };
 }
 
 describe('hub start with no radio configured', () => {
@@ -54,6 +73,10 @@ describe('hub start with no radio configured', () => {
     expect(first.lines.filter((l) => l.radio === 'simulated')).toEqual([expect.objectContaining({ level: 40, msg: expect.stringMatching(/^NO RADIO CONFIGURED/) })]);
     expect(messages.indexOf('network up')).toBeLessThan(messages.indexOf('hub ready'));
     expect(await first.stop()).toBe(0);
+    // Every line, the hub's and the simulator's (on stderr), names each key once.
+    const jsonLines = [...first.raw, ...first.stderr().split('\n').filter((l) => l.startsWith('{'))];
+    expect(jsonLines.filter((l) => repeatedKeys(l).length > 0)).toEqual([]);
+    expect(repeatedKeys('{"a":1,"b":{"a":2},"a":3}')).toEqual(['a']);
 
     // What the hub acknowledged is in its store after it stopped; install codes are never shown in full.
     const listed = (JSON.parse(await listDevices({ store: join(dir, 'state') }, true)) as { devices: Array<{ eui64: string; tcLinkKey: string }> }).devices;

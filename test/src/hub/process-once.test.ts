@@ -91,6 +91,8 @@ describeRtds('hub gbcs process', () => {
     tampered[tampered.length - 1] = tampered[tampered.length - 1]! ^ 1;
     const { outcome, lines } = await processOnce(tampered, { keystoreDir: RTDS_KEYSTORE });
     expect(outcome.kind === 'dropped' && outcome.refusal.code).toBe('MAC_INVALID');
+    // The refusal names where once: the wrapped error's own prefix is not repeated.
+    expect(outcome.kind === 'dropped' && outcome.refusal.message).toBe('MAC: the MAC does not match the message');
     expect(lines).toEqual([]);
   });
 });

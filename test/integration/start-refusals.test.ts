@@ -6,10 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { cliCommand } from '../../src/sim-process.js';
 
 /** Runs `hub start` as a real process with this config text until it exits on its own. */
-async function startUntilExit(configText: string, env: Record<string, string> = {}) {
-  const dir = await mkdtemp(join(tmpdir(), 'hub-start-radio-'));
+async function startUntilExit(configText: string, env: Record<string, string> = {}, store?: string) {
+  const dir = await mkdtemp(join(tmpdir(), 'hub-start-refused-'));
   const config = join(dir, 'hub.yaml');
-  await writeFile(config, `store:\n  path: ${join(dir, 'state')}\n${configText}`, { mode: 0o600 });
+  await writeFile(config, `store:\n  path: ${store ?? join(dir, 'state')}\n${configText}`, { mode: 0o600 });
   const { command, args } = cliCommand();
   const child = spawn(command, [...args, '--config', config, 'start'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env, HUB_LOG_FORMAT: 'json' } });
   let stdout = '';
@@ -53,5 +53,27 @@ describe('hub start with a radio configured but absent', () => {
     expect(run.stderr).toContain('hub doctor --port /dev/hub-test-no-such-radio');
     expect(run.stderr).not.toMatch(STACK_FRAME);
     expect(`${run.stdout}${run.stderr}`).not.toMatch(/simulat/i);
+  });
+});
+
+describe('hub start with a setting it cannot use', () => {
+  it('refuses a store.path this user may not create, naming the path and what to do, with no stack', async () => {
+    // Not even root may make a directory in sysfs; a normal user under /var/lib fails the same way (EACCES).
+    const store = '/sys/hub-test-store';
+    const run = await startUntilExit('', {}, store);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`${store}: this user may not create the store directory`);
+    expect(run.stderr).toMatch(/set store\.path to a directory this user owns/);
+    expect(run.stderr).toContain('[STORE_PATH_DENIED]');
+    expect(run.stderr).not.toMatch(STACK_FRAME);
+    expect(run.stdout).toBe('');
+  });
+
+  it('refuses a wan.ca file that is not there at start instead of retrying the broker for ever', async () => {
+    const run = await startUntilExit('wan:\n  broker: mqtts://127.0.0.1:8883\n  ca: /nonexistent/hub-test-ca.pem\n');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('/nonexistent/hub-test-ca.pem: wan.ca: file not found');
+    expect(run.stderr).not.toMatch(STACK_FRAME);
+    expect(run.stdout).toBe('');
   });
 });
