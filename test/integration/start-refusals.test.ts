@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cliCommand } from '../../src/sim-process.js';
+import { usePtyPair } from '../helpers/pty.js';
 
 /** Runs `hub start` as a real process with this config text until it exits on its own. */
 async function startUntilExit(configText: string, env: Record<string, string> = {}, store?: string) {
@@ -54,6 +55,19 @@ describe('hub start with a radio configured but absent', () => {
     expect(run.stderr).not.toMatch(STACK_FRAME);
     expect(`${run.stdout}${run.stderr}`).not.toMatch(/simulat/i);
   });
+});
+
+describe('hub start on a serial port with no radio behind it', () => {
+  it('fails with ASH_TIMEOUT and the `hub doctor --port` line to run, with no stack', async () => {
+    // A real pty whose far end nobody answers: the port opens, RST frames get no RSTACK.
+    const pair = await usePtyPair();
+    const run = await startUntilExit(`radio:\n  port: ${pair.a}\n`);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`hub doctor --port ${pair.a}`);
+    expect(run.stderr).toContain('[ASH_TIMEOUT]');
+    expect(run.stderr).not.toMatch(STACK_FRAME);
+    expect(`${run.stdout}${run.stderr}`).not.toMatch(/simulat/i);
+  }, 60_000);
 });
 
 describe('hub start with a setting it cannot use', () => {

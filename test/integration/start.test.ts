@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { listDevices } from '../../src/cli/devices.js';
 import { cliCommand } from '../../src/sim-process.js';
+import { Subscriber } from '../src/wan/subscriber.js';
 
 interface LogLine {
   msg: string;
@@ -14,6 +15,8 @@ interface LogLine {
   devices?: number;
   level?: number;
   radio?: string;
+  broker?: string;
+  topics?: string;
 }
 
 /** Keys a JSON log line names twice at its top level (pino writes a child's binding again if a call repeats it). */
@@ -72,6 +75,15 @@ describe('hub start with no radio configured', () => {
     // No radio configured: said once, loudly, before anything else.
     expect(first.lines.filter((l) => l.radio === 'simulated')).toEqual([expect.objectContaining({ level: 40, msg: expect.stringMatching(/^NO RADIO CONFIGURED/) })]);
     expect(messages.indexOf('network up')).toBeLessThan(messages.indexOf('hub ready'));
+    // Telemetry says the radio is the simulator, too.
+    const topics = first.lines.find((l) => l.topics)!.topics!.replace('{command,response,alert,state,telemetry}', 'telemetry');
+    const head = await Subscriber.connect(first.lines.find((l) => l.broker)!.broker!, [topics]);
+    try {
+      const [telemetry] = await head.until((received) => received.length > 0);
+      expect(JSON.parse(telemetry!.payload.toString()).radio).toMatchObject({ mode: 'simulated' });
+    } finally {
+      await head.close();
+    }
     expect(await first.stop()).toBe(0);
     // Every line, the hub's and the simulator's (on stderr), names each key once.
     const jsonLines = [...first.raw, ...first.stderr().split('\n').filter((l) => l.startsWith('{'))];
