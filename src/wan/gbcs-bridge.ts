@@ -44,6 +44,12 @@ interface Relayed {
 }
 
 const DEFAULT_RELAYED_TTL_MS = 25 * 3600_000;
+/**
+ * The PUBACK reason code (MQTT 5, "implementation specific error") for a command the hub refused:
+ * the broker's delivery is complete, and the code says it was not carried out. A command the hub
+ * ran before a crash and then refused as a replay when the broker delivered it again ends so too.
+ */
+export const REFUSED_REASON_CODE = 0x83;
 
 function replyMeta(meta: CommandMeta): UpstreamMeta {
   return {
@@ -80,22 +86,33 @@ export class WanGbcsBridge {
   }
 
   private readonly onCommand = (bytes: Buffer, meta: CommandMeta): void => {
-    // Noted before routing: a fast Device can answer a relayed command before the router reports the relay.
-    const key = this.expectAnswer(bytes, meta);
-    void this.options.router.process(bytes).then(
-      (outcome) => {
-        if (outcome.kind !== 'relayed' && key !== undefined) this.relayed.delete(key);
-        this.deliver(outcome, meta);
-      },
-      (error: unknown) => {
-        if (key !== undefined) this.relayed.delete(key);
-        this.logger.error({ err: error }, 'the router failed on a command');
-      },
-    );
+    meta.hold(this.handle(bytes, meta));
   };
 
+  /**
+   * Run one command and queue what it answers. Resolves once the outcome is durable (the command's
+   * counter and changes, its response and alerts in the outbox), which is when the broker may hear
+   * PUBACK, with its MQTT 5 reason code: success when it was answered or relayed,
+   * REFUSED_REASON_CODE when it was refused; rejects when the outcome could not be made durable.
+   */
+  async handle(bytes: Buffer, meta: CommandMeta): Promise<number> {
+    // Noted before routing: a fast Device can answer a relayed command before the router reports the relay.
+    const key = this.expectAnswer(bytes, meta);
+    let outcome: Outcome;
+    try {
+      outcome = await this.options.router.process(bytes);
+    } catch (error) {
+      if (key !== undefined) this.relayed.delete(key);
+      this.logger.error({ err: error }, 'the router failed on a command');
+      throw error;
+    }
+    if (outcome.kind !== 'relayed' && key !== undefined) this.relayed.delete(key);
+    await this.deliver(outcome, meta);
+    return outcome.kind === 'dropped' ? REFUSED_REASON_CODE : 0;
+  }
+
   private readonly onAlert = (alert: SealedAlert): void => {
-    this.up('alert', alert.bytes);
+    void this.up('alert', alert.bytes).catch(() => undefined);
   };
 
   private readonly onHanMessage = ({ eui64, gbcsBytes }: { eui64: Eui64; gbcsBytes: Buffer }): void => {
@@ -105,23 +122,26 @@ export class WanGbcsBridge {
     } catch (error) {
       // The hub does not authenticate a Device's messages; one it cannot read still belongs to the head end.
       this.logger.warn({ eui64, err: error }, 'a HAN Device sent GBCS the hub cannot decode; passing it up as an alert');
-      this.up('alert', gbcsBytes, { source: eui64 });
+      void this.up('alert', gbcsBytes, { source: eui64 }).catch(() => undefined);
       return;
     }
     if (header.cra !== 'response') {
-      this.up('alert', gbcsBytes, { source: eui64 });
+      void this.up('alert', gbcsBytes, { source: eui64 }).catch(() => undefined);
       return;
     }
     const key = relayKey(eui64, header.originatorCounter);
     const waiting = this.relayed.get(key);
     this.relayed.delete(key);
-    this.up('response', gbcsBytes, { ...waiting?.meta });
+    void this.up('response', gbcsBytes, { ...waiting?.meta }).catch(() => undefined);
   };
 
-  private deliver(outcome: Outcome, meta: CommandMeta): void {
-    if (outcome.kind === 'answered') this.up('response', outcome.response, replyMeta(meta));
+  private async deliver(outcome: Outcome, meta: CommandMeta): Promise<void> {
+    const queued: Array<Promise<void>> = [];
+    if (outcome.kind === 'answered') queued.push(this.up('response', outcome.response, replyMeta(meta)));
     if (outcome.kind === 'dropped') this.logger.warn({ code: outcome.refusal.code }, `command refused: ${outcome.refusal.message}`);
-    for (const alert of outcome.alerts) this.up('alert', alert.bytes);
+    for (const alert of outcome.alerts) queued.push(this.up('alert', alert.bytes));
+    const failed = (await Promise.allSettled(queued)).find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   /** Remember where a response from the command's recipient (echoing its counter) should go; undefined for bytes that are no GBCS. */
@@ -142,11 +162,16 @@ export class WanGbcsBridge {
     return key;
   }
 
-  private up(kind: UpstreamKind, bytes: Buffer, meta: UpstreamMeta = {}): void {
-    this.options.link.publishUpstream(kind, bytes, meta).catch((error: unknown) => {
-      // WAN_OUTBOX_FULL is already in the Security Log and telemetry; say which message it cost.
-      this.logger.error({ err: error, kind }, `an upstream ${kind} was not queued`);
-    });
+  /** Queue one upstream message; resolves once it is on disk, rejects (after saying which message it cost) when it could not be queued. */
+  private up(kind: UpstreamKind, bytes: Buffer, meta: UpstreamMeta = {}): Promise<void> {
+    return this.options.link.publishUpstream(kind, bytes, meta).then(
+      () => undefined,
+      (error: unknown) => {
+        // WAN_OUTBOX_FULL is already in the Security Log and telemetry; say which message it cost.
+        this.logger.error({ err: error, kind }, `an upstream ${kind} was not queued`);
+        throw error;
+      },
+    );
   }
 }
 

@@ -10,7 +10,8 @@ import { WanGbcsBridge, type CommandRouter, type HanMessages } from './gbcs-brid
 import { Outbox } from './outbox.js';
 import { publicBrokerUrl, topicPrefixOf, wanSettingsFromConfig } from './settings.js';
 import type { HubHealthSource } from './telemetry.js';
-import { WanLink } from './wan-link.js';
+import { WanError } from './errors.js';
+import { WanLink, type CommandMeta } from './wan-link.js';
 
 /**
  * The WAN side of the composition root in one call: the outbox on the hub's store (alarms to the
@@ -48,8 +49,11 @@ export async function startHubWan(options: HubWanOptions): Promise<HubWan | unde
   const settings = wanSettingsFromConfig(config.wan, broker);
   const outbox = await Outbox.open(store, { clock, quota: settings.outbox ?? {}, security: options.security, logger: logger.child({ component: 'outbox' }) });
   const link = new WanLink({ settings, hub: options.hub, outbox, clock, logger, ...(options.health ? { health: options.health } : {}) });
-  // Until a router is attached, say so for every command rather than drop it quietly.
-  const unrouted = (bytes: Buffer) => logger.warn({ octets: bytes.length }, 'a WAN command arrived but no GBCS router is attached to the link; it was not processed');
+  // Commands that arrive before a router is attached (the broker's queue at start-up) wait for it, unacknowledged.
+  const early: Array<{ bytes: Buffer; meta: CommandMeta; settle: (work: Promise<number>) => void }> = [];
+  const unrouted = (bytes: Buffer, meta: CommandMeta) => {
+    meta.hold(new Promise<number>((resolve, reject) => early.push({ bytes, meta, settle: (work) => work.then(resolve, reject) })));
+  };
   link.on('command', unrouted);
   let bridge: WanGbcsBridge | undefined;
   const storeDir = resolve(config.store.path);
@@ -63,10 +67,12 @@ export async function startHubWan(options: HubWanOptions): Promise<HubWan | unde
       link.off('command', unrouted);
       bridge = new WanGbcsBridge({ link, router, ...(han ? { han } : {}), clock, logger });
       bridge.start();
+      for (const { bytes, meta, settle } of early.splice(0)) settle(bridge.handle(bytes, meta));
       return bridge;
     },
     async stop() {
       bridge?.stop();
+      for (const { settle } of early.splice(0)) settle(Promise.reject(new WanError('WAN_STOPPED', 'the hub stopped before a router was attached')));
       await link.stop();
       await outbox.close();
       await removeEndpoint(storeDir);
