@@ -1,9 +1,9 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Level } from 'level';
 import { StoreError } from './errors.js';
 import { LevelDomain, openSublevel, type Database, type DomainHost, type PreparedOp, type Sublevel } from './level-domain.js';
-import { corruptError, translateLevelError } from './level-errors.js';
+import { corruptError, repairCommand, translateLevelError } from './level-errors.js';
 import { runMigrations, checkMigrations } from './migrations.js';
 import { Sealer } from './sealing.js';
 import type { Batch, Domain, DomainSpec, Store, StoreOptions } from './store.js';
@@ -212,7 +212,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   } catch (cause) {
     throw new StoreError('STORE_OPEN_FAILED', `cannot create the store directory: ${(cause as Error).message}`, { where: path, cause });
   }
-  const db: Database = new Level<string, Uint8Array>(path, { keyEncoding: 'utf8', valueEncoding: 'view' });
+  const db: Database = new Level<string, Uint8Array>(path, { createIfMissing: await isNewStore(path), keyEncoding: 'utf8', valueEncoding: 'view' });
   try {
     await db.open();
   } catch (error) {
@@ -227,6 +227,35 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     await store.close().catch(() => undefined);
     throw error;
   }
+}
+
+/** LevelDB's own files: CURRENT names the MANIFEST, which lists the tables (.ldb, .sst); .log is the write-ahead log. */
+const LEVEL_FILE = /^(CURRENT|MANIFEST-\d+|\d+\.(ldb|sst|log))$/;
+
+async function levelFiles(path: string): Promise<string[]> {
+  try {
+    return (await readdir(path)).filter((name) => LEVEL_FILE.test(name));
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Whether LevelDB may create the database: only where none of its files are. Without CURRENT it
+ * would start an empty database and delete the table files beside it (the Device Log, the replay
+ * counters, the credentials): that is damage to repair, never a new store.
+ */
+async function isNewStore(path: string): Promise<boolean> {
+  const found = await levelFiles(path);
+  if (found.length === 0) return true;
+  if (!found.includes('CURRENT')) {
+    throw new StoreError('STORE_CORRUPT', `the database has lost its CURRENT file (${found.length} table and log files remain); stop the hub, copy the directory aside, then run: ${repairCommand(path)}`, { where: path });
+  }
+  const manifest = (await readFile(join(path, 'CURRENT'), 'utf8').catch(() => '')).trim();
+  if (!found.includes(manifest)) {
+    throw new StoreError('STORE_CORRUPT', `the database has lost its manifest (CURRENT names "${manifest}", which is not there); stop the hub, copy the directory aside, then run: ${repairCommand(path)}`, { where: path });
+  }
+  return false;
 }
 
 /**
@@ -257,6 +286,7 @@ export async function repairStore(path: string): Promise<void> {
   if (typeof repair !== 'function') {
     throw new StoreError('STORE_OPEN_FAILED', 'this LevelDB binding has no repair', { where: location });
   }
+  if ((await levelFiles(location)).length === 0) throw new StoreError('STORE_OPEN_FAILED', 'no database here to repair', { where: location });
   await checkNotInUse(location);
   try {
     await repair.call(Level, location);
@@ -265,15 +295,18 @@ export async function repairStore(path: string): Promise<void> {
   }
 }
 
-/** Opening takes the lock before reading anything, so a damaged store still tells us whether it is in use. */
+/**
+ * Opening takes the lock before reading anything, so a damaged store (CURRENT or MANIFEST lost,
+ * tables corrupt) still tells us whether it is in use: any failure but the lock's is for the repair.
+ */
 async function checkNotInUse(location: string): Promise<void> {
   const probe: Database = new Level<string, Uint8Array>(location, { createIfMissing: false, keyEncoding: 'utf8', valueEncoding: 'view' });
   try {
     await probe.open();
   } catch (error) {
     const translated = translateLevelError(error, location, location, 'open');
-    if (translated instanceof StoreError && translated.code === 'STORE_CORRUPT') return;
-    throw translated;
+    if (translated instanceof StoreError && translated.code === 'STORE_LOCKED') throw translated;
+    return;
   }
   await probe.close();
 }
