@@ -1,6 +1,7 @@
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Level } from 'level';
+import type { HubError } from '../../hal/errors.js';
 import { StoreError } from './errors.js';
 import { LevelDomain, openSublevel, type Database, type DomainHost, type PreparedOp, type Sublevel } from './level-domain.js';
 import { corruptError, repairCommand, translateLevelError } from './level-errors.js';
@@ -14,6 +15,9 @@ const SCHEMA_VERSION = 'schemaVersion';
 const DATA_KEY_FINGERPRINT = 'dataKeyFingerprint';
 const DOMAIN_PREFIX = 'domain/';
 const DOMAIN_NAME = /^[a-z][A-Za-z0-9]{0,63}$/;
+const WRITE_PROBE = 'writeProbe';
+/** How often writes refused after a failed one try to verify the store again. */
+const VERIFY_INTERVAL_MS = 2000;
 
 interface Declaration {
   personal: boolean;
@@ -75,6 +79,12 @@ export class LevelStore implements Store, DomainHost {
   private sealer: Sealer | undefined;
   private readonly declarations = new Map<string, Declaration>();
   private closed = false;
+  /** Why the store stopped taking writes, until `verify` trusts it again. */
+  private failure: StoreError | undefined;
+  /** Counts write failures, so a write that was under way when another failed is not trusted either. */
+  private failures = 0;
+  private verifying: Promise<void> | undefined;
+  private lastVerifyAt = -Infinity;
 
   constructor(
     private readonly db: Database,
@@ -172,11 +182,66 @@ export class LevelStore implements Store, DomainHost {
 
   async commit(ops: PreparedOp[], where: string): Promise<void> {
     this.ensureOpen('write', where);
+    if (this.failure) await this.verifyAgain(where);
+    const failuresBefore = this.failures;
     try {
       await this.db.batch(ops, { sync: true });
     } catch (error) {
-      throw translateLevelError(error, this.path, where, 'write');
+      throw this.fail(translateLevelError(error, this.path, where, 'write'));
     }
+    if (this.failures !== failuresBefore) throw this.refusal(where);
+  }
+
+  /**
+   * Why writes are refused, or undefined while the store takes them. After a failed write (a full
+   * disk) LevelDB may have left a torn record in its log and would append the next ones after it,
+   * where its next open drops them: so no further write is trusted until the store has been
+   * reopened (which ends the torn log) and has synced a probe.
+   */
+  get writeFailure(): StoreError | undefined {
+    return this.failure;
+  }
+
+  /** Reopen the database and sync a probe; clears `writeFailure` when both succeed, else throws why not. */
+  async verify(): Promise<void> {
+    this.ensureOpen('verify', this.path);
+    this.verifying ??= this.reopenAndProbe().finally(() => {
+      this.verifying = undefined;
+    });
+    return this.verifying;
+  }
+
+  private async reopenAndProbe(): Promise<void> {
+    this.lastVerifyAt = performance.now();
+    try {
+      await this.db.close();
+      await this.db.open();
+      await this.db.batch([this.metaPut(WRITE_PROBE, Date.now()), { type: 'del', sublevel: this.meta, key: WRITE_PROBE }], { sync: true });
+    } catch (error) {
+      throw this.fail(translateLevelError(error, this.path, this.path, 'verify the store after a failed write'));
+    }
+    this.failure = undefined;
+  }
+
+  /** A write while failed tries verification again, at most every VERIFY_INTERVAL_MS; else it is refused. */
+  private async verifyAgain(where: string): Promise<void> {
+    if (!this.verifying && performance.now() - this.lastVerifyAt < VERIFY_INTERVAL_MS) throw this.refusal(where);
+    try {
+      await this.verify();
+    } catch {
+      throw this.refusal(where);
+    }
+  }
+
+  private fail(error: HubError): HubError {
+    if (error instanceof StoreError && error.code === 'STORE_CLOSED') return error;
+    this.failures += 1;
+    this.failure ??= new StoreError('STORE_WRITE_FAILED', `a write failed (${error.message}); the store takes no writes until it has been verified again`, { where: this.path, cause: error });
+    return error;
+  }
+
+  private refusal(where: string): StoreError {
+    return new StoreError('STORE_WRITE_FAILED', this.failure?.message ?? 'a write under way when another failed is not trusted', { where, cause: this.failure });
   }
 
   async read<T>(where: string, doing: string, run: () => Promise<T>): Promise<T> {

@@ -5,6 +5,8 @@ import { decodeMessage } from '../gbcs/index.js';
 import type { RelayEvents } from '../han/relay.js';
 import type { SealedAlert } from '../hub/alert-queue.js';
 import type { Outcome } from '../hub/router.js';
+import { StoreError } from '../store/errors.js';
+import { WanError } from './errors.js';
 import type { UpstreamMeta } from './outbox.js';
 import type { UpstreamKind } from './topics.js';
 import type { CommandMeta, WanLink } from './wan-link.js';
@@ -36,6 +38,8 @@ export interface WanGbcsBridgeOptions {
   logger?: Logger;
   /** How long a relayed command waits for its Device's response (a sleepy GSME may take a day). Default 25 h. */
   relayedTtlMs?: number;
+  /** A command failed because the store refuses writes; it is left unacknowledged with the broker. */
+  onStoreRefused?: (error: StoreError) => void;
 }
 
 interface Relayed {
@@ -107,6 +111,11 @@ export class WanGbcsBridge {
       throw error;
     }
     if (outcome.kind !== 'relayed' && key !== undefined) this.relayed.delete(key);
+    const refusedWrite = outcome.kind === 'dropped' ? storeRefusal(outcome.refusal) : undefined;
+    if (refusedWrite) {
+      this.options.onStoreRefused?.(refusedWrite);
+      throw new WanError('WAN_STORE_REFUSED', `the command was not carried out: ${refusedWrite.message}`, { where: 'store', cause: refusedWrite });
+    }
     await this.deliver(outcome, meta);
     return outcome.kind === 'dropped' ? REFUSED_REASON_CODE : 0;
   }
@@ -173,6 +182,14 @@ export class WanGbcsBridge {
       },
     );
   }
+}
+
+/** The store's refusal of a write behind a refused command, if that is why it failed. */
+function storeRefusal(error: unknown): StoreError | undefined {
+  for (let e: unknown = error, depth = 0; e && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof StoreError && (e.code === 'STORE_WRITE_FAILED' || e.code === 'STORE_IO_FAILED')) return e;
+  }
+  return undefined;
 }
 
 const relayKey = (eui64: Eui64, counter: bigint): string => `${eui64}/${counter}`;

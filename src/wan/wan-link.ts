@@ -151,6 +151,14 @@ export class WanLink extends EventEmitter<WanEvents> {
     return this.options.outbox.append(kind, bytes, meta);
   }
 
+  /**
+   * Drop the connection and connect again: the broker then delivers anew every command the hub
+   * left unacknowledged (it does so only on a new connection), e.g. once the store takes writes again.
+   */
+  reconnect(reason: string): void {
+    if (this.state_ === 'connected') this.lose(new WanError('WAN_DISCONNECTED', reason, { where: this.broker }));
+  }
+
   /** A snapshot of the link, the outbox and the hub's health: what the telemetry topic carries. */
   async telemetry(): Promise<Telemetry> {
     const health = (await this.options.health?.()) ?? {};
