@@ -45,6 +45,8 @@ export interface WanGbcsBridgeOptions {
 interface Relayed {
   meta: UpstreamMeta;
   at: number;
+  /** The command's bytes (base64): a second, different command with the same recipient and counter makes the entry ambiguous. */
+  command: string;
 }
 
 const DEFAULT_RELAYED_TTL_MS = 25 * 3600_000;
@@ -167,8 +169,17 @@ export class WanGbcsBridge {
       this.relayed.delete(key);
     }
     const key = relayKey(header.recipient, header.originatorCounter);
-    this.relayed.set(key, { meta: replyMeta(meta), at: now });
-    return key;
+    const command64 = command.toString('base64');
+    const earlier = this.relayed.get(key);
+    if (earlier && earlier.command !== command64) {
+      // The hub cannot authenticate relayed commands, so it cannot tell which of two is genuine: the
+      // Device's response goes to the hub's own response topic, never to a topic either one named.
+      this.logger.warn({ device: header.recipient, counter: header.originatorCounter.toString() }, 'two different commands for one Device carry the same counter; its response will go to the default response topic');
+      this.relayed.set(key, { meta: {}, at: now, command: '' });
+      return undefined;
+    }
+    if (!earlier) this.relayed.set(key, { meta: replyMeta(meta), at: now, command: command64 });
+    return earlier ? undefined : key;
   }
 
   /** Queue one upstream message; resolves once it is on disk, rejects (after saying which message it cost) when it could not be queued. */
