@@ -1,4 +1,7 @@
 import { existsSync } from 'node:fs';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import type { Command } from 'commander';
 import { StoreError } from '../store/errors.js';
 import { loadConfig } from '../config.js';
@@ -10,17 +13,21 @@ export function registerStore(program: Command): void {
 
   store
     .command('check')
-    .description('open the database read-through and report its schema version (fails if damaged or in use)')
+    .description('open a copy of the database and report its schema version or the damage found (changes nothing)')
     .option('--store <path>', 'the state directory (default: store.path from the config)')
     .option('--acknowledge', 'forget recorded losses once you have dealt with them (re-commissioned, restored)')
     .action(async (options: { store?: string; acknowledge?: boolean }) => {
       const path = options.store ?? (await loadConfig(program.opts<{ config?: string }>().config)).store.path;
       // Opening creates a missing database; a check must not turn a mistyped path into an empty store.
       if (!existsSync(path)) throw new StoreError('STORE_OPEN_FAILED', 'no database here', { where: path });
-      const opened = await openStore({ path });
-      const problems = opened.recoveryProblems;
-      if (options.acknowledge) await opened.acknowledgeRecoveryProblems();
-      await opened.close();
+      const { problems, schemaVersion: checked } = await checkCopy(path);
+      let schemaVersion: number | undefined;
+      if (options.acknowledge) {
+        const opened = await openStore({ path });
+        await opened.acknowledgeRecoveryProblems();
+        schemaVersion = opened.schemaVersion;
+        await opened.close();
+      }
       if (options.acknowledge && problems.length > 0) {
         process.stdout.write(`${path}: ${problems.length} recorded loss(es) acknowledged\n`);
         return;
@@ -28,7 +35,7 @@ export function registerStore(program: Command): void {
       if (problems.length > 0) {
         throw new StoreError('STORE_RECOVERED_WITH_LOSS', `LevelDB dropped damaged records while opening it, so recent writes may be lost: ${problems.join('; ')}`, { where: path });
       }
-      process.stdout.write(`${path}: opens cleanly, schema version ${opened.schemaVersion}\n`);
+      process.stdout.write(`${path}: opens cleanly, schema version ${schemaVersion ?? checked}\n`);
     });
 
   store
@@ -41,4 +48,22 @@ export function registerStore(program: Command): void {
       await repairStore(location);
       process.stdout.write(`${location}: repaired; run "hub store check --store ${location}" to confirm\n`);
     });
+}
+
+/**
+ * Open a copy, so the check changes nothing: opening replays LevelDB's write-ahead log into a new
+ * table and drops what is damaged, which would destroy the evidence a repair or a person needs.
+ */
+async function checkCopy(path: string): Promise<{ problems: readonly string[]; schemaVersion: number }> {
+  const dir = await mkdtemp(join(tmpdir(), 'hub-store-check-'));
+  const copy = join(dir, basename(path));
+  try {
+    await cp(path, copy, { recursive: true, filter: (source) => basename(source) !== 'LOCK' });
+    const opened = await openStore({ path: copy });
+    const found = { problems: opened.recoveryProblems, schemaVersion: opened.schemaVersion };
+    await opened.close();
+    return found;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
