@@ -58,6 +58,7 @@ export class HubRouter extends EventEmitter<RouterEvents> {
   private admitTail: Promise<unknown> = Promise.resolve();
   private unaddressedAlerts = 0;
   private executeTail: Promise<unknown> = Promise.resolve();
+  private relayTail: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: RouterOptions) {
     super();
@@ -76,7 +77,9 @@ export class HubRouter extends EventEmitter<RouterEvents> {
    * One message in, its outcome out, in arrival order. Admission (decode, authenticate, checks,
    * taking the counter) of a message may run while the one before waits for its counter to reach
    * the disk, so commands that arrive together share one disk flush; execution stays strictly
-   * one at a time, each only once its own counter is durable.
+   * one at a time, each only once its own counter is durable. Relays keep their arrival order on a
+   * chain of their own: anyone can send one (the hub cannot authenticate them), and a slow HAN must
+   * not hold the hub's own commands back.
    */
   process(bytes: Uint8Array): Promise<Outcome> {
     const buffer = Buffer.from(bytes);
@@ -85,8 +88,25 @@ export class HubRouter extends EventEmitter<RouterEvents> {
       () => undefined,
       () => undefined,
     );
-    const run = Promise.all([admitted, this.executeTail]).then(([admission]) => this.executeOrRefuse(admission, buffer));
-    this.executeTail = run.then(
+    const executedBefore = this.executeTail;
+    const run = admitted.then((admission) => (admission.kind === 'relay' ? this.relayInTurn(admission, buffer) : executedBefore.then(() => this.executeOrRefuse(admission, buffer))));
+    this.executeTail = admitted.then((admission) => (admission.kind === 'relay' ? executedBefore : run)).then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  /** A relay after the relays before it; it raises no alerts, so it holds none of a command's. */
+  private relayInTurn(admission: Extract<Admission, { kind: 'relay' }>, bytes: Buffer): Promise<Outcome> {
+    const run = this.relayTail.then(async (): Promise<Outcome> => {
+      try {
+        return { ...(await this.relay(admission, bytes)), alerts: [] };
+      } catch (error) {
+        return { kind: 'dropped', refusal: await this.refuse(error, bytes), alerts: [] };
+      }
+    });
+    this.relayTail = run.then(
       () => undefined,
       () => undefined,
     );
