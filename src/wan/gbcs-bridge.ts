@@ -8,6 +8,7 @@ import type { Outcome } from '../hub/router.js';
 import { StoreError } from '../store/errors.js';
 import { WanError } from './errors.js';
 import type { UpstreamMeta } from './outbox.js';
+import { relayReportFor } from './relay-report.js';
 import type { UpstreamKind } from './topics.js';
 import type { CommandMeta, WanLink } from './wan-link.js';
 
@@ -112,13 +113,14 @@ export class WanGbcsBridge {
       this.logger.error({ err: error }, 'the router failed on a command');
       throw error;
     }
-    if (outcome.kind !== 'relayed' && key !== undefined) this.relayed.delete(key);
+    const relayFailed = outcome.kind === 'relayed' && relayReportFor(bytes, outcome.report) !== undefined;
+    if ((outcome.kind !== 'relayed' || relayFailed) && key !== undefined) this.relayed.delete(key);
     const refusedWrite = outcome.kind === 'dropped' ? storeRefusal(outcome.refusal) : undefined;
     if (refusedWrite) {
       this.options.onStoreRefused?.(refusedWrite);
       throw new WanError('WAN_STORE_REFUSED', `the command was not carried out: ${refusedWrite.message}`, { where: 'store', cause: refusedWrite });
     }
-    await this.deliver(outcome, meta);
+    await this.deliver(outcome, meta, bytes);
     return outcome.kind === 'dropped' ? REFUSED_REASON_CODE : 0;
   }
 
@@ -146,9 +148,14 @@ export class WanGbcsBridge {
     void this.up('response', gbcsBytes, { ...waiting?.meta }).catch(() => undefined);
   };
 
-  private async deliver(outcome: Outcome, meta: CommandMeta): Promise<void> {
+  private async deliver(outcome: Outcome, meta: CommandMeta, command: Buffer): Promise<void> {
     const queued: Array<Promise<void>> = [];
     if (outcome.kind === 'answered') queued.push(this.up('response', outcome.response, replyMeta(meta)));
+    const failedRelay = outcome.kind === 'relayed' ? relayReportFor(command, outcome.report) : undefined;
+    if (failedRelay) {
+      this.logger.warn({ device: failedRelay.device, status: failedRelay.status }, `a command could not be relayed: ${failedRelay.detail ?? failedRelay.status}`);
+      queued.push(this.up('relay', Buffer.from(JSON.stringify(failedRelay)), { ...(meta.correlationData === undefined ? {} : { correlationData: meta.correlationData }) }));
+    }
     if (outcome.kind === 'dropped') this.logger.warn({ code: outcome.refusal.code }, `command refused: ${outcome.refusal.message}`);
     for (const alert of outcome.alerts) queued.push(this.up('alert', alert.bytes));
     const failed = (await Promise.allSettled(queued)).find((result) => result.status === 'rejected');
