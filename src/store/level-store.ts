@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Level } from 'level';
 import type { HubError } from '../../hal/errors.js';
@@ -274,6 +274,8 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   const migrations = checkMigrations(options.migrations ?? []);
   try {
     await mkdir(path, { recursive: true, mode: 0o700 });
+    // LevelDB creates its files 0644: only the directory keeps other local users out of the Security Log and the credentials.
+    if (((await stat(path)).mode & 0o077) !== 0) await chmod(path, 0o700);
   } catch (cause) {
     throw new StoreError('STORE_OPEN_FAILED', `cannot create the store directory: ${(cause as Error).message}`, { where: path, cause });
   }
