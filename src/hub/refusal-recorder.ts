@@ -18,7 +18,7 @@ export const UNAUTHENTICATED_LIMIT = 10;
 const MAX_WHERE = 120;
 
 /** One budget: so many entries per window, then one summary entry. */
-class Budget {
+export class Budget {
   private windowStart = Number.NEGATIVE_INFINITY;
   private inWindow = 0;
 

@@ -6,7 +6,7 @@ import type { SecurityCredentials } from '../security/credentials.js';
 import { ReplayError, type OriginatorCounters } from '../security/replay.js';
 import { AlertError, AlertQueue, type SealedAlert } from './alert-queue.js';
 import { Refusal, type RefusalReason } from './refusal.js';
-import { RefusalRecorder } from './refusal-recorder.js';
+import { Budget, RefusalRecorder } from './refusal-recorder.js';
 import { checkRole } from './role-check.js';
 import type { HandlerRegistry } from './registry.js';
 import type { HandlerContext, HubDevice, RemoteParty, UseCaseCommand, UseCaseHandler } from './use-case.js';
@@ -59,6 +59,7 @@ export class HubRouter extends EventEmitter<RouterEvents> {
   private unaddressedAlerts = 0;
   private executeTail: Promise<unknown> = Promise.resolve();
   private relayTail: Promise<unknown> = Promise.resolve();
+  private readonly refusalWarnings = new Budget(60_000, REFUSAL_WARNINGS_PER_MINUTE);
 
   constructor(private readonly options: RouterOptions) {
     super();
@@ -273,12 +274,19 @@ export class HubRouter extends EventEmitter<RouterEvents> {
 
   private async record(refusal: Refusal, bytes: Buffer): Promise<void> {
     const { context } = this.options;
-    context.logger.warn({ reason: refusal.code, where: refusal.where, octets: bytes.length }, `message refused: ${refusal.message}`);
+    const fields = { reason: refusal.code, where: refusal.where, octets: bytes.length };
+    // A flood of junk must not flood the log: past the budget, one line says so and the rest go to debug.
+    const { verdict } = this.refusalWarnings.take(context.clock.now());
+    if (verdict === 'record') context.logger.warn(fields, `message refused: ${refusal.message}`);
+    else if (verdict === 'summarise') context.logger.warn({ limit: REFUSAL_WARNINGS_PER_MINUTE }, `more than ${REFUSAL_WARNINGS_PER_MINUTE} messages refused this minute; the rest of this minute's are logged at debug level`);
+    else context.logger.debug(fields, `message refused: ${refusal.message}`);
     await this.refusals.record(refusal).catch((error: unknown) => {
       context.logger.error({ err: error }, 'the Security Log could not record a refusal');
     });
   }
 }
+
+const REFUSAL_WARNINGS_PER_MINUTE = 20;
 
 const AUTHENTICATION_CODES = ['MAC_INVALID', 'SIGNATURE_INVALID', 'SIGNATURE_MISSING', 'NO_CREDENTIAL'] as const;
 function isAuthenticationCode(code: string): code is (typeof AUTHENTICATION_CODES)[number] {

@@ -156,7 +156,8 @@ export class WanGbcsBridge {
       this.logger.warn({ device: failedRelay.device, status: failedRelay.status }, `a command could not be relayed: ${failedRelay.detail ?? failedRelay.status}`);
       queued.push(this.up('relay', Buffer.from(JSON.stringify(failedRelay)), { ...(meta.correlationData === undefined ? {} : { correlationData: meta.correlationData }) }));
     }
-    if (outcome.kind === 'dropped') this.logger.warn({ code: outcome.refusal.code }, `command refused: ${outcome.refusal.message}`);
+    // The router has logged why (within its budget); once is enough.
+    if (outcome.kind === 'dropped') this.logger.debug({ code: outcome.refusal.code }, `command refused: ${outcome.refusal.message}`);
     for (const alert of outcome.alerts) queued.push(this.up('alert', alert.bytes));
     const failed = (await Promise.allSettled(queued)).find((result) => result.status === 'rejected');
     if (failed) throw failed.reason;

@@ -255,10 +255,6 @@ export class WanLink extends EventEmitter<WanEvents> {
 
   private receive(topic: string, payload: Buffer, packet: IPublishPacket): void {
     if (topic !== this.topics.command) return;
-    if (payload.length === 0) {
-      this.logger.warn({ topic }, 'empty command ignored');
-      return;
-    }
     const properties = packet.properties ?? {};
     const meta: CommandMeta = {
       topic,
