@@ -180,6 +180,39 @@ export class LevelStore implements Store, DomainHost {
     return new LevelBatch(this);
   }
 
+  /**
+   * Every sealed value that no longer opens (changed on disk: AES-GCM refuses it), by domain; with
+   * `drop`, those records are deleted in one synced write and the loss is recorded like a
+   * recovery problem, so the hub can start on what is left and says what went.
+   */
+  async sweepUnreadable(options: { drop: boolean }): Promise<Array<{ domain: string; records: number }>> {
+    if (!this.sealer) throw new StoreError('STORE_NO_DATA_KEY', "checking sealed records needs the store's data key", { where: this.path });
+    const found: Array<{ domain: string; records: number }> = [];
+    const drops: PreparedOp[] = [];
+    for (const [name, declaration] of this.declarations) {
+      if (!declaration.personal) continue;
+      const sublevel = openSublevel(this.db, name);
+      let records = 0;
+      for await (const [key, raw] of sublevel.iterator()) {
+        try {
+          this.sealer.open(name, key, raw);
+        } catch {
+          records++;
+          drops.push({ type: 'del', sublevel, key });
+        }
+      }
+      if (records > 0) found.push({ domain: name, records });
+    }
+    if (options.drop && drops.length > 0) {
+      const stored = await this.meta.get(RECOVERY_PROBLEMS);
+      const earlier = stored === undefined ? [] : (metaValue(stored) as string[]);
+      const lost = found.map(({ domain, records }) => `dropped ${records} damaged sealed record(s) from ${domain}`);
+      await this.commit([...drops, this.metaPut(RECOVERY_PROBLEMS, [...earlier, ...lost])], 'repair');
+      this.recoveryProblems = [...earlier, ...lost];
+    }
+    return found;
+  }
+
   async commit(ops: PreparedOp[], where: string): Promise<void> {
     this.ensureOpen('write', where);
     if (this.failure) await this.verifyAgain(where);

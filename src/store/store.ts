@@ -131,6 +131,8 @@ export interface Store {
    */
   readonly writeFailure: StoreError | undefined;
   verify(): Promise<void>;
+  /** Sealed records that no longer open, by domain; `drop` deletes them and records the loss. Needs the data key. */
+  sweepUnreadable(options: { drop: boolean }): Promise<Array<{ domain: string; records: number }>>;
   close(): Promise<void>;
 }
 
