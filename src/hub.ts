@@ -138,6 +138,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
 
     const chf = network.localEui64;
     const gpf = gpfEui64(chf, config.identity.gpf);
+    await secureElement.ensureOwners([chf, gpf]);
     // The hub's own identifiers are the digits a PIN may not copy (they are printed on its label).
     const pins = await PinStore.open(store, { clock, securityLog: logs.securityLog, identifiers: async () => [...new Set([chf, gpf, ...secureElement.owners()])] });
     const gpfState = { deviceLog: await GpfDeviceLog.open(store), data: await GasProxyData.open(store), pins };
