@@ -162,7 +162,10 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     });
     closers.push(() => gbcs.stop());
     if (config.security.keystore) {
-      const trusted = await seedCredentialsFromKeystore(gbcs.credentials, config.security.keystore, [chf, gpf]);
+      const trusted = await seedCredentialsFromKeystore(gbcs.credentials, config.security.keystore, [chf, gpf], {
+        ownKey: (eui, usage) => secureElement.publicKey(eui, usage),
+        mismatched: (credential) => logger.warn({ eui64: credential.eui, usage: credential.usage }, "a keystore certificate for the hub's own Device certifies a key the hub does not hold; not installed"),
+      });
       logger.info({ certificates: trusted, keystore: config.security.keystore }, 'remote parties trusted from the keystore');
     }
 
