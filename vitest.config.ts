@@ -8,5 +8,7 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // The default output, then what did not run and why (under CI a skip fails the run).
+    reporters: ['default', './test/helpers/skip-reporter.ts'],
   },
 });

@@ -20,6 +20,7 @@ import {
   statusName,
 } from './ezsp/enums.js';
 import type { RequestParams } from './ezsp/codec.js';
+import { isTwoFourChannel, subGhzChannel, toRadioChannel } from './ezsp/channel-pages.js';
 import { FragmentReceiver } from './ezsp/fragment-receiver.js';
 import { FragmentSender } from './ezsp/fragment-sender.js';
 import { FRAGMENTATION, frameLimits, type FragmentationOptions, type FrameLimits } from './ezsp/fragmentation.js';
@@ -65,6 +66,8 @@ export interface EzspRadioOptions {
   configuration?: Record<number, number>;
   /** Long messages, sent and received in blocks (see ezsp/fragmentation.ts). */
   fragmentation?: FragmentationOptions;
+  /** Reading a new TC link key: attempts, and the wait before the second, doubling after (default 4, 250 ms). */
+  linkKeyRead?: { attempts: number; firstRetryMs: number };
 }
 
 const SMART_ENERGY_PROFILE = 0x0109;
@@ -75,6 +78,8 @@ const DEFAULT_CONFIGURATION: Record<number, number> = {
   [EzspConfigId.TRANSIENT_KEY_TIMEOUT_S]: 300,
 };
 const MAX_JOIN_SECONDS = 254;
+const LINK_KEY_READ = { attempts: 4, firstRetryMs: 250 };
+const NO_KEY = Buffer.alloc(16);
 
 export class EzspRadio extends EventEmitter<RadioEvents> implements Radio {
   readonly host: EzspHost;
@@ -231,8 +236,14 @@ export class EzspRadio extends EventEmitter<RadioEvents> implements Radio {
     return this.network.energyScan(channels, durationExponent);
   }
 
+  /** A 2.4 GHz channel (11..26), or a Sub GHz one as its page-and-channel value (hal/ezsp/channel-pages.ts). */
   async setChannel(channel: number): Promise<void> {
-    if (!Number.isInteger(channel) || channel < 11 || channel > 26) throw badArgument(`channel ${channel} is not 11..26`, 'setChannel');
+    const subGhz = subGhzChannel(channel);
+    if (subGhz) {
+      await this.expectOk('setRadioChannel', { channel: toRadioChannel(subGhz.page, subGhz.channel) });
+      return;
+    }
+    if (!isTwoFourChannel(channel)) throw badArgument(`channel ${channel} is not 11..26 or a Sub GHz page-and-channel value`, 'setChannel');
     await this.expectOk('setRadioChannel', { channel });
     this.network.channelChanged(channel);
   }
@@ -353,14 +364,28 @@ export class EzspRadio extends EventEmitter<RadioEvents> implements Radio {
     }
   }
 
+  /**
+   * The Device Log must hold every established TC link key (CS14 reports its hash, CCS02 keeps it
+   * in the Historic Device Log), so a read the NCP fails (busy, reset, no such entry yet) is tried
+   * again, and one that never succeeds is reported as `linkKeyUnreadable` rather than dropped.
+   */
   private async readLinkKey(eui64: Eui64): Promise<void> {
-    try {
-      const entry = await this.host.command('exportLinkKeyByEui', { eui64 });
-      if (entry.status !== 0) throw new Error(`status ${entry.status}`);
-      this.emit('linkKeyEstablished', { eui64, linkKey: Buffer.from(entry.plaintextKey) });
-    } catch (error) {
-      this.log.warn({ eui64, detail: (error as Error).message }, 'could not read the new TC link key');
+    const { attempts, firstRetryMs } = this.options.linkKeyRead ?? LINK_KEY_READ;
+    let reason = '';
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      if (attempt > 1) await this.clock.sleep(firstRetryMs * 2 ** (attempt - 2));
+      try {
+        const entry = await this.host.command('exportLinkKeyByEui', { eui64 });
+        if (entry.status !== 0) throw new Error(`exportLinkKeyByEui: ${statusName(entry.status, this.host.version ?? 13)}`);
+        if (NO_KEY.equals(entry.plaintextKey)) throw new Error('exportLinkKeyByEui: an all-zero key');
+        this.emit('linkKeyEstablished', { eui64, linkKey: Buffer.from(entry.plaintextKey) });
+        return;
+      } catch (error) {
+        reason = (error as Error).message;
+        this.log.warn({ eui64, attempt, detail: reason }, 'could not read the new TC link key');
+      }
     }
+    this.emit('linkKeyUnreadable', { eui64, attempts, reason });
   }
 
   private async transmit(eui64: Eui64, address: ApsAddress, payload: Buffer, tag: number): Promise<TransmitResult> {

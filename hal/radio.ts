@@ -70,6 +70,8 @@ export interface RadioEvents {
   deviceLeft: [device: { eui64: Eui64 }];
   /** Key establishment finished: the device now uses this TC link key. */
   linkKeyEstablished: [device: { eui64: Eui64; linkKey: Buffer }];
+  /** The device joined, but its new TC link key could not be read from the radio, after `attempts` tries. */
+  linkKeyUnreadable: [device: { eui64: Eui64; attempts: number; reason: string }];
   message: [message: IncomingMessage];
   /**
    * A long (fragmented) message from a device never became whole: some blocks did not come in

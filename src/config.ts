@@ -15,6 +15,8 @@ export interface HubConfig {
     port: string;
     baudRate?: number;
     flowControl?: 'hardware' | 'software' | 'none';
+    /** A dual-band radio (2.4 GHz and Sub GHz): the hub keeps a Sub GHz channel and answers DBCH01-05 from it. */
+    dualBand?: boolean;
   };
   network: {
     channel?: number;
@@ -86,6 +88,7 @@ export const CONFIG_SCHEMA = {
         port: { type: 'string', minLength: 1 },
         baudRate: { type: 'integer', enum: [57600, 115200, 230400, 460800, 921600] },
         flowControl: { type: 'string', enum: ['hardware', 'software', 'none'] },
+        dualBand: { type: 'boolean' },
       },
     },
     network: {

@@ -15,12 +15,14 @@ import { HanAdmission } from './han/admission.js';
 import { HanRelay } from './han/relay.js';
 import { SleepyQueue } from './han/sleepy-queue.js';
 import { openGbcsHub, type GbcsHub } from './hub/gbcs-hub.js';
+import { HUB_EVENTS } from './logs/event-codes.js';
 import { openHubLogs, type HubLogs } from './logs/hub-logs.js';
 import { seedCredentialsFromKeystore } from './security/credentials.js';
 import { FileSecureElement } from './security/file-secure-element.js';
 import { RetentionPolicy } from './security/retention.js';
 import { PinStore } from './security/pin-store.js';
 import { openStore, type Store } from './store/store.js';
+import { SubGhzState } from './subghz/index.js';
 import { HubTime } from './time/hub-time.js';
 import { TimeClusterServer } from './time/time-server.js';
 import { startHubWan, type HubWan } from './wan/hub-wan.js';
@@ -54,6 +56,8 @@ export interface Hub {
   readonly relay: HanRelay;
   readonly gbcs: GbcsHub;
   readonly time: HubTime;
+  /** The dual-band hub's Sub GHz state (DBCH01-11); undefined for a single-band hub. */
+  readonly subGhz: SubGhzState | undefined;
   /** The GPF's Device Log and its copy of the gas meter's data, which the GPF use cases answer from; the hub's PINs (GCS11 disables the privacy PIN). */
   readonly gpf: { deviceLog: GpfDeviceLog; data: GasProxyData; pins: PinStore };
   stop(): Promise<void>;
@@ -77,6 +81,30 @@ async function radioTransport(options: HubOptions): Promise<Transport> {
   // the delimiter framing, a noisy line that drops bytes towards the host was seen to set off a storm
   // of retransmissions on a pty; raw framing does not.
   return openTransport(address, { baudRate: radio.baudRate, flowControl: radio.flowControl, framing: 'raw' });
+}
+
+/**
+ * A dual-band hub's Sub GHz side, its network formed (or the radio put back on its channel), and
+ * put back again whenever the NCP comes back from a reset, which loses the channel it was set to.
+ */
+async function openSubGhz(store: Store, radio: EzspRadio, clock: Clock, logger: Logger): Promise<{ subGhz: SubGhzState; close: () => Promise<void> }> {
+  const subGhz = await SubGhzState.open(store, { clock, radio });
+  try {
+    const channel = await subGhz.form();
+    logger.info({ page: channel.page, channel: channel.channel }, 'Sub GHz network up');
+  } catch (error) {
+    await subGhz.close();
+    throw error;
+  }
+  const restore = () => void subGhz.form().catch((error: unknown) => logger.error({ err: error }, 'could not put the radio back on its Sub GHz channel'));
+  radio.on('networkUp', restore);
+  return {
+    subGhz,
+    close: async () => {
+      radio.off('networkUp', restore);
+      await subGhz.close();
+    },
+  };
 }
 
 export async function startHub(options: HubOptions): Promise<Hub> {
@@ -105,6 +133,12 @@ export async function startHub(options: HubOptions): Promise<Hub> {
 
     const admission = new HanAdmission({ radio, log: deviceLog, clock, security: logs.securityLog, logger: logger.child({ component: 'admission' }) });
     const joinWindows = new JoinWindows(deviceLog, admission, clock);
+    // A join whose TC link key never came from the radio is on record, not silently missing from the Device Log.
+    let refreshTelemetry = (): void => undefined;
+    admission.on('linkKeyUnreadable', ({ eui64, attempts }) => {
+      logs.eventLog.record(HUB_EVENTS.linkKeyUnreadable.code, { eui64, attempts }).catch((error: unknown) => logger.warn({ err: error }, 'could not record an unreadable TC link key'));
+      refreshTelemetry();
+    });
     closers.push(async () => {
       joinWindows.stop();
       await admission.stop();
@@ -152,6 +186,9 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     });
     closers.push(() => retention.stop());
     await retention.start();
+    const dualBand = config.radio.dualBand ? await openSubGhz(store, radio, clock, logger) : undefined;
+    if (dualBand) closers.push(dualBand.close);
+    const subGhz = dualBand?.subGhz;
     const gbcs = await openGbcsHub({
       store, secureElement, clock, logger, deviceLog, logs, joinWindows, relay,
       // CCS03 forms the network again with the restored extended PAN id.
@@ -159,6 +196,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       identity: { chf, gpf, manufacturerId: Buffer.from(config.identity.manufacturerId, 'hex'), modelType: Buffer.from(config.identity.modelType, 'hex') },
       extendedPanId: () => Buffer.from((radio.networkInfo() ?? network).extendedPanId, 'hex'),
       gpf: gpfState,
+      ...(subGhz ? { subGhz } : {}),
     });
     closers.push(() => gbcs.stop());
     if (config.security.keystore) {
@@ -173,20 +211,28 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       config, store, clock, logger, hub: chf, security: logs.securityLog,
       broker: options.wanBroker, embedded: config.wan.broker === undefined,
       health: () => ({
-        han: { devices: deviceLog.list().map((d) => ({ eui64: d.eui64, type: d.deviceType, ...(d.lastCommunication === undefined ? {} : { lastContact: d.lastCommunication }) })) },
+        han: {
+          devices: deviceLog.list().map((d) => ({
+            eui64: d.eui64,
+            type: d.deviceType,
+            ...(d.lastCommunication === undefined ? {} : { lastContact: d.lastCommunication }),
+            ...(admission.linkKeyUnread(d.eui64) ? { linkKeyUnreadable: true } : {}),
+          })),
+        },
         // ASH's counters: retransmissions, NAKs and bad frames are the first sign of a poor UART or NCP.
         radio: { channel: network.channel, panId: network.panId, ashConnected: link.connected, ...link.counters },
       }),
     });
     if (wan) {
       closers.push(() => wan.stop());
+      refreshTelemetry = () => wan.link.refreshTelemetry();
       wan.attach(gbcs.router, relay);
     }
     // Started last, so the alerts and start-up expiries they raise find their listeners in place.
     gbcs.start();
     await relay.start();
     logger.info({ chf, gpf }, 'GBCS identity');
-    return { clock, store, logs, deviceLog, radio, admission, joinWindows, network, wan, relay, gbcs, time, gpf: gpfState, stop };
+    return { clock, store, logs, deviceLog, radio, admission, joinWindows, network, wan, relay, gbcs, time, subGhz, gpf: gpfState, stop };
   } catch (error) {
     await stop();
     throw error;

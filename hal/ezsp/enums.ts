@@ -201,6 +201,7 @@ export const EzspConfigId = {
   NEIGHBOR_TABLE_SIZE: 0x02,
   APS_UNICAST_MESSAGE_COUNT: 0x03,
   ADDRESS_TABLE_SIZE: 0x05,
+  MULTICAST_TABLE_SIZE: 0x06,
   STACK_PROFILE: 0x0c,
   SECURITY_LEVEL: 0x0d,
   MAX_HOPS: 0x10,
@@ -291,6 +292,21 @@ export const EzspNetworkScanType = { ENERGY_SCAN: 0, ACTIVE_SCAN: 1 } as const;
 export const EmberNodeType = { UNKNOWN_DEVICE: 0, COORDINATOR: 1, ROUTER: 2, END_DEVICE: 3, SLEEPY_END_DEVICE: 4 } as const;
 export const EmberJoinMethod = { MAC_ASSOCIATION: 0, NWK_REJOIN: 1 } as const;
 export const EmberLeaveNetworkOption = { WITH_NO_OPTION: 0x00, WITH_OPTION_REJOIN: 0x20, IS_REQUESTED: 0x40 } as const;
+/** getExtendedValue ids; ENDPOINT_FLAGS takes the endpoint as its characteristics. */
+export const EzspExtendedValueId = { ENDPOINT_FLAGS: 0x00, LAST_LEAVE_REASON: 0x01, GET_SOURCE_ROUTE_OVERHEAD: 0x02 } as const;
+export const EmberEndpointFlags = { ENABLED: 0x0001 } as const;
+export const EmberSourceRouteDiscoveryMode = { OFF: 0, ON: 1, RESCHEDULE: 2 } as const;
+/** The key a security-manager context names (exportKey). */
+export const SecManKeyType = { NONE: 0, NETWORK: 1, TC_LINK: 2, TC_LINK_WITH_TIMEOUT: 3, APP_LINK: 4, INTERNAL: 9 } as const;
+export const SecManFlag = { NONE: 0x00, KEY_INDEX_IS_VALID: 0x01, EUI_IS_VALID: 0x02 } as const;
+/** Indexes into readAndClearCounters' list (EmberCounterType). */
+export const EmberCounterType = {
+  APS_DATA_RX_BROADCAST: 6,
+  APS_DATA_TX_BROADCAST: 7,
+  APS_DATA_RX_UNICAST: 8,
+  APS_DATA_TX_UNICAST_SUCCESS: 9,
+  APS_DATA_TX_UNICAST_FAILED: 11,
+} as const;
 /** The stack type `version` reports for a ZigBee mesh NCP. */
 export const EZSP_STACK_TYPE_MESH = 0x02;
 

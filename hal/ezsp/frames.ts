@@ -98,6 +98,32 @@ export const FRAMES = {
     ],
     response: [{ name: 'status', type: 'status' }],
   },
+  /** Extended values take a 32-bit characteristics argument (for ENDPOINT_FLAGS, the endpoint). EzspStatus before 14. */
+  getExtendedValue: {
+    id: 0x0003,
+    kind: 'command',
+    request: [
+      { name: 'valueId', type: 'uint8' },
+      { name: 'characteristics', type: 'uint32' },
+    ],
+    response: [
+      { name: 'status', type: 'status' },
+      { name: 'value', type: 'payload' },
+    ],
+  },
+  /** The manufacturer code in the NCP's node descriptor; kept in RAM. */
+  setManufacturerCode: { id: 0x0015, kind: 'command', request: [{ name: 'code', type: 'uint16' }], response: [] },
+  setMulticastTableEntry: {
+    id: 0x0064,
+    kind: 'command',
+    request: [
+      { name: 'index', type: 'uint8' },
+      { name: 'value', type: 'multicastTableEntry' },
+    ],
+    response: [{ name: 'status', type: 'status' }],
+  },
+  /** Counters since the last read, one per EmberCounterType; reading clears them. */
+  readAndClearCounters: { id: 0x0065, kind: 'command', request: [], response: [{ name: 'values', type: 'counters' }] },
 
   // Utilities
   nop: { id: 0x0005, kind: 'command', request: [], response: [] },
@@ -194,6 +220,27 @@ export const FRAMES = {
       { name: 'parameters', type: 'networkParameters' },
     ],
   },
+  setConcentrator: {
+    id: 0x0010,
+    kind: 'command',
+    request: [
+      { name: 'on', type: 'bool' },
+      { name: 'concentratorType', type: 'uint16' },
+      { name: 'minTime', type: 'uint16' },
+      { name: 'maxTime', type: 'uint16' },
+      { name: 'routeErrorThreshold', type: 'uint8' },
+      { name: 'deliveryFailureThreshold', type: 'uint8' },
+      { name: 'maxHops', type: 'uint8' },
+    ],
+    response: [{ name: 'status', type: 'status' }],
+  },
+  /** Many-to-one route requests: off 0, on 1, reschedule 2; answers the milliseconds to the next one. */
+  setSourceRouteDiscoveryMode: {
+    id: 0x005a,
+    kind: 'command',
+    request: [{ name: 'mode', type: 'uint8' }],
+    response: [{ name: 'remainingTime', type: 'uint32' }],
+  },
   setRadioChannel: {
     id: 0x009a,
     kind: 'command',
@@ -209,6 +256,25 @@ export const FRAMES = {
       { name: 'type', type: 'uint8' },
       { name: 'indexOrDestination', type: 'uint16' },
       { name: 'apsFrame', type: 'apsFrame' },
+      { name: 'messageTag', type: 'uint8', until: V13 },
+      { name: 'messageTag', type: 'uint16', since: V14 },
+      { name: 'messageContents', type: 'payload' },
+    ],
+    response: [
+      { name: 'status', type: 'status' },
+      { name: 'sequence', type: 'uint8' },
+    ],
+  },
+  /** EZSP 14 added the alias and NWK sequence (for proxied broadcasts) and widened the tag. */
+  sendBroadcast: {
+    id: 0x0036,
+    kind: 'command',
+    request: [
+      { name: 'alias', type: 'uint16', since: V14 },
+      { name: 'destination', type: 'uint16' },
+      { name: 'nwkSequence', type: 'uint8', since: V14 },
+      { name: 'apsFrame', type: 'apsFrame' },
+      { name: 'radius', type: 'uint8' },
       { name: 'messageTag', type: 'uint8', until: V13 },
       { name: 'messageTag', type: 'uint16', since: V14 },
       { name: 'messageContents', type: 'payload' },
@@ -303,6 +369,29 @@ export const FRAMES = {
       { name: 'plaintextKey', type: 'key' },
       { name: 'index', type: 'uint8', until: V13 },
       { name: 'keyData', type: 'apsKeyMetadata' },
+      { name: 'status', type: 'uint32', until: V13 },
+    ],
+  },
+  clearKeyTable: { id: 0x00b1, kind: 'command', request: [], response: [{ name: 'status', type: 'status' }] },
+  /** Metadata of the network keys; sl_status_t in every version this table covers. */
+  getNetworkKeyInfo: {
+    id: 0x0116,
+    kind: 'command',
+    request: [],
+    response: [
+      { name: 'status', type: 'uint32' },
+      { name: 'networkKeyInfo', type: 'networkKeyInfo' },
+    ],
+  },
+  /** A key named by its context (network key, TC link key, ...); EZSP 14 put the status first and echoes the context. */
+  exportKey: {
+    id: 0x0114,
+    kind: 'command',
+    request: [{ name: 'context', type: 'secManContext' }],
+    response: [
+      { name: 'status', type: 'uint32', since: V14 },
+      { name: 'key', type: 'key' },
+      { name: 'context', type: 'secManContext', since: V14 },
       { name: 'status', type: 'uint32', until: V13 },
     ],
   },

@@ -4,6 +4,7 @@ import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import { RadioError, type EnergyReading, type Eui64, type NetworkInfo, type RadioEvents } from '../radio.js';
 import type { ResponseParams } from './codec.js';
+import { fromReportedChannel, isTwoFourChannel, scanMasks, subGhzChannel } from './channel-pages.js';
 import { EzspNetworkScanType, statusName } from './enums.js';
 import { EzspError } from './errors.js';
 import type { EzspHost } from './host.js';
@@ -24,6 +25,9 @@ const SCAN_UNIT_MS = 15.36;
 
 type Waiter = { resolve: (info: NetworkInfo) => void; reject: (error: Error) => void };
 
+/** ZigBee Device Objects speak profile 0x0000. */
+const ZDO_PROFILE = 0x0000;
+
 export class RadioNetwork {
   up = false;
   info: NetworkInfo | null = null;
@@ -40,7 +44,7 @@ export class RadioNetwork {
     private readonly log: Logger,
     private readonly events: EventEmitter<RadioEvents>,
   ) {
-    host.on('energyScanResultHandler', ({ channel, maxRssiValue }) => this.scan?.readings.push({ channel, maxRssi: maxRssiValue }));
+    host.on('energyScanResultHandler', ({ channel, maxRssiValue }) => this.scan?.readings.push({ channel: fromReportedChannel(channel), maxRssi: maxRssiValue }));
     host.on('scanCompleteHandler', ({ status }) => this.scan?.done(status));
   }
 
@@ -135,6 +139,8 @@ export class RadioNetwork {
       return;
     }
     this.learn(eui64, p.senderShortId);
+    // ZDO (a Device_annce, say) is the network's business: learning the node's address above is all it is for.
+    if (p.apsFrame.profileId === ZDO_PROFILE) return;
     if (this.isDuplicate(eui64, p)) {
       this.log.debug({ eui64, apsCounter: p.apsFrame.sequence }, 'duplicate APS frame suppressed');
       return;
@@ -153,27 +159,33 @@ export class RadioNetwork {
     });
   }
 
+  /** Channels 11..26, or Sub GHz page-and-channel values (channel-pages.ts); one scan per page. */
   async energyScan(channels: number[], durationExponent: number): Promise<EnergyReading[]> {
-    if (channels.length === 0 || channels.some((c) => !Number.isInteger(c) || c < 11 || c > 26)) {
-      throw new RadioError('RADIO_BAD_ARGUMENT', `channels must be 11..26, got [${channels.join(', ')}]`, { where: 'energyScan' });
+    if (channels.length === 0 || channels.some((c) => !isTwoFourChannel(c) && !subGhzChannel(c))) {
+      throw new RadioError('RADIO_BAD_ARGUMENT', `channels must be 11..26 or Sub GHz page-and-channel values, got [${channels.join(', ')}]`, { where: 'energyScan' });
     }
     if (!Number.isInteger(durationExponent) || durationExponent < 0 || durationExponent > 14) {
       throw new RadioError('RADIO_BAD_ARGUMENT', `duration exponent ${durationExponent} is not 0..14`, { where: 'energyScan' });
     }
     if (this.scan) throw new RadioError('RADIO_BUSY', 'an energy scan is already running', { where: 'energyScan' });
     const readings: EnergyReading[] = [];
-    const limitMs = channels.length * (2 ** durationExponent + 1) * SCAN_UNIT_MS + SCAN_MARGIN_MS;
+    for (const mask of scanMasks(channels)) readings.push(...(await this.scanMask(mask, channels.length, durationExponent)));
+    return readings.filter((r) => channels.includes(r.channel));
+  }
+
+  private async scanMask(mask: number, channels: number, durationExponent: number): Promise<EnergyReading[]> {
+    const readings: EnergyReading[] = [];
+    const limitMs = channels * (2 ** durationExponent + 1) * SCAN_UNIT_MS + SCAN_MARGIN_MS;
     const finished = new Promise<number>((resolve, reject) => {
       const timer = this.clock.setTimeout(() => reject(new RadioError('RADIO_TIMEOUT', `scan did not complete within ${Math.round(limitMs)} ms`, { where: 'energyScan' })), limitMs);
       this.scan = { readings, done: (status) => (timer.cancel(), resolve(status)) };
     });
     try {
-      const mask = channels.reduce((bits, c) => bits | (1 << c), 0);
-      const { status } = await this.host.command('startScan', { scanType: EzspNetworkScanType.ENERGY_SCAN, channelMask: mask >>> 0, duration: durationExponent });
+      const { status } = await this.host.command('startScan', { scanType: EzspNetworkScanType.ENERGY_SCAN, channelMask: mask, duration: durationExponent });
       if (status !== 0) throw new RadioError('RADIO_COMMAND_FAILED', `startScan refused (sl_status 0x${status.toString(16)})`, { where: 'energyScan' });
       const status2 = await finished;
       if (status2 !== 0) throw new RadioError('RADIO_COMMAND_FAILED', `scan ended with ${statusName(status2, this.host.version ?? 13)}`, { where: 'energyScan' });
-      return readings.filter((r) => channels.includes(r.channel));
+      return readings;
     } finally {
       finished.catch(() => undefined);
       this.scan = undefined;

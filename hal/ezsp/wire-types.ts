@@ -208,6 +208,22 @@ export interface ApsKeyMetadata {
   ttlInSeconds: number;
 }
 
+/** One slot of the multicast table: the group, the endpoint that receives it, the network. */
+export interface MulticastTableEntry {
+  multicastId: number;
+  endpoint: number;
+  networkIndex: number;
+}
+
+/** What the NCP says about its network keys (never the keys themselves). */
+export interface NetworkKeyInfo {
+  networkKeySet: boolean;
+  alternateNetworkKeySet: boolean;
+  networkKeySequenceNumber: number;
+  altNetworkKeySequenceNumber: number;
+  networkKeyFrameCounter: number;
+}
+
 export interface ClusterLists {
   input: number[];
   output: number[];
@@ -235,6 +251,19 @@ const clusterLists: WireType<ClusterLists> = {
   zero: () => ({ input: [], output: [] }),
 };
 
+/** How many counters readAndClearCounters returns: one per EmberCounterType, in that order. */
+export const EMBER_COUNTER_COUNT = 42;
+
+/** readAndClearCounters: a fixed number of 16-bit counters, no count on the wire. */
+const counters: WireType<number[]> = {
+  read: (reader, version, what) => Array.from({ length: EMBER_COUNTER_COUNT }, (_, i) => uint16.read(reader, version, `${what}[${i}]`)),
+  write: (writer, value, version, what) => {
+    if (!Array.isArray(value) || value.length !== EMBER_COUNTER_COUNT) badValue(writer, what, `${EMBER_COUNTER_COUNT} counters`, value?.length);
+    value.forEach((count, i) => uint16.write(writer, count, version, `${what}[${i}]`));
+  },
+  zero: () => Array.from({ length: EMBER_COUNTER_COUNT }, () => 0),
+};
+
 export const WIRE_TYPES = {
   uint8,
   int8: integer(1, true),
@@ -246,6 +275,7 @@ export const WIRE_TYPES = {
   key,
   payload: lengthPrefixed,
   clusterLists,
+  counters,
   apsFrame: struct<ApsFrame>([
     ['profileId', uint16],
     ['clusterId', uint16],
@@ -286,6 +316,18 @@ export const WIRE_TYPES = {
     ['outgoingFrameCounter', uint32],
     ['incomingFrameCounter', uint32],
     ['ttlInSeconds', uint16],
+  ]),
+  multicastTableEntry: struct<MulticastTableEntry>([
+    ['multicastId', uint16],
+    ['endpoint', uint8],
+    ['networkIndex', uint8],
+  ]),
+  networkKeyInfo: struct<NetworkKeyInfo>([
+    ['networkKeySet', bool],
+    ['alternateNetworkKeySet', bool],
+    ['networkKeySequenceNumber', uint8],
+    ['altNetworkKeySequenceNumber', uint8],
+    ['networkKeyFrameCounter', uint32],
   ]),
 } as const;
 

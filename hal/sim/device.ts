@@ -18,6 +18,8 @@ export interface ApsMessage extends ApsAddress {
   /** A block of a fragmented message: the FRAGMENT option and the block number in groupId. */
   options?: number;
   groupId?: number;
+  /** Sent to a broadcast address (a Device_annce), not to the hub alone. */
+  broadcast?: boolean;
 }
 
 /** The longest message a device sends or takes, in octets (the hub's reassembly limit). */

@@ -64,9 +64,9 @@ export const CONFIG_HANDLERS: CommandHandlers = {
     ncp.ram.values.set(valueId, Buffer.from(value));
     return { status: EzspStatus.SUCCESS };
   },
-  addEndpoint: (ncp, { endpoint }) => {
+  addEndpoint: (ncp, { endpoint, profileId, deviceId, deviceVersion, clusters }) => {
     if (ncp.ram.endpoints.has(endpoint)) return { status: EzspStatus.ERROR_INVALID_CALL };
-    ncp.ram.endpoints.add(endpoint);
+    ncp.ram.endpoints.set(endpoint, { endpoint, profileId, deviceId, deviceVersion, clusters: { input: [...clusters.input], output: [...clusters.output] } });
     return { status: EzspStatus.SUCCESS };
   },
   setInitialSecurityState: (ncp, { state }) => {

@@ -1,9 +1,12 @@
-import { EmberIncomingMessageType, EzspConfigId, EmberOutgoingMessageType, encodeResponse, EzspFrameError, type ApsFrame } from '../ezsp/index.js';
+import { EmberCounterType, EmberIncomingMessageType, EzspConfigId, EmberOutgoingMessageType, encodeResponse, EzspFrameError, type ApsFrame } from '../ezsp/index.js';
 import { APS_OPTION_FRAGMENT } from '../ezsp/fragmentation.js';
 import type { ApsMessage, SimDevice } from './device.js';
 import { configValue } from './ncp-config.js';
 import { acknowledgeToDevice, blockToDevice, isBlock } from './ncp-fragments.js';
 import type { CommandHandlers } from './ncp-commands.js';
+import { countFrame } from './ncp-services.js';
+import { answerOwnZdo, OWN_NODE_ID } from './ncp-zdo.js';
+import type { Eui64 } from '../radio.js';
 import type { SimulatedNcp } from './ncp.js';
 
 /**
@@ -16,6 +19,8 @@ import type { SimulatedNcp } from './ncp.js';
  */
 
 const NO_INDEX = 0xff;
+/** What the NCP reports as the link quality of a frame it sent itself. */
+const OWN_LQI = 255;
 
 function apsFrameOf(message: ApsMessage): ApsFrame {
   return {
@@ -36,6 +41,7 @@ interface Outgoing {
 }
 
 function reportSent(ncp: SimulatedNcp, sent: Outgoing, delivered: boolean): void {
+  countFrame(ncp, delivered ? EmberCounterType.APS_DATA_TX_UNICAST_SUCCESS : EmberCounterType.APS_DATA_TX_UNICAST_FAILED, delivered);
   ncp.callback('messageSentHandler', {
     status: ncp.status(delivered ? 'SUCCESS' : 'DELIVERY_FAILED'),
     type: EmberOutgoingMessageType.DIRECT,
@@ -66,6 +72,13 @@ function overTheAir(ncp: SimulatedNcp, device: SimDevice, sent: Outgoing): void 
   reportSent(ncp, sent, true);
 }
 
+/** A unicast to the NCP's own node: its ZDO answers (the host interviews its own radio so); nothing else is taken. */
+function toSelf(ncp: SimulatedNcp, sent: Outgoing): void {
+  const answer = answerOwnZdo(ncp, sent.message);
+  reportSent(ncp, sent, answer !== undefined);
+  if (answer) void messageToHost(ncp, { nodeId: OWN_NODE_ID, eui64: ncp.options.scenario.network.eui64, lqi: OWN_LQI, rssi: 0 }, answer);
+}
+
 /** A sleepy child polled: hand over what was held for it. */
 export function pollFromDevice(ncp: SimulatedNcp, device: SimDevice): void {
   const held = ncp.ram.held.get(device.eui64) ?? [];
@@ -76,21 +89,27 @@ export function pollFromDevice(ncp: SimulatedNcp, device: SimDevice): void {
   }
 }
 
-/** The device asks the NCP to get `message` to the host; true once the host holds it. */
-export function fromDevice(ncp: SimulatedNcp, device: SimDevice, message: ApsMessage): Promise<boolean> {
-  const node = ncp.nvm.node(device.eui64);
-  if (!ncp.ram.networkUp || !ncp.linkConnected || !device.joined || !node) return Promise.resolve(false);
+/** Who a message to the host comes from, as the NCP heard it. */
+export interface Sender {
+  nodeId: number;
+  eui64: Eui64;
+  lqi: number;
+  rssi: number;
+}
+
+/** Hand one APS message to the host in an incomingMessageHandler; true once the host's ASH acknowledged it. */
+export function messageToHost(ncp: SimulatedNcp, sender: Sender, message: ApsMessage): Promise<boolean> {
   let frame: Buffer;
   try {
     frame = encodeResponse(
       'incomingMessageHandler',
       {
-        type: EmberIncomingMessageType.UNICAST,
+        type: message.broadcast ? EmberIncomingMessageType.BROADCAST : EmberIncomingMessageType.UNICAST,
         apsFrame: apsFrameOf(message),
-        lastHopLqi: device.spec.lqi,
-        lastHopRssi: device.spec.rssi,
-        senderShortId: node.nodeId,
-        senderLongId: device.eui64,
+        lastHopLqi: sender.lqi,
+        lastHopRssi: sender.rssi,
+        senderShortId: sender.nodeId,
+        senderLongId: sender.eui64,
         bindingIndex: NO_INDEX,
         addressIndex: NO_INDEX,
         lastHopTimestamp: 0,
@@ -103,7 +122,15 @@ export function fromDevice(ncp: SimulatedNcp, device: SimDevice, message: ApsMes
     if (error instanceof EzspFrameError) return Promise.resolve(false);
     throw error;
   }
+  countFrame(ncp, message.broadcast ? EmberCounterType.APS_DATA_RX_BROADCAST : EmberCounterType.APS_DATA_RX_UNICAST, false);
   return ncp.toHost(frame);
+}
+
+/** The device asks the NCP to get `message` to the host; true once the host holds it. */
+export function fromDevice(ncp: SimulatedNcp, device: SimDevice, message: ApsMessage): Promise<boolean> {
+  const node = ncp.nvm.node(device.eui64);
+  if (!ncp.ram.networkUp || !ncp.linkConnected || !device.joined || !node) return Promise.resolve(false);
+  return messageToHost(ncp, { nodeId: node.nodeId, eui64: device.eui64, lqi: device.spec.lqi, rssi: device.spec.rssi }, message);
 }
 
 export const MESSAGING_HANDLERS: CommandHandlers = {
@@ -129,6 +156,7 @@ export const MESSAGING_HANDLERS: CommandHandlers = {
     const node = ncp.nvm.nodeById(indexOrDestination);
     const device = node ? ncp.device(node.eui64) : undefined;
     ncp.soon(() => {
+      if (indexOrDestination === OWN_NODE_ID) return toSelf(ncp, sent);
       if (!device?.joined) return reportSent(ncp, sent, false);
       if (!device.isAwake()) return hold(ncp, device, sent);
       overTheAir(ncp, device, sent);

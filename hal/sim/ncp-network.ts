@@ -106,6 +106,9 @@ export const NETWORK_HANDLERS: CommandHandlers = {
       radioTxPower: parameters.radioTxPower,
       nwkUpdateId: 0,
       networkKey: haveKey ? Buffer.from(security.networkKey) : randomBytes(16),
+      networkKeySequenceNumber: haveKey ? security.networkKeySequenceNumber : 0,
+      frameCounter: 0,
+      trustCentreLinkKey: security ? Buffer.from(security.preconfiguredKey) : randomBytes(16),
     };
     networkUp(ncp);
     return { status: ncp.status('SUCCESS') };
@@ -128,6 +131,11 @@ export const NETWORK_HANDLERS: CommandHandlers = {
   }),
 
   setRadioChannel: (ncp, { channel }) => {
+    // A dual-band NCP takes a Sub GHz channel as one octet, page in bits 7..5 (4..7 for pages 28..31).
+    if (channel >= 0x80 && ncp.options.scenario.network.dualBand) {
+      ncp.ram.subGhzChannel = channel;
+      return { status: ncp.status('SUCCESS') };
+    }
     if (!validChannel(channel)) return { status: ncp.status('BAD_ARGUMENT') };
     const network = ncp.nvm.network;
     if (ncp.ram.networkUp && network) {

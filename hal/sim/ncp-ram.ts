@@ -1,5 +1,5 @@
 import type { Clock, Timer } from '../clock.js';
-import type { EmberInitialSecurityState } from '../ezsp/index.js';
+import { EMBER_COUNTER_COUNT, type ClusterLists, type EmberInitialSecurityState, type MulticastTableEntry } from '../ezsp/index.js';
 import type { Eui64 } from '../radio.js';
 import type { ApsMessage } from './device.js';
 
@@ -9,6 +9,15 @@ export interface HeldMessage {
   nodeId: number;
   messageTag: number;
   timer: Timer;
+}
+
+/** An endpoint the host registered with addEndpoint, kept whole so ZDO can describe it. */
+export interface NcpEndpoint {
+  endpoint: number;
+  profileId: number;
+  deviceId: number;
+  deviceVersion: number;
+  clusters: ClusterLists;
 }
 
 /**
@@ -22,9 +31,19 @@ export class NcpRam {
   readonly config = new Map<number, number>();
   readonly policies = new Map<number, number>();
   readonly values = new Map<number, Buffer>();
-  readonly endpoints = new Set<number>();
+  readonly endpoints = new Map<number, NcpEndpoint>();
+  /** The manufacturer code in the NCP's node descriptor (Silicon Labs' until the host sets one). */
+  manufacturerCode = 0x1002;
+  readonly multicastTable = new Map<number, MulticastTableEntry>();
+  /** setConcentrator's settings while the NCP acts as a concentrator (many-to-one routes). */
+  concentrator: { type: number; minTime: number; maxTime: number } | undefined;
+  sourceRouteDiscoveryMode = 0;
+  /** One per EmberCounterType, since the host last read them. */
+  readonly counters: number[] = Array.from({ length: EMBER_COUNTER_COUNT }, () => 0);
   initialSecurity: EmberInitialSecurityState | undefined;
   networkUp = false;
+  /** A dual-band NCP's Sub GHz channel as setRadioChannel took it (page in bits 7..5); unset until the host sets one. */
+  subGhzChannel: number | undefined;
   /** Clock time the joining window closes; Infinity while open without limit. */
   joiningUntil = 0;
   joiningTimer: Timer | undefined;
@@ -45,6 +64,11 @@ export class NcpRam {
     const counter = this.apsCounter;
     this.apsCounter = (this.apsCounter + 1) & 0xff;
     return counter;
+  }
+
+  /** Count one event, saturating as the NCP's 16-bit counters do. */
+  count(counter: number): void {
+    this.counters[counter] = Math.min(0xffff, (this.counters[counter] ?? 0) + 1);
   }
 
   /** A timer that dies with this RAM. */

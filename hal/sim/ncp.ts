@@ -7,12 +7,15 @@ import {
   encodeResponse,
   EzspStatus,
   EzspFrameError,
+  FRAMES,
+  frameNameById,
   MIN_EZSP_VERSION,
   type CallbackName,
   type FrameName,
   type RequestFrame,
   type ResponseParams,
 } from '../ezsp/index.js';
+import { EZSP_FRAME_NAMES } from '../ezsp/frame-names.js';
 import type { Logger } from '../log.js';
 import type { Eui64 } from '../radio.js';
 import type { ApsMessage, DeviceUplink, SimDevice } from './device.js';
@@ -57,6 +60,11 @@ export interface NcpOptions {
   ezspVersion: number;
   /** Delay before each response and callback, read at send time (a fault that can change at run time). */
   delayMs: () => number;
+}
+
+/** The frame id of an extended EZSP frame (the legacy format carries only `version`). */
+function frameIdOf(bytes: Buffer): number | undefined {
+  return bytes.length >= 5 ? bytes.readUInt16LE(3) : undefined;
 }
 
 export class SimulatedNcp extends EventEmitter<NcpEvents> implements DeviceUplink {
@@ -145,7 +153,8 @@ export class SimulatedNcp extends EventEmitter<NcpEvents> implements DeviceUplin
       frame = decoded as RequestFrame;
     } catch (error) {
       if (!(error instanceof EzspFrameError)) throw error;
-      this.options.logger.debug({ code: error.code }, 'undecodable EZSP frame from host');
+      if (error.code === 'EZSP_UNKNOWN_FRAME') this.warnUnanswered(frameIdOf(bytes));
+      else this.options.logger.debug({ code: error.code }, 'undecodable EZSP frame from host');
       this.emit('hostFrame', 'undecodable', this.framesFromHost);
       const reason = error.code === 'EZSP_UNKNOWN_FRAME' ? EzspStatus.ERROR_INVALID_FRAME_ID : EzspStatus.ERROR_INVALID_VALUE;
       return this.refuse(bytes, reason);
@@ -172,9 +181,19 @@ export class SimulatedNcp extends EventEmitter<NcpEvents> implements DeviceUplin
     if (this.ram.version === undefined) return this.refuse(frame, EzspStatus.ERROR_VERSION_NOT_SET);
     const handler = COMMAND_HANDLERS[frame.name as keyof typeof COMMAND_HANDLERS] as CommandHandler | undefined;
     if (frame.name === 'callback') return this.respond({ ...frame, name: 'noCallbacks' }, {}); // every callback is sent unasked
-    if (!handler) return this.refuse(frame, EzspStatus.ERROR_INVALID_FRAME_ID);
+    if (!handler) {
+      this.warnUnanswered(FRAMES[frame.name].id);
+      return this.refuse(frame, EzspStatus.ERROR_INVALID_FRAME_ID);
+    }
     const params = handler(this, frame.params as never);
     this.respond(frame, params);
+  }
+
+  /** A host asked for something this simulated NCP does not do: say which, so the gap is plain. */
+  private warnUnanswered(frameId: number | undefined): void {
+    const id = frameId === undefined ? 'unknown' : `0x${frameId.toString(16).padStart(4, '0')}`;
+    const name = (frameId === undefined ? undefined : (frameNameById(frameId) ?? EZSP_FRAME_NAMES.get(frameId))) ?? 'unknown';
+    this.options.logger.warn({ frameId: id, frame: name }, `simulated NCP does not answer EZSP ${name} (${id}); it replies invalidCommand`);
   }
 
   /** A real NCP speaks one version: it answers with it, and is usable once the host asked for it. */

@@ -12,6 +12,11 @@ export interface StoredNetwork {
   radioTxPower: number;
   nwkUpdateId: number;
   networkKey: Buffer;
+  networkKeySequenceNumber: number;
+  /** NWK frames sent under the network key (what a host backs up so a restored network does not reuse counters). */
+  frameCounter: number;
+  /** The trust centre link key the network was formed with (the host's preconfigured key). */
+  trustCentreLinkKey: Buffer;
 }
 
 export interface StoredNode {
@@ -52,6 +57,11 @@ export class SimNvm {
     return this.keys.get(eui64);
   }
 
+  /** The key table entry in slot `index`. */
+  keyAt(index: number): KeyTableEntry | undefined {
+    return [...this.keys.values()][index];
+  }
+
   /** The key table's slot for this EUI-64 (its position), as exportLinkKeyByEui reports it. */
   keyIndex(eui64: Eui64): number {
     return [...this.keys.keys()].indexOf(eui64);
@@ -63,6 +73,11 @@ export class SimNvm {
 
   forgetKey(eui64: Eui64): void {
     this.keys.delete(eui64);
+  }
+
+  /** clearKeyTable: every link key goes; the network and its nodes stay. */
+  clearKeys(): void {
+    this.keys.clear();
   }
 
   /** leaveNetwork: the network and everything that belonged to it are erased. */

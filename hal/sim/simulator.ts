@@ -8,6 +8,7 @@ import { silentLogger, type Logger } from '../log.js';
 import type { ApsAddress, Eui64 } from '../radio.js';
 import type { Transport } from '../transport/transport.js';
 import { DEFAULT_ADDRESS, MAX_MESSAGE_LENGTH, SimDevice, type ReceivedMessage, type SendOutcome } from './device.js';
+import { DeviceAnswers, reportJoined, reportLeft } from './device-answers.js';
 import { FaultyTransport, type LineCounts, type LineFaults } from './faulty-transport.js';
 import { SimulatedNcp, type NcpEvents } from './ncp.js';
 import { SimNvm } from './nvm.js';
@@ -86,6 +87,7 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
   readonly ncp: SimulatedNcp;
   private readonly devices = new Map<Eui64, SimDevice>();
   private readonly tunnelEnds = new Map<Eui64, SimTunnelEnd>();
+  private readonly answers = new Map<Eui64, DeviceAnswers>();
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly seed: number;
@@ -120,6 +122,8 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     for (const spec of this.scenario.devices) this.addDevice(spec);
     for (const name of FORWARDED) this.ncp.on(name, (...args: unknown[]) => (this.emit as (n: string, ...a: unknown[]) => boolean)(name, ...args));
     this.ncp.on('hostFrame', (_name, count) => this.maybeResetAfterFrames(count));
+    this.ncp.on('deviceJoined', ({ eui64 }) => this.withAnswers(eui64, (answers) => reportJoined(this.ncp, answers)));
+    this.ncp.on('deviceLeft', ({ eui64, nodeId }) => this.withAnswers(eui64, (answers) => reportLeft(this.ncp, answers, nodeId)));
     this.armResetAfterFrames();
   }
 
@@ -128,12 +132,18 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     device.on('received', (message) => this.emit('messageReceived', spec.eui64, message));
     device.on('sendDone', (outcome) => this.emit('sendDone', spec.eui64, outcome));
     this.devices.set(spec.eui64, device);
+    this.answers.set(spec.eui64, new DeviceAnswers(device, this.ncp));
     if (TUNNEL_DEVICE_TYPES.includes(spec.type)) {
       const end = new SimTunnelEnd(device, this.clock, this.logger.child({ part: 'tunnel', device: spec.name }));
       end.on('gbcs', (message) => this.emit('gbcsReceived', spec.eui64, message));
       this.tunnelEnds.set(spec.eui64, end);
     }
     device.start();
+  }
+
+  private withAnswers(eui64: Eui64, work: (answers: DeviceAnswers) => void): void {
+    const answers = this.answers.get(eui64);
+    if (answers) work(answers);
   }
 
   /**

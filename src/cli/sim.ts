@@ -20,6 +20,7 @@ interface SimOptions {
   delayMs?: number;
   resetAfterFrames?: number;
   logLevel?: string;
+  dualBand?: boolean;
 }
 
 function count(name: string, max = Number.MAX_SAFE_INTEGER) {
@@ -90,6 +91,7 @@ export function registerSim(program: Command): void {
     .option('--delay-ms <n>', 'delay every EZSP response and callback by this many milliseconds', count('--delay-ms'))
     .option('--reset-after-frames <n>', 'reset the NCP once, after it has handled N EZSP frames from the host (0 = never)', count('--reset-after-frames'))
     .option('--log-level <level>', 'log level for stderr (fatal, error, warn, info, debug, trace)')
+    .option('--dual-band', 'a dual-band NCP: Sub GHz scans (pages 28..31) and channels, whatever the scenario says')
     .addOption(new Option('--with-parent', 'started by a hub: stop when stdin closes and leave SIGINT to the hub').hideHelp())
     .addHelpText(
       'after',
@@ -98,7 +100,8 @@ export function registerSim(program: Command): void {
     )
     .action(async (options: SimOptions) => {
       const logger = createLogger({ level: options.logLevel, destination: process.stderr }).child({ part: 'sim' });
-      const scenario = await loadScenario(options.scenario);
+      const loaded = await loadScenario(options.scenario);
+      const scenario = options.dualBand ? { ...loaded, network: { ...loaded.network, dualBand: true } } : loaded;
       const running = await runSimulator({
         scenario,
         listen: options.listen,

@@ -34,7 +34,7 @@ async function run(config: HubConfig, log: Logger): Promise<void> {
   let sim: SimProcess | undefined;
   if (config.radio.port === 'sim') {
     // The simulator's own chatter stays out of the way unless something goes wrong there.
-    const args = ['--log-level', 'warn', ...(config.sim.scenario ? ['--scenario', config.sim.scenario] : [])];
+    const args = ['--log-level', 'warn', ...(config.sim.scenario ? ['--scenario', config.sim.scenario] : []), ...(config.radio.dualBand ? ['--dual-band'] : [])];
     sim = await startSimProcess({ args, stderr: process.stderr });
     log.info({ radio: sim.radio, control: sim.control }, 'simulated radio and HAN started (drive it with the control address)');
   }

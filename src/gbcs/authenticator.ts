@@ -46,9 +46,18 @@ export class GbcsAuthenticator {
   /** Decode the envelope, check MAC and signature; throws GbcsError (MAC_INVALID, SIGNATURE_*, NO_CREDENTIAL, decode codes). */
   async authenticate(bytes: Uint8Array, decode: DecodeOptions = {}): Promise<Authenticated> {
     const message = decodeMessage(bytes, decode);
-    await this.verifyMac(message);
-    const signatureVerified = await this.verifySignature(message);
-    return { message, signatureVerified };
+    return { message, signatureVerified: await this.verifyCommand(message) };
+  }
+
+  /**
+   * A command's MAC, then its signature; returns whether a signature was verified. A command that
+   * may come signed only (critical, or a variant use case's signed form) and does, is authenticated
+   * by its signature alone; every other one needs the MAC.
+   */
+  async verifyCommand(message: GbcsMessage): Promise<boolean> {
+    const signedOnly = !message.macHeader && isSigned(message) && messageCodeEntry(message.header.messageCode)?.signedOnly === true;
+    if (!signedOnly) await this.verifyMac(message);
+    return this.verifySignature(message);
   }
 
   async verifyMac(message: GbcsMessage): Promise<void> {

@@ -1,5 +1,6 @@
 /** The GBCS message layer: codec, tables and authentication. */
 export { decodeMessage, encodeMessage, encodeGroupingApdu, signedPart, type DecodeOptions } from './codec.js';
+export { routeOf, type MessageRoute } from './routing.js';
 export { GbcsAuthenticator, type Authenticated, type AuthenticatorOptions } from './authenticator.js';
 export { GbcsError, type GbcsErrorCode } from './errors.js';
 export { CRA_FLAG, SIZE, TAG, type Cra } from './constants.js';

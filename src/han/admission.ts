@@ -42,6 +42,8 @@ export interface JoinWindowState {
 export interface AdmissionEvents {
   /** A Device in the log established a TC link key; it is already recorded in the log. */
   linkKeyEstablished: [device: { eui64: Eui64; linkKey: Buffer }];
+  /** A Device in the log joined, but the radio could not give its new TC link key: the log has none for it. */
+  linkKeyUnreadable: [device: { eui64: Eui64; attempts: number; reason: string }];
   refused: [device: { eui64: Eui64; code: AdmissionSecurityEvent; reason: string }];
   /** A Device removed from the log was told to leave the network. */
   deviceRemoved: [device: { eui64: Eui64 }];
@@ -66,6 +68,8 @@ export class HanAdmission extends EventEmitter<AdmissionEvents> {
   private readonly windows = new Map<Eui64, { linkKey: Buffer; closesAt: number }>();
   /** Joins refused on `deviceJoined`, so the key the radio reports next for them is not recorded. */
   private readonly refusedJoins = new Set<Eui64>();
+  /** Devices that joined and whose TC link key the radio could not give, until one is recorded. */
+  private readonly unreadableKeys = new Set<Eui64>();
   private timer: Timer | undefined;
   private radioOpen = false;
   private tail: Promise<unknown> = Promise.resolve();
@@ -112,12 +116,20 @@ export class HanAdmission extends EventEmitter<AdmissionEvents> {
     const key = Buffer.from(linkKey);
     this.log.recordLinkKey(eui64, key).then(
       () => {
+        this.unreadableKeys.delete(eui64);
         this.emit('linkKeyEstablished', { eui64, linkKey: key });
         // Its window has served; a failure to reprogram is reported through `failed`.
         return this.closeWindow(eui64).catch(() => undefined);
       },
       (error: unknown) => this.fail('record the TC link key', error, eui64),
     );
+  };
+
+  private readonly onLinkKeyUnreadable = ({ eui64, attempts, reason }: RadioEvents['linkKeyUnreadable'][0]): void => {
+    if (this.refusedJoins.has(eui64) || !this.log.has(eui64)) return;
+    this.unreadableKeys.add(eui64);
+    this.logger.error({ eui64, attempts, detail: reason }, 'a Device joined but its TC link key could not be read from the radio; the Device Log has no key for it');
+    this.emit('linkKeyUnreadable', { eui64, attempts, reason });
   };
 
   private readonly onMessage = ({ eui64, rssi }: RadioEvents['message'][0]): void => {
@@ -139,6 +151,7 @@ export class HanAdmission extends EventEmitter<AdmissionEvents> {
     this.radio.on('deviceJoined', this.onJoined);
     this.radio.on('joinRefused', this.onRefused);
     this.radio.on('linkKeyEstablished', this.onLinkKey);
+    this.radio.on('linkKeyUnreadable', this.onLinkKeyUnreadable);
     this.radio.on('message', this.onMessage);
     this.log.on('changed', this.onLogChanged);
   }
@@ -150,6 +163,7 @@ export class HanAdmission extends EventEmitter<AdmissionEvents> {
     this.radio.off('deviceJoined', this.onJoined);
     this.radio.off('joinRefused', this.onRefused);
     this.radio.off('linkKeyEstablished', this.onLinkKey);
+    this.radio.off('linkKeyUnreadable', this.onLinkKeyUnreadable);
     this.radio.off('message', this.onMessage);
     this.log.off('changed', this.onLogChanged);
     this.windows.clear();
@@ -171,6 +185,11 @@ export class HanAdmission extends EventEmitter<AdmissionEvents> {
 
   openWindows(): JoinWindowState[] {
     return [...this.windows].map(([eui64, w]) => ({ eui64, closesAt: w.closesAt }));
+  }
+
+  /** Whether `eui64` joined without the radio giving its TC link key (none recorded since). */
+  linkKeyUnread(eui64: Eui64): boolean {
+    return this.unreadableKeys.has(eui64);
   }
 
   /** The relay asks this before forwarding anything to or from a Device. */

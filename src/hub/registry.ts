@@ -30,10 +30,8 @@ export function defineHandler(definition: HandlerDefinition): UseCaseHandler {
     if (!entry) throw new RegistryError('NO_MESSAGE_CODE', `0x${code.toString(16)} is not in the message code table`, { where: definition.useCase });
     return entry;
   });
+  // The router checks each command's own code: CS02b's accessControlBrokerByACB is not critical, its other codes are.
   const critical = entries.some((entry) => entry.critical);
-  if (entries.some((entry) => entry.critical !== critical)) {
-    throw new RegistryError('MIXED_CRITICALITY', 'its codes are not all critical or all non-critical', { where: definition.useCase });
-  }
   return {
     useCase: definition.useCase,
     messageCodes: codes,

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Eui64 } from '../../hal/radio.js';
-import { decodeMessage, GbcsAuthenticator, GbcsError, messageCodeEntry, type GbcsMessage, type GroupingHeader, type MessageCodeEntry } from '../gbcs/index.js';
+import { decodeMessage, GbcsAuthenticator, GbcsError, messageCodeEntry, routeOf, type GbcsMessage, type GroupingHeader, type MessageCodeEntry, type MessageRoute } from '../gbcs/index.js';
+import { isBlockTransfer } from '../../hal/tunnel/block-transfer.js';
 import { decodePayload, type DecodedPayload } from '../gbcs/payload/index.js';
 import type { SecurityCredentials } from '../security/credentials.js';
 import { ReplayError, type OriginatorCounters } from '../security/replay.js';
@@ -143,6 +144,7 @@ export class HubRouter extends EventEmitter<RouterEvents> {
 
   /** Everything that can refuse a command without changing state, then the counter taken. */
   private async admit(bytes: Buffer): Promise<Admission> {
+    if (isBlockTransfer(bytes)) return this.admitBlock(bytes);
     const message = decodeEnvelope(bytes);
     const { header } = message;
     if (header.cra !== 'command') throw new Refusal('NOT_A_COMMAND', `a ${header.cra} is not something the hub executes`, { where: header.originator });
@@ -161,6 +163,19 @@ export class HubRouter extends EventEmitter<RouterEvents> {
     return { kind: 'execute', device, handler, command, durable, credentialsVersion };
   }
 
+  /**
+   * One block of a General Block Transfer goes, untouched, where its routing header says: the
+   * Device it is for puts the message together and authenticates it. The hub's own commands come
+   * whole.
+   */
+  private admitBlock(bytes: Buffer): Admission {
+    const route = routeOrRefuse(bytes);
+    if (route.cra !== 'command') throw new Refusal('NOT_A_COMMAND', `a ${route.cra} is not something the hub executes`, { where: route.originator });
+    const device = this.deviceFor(route.recipient);
+    if (device !== 'relay') throw new Refusal('MALFORMED', `the ${device} takes its commands whole, not in General Block Transfer blocks`, { where: route.recipient });
+    return { kind: 'relay', to: route.recipient };
+  }
+
   /** Authentication, the code, the replay check and the role: nothing here changes state. */
   private async authorise(message: GbcsMessage, device: HubDevice, replayCheck = true) {
     const { header } = message;
@@ -175,9 +190,9 @@ export class HubRouter extends EventEmitter<RouterEvents> {
     if (!allowed.includes(remoteParty.role)) {
       throw new Refusal('ROLE_NOT_ALLOWED', `a ${remoteParty.role} may not invoke ${entry.useCase}`, { where: remoteParty.eui });
     }
-    if (handler.critical && !signatureVerified) throw new Refusal('SIGNATURE_MISSING', `${entry.useCase} is critical and the command is not signed`, { where: 'signature' });
+    if (entry.critical && !signatureVerified) throw new Refusal('SIGNATURE_MISSING', `${entry.useCase} is critical and the command is not signed`, { where: 'signature' });
     // The signature is the originator's: a critical command acts only for the party that signed it.
-    if (handler.critical && remoteParty.eui !== header.originator) {
+    if (entry.critical && remoteParty.eui !== header.originator) {
       throw new Refusal('ROLE_NOT_ALLOWED', `a critical command signed by ${header.originator} cannot act for ${remoteParty.eui}`, { where: remoteParty.eui });
     }
     return { signatureVerified, remoteParty, entry, handler };
@@ -206,10 +221,11 @@ export class HubRouter extends EventEmitter<RouterEvents> {
     const unsealed = { header: responseHeader(command.header, result.dateTime), payload: result.payload };
     // GBCS answers a critical command signed by the Device, with no MAC: its sender may hold no Key
     // Agreement key (WAN provider, transitional CoS, root), and a CS02b may just have replaced the
-    // one it has. Only critical commands change trusted certificates, so a MACed answer is always
-    // MACed under the certificates it was admitted with.
+    // one it has. Every command that changes trusted certificates is answered so (CS02b's
+    // accessControlBrokerByACB comes MACed only), so a MACed answer is always MACed under the
+    // certificates it was admitted with.
     const { authenticator } = this.options;
-    const response = handler.critical ? await authenticator.signed(unsealed) : await authenticator.seal({ ...unsealed, signature: 'empty' });
+    const response = command.entry.signedResponse ? await authenticator.signed(unsealed) : await authenticator.seal({ ...unsealed, signature: 'empty' });
     return { kind: 'answered', useCase: command.entry.useCase, response };
   }
 
@@ -224,8 +240,7 @@ export class HubRouter extends EventEmitter<RouterEvents> {
   private async authenticate(message: GbcsMessage): Promise<boolean> {
     const { authenticator } = this.options;
     try {
-      await authenticator.verifyMac(message);
-      return await authenticator.verifySignature(message);
+      return await authenticator.verifyCommand(message);
     } catch (error) {
       if (error instanceof GbcsError && isAuthenticationCode(error.code)) throw new Refusal(error.code, error.message, { where: error.where, cause: error });
       throw error;
@@ -291,6 +306,15 @@ const REFUSAL_WARNINGS_PER_MINUTE = 20;
 const AUTHENTICATION_CODES = ['MAC_INVALID', 'SIGNATURE_INVALID', 'SIGNATURE_MISSING', 'NO_CREDENTIAL'] as const;
 function isAuthenticationCode(code: string): code is (typeof AUTHENTICATION_CODES)[number] {
   return (AUTHENTICATION_CODES as readonly string[]).includes(code);
+}
+
+function routeOrRefuse(bytes: Buffer): MessageRoute {
+  try {
+    return routeOf(bytes);
+  } catch (error) {
+    if (error instanceof GbcsError) throw new Refusal('MALFORMED', error.message, { where: error.where, cause: error });
+    throw error;
+  }
 }
 
 function decodeEnvelope(bytes: Buffer): GbcsMessage {

@@ -133,7 +133,7 @@ export interface UseCaseHandler {
   /** The Message Codes it answers (CS02b has ten). */
   messageCodes: readonly number[];
   device: HubDevice;
-  /** An SME.C.C command: the pipeline refuses it without a verified signature. */
+  /** Some of its codes are SME.C.C commands; the pipeline refuses those without a verified signature, code by code. */
   critical: boolean;
   /** The certificate roles that may invoke it (src/security/role-policy.ts: certificateRolesFor). */
   allowedRoles: readonly RemotePartyRole[];

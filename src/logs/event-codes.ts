@@ -64,6 +64,7 @@ export const HUB_EVENTS = {
   clockNotAdjusted: { code: 0x81c6, name: 'Clock not adjusted (outside tolerance)', log: 'event' },
   subGhzChannelChanged: { code: 0x8f26, name: 'Sub GHz Channel Changed', log: 'event' },
   hubStarted: { code: 0xe101, name: 'Hub runtime started', log: 'event' },
+  linkKeyUnreadable: { code: 0xe102, name: 'Device joined but its TC link key could not be read from the radio', log: 'event', gbcsCode: 0x8f48 },
 } as const satisfies Record<string, HubEvent>;
 
 export type HubEventName = keyof typeof HUB_EVENTS;

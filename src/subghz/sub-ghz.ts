@@ -165,6 +165,26 @@ export class SubGhzState extends EventEmitter<SubGhzEvents> {
     });
   }
 
+  /**
+   * At start: a hub with no Sub GHz channel yet forms on the quietest allowed one (logged as
+   * formed); one that has a channel puts the radio back on it, as a restarted NCP may not be.
+   */
+  async form(): Promise<SubGhzChannel> {
+    return this.serial(async () => {
+      if (this.channel) {
+        await this.radio.setChannel(encodeChannel(this.channel));
+        return { ...this.channel };
+      }
+      const allowed = allowedChannels(this.config);
+      const readings = await this.radio.energyScan(channelValues(allowed), ENERGY_SCAN_DURATION_EXPONENT);
+      const best = pickChannel(readEnergy(readings, allowed), null);
+      if (!best) throw new SubGhzError('SUB_GHZ_CHANNEL_INVALID', 'the radio reported no energy for any allowed Sub GHz channel', { where: 'energyScan' });
+      await this.radio.setChannel(encodeChannel(best.channel));
+      await this.logChannel(best.channel, 'formed');
+      return { ...best.channel };
+    });
+  }
+
   /** DBCH05: assess (DBCH08), then scan the allowed channels and move to a quieter one (DBCH07). */
   async requestScan(): Promise<ScanResult> {
     // A request during a scan is answered at once, not queued behind the scan it would duplicate.

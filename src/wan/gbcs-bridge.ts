@@ -1,7 +1,7 @@
 import type { Clock } from '../../hal/clock.js';
 import { silentLogger, type Logger } from '../../hal/log.js';
 import type { Eui64 } from '../../hal/radio.js';
-import { decodeMessage } from '../gbcs/index.js';
+import { routeOf } from '../gbcs/index.js';
 import type { RelayEvents } from '../han/relay.js';
 import type { SealedAlert } from '../hub/alert-queue.js';
 import type { Outcome } from '../hub/router.js';
@@ -131,7 +131,7 @@ export class WanGbcsBridge {
   private readonly onHanMessage = ({ eui64, gbcsBytes }: { eui64: Eui64; gbcsBytes: Buffer }): void => {
     let header;
     try {
-      header = decodeMessage(gbcsBytes, { allowUnknownMessageCode: true }).header;
+      header = routeOf(gbcsBytes);
     } catch (error) {
       // The hub does not authenticate a Device's messages; one it cannot read still belongs to the head end.
       this.logger.warn({ eui64, err: error }, 'a HAN Device sent GBCS the hub cannot decode; passing it up as an alert');
@@ -144,7 +144,8 @@ export class WanGbcsBridge {
     }
     const key = relayKey(eui64, header.originatorCounter);
     const waiting = this.relayed.get(key);
-    this.relayed.delete(key);
+    // A response in General Block Transfer blocks: every block goes where the response goes.
+    if (!header.block || header.block.last) this.relayed.delete(key);
     void this.up('response', gbcsBytes, { ...waiting?.meta }).catch(() => undefined);
   };
 
@@ -167,7 +168,7 @@ export class WanGbcsBridge {
   private expectAnswer(command: Buffer, meta: CommandMeta): string | undefined {
     let header;
     try {
-      header = decodeMessage(command, { allowUnknownMessageCode: true }).header;
+      header = routeOf(command);
     } catch {
       return undefined;
     }

@@ -20,7 +20,7 @@ export function formatStatus(report: StatusReport): string {
   const wan = t.wan.connected ? `connected since ${t.wan.connectedSince ?? '?'} over MQTT ${t.wan.protocol ?? '?'}` : 'not connected';
   const lastError = t.wan.lastError ? `; last error ${t.wan.lastError.code}: ${t.wan.lastError.message}` : '';
   const o = t.outbox;
-  const devices = t.han.devices.map((d) => `${d.eui64}${d.type ? ` ${d.type}` : ''} (last heard ${d.lastContact ?? 'never'})`);
+  const devices = t.han.devices.map((d) => `${d.eui64}${d.type ? ` ${d.type}` : ''} (last heard ${d.lastContact ?? 'never'}${d.linkKeyUnreadable ? ', TC link key unreadable' : ''})`);
   lines.push(
     row('as of', t.at),
     row('uptime', `${t.uptimeSeconds} s`),

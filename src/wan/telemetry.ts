@@ -13,6 +13,8 @@ export interface HanDeviceContact {
   type?: string;
   /** Clock.now() of the last frame heard from it; absent when never heard. */
   lastContact?: number;
+  /** The Device joined but its TC link key could not be read from the radio: the Device Log has none. */
+  linkKeyUnreadable?: boolean;
 }
 
 export interface HubHealth {
@@ -42,7 +44,7 @@ export interface Telemetry {
   uptimeSeconds: number;
   wan: Omit<WanLinkFigures, 'connectedSince'> & { connectedSince: string | null };
   outbox: Omit<OutboxStats, 'oldestQueuedAt'> & { oldestQueuedAt: string | null; alarm: boolean };
-  han: { devices: Array<{ eui64: Eui64; type?: string; lastContact: string | null }> };
+  han: { devices: Array<{ eui64: Eui64; type?: string; lastContact: string | null; linkKeyUnreadable?: true }> };
   queues: Record<string, number>;
   radio: Record<string, number | string | boolean>;
 }
@@ -58,7 +60,12 @@ export function buildTelemetry(parts: { hub: Eui64; now: number; uptimeMs: numbe
     wan: { ...wan, connectedSince: iso(wan.connectedSince) },
     outbox: { ...outbox, oldestQueuedAt: iso(outbox.oldestQueuedAt), alarm: outbox.level !== 'normal' },
     han: {
-      devices: (health.han?.devices ?? []).map((d) => ({ eui64: d.eui64, ...(d.type === undefined ? {} : { type: d.type }), lastContact: iso(d.lastContact) })),
+      devices: (health.han?.devices ?? []).map((d) => ({
+        eui64: d.eui64,
+        ...(d.type === undefined ? {} : { type: d.type }),
+        lastContact: iso(d.lastContact),
+        ...(d.linkKeyUnreadable ? { linkKeyUnreadable: true as const } : {}),
+      })),
     },
     queues: { wanOutbox: outbox.depth, ...health.queues },
     radio: { ...health.radio },

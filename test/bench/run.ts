@@ -1,10 +1,11 @@
 import { readdir } from 'node:fs/promises';
 import { Command } from 'commander';
-import type { BenchResult, BenchSuite } from './result.js';
+import { rowProblem, type BenchResult, type BenchSuite } from './result.js';
 
 /**
  * `npm run bench [-- --suite NAME] [--json]`: runs the benchmark suites in `suites/` (one file each,
- * default export a BenchSuite) and prints one line per measured number.
+ * default export a BenchSuite) and prints one line per measured number. A row that compares with a
+ * peer or a baseline must say what is timed and cached on both sides (result.ts), or the run fails.
  */
 const suitesDir = new URL('./suites/', import.meta.url);
 
@@ -14,8 +15,10 @@ async function availableSuites(): Promise<string[]> {
 }
 
 function human(suite: string, r: BenchResult): string {
-  const peer = r.peer !== undefined ? `  vs ${r.peer} ${r.peer_value} ${r.unit}  ratio ${r.ratio}` : '';
-  const note = r.note ? `  (${r.note})` : '';
+  const other = r.peer !== undefined ? `peer ${r.peer} ${r.peer_value}` : r.baseline !== undefined ? `baseline ${r.baseline} ${r.baseline_value}` : undefined;
+  const peer = other !== undefined ? `  vs ${other} ${r.unit}  ratio ${r.ratio}` : '';
+  const said = [r.span && `span: ${r.span}`, r.caching && `caching: ${r.caching}`, r.note].filter(Boolean);
+  const note = said.length > 0 ? `  (${said.join('; ')})` : '';
   return `${suite.padEnd(6)} ${r.metric.padEnd(40)} ${String(r.value).padStart(14)} ${r.unit}${peer}${note}`;
 }
 
@@ -37,6 +40,8 @@ async function main(): Promise<void> {
   for (const name of chosen) {
     const module = (await import(new URL(`${name}.ts`, suitesDir).href)) as { default: BenchSuite };
     for await (const result of module.default()) {
+      const problem = rowProblem(result);
+      if (problem) throw new Error(`bench ${name}: row "${result.metric}" ${problem}`);
       process.stdout.write((options.json ? JSON.stringify({ suite: name, ...result }) : human(name, result)) + '\n');
     }
   }

@@ -5,7 +5,7 @@ import { decodeMessage, encodeMessage, isSigned, signedPart } from '../../src/gb
 import { loadRtdsKeystore, type RtdsKeystore } from '../../src/security/rtds-secure-element.js';
 import { subjectKeyIdentifier } from '../../src/security/credentials.js';
 import { decideRole } from '../../src/security/role-policy.js';
-import { describeRtds, loadVectors, RTDS_KEYSTORE } from '../helpers/rtds.js';
+import { describeRtds, itWithVectors, RTDS_KEYSTORE, vectorBytes } from '../helpers/rtds.js';
 import { buildCommand, ConformanceHub, expectSignedResponse, RTDS_IDENTITY } from './harness.js';
 
 /**
@@ -61,8 +61,8 @@ describeRtds('RTDS conformance: the WAN provider and the transitional CoS send t
       expect(harness.hub.counters.lastAccepted(sender.originator)).toBe(41n);
     });
 
-    const vector = loadVectorIfPresent(sender.vector);
-    it.skipIf(!vector)(`reads the RTDS ${sender.vector} as signed by the ${sender.role}, whom the role policy lets send ${code}`, () => {
+    const vector = vectorBytes(sender.vector);
+    itWithVectors(sender.vector)(`reads the RTDS ${sender.vector} as signed by the ${sender.role}, whom the role policy lets send ${code}`, () => {
       const message = decodeMessage(vector!);
       expect(message.header).toMatchObject({ messageCode: sender.messageCode, originator: sender.originator });
       if (!isSigned(message)) throw new Error(`${sender.vector} is not signed`);
@@ -85,9 +85,9 @@ describeRtds('RTDS conformance: the WAN provider and the transitional CoS send t
     });
   }
 
-  const wanProviderCommand = loadVectorIfPresent('CS02bWPByWP_NA_SUCCESS_COMMAND_GBCS.HEX');
-  const wanProviderResponse = loadVectorIfPresent('CS02bWPByWP_NA_SUCCESS_RESPONSE_GBCS.HEX');
-  it.skipIf(!wanProviderCommand || !wanProviderResponse)('carries out the RTDS wanProviderByWanProvider on the CHF and answers it as the RTDS CHF does, byte for byte up to the signature', async () => {
+  const wanProviderCommand = vectorBytes('CS02bWPByWP_NA_SUCCESS_COMMAND_GBCS.HEX');
+  const wanProviderResponse = vectorBytes('CS02bWPByWP_NA_SUCCESS_RESPONSE_GBCS.HEX');
+  itWithVectors('CS02bWPByWP_NA_SUCCESS_COMMAND_GBCS.HEX', 'CS02bWPByWP_NA_SUCCESS_RESPONSE_GBCS.HEX')('carries out the RTDS wanProviderByWanProvider on the CHF and answers it as the RTDS CHF does, byte for byte up to the signature', async () => {
     harness = await ConformanceHub.open();
     const response = await expectSignedResponse(await harness.process(wanProviderCommand!));
     expect(encodeMessage({ header: response.header, payload: response.payload, signature: 'empty' }).toString('hex')).toBe(
@@ -99,12 +99,3 @@ describeRtds('RTDS conformance: the WAN provider and the transitional CoS send t
     expect([replaced.role, subjectKeyIdentifier(replaced.der)?.toString('hex')]).toEqual(['wanProvider', '43cf62e6b35e4986']);
   });
 });
-
-function loadVectorIfPresent(name: string): Buffer | undefined {
-  try {
-    return loadVectors().find((vector) => vector.name === name)?.bytes;
-  } catch {
-    // No vectors at all: describeRtds skips or fails the block.
-    return undefined;
-  }
-}

@@ -3,7 +3,7 @@ import type { ManualClock } from '../../hal/clock.js';
 import { decodeMessage } from '../../src/gbcs/index.js';
 import type { Store } from '../../src/store/store.js';
 import { configurationFromDlms, SubGhzState, type SubGhzPage } from '../../src/subghz/index.js';
-import { describeRtds, loadVectors, type Vector } from '../helpers/rtds.js';
+import { describeRtds, itWithVectors, loadVectors, type Vector } from '../helpers/rtds.js';
 import { TableRadio } from '../src/subghz/helpers.js';
 import { ConformanceHub, expectAnswer, RTDS_IDENTITY } from './harness.js';
 
@@ -151,8 +151,7 @@ describeRtds('RTDS conformance: DBCH commands to the CHF answered byte for byte'
   ];
 
   for (const [name, cause, alertsBefore] of TRIGGERS) {
-    it(`${name}: raised from its event, sealed with the hub's counter`, async (context) => {
-      if (!loadVectors().some((v) => v.name === name)) return context.skip();
+    itWithVectors(name)(`${name}: raised from its event, sealed with the hub's counter`, async () => {
       const harness = await openHub(async () => undefined, 2, alertsBefore);
       try {
         await cause(opened!);

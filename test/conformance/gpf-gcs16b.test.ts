@@ -1,4 +1,4 @@
-import { afterEach, expect, it } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import type { ManualClock } from '../../hal/clock.js';
 import { silentLogger } from '../../hal/log.js';
 import { decodeMessage, messageCodeEntry } from '../../src/gbcs/index.js';
@@ -7,7 +7,7 @@ import { GasProxyData, GpfDeviceLog, type PrepaymentDailyRead } from '../../src/
 import { answerGcs16b } from '../../src/gpf/use-cases/gcs16b-read-prepayment-daily-read-log.js';
 import type { HandlerContext, UseCaseCommand } from '../../src/hub/use-case.js';
 import type { Store } from '../../src/store/store.js';
-import { describeRtds, loadVectors } from '../helpers/rtds.js';
+import { describeRtds, itWithVectors, loadVectors } from '../helpers/rtds.js';
 import { ConformanceHub, RTDS_IDENTITY, rtdsKeystore } from './harness.js';
 
 /**
@@ -33,8 +33,7 @@ afterEach(async () => {
   harness = undefined;
 });
 
-const present = () => loadVectors().some((v) => v.name === COMMAND);
-const itIf = (name: string, body: () => Promise<void>) => (present() ? it(name, body) : it.skip(`${name} (needs ${COMMAND} in RTDS_DIR)`, body));
+const itIf = (name: string, body: () => Promise<void>) => itWithVectors(COMMAND)(name, body);
 
 describeRtds('GCS16b: the prepayment daily read log from the GPF', () => {
   itIf('answers the RTDS URP command with the RTDS payload: two snapshots encrypted, 29 days NOT_FOUND', async () => {

@@ -147,7 +147,8 @@ export const MATRIX_COMMANDS: readonly MatrixCommand[] = [
   chf('CCS07', 0x00fe, () => rtdsPayload('CCS07_8.9_SUCCESS_COMMAND_GBCS.HEX'), CHF_STATES['CCS07_SUCCESS']!.seed),
   // Authorising cell (supplier, digital signature); roles asked about: supplier, ACB.
   chf('CS02a', 0x0008, () => Buffer.from('3011' + '300702010203020780' + '3006020102020104', 'hex')),
-  ...CS02B_CODES.map((code): MatrixCommand => ({ useCase: 'CS02b', messageCode: code, device: 'CHF', critical: true, payload: () => credentialsUpdate(code) })),
+    // accessControlBrokerByACB is the one CS02b the RTDS has MACed by the ACB, unsigned.
+  ...CS02B_CODES.map((code): MatrixCommand => ({ useCase: 'CS02b', messageCode: code, device: 'CHF', critical: code !== 0x0104, payload: () => credentialsUpdate(code) })),
   chf('CS07', 0x0013, () => Buffer.from('0500', 'hex'), CHF_STATES['CCS06_SUCCESS']!.seed),
   chf('CS11', 0x0015, () => CS11.encodeCommand({ invokeId: 7, parameters: { reset: { type: 'integer', value: 0 } } }), CHF_STATES['ECS35c_SUCCESS']!.seed),
   chf('ECS26n', 0x00fa, () => ECS26N.encodeCommand({ invokeId: 3, parameters: { manufacturerId: undefined, modelType: undefined } })),

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Eui64 } from '../../hal/radio.js';
+import { messageCodeEntry } from '../../src/gbcs/index.js';
 import { REFUSAL_WINDOW_MS } from '../../src/hub/refusal-recorder.js';
 import type { Outcome } from '../../src/hub/router.js';
 import type { HubSeed } from '../../src/hub/seed.js';
@@ -77,8 +78,9 @@ async function expectAllowed(hub: MatrixHub, command: MatrixCommand, party: Part
   const { outcome, counter: sent } = await hub.send(command, party);
   expect(hub.harness.hub.counters.lastAccepted(routeOf(command, party).originator)).toBe(sent);
   expect(why(outcome)).toBe('answered');
-  // Signed by the hub with no MAC, so it reaches parties that hold Digital Signing keys only (WAN provider, transitional CoS, recovery).
-  if (command.critical) expect((await expectSignedResponse(outcome)).header.recipient).toBe(party.eui);
+  // Signed by the hub with no MAC, so it reaches parties that hold Digital Signing keys only (WAN provider, transitional CoS, recovery);
+  // every CS02b is answered so, accessControlBrokerByACB's MACed command too.
+  if (messageCodeEntry(command.messageCode)!.signedResponse) expect((await expectSignedResponse(outcome)).header.recipient).toBe(party.eui);
 }
 
 async function expectRefused(hub: MatrixHub, command: MatrixCommand, party: Party): Promise<void> {
@@ -131,7 +133,8 @@ export function matrixRows(commands: readonly MatrixCommand[], parties: readonly
           const title = `${rowName(command)} (${hex4(command.messageCode)}) ${allowed ? 'answers' : 'refuses'} the ${party.name}`;
           const question = OPEN_QUESTIONS.get(cellKey(command, party));
           if (question !== undefined || !trusted(party)) {
-            it.skip(`${title}: ${question ?? `the hub takes no ${party.role} certificate as a trust anchor`}`, () => undefined);
+            // Not a missing prerequisite: a cell with no rule to test yet, so a todo, never a skip.
+            it.todo(`${title}: ${question ?? `the hub takes no ${party.role} certificate as a trust anchor`}`);
             continue;
           }
           it(title, async () => {

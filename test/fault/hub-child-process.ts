@@ -19,8 +19,9 @@ export class HubChild {
   private readonly waiters = new Set<() => void>();
   private readonly process: ChildProcess;
 
-  constructor(storePath: string) {
-    this.process = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), CHILD, storePath], { stdio: ['pipe', 'pipe', 'pipe'] });
+  /** `env`: the child's environment (a power-cut disk's, for one). */
+  constructor(storePath: string, env: NodeJS.ProcessEnv = process.env) {
+    this.process = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), CHILD, storePath], { stdio: ['pipe', 'pipe', 'pipe'], env });
     this.process.stderr!.setEncoding('utf8');
     this.process.stderr!.on('data', (text: string) => {
       this.stderr = (this.stderr + text).slice(-4000);

@@ -2,17 +2,21 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect } from 'vitest';
 import { SeededRandom } from '../../hal/sim/random.js';
+import { PowerCutDisk, powerCutUnavailable } from '../helpers/power-cut/power-cut.js';
+import { itNeeds } from '../helpers/prerequisites.js';
 import { HubChild } from './hub-child-process.js';
 import { afterStart, applyOp, emptyState, stateDifference, type ChildLine, type HubOp, type HubState } from './hub-state.js';
 
 /**
- * The hub's state survives being killed at any moment. The real composition root runs in a child
- * (test/fault/hub-child.ts) that adds and removes Devices, records their link keys and appends GPF
- * readings in a seeded random stream; the test kills it with SIGKILL at seeded random moments,
- * mostly while a synced write is under way and sometimes while the hub is still opening its store,
- * and starts it again. Each restart must show, through the hub's own modules, exactly the
+ * The hub's state survives being killed, and the power being cut, at any moment. The real
+ * composition root runs in a child (test/fault/hub-child.ts) that adds and removes Devices, records
+ * their link keys and appends GPF readings in a seeded random stream; the test kills it with SIGKILL
+ * at seeded random moments, mostly while a synced write is under way and sometimes while the hub is
+ * still opening its store, and starts it again. After half the kills (seeded) the power goes too:
+ * the store keeps only what the hub synced (test/helpers/power-cut), as SIGKILL alone leaves the
+ * page cache to write back. Each restart must show, through the hub's own modules, exactly the
  * acknowledged changes (plus, at most, the one operation under way when the kill came), and
  * LevelDB must have opened without finding damage.
  *
@@ -85,19 +89,31 @@ async function expectOpenedCleanly(storePath: string, run: number): Promise<void
   expect(log.split('\n').filter((line) => DAMAGE.test(line)), `LevelDB's LOG after restart ${run}`).toEqual([]);
 }
 
-describe('hub state under SIGKILL', () => {
-  it(`keeps every acknowledged Device Log and GPF change across ${KILLS} kills at random moments, and opens cleanly after each`, async () => {
+describe('hub state under SIGKILL and power cuts', () => {
+  itNeeds(powerCutUnavailable())(`keeps every acknowledged Device Log and GPF change across ${KILLS} kills at random moments, half of them power cuts, and opens cleanly after each`, async () => {
     const started = performance.now();
     const dir = await mkdtemp(join(tmpdir(), 'hub-durability-'));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
-    const storePath = join(dir, 'state');
+    const disk = await PowerCutDisk.create(dir, 'state');
+    const storePath = disk.live;
+    const cuts = new SeededRandom(SEED + 1);
+    let powerCuts = 0;
+    /** After the kill: the power goes (only synced writes left), or the page cache reaches the disk. */
+    const afterKill = async () => {
+      if (cuts.below(2) === 0) {
+        powerCuts++;
+        await disk.cut();
+      } else {
+        await disk.settle();
+      }
+    };
     const children: HubChild[] = [];
     cleanups.push(async () => {
       for (const child of children) child.kill();
       await Promise.all(children.map((child) => child.closed));
     });
     const spawnChild = () => {
-      const child = new HubChild(storePath);
+      const child = new HubChild(storePath, disk.env);
       children.push(child);
       return child;
     };
@@ -130,11 +146,13 @@ describe('hub state under SIGKILL', () => {
       const readyAt = child.lines.findIndex((line) => readyState(line) !== undefined);
       if (readyAt < 0) {
         duringStartup++; // killed before it said anything: the next restart checks the same expectation
+        await afterKill();
         continue;
       }
       expected.check(readyState(child.lines[readyAt]!)!, run);
       await expectOpenedCleanly(storePath, run);
       if (expected.follow(child.lines.slice(readyAt + 1))) midOperation++;
+      await afterKill();
     }
 
     const last = loading.shift()!;
@@ -146,11 +164,12 @@ describe('hub state under SIGKILL', () => {
 
     // The schedule did what it is for: kills mostly mid-write, a few mid-start, and real work between.
     expect(midOperation, 'kills that landed while an operation was under way').toBeGreaterThanOrEqual(KILLS / 2);
+    expect(powerCuts, 'kills that were power cuts').toBeGreaterThanOrEqual(KILLS / 4);
     expect(expected.acknowledged, 'operations acknowledged').toBeGreaterThan(KILLS * 2);
     expect(expected.state.historic.length, 'Devices removed with their keys kept').toBeGreaterThan(0);
     expect(expected.state.dailyReads.length + expected.state.profile.length).toBeGreaterThan(0);
     console.info(
-      `hub durability: ${KILLS} kills (${midOperation} mid-operation, ${duringStartup} during start-up), ${expected.acknowledged} operations acknowledged, ` +
+      `hub durability: ${KILLS} kills (${midOperation} mid-operation, ${duringStartup} during start-up, ${powerCuts} power cuts), ${expected.acknowledged} operations acknowledged, ` +
         `${expected.landedUnacknowledged} interrupted ones found landed; restart to state read back p50 ${Math.round(median(restarts))} ms; ` +
         `${Math.round(performance.now() - started)} ms in all, seed ${SEED}`,
     );

@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli.js';
 import { encodeMessage } from '../../src/gbcs/index.js';
-import { describeRtds, RTDS_DIR, RTDS_KEYSTORE } from '../helpers/rtds.js';
+import { describeRtds, loadVectors, RTDS_DIR, RTDS_KEYSTORE } from '../helpers/rtds.js';
+import { inspectMessage } from '../../src/cli/gbcs.js';
 import { sampleCommand } from './sample.js';
 
 let stdout = '';
@@ -79,5 +80,20 @@ describeRtds('hub gbcs inspect --keystore on RTDS vectors', () => {
     const file = vector('11.3_CS06', 'CS06_11.3_IMMEDIATE_SUCCESS_PRECOMMAND_GBCS.HEX');
     expect(await main(['gbcs', 'inspect', file, '--keystore', RTDS_KEYSTORE, '--json'])).toBe(2);
     expect(JSON.parse(stdout).verification).toEqual({ mac: 'not present', signature: expect.stringMatching(/^MISSING: .*\[SIGNATURE_MISSING\]$/) });
+  });
+});
+
+describeRtds('hub gbcs inspect on the whole RTDS', () => {
+  it('names the use case of every vector and decodes its payload, whoever it is addressed to', async () => {
+    const vectors = loadVectors();
+    expect(vectors.length).toBeGreaterThan(1000);
+    const failures: string[] = [];
+    for (const vector of vectors) {
+      const inspection = await inspectMessage(vector.bytes);
+      if (!inspection.messageCode.useCase) failures.push(`${vector.name}: message code ${inspection.messageCode.code} unnamed`);
+      if ('error' in inspection.decodedPayload) failures.push(`${vector.name}: ${inspection.decodedPayload.error}`);
+      else if (inspection.decodedPayload.lines.length === 0) failures.push(`${vector.name}: nothing described`);
+    }
+    expect(failures).toEqual([]);
   });
 });

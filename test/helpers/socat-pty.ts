@@ -55,7 +55,7 @@ export function openPtyPair(timeoutMs = 5000): Promise<PtyPair> {
       reject(new Error(`socat did not make a pty pair: ${why}\n${stderr}`));
     };
     const timer = setTimeout(() => fail(`no pair within ${timeoutMs} ms`), timeoutMs);
-    child.once('error', (err) => fail(err.message));
+    child.once('error', (err: NodeJS.ErrnoException) => fail(err.code === 'ENOENT' ? 'socat is not installed (Debian package socat)' : err.message));
     const onEarlyExit = (code: number | null, signal: string | null): void =>
       fail(`exited early (code ${code}, signal ${signal})`);
     child.once('exit', onEarlyExit);

@@ -1,4 +1,4 @@
-import { describe } from 'vitest';
+import { describe, inject } from 'vitest';
 import { loadBoard, type BoardProfile } from '../../hal/boards.js';
 import { openTransport, type TransportOptions } from '../../hal/transport/open.js';
 import { FLOW_CONTROLS, type FlowControl } from '../../hal/transport/serial.js';
@@ -6,9 +6,10 @@ import type { Transport } from '../../hal/transport/transport.js';
 
 /**
  * Where the radio under test is, read from the environment:
- *   HIL_PORT   device path or tcp://host:port (required; without it HIL tests skip)
+ *   HIL_PORT   device path or tcp://host:port (unset: the `hub sim` that global-setup.ts started)
  *   HIL_BOARD  a profile in boards/ for baud, flow control and the reset line
  *   HIL_BAUD, HIL_FLOW  override the profile (or the 115200 / none defaults)
+ *   HIL_DEVICE a Device to admit and talk to, as EUI64:INSTALLCODE (hex, the code with its CRC)
  */
 export interface HilTarget {
   port: string;
@@ -16,7 +17,10 @@ export interface HilTarget {
   options: TransportOptions;
 }
 
-export const HIL_PORT = process.env['HIL_PORT'] || undefined;
+/** The simulator the suite runs against when HIL_PORT is unset (null with a real radio). */
+export const HIL_SIM = inject('hilSim');
+
+export const HIL_PORT = process.env['HIL_PORT'] || HIL_SIM?.radio;
 
 function flowFromEnv(): FlowControl | undefined {
   const value = process.env['HIL_FLOW'];
@@ -42,20 +46,10 @@ export async function openRadio(target: HilTarget): Promise<Transport> {
   return openTransport(target.port, target.options);
 }
 
-let warned = false;
-
 /**
- * `describe` for hardware tests: runs when HIL_PORT is set, otherwise skips the whole block and
- * says so once per run, so a green HIL run without a radio cannot pass for a real one.
+ * `describe` for radio tests: against HIL_PORT when it is set, else against `hub sim`, so the
+ * suite is never skipped and a green run says which radio it ran on.
  */
 export function describeHil(name: string, body: () => void): void {
-  if (HIL_PORT) {
-    describe(name, body);
-    return;
-  }
-  if (!warned) {
-    warned = true;
-    console.warn('HIL: HIL_PORT is not set, so hardware tests are skipped. Set HIL_PORT=/dev/ttyUSB0 (or tcp://host:port) and optionally HIL_BOARD=NAME.');
-  }
-  describe.skip(`${name} (skipped: HIL_PORT not set)`, body);
+  describe(HIL_SIM ? `${name} (hub sim)` : `${name} (${HIL_PORT})`, body);
 }

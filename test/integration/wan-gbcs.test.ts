@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeMessage, encodeMessage } from '../../src/gbcs/index.js';
+import { splitIntoBlocks } from '../../hal/tunnel/block-transfer.js';
 import { DEFAULT_CONFIG } from '../../src/config.js';
 import { startHubWan } from '../../src/wan/hub-wan.js';
 import { silentLogger } from '../../hal/log.js';
@@ -82,6 +83,35 @@ describe('WAN → GBCS router → HAN relay over a pty → simulated ESME → WA
     } else {
       expect(reply!.topic).toBe(link.topics.response);
     }
+    expect(bridge.awaitingDevices).toBe(0);
+  }, 40_000);
+});
+
+describe('WAN → HAN relay → WAN, General Block Transfer', () => {
+  it("sends every block of a Device's response too long for one transfer to the response topic its command named, in order", async () => {
+    const broker = await startTestBroker();
+    cleanups.push(() => broker.dispose());
+    const hub = await esmeRig({ broker: broker.url });
+    cleanups.push(() => hub.close());
+    const { esme, esmeEui64, link, bridge } = hub;
+
+    const head = await Subscriber.connect(broker.url, ['headend/blocks/+', link.topics.response]);
+    cleanups.push(() => head.close());
+    const command = encodeMessage(sampleCommand({ recipient: esmeEui64, originatorCounter: 0x7002n }));
+    const delivered = esme.next((frame) => frame.command.kind === 'transferData');
+    const v5 = broker.kind === 'mosquitto';
+    await head.publish(link.topics.command, command, { qos: 1, ...(v5 ? { properties: { responseTopic: 'headend/blocks/reply', correlationData: Buffer.from('b1') } } : {}) });
+    await delivered;
+
+    const answer = encodeMessage(sampleCommand({ cra: 'response', originator: esmeEui64, recipient: '90B3D51F30000002', originatorCounter: 0x7002n }));
+    const routing = { craFlag: 2, originatorCounter: 0x7002n, originator: esmeEui64, target: '90B3D51F30000002', messageCode: decodeMessage(answer).header.messageCode };
+    const blocks = splitIntoBlocks(answer, routing, Math.ceil(answer.length / 3));
+    expect(blocks).toHaveLength(3);
+    for (const block of blocks) esme.send({ sequence: 9, direction: 'serverToClient', command: { kind: 'transferData', tunnelId: 0x0042, data: block } });
+    const received = await head.until((r) => r.length >= blocks.length);
+    expect(received.map((r) => r.payload)).toEqual(blocks);
+    expect(new Set(received.map((r) => r.topic))).toEqual(new Set([v5 ? 'headend/blocks/reply' : link.topics.response]));
+    if (v5) for (const r of received) expect(r.packet.properties?.correlationData).toEqual(Buffer.from('b1'));
     expect(bridge.awaitingDevices).toBe(0);
   }, 40_000);
 });

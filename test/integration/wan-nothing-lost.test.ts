@@ -6,16 +6,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect } from 'vitest';
 import { decodeMessage } from '../../src/gbcs/index.js';
 import { HUB_STATE } from '../../src/wan/topics.js';
+import { PowerCutDisk, powerCutUnavailable } from '../helpers/power-cut/power-cut.js';
+import { itNeeds } from '../helpers/prerequisites.js';
 import { Subscriber } from '../src/wan/subscriber.js';
 import { startTestBroker, type TestBroker } from '../src/wan/test-broker.js';
 
 /**
  * Nothing lost: a hub process raises 5,000 alerts at a steady rate while the broker is stopped and
- * started twice and the hub itself is killed with SIGKILL once (and started again on the same
- * disk). A head end with a persistent session must receive every alert, first copies in the order
+ * started twice and the hub itself loses its power once (SIGKILL, and its disk keeps only what it
+ * synced: test/helpers/power-cut; then it starts again on that disk). A head end with a persistent session must receive every alert, first copies in the order
  * raised; duplicates only as QoS 1 allows (a redelivery after a lost acknowledgement), each one
  * recognisable by its GBCS originator counter.
  */
@@ -42,9 +44,10 @@ class Raiser {
     });
   }
 
-  static start(dir: string, dataKey: string, broker: string): Raiser {
-    const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), raiserScript, dir, dataKey, broker, String(TOTAL), String(RATE_PER_SECOND)], {
+  static start(disk: PowerCutDisk, dataKey: string, broker: string): Raiser {
+    const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), raiserScript, disk.live, dataKey, broker, String(TOTAL), String(RATE_PER_SECOND)], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      env: disk.env,
     });
     return new Raiser(child);
   }
@@ -67,13 +70,14 @@ afterAll(async () => {
 });
 
 describe('WAN: nothing lost', () => {
-  it(`delivers all ${TOTAL} alerts in order through two broker restarts and a SIGKILL of the hub`, async () => {
+  itNeeds(powerCutUnavailable())(`delivers all ${TOTAL} alerts in order through two broker restarts and a power cut of the hub`, async () => {
     broker = await startTestBroker();
     const b = broker;
     cleanups.push(() => b.dispose());
     if (broker.kind !== 'mosquitto') console.warn('wan-nothing-lost: mosquitto is not installed; running against the embedded broker');
     const dir = await mkdtemp(join(tmpdir(), 'hub-wan-lost-'));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const disk = await PowerCutDisk.create(dir, 'db');
     const dataKey = randomBytes(32).toString('hex');
     const alertTopic = `gbcs/${HUB}/alert`;
     const stateTopic = `gbcs/${HUB}/state`;
@@ -84,7 +88,7 @@ describe('WAN: nothing lost', () => {
     });
     cleanups.push(() => head.close());
 
-    let raiser = Raiser.start(join(dir, 'db'), dataKey, broker.url);
+    let raiser = Raiser.start(disk, dataKey, broker.url);
     cleanups.push(async () => raiser.child.kill('SIGKILL'));
 
     await raiser.until('1000 alerts raised', () => raiser.raised >= 1000);
@@ -98,7 +102,8 @@ describe('WAN: nothing lost', () => {
     await raiser.exited;
     // The broker says so for the dead hub: its will, retained.
     await head.until(() => head.on(stateTopic).slice(statesBefore).some((m) => m.payload.toString() === HUB_STATE.offline));
-    raiser = Raiser.start(join(dir, 'db'), dataKey, broker.url);
+    await disk.cut();
+    raiser = Raiser.start(disk, dataKey, broker.url);
 
     await raiser.until('3500 alerts raised', () => raiser.raised >= 3500);
     await broker.stop();

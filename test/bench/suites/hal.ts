@@ -3,7 +3,7 @@ import { AshDecoder } from '../../../hal/ash/decoder.js';
 import { AshEncoder } from '../../../hal/ash/encoder.js';
 import { HerdsmanAsh } from '../../hal/ash/herdsman-oracle.js';
 import { seededRandom } from '../../hal/ash/helpers.js';
-import { costRatio, rateRatio, round, type BenchResult, type BenchSuite } from '../result.js';
+import { ALTERNATION, costRatio, median, rateRatio, round, RUNS, type BenchResult, type BenchSuite } from '../result.js';
 
 /**
  * The ASH codec's cost against zigbee-herdsman 10.9.5's ASH (its UartAsh send path and AshWriter to
@@ -13,8 +13,7 @@ import { costRatio, rateRatio, round, type BenchResult, type BenchSuite } from '
  */
 const FRAMES = 1_000;
 const LINE_BYTES_PER_SECOND = 921_600 / 10; // 8N1: ten bits on the line per byte
-const RUN_MS = 700;
-const ROUNDS = 3;
+const RUN_MS = 500;
 
 interface Corpus {
   payloads: Buffer[];
@@ -59,17 +58,22 @@ function measure(pass: () => void): Measured {
   return { passesPerSecond: passes / cpuSeconds, cpuPerPass: cpuSeconds / passes };
 }
 
-/** Alternate ours and theirs over a few rounds and keep each side's best, so neither pays for the other's GC. */
-function compare(ours: () => void, theirs: () => void): { ours: Measured; theirs: Measured } {
-  let best = { ours: measure(ours), theirs: measure(theirs) };
-  for (let round = 1; round < ROUNDS; round++) {
-    const o = measure(ours);
-    const t = measure(theirs);
-    if (o.cpuPerPass < best.ours.cpuPerPass) best = { ...best, ours: o };
-    if (t.cpuPerPass < best.theirs.cpuPerPass) best = { ...best, theirs: t };
-  }
-  return best;
+/** The run of median CPU cost among a side's runs. */
+function medianRun(runs: Measured[]): Measured {
+  const cpuPerPass = median(runs.map((run) => run.cpuPerPass));
+  return { cpuPerPass, passesPerSecond: 1 / cpuPerPass };
 }
+
+/** Alternate ours and theirs run by run (ours first, then theirs first...) and keep each side's median, so neither always runs on the other's garbage. */
+function compare(ours: () => void, theirs: () => void): { ours: Measured; theirs: Measured } {
+  const runs = { ours: [] as Measured[], theirs: [] as Measured[] };
+  for (let run = 0; run < RUNS; run++) {
+    for (const side of run % 2 === 0 ? (['ours', 'theirs'] as const) : (['theirs', 'ours'] as const)) runs[side].push(measure(side === 'ours' ? ours : theirs));
+  }
+  return { ours: medianRun(runs.ours), theirs: medianRun(runs.theirs) };
+}
+
+const CACHING = 'both sides reuse one encoder/decoder (or herdsman parser) across passes, as a link does; the corpus is built before timing; nothing of one pass is kept for the next';
 
 function oursEncode(encoder: AshEncoder, c: Corpus): () => void {
   return () => {
@@ -112,7 +116,7 @@ const suite: BenchSuite = async function* (): AsyncIterable<BenchResult> {
   const herdsman = new HerdsmanAsh();
   checkSameWork(herdsman, c);
   const encoder = new AshEncoder();
-  const note = `${FRAMES} DATA frames, 40-100-byte EZSP payloads, ${round(c.wireBytes / FRAMES, 1)} wire bytes each on average; rates per CPU-second, best of ${ROUNDS} alternating runs`;
+  const note = `${FRAMES} DATA frames, 40-100-byte EZSP payloads, ${round(c.wireBytes / FRAMES, 1)} wire bytes each on average; rates per CPU-second, ${ALTERNATION}, each run ${RUN_MS} ms of passes`;
 
   const decode = compare(oursDecode(c), herdsmanDecode(herdsman, c));
   const decodeRate = decode.ours.passesPerSecond * FRAMES;
@@ -124,7 +128,9 @@ const suite: BenchSuite = async function* (): AsyncIterable<BenchResult> {
     peer: 'zigbee-herdsman 10.9.5 AshParser+readFrame',
     peer_value: Math.round(decodePeer),
     ratio: rateRatio(decodeRate, decodePeer),
-    note: `${note}; one chunk per frame, as a serial port framed on Flag delivers them`,
+    span: 'CPU time of one pass: every frame of the corpus pushed as one chunk (as a serial port framed on Flag delivers it) until its de-randomised payload is out, on both sides',
+    caching: CACHING,
+    note,
   };
 
   const encode = compare(oursEncode(encoder, c), herdsmanEncode(herdsman, c));
@@ -137,6 +143,8 @@ const suite: BenchSuite = async function* (): AsyncIterable<BenchResult> {
     peer: 'zigbee-herdsman 10.9.5 UartAsh.send+AshWriter',
     peer_value: Math.round(encodePeer),
     ratio: rateRatio(encodeRate, encodePeer),
+    span: 'CPU time of one pass: every payload of the corpus encoded to its wire bytes (CRC, randomising, stuffing, flag), on both sides; the bytes were checked equal first',
+    caching: CACHING,
     note,
   };
 
@@ -153,6 +161,8 @@ const suite: BenchSuite = async function* (): AsyncIterable<BenchResult> {
     peer: 'zigbee-herdsman 10.9.5',
     peer_value: round(theirShare, 3),
     ratio: costRatio(oursShare, theirShare),
+    span: 'the encode and decode passes above, scaled to one second of a full line each way',
+    caching: CACHING,
     note: `CPU time to encode ${LINE_BYTES_PER_SECOND} and decode ${LINE_BYTES_PER_SECOND} wire bytes (one second of a full 921600 8N1 line each way)`,
   };
 

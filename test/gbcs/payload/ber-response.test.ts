@@ -5,7 +5,7 @@ import { decodeMessage, encodeMessage } from '../../../src/gbcs/index.js';
 import { decodeBer, decodeDer, encodeDer, type Asn1Node } from '../../../src/gbcs/payload/asn1/der.js';
 import { activateFirmwareCommand, encodeAsn1 } from '../../../src/gbcs/payload/asn1/views.js';
 import { decodePayload, encodeGeneric, PayloadError } from '../../../src/gbcs/payload/index.js';
-import { loadVectors, rtdsPresent } from '../../helpers/rtds.js';
+import { itWithVectors, vectorBytes } from '../../helpers/rtds.js';
 
 /**
  * ASN.1 payloads the hub only reads (responses and alerts from Devices) are taken as BER: the
@@ -93,13 +93,13 @@ describe('ASN.1 payloads read as BER when the hub only inspects them', () => {
     expect(inspection.decodedPayload).toMatchObject({ view: 'CS06 response', value: { responseCode: 0 } });
   });
 
-  const rtdsResponse = rtdsPresent ? loadVectors().find((vector) => vector.name === 'CS02bSupplierBySupplier_6.15.1_IMMEDIATE_SUCCESS_RESPONSE_GBCS.HEX') : undefined;
-  it.runIf(rtdsResponse !== undefined)('reads the RTDS CS02b supplierBySupplier response payload, where $RTDS_DIR holds it', async () => {
-    const message = decodeMessage(rtdsResponse!.bytes);
+  const RESPONSE = 'CS02bSupplierBySupplier_6.15.1_IMMEDIATE_SUCCESS_RESPONSE_GBCS.HEX';
+  itWithVectors(RESPONSE)('reads the RTDS CS02b supplierBySupplier response payload', async () => {
+    const message = decodeMessage(vectorBytes(RESPONSE)!);
     expect(message.payload.subarray(0, 4).toString('hex')).toBe('308200ca');
     const decoded = decodePayload({ messageCode: message.header.messageCode, cra: 'response', payload: message.payload });
     expect(decoded.format).toBe('asn1');
-    const inspection = await inspectMessage(rtdsResponse!.bytes);
+    const inspection = await inspectMessage(vectorBytes(RESPONSE)!);
     expect(inspection.decodedPayload).not.toHaveProperty('error');
   });
 

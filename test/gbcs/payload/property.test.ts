@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MESSAGE_CODES, decodeMessage, type Cra } from '../../../src/gbcs/index.js';
-import { PAYLOAD_VIEWS, PayloadError, encodeGeneric, payloadFormatOf, type GenericPayload } from '../../../src/gbcs/payload/index.js';
+import { PAYLOAD_VIEWS, PayloadError, decodePayload, encodeGeneric, payloadFormatOf, type GenericPayload } from '../../../src/gbcs/payload/index.js';
 import { decodeDer } from '../../../src/gbcs/payload/asn1/index.js';
 import { decodeDlms } from '../../../src/gbcs/payload/dlms/index.js';
 import { decodeGbz } from '../../../src/gbcs/payload/gbz/index.js';
@@ -34,7 +34,12 @@ const RAW_DECODERS = {
  * the payload) or succeed; then the generic tree and the typed view re-encode to the same bytes.
  */
 function decodesSafely(messageCode: number, cra: Cra, payload: Buffer): void {
-  const format = payloadFormatOf({ messageCode, payload })!;
+  const format = payloadFormatOf({ messageCode, payload });
+  if (!format) {
+    // A code whose format the payload's first bytes tell (GCA, GNCA), with first bytes that tell none.
+    expect(() => decodePayload({ messageCode, cra, payload })).toThrow(PayloadError);
+    return;
+  }
   const generic = attempt(payload, () => RAW_DECODERS[format](payload, cra));
   if (generic) expect(encodeGeneric(generic).equals(payload)).toBe(true);
   const useCase = MESSAGE_CODES.get(messageCode)?.useCase;

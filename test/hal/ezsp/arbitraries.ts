@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { FRAMES, fieldsFor, type FrameName } from '../../../hal/ezsp/frames.js';
-import { FIRST_SL_STATUS_VERSION, type WireTypeName } from '../../../hal/ezsp/wire-types.js';
+import { EMBER_COUNTER_COUNT, FIRST_SL_STATUS_VERSION, type WireTypeName } from '../../../hal/ezsp/wire-types.js';
 
 /** fast-check generators for every EZSP wire type and for whole parameter objects. */
 
@@ -74,6 +74,18 @@ export function wireArbitrary(type: WireTypeName, version: number): fc.Arbitrary
       });
     case 'apsKeyMetadata':
       return fc.record({ bitmask: u16, outgoingFrameCounter: u32, incomingFrameCounter: u32, ttlInSeconds: u16 });
+    case 'counters':
+      return fc.array(u16, { minLength: EMBER_COUNTER_COUNT, maxLength: EMBER_COUNTER_COUNT });
+    case 'multicastTableEntry':
+      return fc.record({ multicastId: u16, endpoint: u8, networkIndex: u8 });
+    case 'networkKeyInfo':
+      return fc.record({
+        networkKeySet: fc.boolean(),
+        alternateNetworkKeySet: fc.boolean(),
+        networkKeySequenceNumber: u8,
+        altNetworkKeySequenceNumber: u8,
+        networkKeyFrameCounter: u32,
+      });
   }
 }
 

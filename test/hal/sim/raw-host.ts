@@ -73,12 +73,17 @@ export class RawHost {
     await this.call('version', { desiredProtocolVersion: version });
   }
 
-  /** Callbacks named `name` received so far. */
-  received<N extends CallbackName>(name: N): ResponseParams<N>[] {
-    return this.callbacks.filter((f) => f.name === name).map((f) => f.params as ResponseParams<N>);
+  /**
+   * Callbacks named `name` received so far. Incoming ZDO (the Device_annce each Device broadcasts
+   * when it joins) is left out unless `zdo` is set, so tests count the Devices' own messages.
+   */
+  received<N extends CallbackName>(name: N, zdo = false): ResponseParams<N>[] {
+    return this.callbacks
+      .filter((f) => f.name === name && (zdo || !isZdoMessage(f)))
+      .map((f) => f.params as ResponseParams<N>);
   }
 
-  /** Wait until `count` callbacks named `name` have arrived (in total). */
+  /** Wait until `count` callbacks named `name` have arrived (in total; ZDO messages left out as in `received`). */
   async waitFor<N extends CallbackName>(name: N, count = 1, timeoutMs = 5000): Promise<ResponseParams<N>[]> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -99,4 +104,8 @@ export class RawHost {
   close(): Promise<void> {
     return this.link.close();
   }
+}
+
+function isZdoMessage(frame: ResponseFrame): boolean {
+  return frame.name === 'incomingMessageHandler' && (frame.params as ResponseParams<'incomingMessageHandler'>).apsFrame.profileId === 0;
 }

@@ -2,6 +2,7 @@ import { afterEach, expect } from 'vitest';
 import { EmberStatus, SLStatus } from '../../../hal/ezsp/index.js';
 import { linkKeyFromInstallCode } from '../../../hal/install-code.js';
 import type { ManualClock } from '../../../hal/clock.js';
+import type { Logger } from '../../../hal/log.js';
 import { memoryTransportPair } from '../../../hal/transport/memory.js';
 import { loadScenario, type Scenario } from '../../../hal/sim/scenario.js';
 import { Simulator } from '../../../hal/sim/simulator.js';
@@ -22,9 +23,9 @@ afterEach(async () => {
 });
 
 /** A simulator on the built-in scenario, served to a RawHost over an in-memory pair; torn down after each test. */
-export async function setUp(options: { clock?: ManualClock; ezspVersion?: number; scenario?: Scenario } = {}) {
+export async function setUp(options: { clock?: ManualClock; ezspVersion?: number; scenario?: Scenario; logger?: Logger } = {}) {
   const scenario = options.scenario ?? (await loadScenario(undefined));
-  const sim = new Simulator({ scenario, clock: options.clock, ezspVersion: options.ezspVersion, ash: { ackTimeInitMs: 400, ackTimeMinMs: 100 } });
+  const sim = new Simulator({ scenario, clock: options.clock, ezspVersion: options.ezspVersion, logger: options.logger, ash: { ackTimeInitMs: 400, ackTimeMinMs: 100 } });
   const [hostSide, ncpSide] = memoryTransportPair('sim');
   sim.serve(ncpSide);
   const host = new RawHost(hostSide);
@@ -33,9 +34,9 @@ export async function setUp(options: { clock?: ManualClock; ezspVersion?: number
   return { sim, host, scenario };
 }
 
-export async function formed(options: { clock?: ManualClock; scenario?: Scenario } = {}) {
+export async function formed(options: { clock?: ManualClock; scenario?: Scenario; ezspVersion?: number } = {}) {
   const setup = await setUp(options);
-  await setup.host.negotiate();
+  await setup.host.negotiate(options.ezspVersion);
   expect(await setup.host.call('formNetwork', { parameters: NETWORK })).toEqual({ status: EmberStatus.SUCCESS });
   await setup.host.waitFor('stackStatusHandler');
   return setup;

@@ -25,13 +25,13 @@ afterEach(async () => {
   await temp.dispose();
 });
 
-async function rig() {
+async function rig(linkKeyRead?: { attempts: number; firstRetryMs: number }) {
   const clock = new SystemClock();
   const scenario = await loadScenario(undefined);
   const sim = new Simulator({ scenario, clock, seed: 7 });
   const [hostSide, ncpSide] = memoryTransportPair('admission-sim');
   sim.serve(ncpSide);
-  const radio = new EzspRadio({ link: new AshEndpoint({ role: 'host', transport: hostSide, clock }), clock, commandTimeoutMs: 2000, reconnectDelayMs: 50 });
+  const radio = new EzspRadio({ link: new AshEndpoint({ role: 'host', transport: hostSide, clock }), clock, commandTimeoutMs: 2000, reconnectDelayMs: 50, ...(linkKeyRead ? { linkKeyRead } : {}) });
   const { log } = await openLog(temp);
   const security: Array<{ code: AdmissionSecurityEvent; eui64: string }> = [];
   const admission = new HanAdmission({ radio, log, clock, security: { record: (code, { eui64 }) => void security.push({ code, eui64 }) } });
@@ -85,5 +85,52 @@ describe('HAN admission with the simulated NCP', () => {
     expect(event).toMatchObject({ eui64: INTRUDER, code: 'JOIN_REFUSED_NOT_IN_LOG' });
     expect(security).toEqual([{ code: 'JOIN_REFUSED_NOT_IN_LOG', eui64: INTRUDER }]);
     expect(sim.device(INTRUDER).joined).toBe(false);
+  });
+
+  describe('a TC link key the NCP cannot give', () => {
+    /** The NCP's key table answers "not found" for the ESME's key the first `times` reads after its join. */
+    function failKeyReads(sim: Simulator, times: number): { reads: () => number } {
+      const nvm = sim.ncp.nvm;
+      const real = nvm.key.bind(nvm);
+      let reads = 0;
+      nvm.key = (eui64) => {
+        if (eui64 !== ESME || !sim.device(ESME).joined) return real(eui64);
+        reads++;
+        return reads <= times ? undefined : real(eui64);
+      };
+      return { reads: () => reads };
+    }
+
+    it('is read again until the NCP gives it, and then recorded as any other', async () => {
+      const { sim, log, admission, windows, installCodeOf } = await rig({ attempts: 4, firstRetryMs: 20 });
+      const failing = failKeyReads(sim, 2);
+      await log.add({ eui64: ESME, deviceType: 'ESME', installCode: installCodeOf(ESME) });
+      await windows.open(ESME, 60);
+      const unreadable: unknown[] = [];
+      admission.on('linkKeyUnreadable', (event) => unreadable.push(event));
+      const recorded = once(admission, 'linkKeyEstablished');
+      expect(sim.join(ESME).joined).toBe(true);
+      const [{ linkKey }] = (await recorded) as [{ linkKey: Buffer }];
+      expect(failing.reads()).toBe(3);
+      expect(log.get(ESME)?.tcLinkKey?.equals(linkKey)).toBe(true);
+      expect(linkKey.equals(sim.device(ESME).tcLinkKey!)).toBe(true);
+      expect(unreadable).toEqual([]);
+      expect(admission.linkKeyUnread(ESME)).toBe(false);
+    });
+
+    it('is reported, with what the NCP said, when every read fails, and the Device Log holds no key for it', async () => {
+      const { sim, log, admission, windows, installCodeOf } = await rig({ attempts: 3, firstRetryMs: 20 });
+      const failing = failKeyReads(sim, Number.POSITIVE_INFINITY);
+      await log.add({ eui64: ESME, deviceType: 'ESME', installCode: installCodeOf(ESME) });
+      await windows.open(ESME, 60);
+      const reported = once(admission, 'linkKeyUnreadable');
+      expect(sim.join(ESME).joined).toBe(true);
+      const [event] = (await reported) as [{ eui64: string; attempts: number; reason: string }];
+      expect(event).toMatchObject({ eui64: ESME, attempts: 3 });
+      expect(event.reason).toMatch(/exportLinkKeyByEui/);
+      expect(failing.reads()).toBe(3);
+      expect(log.get(ESME)?.tcLinkKey).toBeUndefined();
+      expect(admission.linkKeyUnread(ESME)).toBe(true);
+    });
   });
 });

@@ -5,6 +5,7 @@ import { parseCertificate } from '../../../src/security/certificates.js';
 import { TRUSTED_ROLES } from '../../../src/security/credentials.js';
 import { RTDS_IDENTITY, rtdsKeystore, vectorNamed } from '../../conformance/harness.js';
 import { describeRtds } from '../../helpers/rtds.js';
+import { splitIntoBlocks } from '../../../hal/tunnel/block-transfer.js';
 import { ESME, rig, temp } from '../han/relay-rig.js';
 
 /**
@@ -33,6 +34,30 @@ describeRtds('router → HAN relay', () => {
     const refused = await hub.router.process(stranger);
     expect(refused.kind === 'dropped' && refused.refusal.code).toBe('UNKNOWN_RECIPIENT');
     expect(sim.tunnelled(ESME)).toHaveLength(1);
+    await hub.stop();
+  });
+});
+
+describeRtds('router → HAN relay, General Block Transfer', () => {
+  it("passes each block of a command too long for one transfer to its Device untouched, by the block's routing header; refuses blocks for the hub itself and blocks that are no command", async () => {
+    const { relay, log, sim } = await rig();
+    const { secureElement } = await rtdsKeystore();
+    const hub = await openGbcsHub({ store: temp.store, secureElement, clock: new ManualClock(Date.UTC(2015, 0, 1)), identity: RTDS_IDENTITY, deviceLog: log, relay });
+    const command = vectorNamed('ECS17b_4.1.1_SINGLE_SUCCESS_COMMAND_GBCS.HEX').bytes;
+    const routing = { craFlag: 1, originatorCounter: 0x1234n, originator: '90B3D51F30000002', target: ESME, messageCode: 0x0027 };
+    const blocks = splitIntoBlocks(command, routing, 40);
+    expect(blocks.length).toBeGreaterThan(1);
+    for (const block of blocks) expect(await hub.router.process(block)).toMatchObject({ kind: 'relayed', to: ESME, report: { status: 'DELIVERED' } });
+    expect(sim.tunnelled(ESME).map((m) => m.gbcs)).toEqual(blocks);
+
+    const [forChf] = splitIntoBlocks(command, { ...routing, target: RTDS_IDENTITY.chf }, 40);
+    const [response] = splitIntoBlocks(command, { ...routing, craFlag: 2 }, 40);
+    const truncated = blocks[0]!.subarray(0, 30);
+    for (const [bytes, code] of [[forChf, 'MALFORMED'], [response, 'NOT_A_COMMAND'], [truncated, 'MALFORMED']] as const) {
+      const outcome = await hub.router.process(bytes!);
+      expect(outcome.kind === 'dropped' && outcome.refusal.code).toBe(code);
+    }
+    expect(sim.tunnelled(ESME)).toHaveLength(blocks.length);
     await hub.stop();
   });
 });

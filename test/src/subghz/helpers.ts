@@ -12,8 +12,9 @@ import { SubGhzState, type SubGhzOptions } from '../../../src/subghz/sub-ghz.js'
 
 /**
  * A Sub GHz radio that answers energy scans from a table of per-channel energies and remembers the
- * channel it was set to. It stands in until the simulator's dual-band mode exists (the EZSP radio
- * has no Sub GHz pages yet); it speaks the Radio seam's two methods exactly as the state calls them.
+ * channel it was set to, so a test sets each channel's energy directly; it speaks the Radio seam's
+ * two methods exactly as the state calls them (test/integration/sub-ghz-start.test.ts runs the
+ * EZSP radio against the simulator's dual-band NCP).
  */
 export class TableRadio implements SubGhzRadio {
   /** dBm per channel value; channels not listed read as `quiet`. */

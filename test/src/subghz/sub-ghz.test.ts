@@ -59,6 +59,24 @@ describe('DBCH01/DBCH02: the channel and the Channel Log', () => {
     expect(await fx.state.readChannelLog()).toEqual([{ at: fx.clock.now(), channel: { page: 28, channel: 0 }, reason: 'formed' }]);
   });
 
+  it('forms on the quietest allowed channel at first start, and puts the radio back on its channel at the next without logging again', async () => {
+    for (const channel of [0, 1]) fx.radio.energy.set(encodeChannel({ page: 28, channel }), -60);
+    expect(await fx.state.form()).toEqual({ page: 28, channel: 2 });
+    expect(fx.radio.setChannels).toEqual([{ page: 28, channel: 2 }]);
+    await fx.reopen();
+    expect(await fx.state.form()).toEqual({ page: 28, channel: 2 });
+    expect(fx.radio.scans).toBe(1);
+    expect(fx.radio.setChannels).toEqual([{ page: 28, channel: 2 }, { page: 28, channel: 2 }]);
+    expect(await fx.state.readChannelLog()).toEqual([{ at: fx.clock.now(), channel: { page: 28, channel: 2 }, reason: 'formed' }]);
+  });
+
+  it('forms on nothing when the radio fails its scan, so the hub starts no Sub GHz side', async () => {
+    fx.radio.failNextScan = new Error('scan failed');
+    await expect(fx.state.form()).rejects.toThrowError('scan failed');
+    expect(fx.state.currentChannel()).toBeNull();
+    expect(await fx.state.readChannelLog()).toEqual([]);
+  });
+
   it('refuses a channel the pages do not have, logging nothing', async () => {
     await expect(fx.state.adoptChannel({ page: 29, channel: 9 })).rejects.toMatchObject({ code: 'SUB_GHZ_CHANNEL_INVALID' });
     expect(await fx.state.readChannelLog()).toEqual([]);

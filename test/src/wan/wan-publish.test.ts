@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../../hal/clock.js';
 import { LinkRig } from './rig.js';
 import { Subscriber } from './subscriber.js';
-import { freePort, hasMosquitto, startTestBroker } from './test-broker.js';
+import { freePort, mosquittoMissing, startTestBroker } from './test-broker.js';
+import { itNeeds } from '../../helpers/prerequisites.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -36,7 +37,7 @@ describe('upstream publishing', () => {
     await vi.waitFor(() => expect(hub.outbox.stats()).toMatchObject({ depth: 0, expired: 1 }), { timeout: 10_000 });
   });
 
-  it.runIf(hasMosquitto())('keeps a message the broker refuses (MQTT 5 PUBACK reason) in the outbox and says so, retrying', async () => {
+  itNeeds(mosquittoMissing())('keeps a message the broker refuses (MQTT 5 PUBACK reason) in the outbox and says so, retrying', async () => {
     const broker = await startTestBroker({ acl: ['topic read #', 'topic write gbcs/+/state', 'topic write gbcs/+/telemetry'] });
     cleanups.push(() => broker.dispose());
     const hub = await LinkRig.create({ broker: broker.url }, { clock: new ManualClock() });

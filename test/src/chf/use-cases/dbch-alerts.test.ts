@@ -3,9 +3,9 @@ import { watchSubGhz } from '../../../../src/chf/use-cases/dbch-alerts.js';
 import { DBCH04 } from '../../../../src/gbcs/payload/dlms/chf.js';
 import type { AlertRequest } from '../../../../src/hub/use-case.js';
 import { configurationFromDlms } from '../../../../src/subghz/index.js';
-import { describeRtds } from '../../../helpers/rtds.js';
+import { describeRtds, itWithVectors } from '../../../helpers/rtds.js';
 import { ESME, Fixture, GSME } from '../../subghz/helpers.js';
-import { hasVector, vectorPayload } from './dbch-vectors.js';
+import { vectorPayload } from './dbch-vectors.js';
 
 const CHF = '00DB1234567890A2';
 const SUPPLIER = '90B3D51F30010000';
@@ -44,7 +44,6 @@ async function exhaust(eui64: string): Promise<void> {
   expect(fixture.state.pauseOf(eui64)).toBeDefined();
 }
 
-const itIf = (name: string) => (hasVector(name) ? it : it.skip);
 
 describeRtds('the Sub GHz alerts, reproduced from the events that cause them', () => {
   beforeEach(async () => start({ capacity: 2 }));
@@ -60,17 +59,17 @@ describeRtds('the Sub GHz alerts, reproduced from the events that cause them', (
     expect(payloadOf(0x0113)).toEqual(vectorPayload('DBCH04_6.28_NA_SUCCESS_ALERT_DBCH09_GBCS.HEX'));
   });
 
-  itIf('DBCH06_NA_8F20_ALERT_GBCS.HEX')('DBCH06: the GSME paused at its duty-cycle limit', async () => {
+  itWithVectors('DBCH06_NA_8F20_ALERT_GBCS.HEX')('DBCH06: the GSME paused at its duty-cycle limit', async () => {
     await exhaust(GSME);
     expect(payloadOf(0x0110)).toEqual(vectorPayload('DBCH06_NA_8F20_ALERT_GBCS.HEX'));
   });
 
-  itIf('DBCH08_NA_8F28_ALERT_GBCS.HEX')('DBCH08: a scan request accepted', async () => {
+  itWithVectors('DBCH08_NA_8F28_ALERT_GBCS.HEX')('DBCH08: a scan request accepted', async () => {
     await fixture.state.requestScan();
     expect(payloadOf(0x0112)).toEqual(vectorPayload('DBCH08_NA_8F28_ALERT_GBCS.HEX'));
   });
 
-  itIf('DBCH10_NA_8F2C_ALERT_GBCS.HEX')('DBCH10: the supplier\'s command to the paused ESME discarded', async () => {
+  itWithVectors('DBCH10_NA_8F2C_ALERT_GBCS.HEX')('DBCH10: the supplier\'s command to the paused ESME discarded', async () => {
     await exhaust(ESME);
     expect(fixture.state.admitCommand(ESME, { messageCode: 0x0027, originatorCounter: 0x3e8n, remoteParty: SUPPLIER })).toBe(false);
     expect(payloadOf(0x0114)).toEqual(vectorPayload('DBCH10_NA_8F2C_ALERT_GBCS.HEX'));
@@ -82,7 +81,7 @@ describeRtds('the Sub GHz alerts, reproduced from the events that cause them', (
     expect(raised.filter((alert) => alert.messageCode === 0x0114)).toEqual([]);
   });
 
-  itIf('DBCH11_NA_8F2D_ALERT_GBCS.HEX')('DBCH11: the GSME refused for want of Sub GHz capacity', async () => {
+  itWithVectors('DBCH11_NA_8F2D_ALERT_GBCS.HEX')('DBCH11: the GSME refused for want of Sub GHz capacity', async () => {
     await fixture.state.admitJoin(ESME);
     await fixture.state.admitJoin('00DB1234567890A4');
     expect(await fixture.state.admitJoin(GSME)).toBe(false);

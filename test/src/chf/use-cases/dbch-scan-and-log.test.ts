@@ -2,9 +2,9 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { answerDbch02, DBCH02 } from '../../../../src/chf/use-cases/dbch02-read-sub-ghz-channel-log.js';
 import { answerDbch05, DBCH05 } from '../../../../src/chf/use-cases/dbch05-request-sub-ghz-channel-scan.js';
 import type { SubGhzPage } from '../../../../src/subghz/index.js';
-import { describeRtds } from '../../../helpers/rtds.js';
+import { describeRtds, itWithVectors } from '../../../helpers/rtds.js';
 import { Fixture } from '../../subghz/helpers.js';
-import { hasVector, vectorPayload } from './dbch-vectors.js';
+import { vectorPayload } from './dbch-vectors.js';
 
 const GBCS_EPOCH_MS = Date.UTC(2000, 0, 1);
 const PAGES: SubGhzPage[] = [28, 29, 30, 31];
@@ -24,10 +24,9 @@ async function changeAt(seconds: number, page: SubGhzPage, channel: number): Pro
   await fixture.state.adoptChannel({ page, channel });
 }
 
-const itIf = (name: string) => (hasVector(name) ? it : it.skip);
 
 describeRtds('DBCH02: the Sub GHz Channel Log between two times', () => {
-  itIf('DBCH02_6.32_SUCCESS_COMMAND_GBCS.HEX')('answers the entries in the range, oldest first, as the RTDS does; none before or after it', async () => {
+  itWithVectors('DBCH02_6.32_SUCCESS_COMMAND_GBCS.HEX')('answers the entries in the range, oldest first, as the RTDS does; none before or after it', async () => {
     await changeAt(472_000_000, 31, 26);
     for (const [i, seconds] of RTDS_CHANGES.entries()) await changeAt(seconds, PAGES[i % 4]!, i % 8);
     await changeAt(473_400_000, 31, 20);
@@ -65,7 +64,7 @@ describeRtds('DBCH02: the Sub GHz Channel Log between two times', () => {
 });
 
 describeRtds('DBCH05: a channel scan request', () => {
-  itIf('DBCH05_6.29_SUCCESS_COMMAND_GBCS.HEX')('is taken (the assessment follows as DBCH08); without a Sub GHz side it is a hardware-fault', async () => {
+  itWithVectors('DBCH05_6.29_SUCCESS_COMMAND_GBCS.HEX')('is taken (the assessment follows as DBCH08); without a Sub GHz side it is a hardware-fault', async () => {
     expect(answerDbch05(vectorPayload('DBCH05_6.29_SUCCESS_COMMAND_GBCS.HEX'), fixture.state)).toEqual(vectorPayload('DBCH05_6.29_SUCCESS_RESPONSE_GBCS.HEX'));
     await fixture.state.close();
     expect(fixture.seen('scanRequestAssessed')).toEqual([expect.objectContaining({ assessment: { outcome: 'accepted' } })]);

@@ -8,4 +8,3 @@ export function vectorPayload(name: string): Buffer {
   return decodeMessage(vector.bytes).payload;
 }
 
-export const hasVector = (name: string): boolean => loadVectors().some((v) => v.name === name);

@@ -1,0 +1,3 @@
+import { describeRelay } from './relay-rig.js';
+
+describeRelay('PPMID');
