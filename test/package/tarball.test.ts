@@ -25,7 +25,7 @@ function run(command: string, args: string[], cwd: string): SpawnSyncReturns<str
 /** Runs `hub start` until its `hub ready` line (or its exit), then stops it; resolves with its output. */
 function startToReady(cli: string, cwd: string, timeoutMs: number): Promise<{ ready: boolean; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, 'start'], { cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(cli, ['start'], { cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     const output: string[] = [];
     let ready = false;
     const finish = () => {
@@ -59,10 +59,12 @@ describe('the npm package', () => {
       // The dependencies come from npm's cache when `npm ci` has filled it, else from the registry.
       run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', join(work, packed[0]!.filename)], app);
 
+      // The command as a user runs it: npm's link named `hub`, not the file it points at.
       const installed = join(app, 'node_modules', 'gb-comms-hub');
       const manifest = JSON.parse(await readFile(join(installed, 'package.json'), 'utf8')) as { bin: { hub: string } };
-      const cli = join(installed, manifest.bin.hub);
-      expect(run(process.execPath, [cli, '--help'], app).stdout).toContain('Usage: hub');
+      expect(manifest.bin.hub).toBe('dist/src/cli.js');
+      const cli = join(app, 'node_modules', '.bin', 'hub');
+      expect(run(cli, ['--help'], app).stdout).toContain('Usage: hub');
 
       const started = await startToReady(cli, app, 90_000);
       expect(started.output).not.toContain('SCENARIO_UNREADABLE');
