@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -89,6 +89,10 @@ describe('hub start with no radio configured', () => {
     const jsonLines = [...first.raw, ...first.stderr().split('\n').filter((l) => l.startsWith('{'))];
     expect(jsonLines.filter((l) => repeatedKeys(l).length > 0)).toEqual([]);
     expect(repeatedKeys('{"a":1,"b":{"a":2},"a":3}')).toEqual(['a']);
+    // The CHF's and GPF's key pairs are made at start, not by whichever message reaches them first.
+    const identity = first.lines.find((l) => l.msg === 'GBCS identity') as unknown as { chf: string; gpf: string };
+    const keyFile = JSON.parse(await readFile(join(dir, 'state', 'keys.json'), 'utf8')) as { owners: Record<string, unknown> };
+    expect(Object.keys(keyFile.owners).sort()).toEqual([identity.chf, identity.gpf].sort());
 
     // What the hub acknowledged is in its store after it stopped; install codes are never shown in full.
     const listed = (JSON.parse(await listDevices({ store: join(dir, 'state') }, true)) as { devices: Array<{ eui64: string; tcLinkKey: string }> }).devices;

@@ -72,7 +72,8 @@ describeSamples('Upgrade Images over the WAN firmware topic', () => {
     await broker.start();
     await hub.next('connected', 20_000);
     await send(7, frames.length);
-    await until(() => firmware!.images.entry(ESME_HASH) !== undefined, 'the image to be held');
+    // The image is held first and its transfer record dropped after, so wait for both.
+    await until(() => firmware!.images.entry(ESME_HASH) !== undefined && firmware!.receiver.progress().length === 0, 'the image to be held and its transfer done');
     expect(firmware!.images.entry(ESME_HASH)).toMatchObject({ size: 361, signer: '90B3D51F30010000' });
     expect(firmware!.receiver.progress()).toEqual([]);
     expect((await hub.link.telemetry()).firmware.transfers).toEqual([]);
