@@ -16,6 +16,9 @@ import {
   EzspDecisionBitmask,
   EzspDecisionId,
   EzspPolicyId,
+  EzspValueId,
+  SecManFlag,
+  SecManKeyType,
   networkStatusCodes,
   statusName,
 } from './ezsp/enums.js';
@@ -36,6 +39,7 @@ import {
   type Eui64,
   type JoinCredential,
   type NetworkInfo,
+  type NetworkKey,
   type NetworkParameters,
   type Radio,
   type RadioEvents,
@@ -164,13 +168,14 @@ export class EzspRadio extends EventEmitter<RadioEvents> implements Radio {
     return this.network.info;
   }
 
-  async formNetwork(parameters: Partial<NetworkParameters>): Promise<NetworkInfo> {
+  async formNetwork(parameters: Partial<NetworkParameters>, networkKey?: NetworkKey): Promise<NetworkInfo> {
     const channel = parameters.channel ?? 11;
     if (!Number.isInteger(channel) || channel < 11 || channel > 26) throw badArgument(`channel ${channel} is not 11..26`, 'formNetwork');
     const panId = parameters.panId ?? randomInt(1, 0xfff7);
     if (!Number.isInteger(panId) || panId < 0 || panId > 0xfffe) throw badArgument(`PAN id ${panId} is not 0..0xFFFE`, 'formNetwork');
     const extendedPanId = (parameters.extendedPanId ?? randomBytes(8).toString('hex')).toUpperCase();
     if (!isEui64(extendedPanId)) throw badArgument('extended PAN id must be 16 hex digits', 'formNetwork');
+    if (networkKey && networkKey.key.length !== 16) throw badArgument('a network key is 16 bytes', 'formNetwork');
     if (this.network.up) await this.network.leave();
     await this.expectOk('setInitialSecurityState', {
       state: {
@@ -180,8 +185,8 @@ export class EzspRadio extends EventEmitter<RadioEvents> implements Radio {
           EmberInitialSecurityBitmask.REQUIRE_ENCRYPTED_KEY,
         // Never used to admit anyone: joining needs a per-device transient key from an install code.
         preconfiguredKey: randomBytes(16),
-        networkKey: randomBytes(16),
-        networkKeySequenceNumber: 0,
+        networkKey: networkKey ? Buffer.from(networkKey.key) : randomBytes(16),
+        networkKeySequenceNumber: networkKey?.sequenceNumber ?? 0,
         preconfiguredTrustCenterEui64: '0000000000000000',
       },
     });
@@ -198,7 +203,25 @@ export class EzspRadio extends EventEmitter<RadioEvents> implements Radio {
         channels: 1 << channel,
       },
     });
-    return up;
+    const info = await up;
+    // Frames the old radio sent under this key must not be counted again: receivers drop a counter they have seen.
+    if (networkKey?.frameCounter) {
+      const value = Buffer.alloc(4);
+      value.writeUInt32LE(networkKey.frameCounter >>> 0);
+      const { status } = await this.host.command('setValue', { valueId: EzspValueId.NWK_FRAME_COUNTER, value });
+      if (status !== 0) this.log.warn({ status }, 'NCP refused the restored NWK frame counter');
+    }
+    return info;
+  }
+
+  /** The network key the NCP holds now, its sequence number and outgoing frame counter (secret: never log it). */
+  async readNetworkKey(): Promise<NetworkKey> {
+    const context = { coreKeyType: SecManKeyType.NETWORK, keyIndex: 0, derivedType: 0, eui64: '0000000000000000', multiNetworkIndex: 0, flags: SecManFlag.KEY_INDEX_IS_VALID, psaKeyAlgPermission: 0 };
+    const exported = await this.host.command('exportKey', { context });
+    if (exported.status !== 0) throw new RadioError('RADIO_COMMAND_FAILED', `exportKey: sl_status 0x${exported.status.toString(16)}`, { where: 'EZSP exportKey' });
+    const { status, networkKeyInfo } = await this.host.command('getNetworkKeyInfo', {});
+    if (status !== 0) throw new RadioError('RADIO_COMMAND_FAILED', `getNetworkKeyInfo: sl_status 0x${status.toString(16)}`, { where: 'EZSP getNetworkKeyInfo' });
+    return { key: Buffer.from(exported.key), sequenceNumber: networkKeyInfo.networkKeySequenceNumber, frameCounter: networkKeyInfo.networkKeyFrameCounter };
   }
 
   async permitJoining(devices: JoinCredential[], durationSeconds: number): Promise<void> {
