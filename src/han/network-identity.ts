@@ -19,6 +19,8 @@ export interface StoredIdentity {
   sequenceNumber: number;
   /** The NCP's outgoing NWK frame counter when last read. */
   frameCounter: number;
+  /** The coordinator's EUI-64 (the radio's), when a radio has carried the network. */
+  coordinator?: string;
 }
 
 export type IdentityRadio = Pick<Radio, 'start' | 'formNetwork' | 'readNetworkKey'>;
@@ -29,7 +31,8 @@ const isIdentity = (value: unknown): value is StoredIdentity => {
   const v = value as StoredIdentity | null;
   return (
     Number.isInteger(v?.channel) && Number.isInteger(v?.panId) && typeof v?.extendedPanId === 'string' && isEui64(v.extendedPanId) &&
-    typeof v.networkKey === 'string' && /^[0-9a-f]{32}$/.test(v.networkKey) && Number.isInteger(v.sequenceNumber) && Number.isInteger(v.frameCounter)
+    typeof v.networkKey === 'string' && /^[0-9a-f]{32}$/.test(v.networkKey) && Number.isInteger(v.sequenceNumber) && Number.isInteger(v.frameCounter) &&
+    (v.coordinator === undefined || (typeof v.coordinator === 'string' && isEui64(v.coordinator)))
   );
 };
 
@@ -105,6 +108,11 @@ export class NetworkIdentity {
     return network;
   }
 
+  /** Replace the kept identity (`hub network restore`); the next start gives it to the radio. */
+  async replace(identity: StoredIdentity): Promise<void> {
+    await this.domain.put(KEY, identity);
+  }
+
   /** Keep the radio's frame counter now (at a clean stop), so a restore later starts past it. */
   async keepFrameCounter(radio: Pick<Radio, 'readNetworkKey'>): Promise<void> {
     const kept = await this.stored();
@@ -121,6 +129,7 @@ export class NetworkIdentity {
       networkKey: key.key.toString('hex'),
       sequenceNumber: key.sequenceNumber,
       frameCounter: key.frameCounter ?? 0,
+      coordinator: network.localEui64,
     });
   }
 }
