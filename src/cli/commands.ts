@@ -11,6 +11,7 @@ import { registerGpf } from './gpf.js';
 import { registerWan } from './wan.js';
 import { registerFirmware } from './firmware.js';
 import { registerNetwork } from './network.js';
+import { registerSelftest } from './selftest.js';
 
 /** Every subcommand of `hub`, in the order `hub --help` lists them. */
 export function registerCommands(program: Command): void {
@@ -26,4 +27,5 @@ export function registerCommands(program: Command): void {
   registerWan(program);
   registerFirmware(program);
   registerNetwork(program);
+  registerSelftest(program);
 }
