@@ -224,6 +224,15 @@ export class EzspRadio extends EventEmitter<RadioEvents> implements Radio {
     return { key: Buffer.from(exported.key), sequenceNumber: networkKeyInfo.networkKeySequenceNumber, frameCounter: networkKeyInfo.networkKeyFrameCounter };
   }
 
+  async restoreLinkKeys(devices: JoinCredential[]): Promise<void> {
+    for (const device of devices) {
+      if (device.linkKey.length !== 16) throw badArgument(`the link key of ${device.eui64} is not 16 bytes`, 'restoreLinkKeys');
+      // Index 0xFF: the NCP picks the entry (the one already for this EUI-64, else a free one).
+      const { status } = await this.host.command('importLinkKey', { index: 0xff, address: device.eui64, plaintextKey: device.linkKey });
+      if (status !== 0) throw new RadioError('RADIO_COMMAND_FAILED', `importLinkKey for ${device.eui64}: sl_status 0x${status.toString(16)}`, { where: 'EZSP importLinkKey' });
+    }
+  }
+
   async permitJoining(devices: JoinCredential[], durationSeconds: number): Promise<void> {
     if (!Number.isInteger(durationSeconds) || durationSeconds < 1 || durationSeconds > MAX_JOIN_SECONDS) {
       throw badArgument(`join window of ${durationSeconds} s is not 1..${MAX_JOIN_SECONDS}`, 'permitJoining');

@@ -99,6 +99,8 @@ export interface Radio extends EventEmitter<RadioEvents> {
   formNetwork(parameters: Partial<NetworkParameters>, networkKey?: NetworkKey): Promise<NetworkInfo>;
   /** The network key the radio holds now, with its sequence number and frame counter (secret: never log it). */
   readNetworkKey(): Promise<NetworkKey>;
+  /** Put the TC link keys of Devices already on the network into the radio's key table (a radio given a restored network has none). */
+  restoreLinkKeys(devices: JoinCredential[]): Promise<void>;
   /** Allow exactly these devices to join, each with its own key, for `durationSeconds` (≤ 254). */
   permitJoining(devices: JoinCredential[], durationSeconds: number): Promise<void>;
   closeJoining(): Promise<void>;

@@ -158,6 +158,12 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     // Only over a live link: a stop with the radio gone must not wait on a command that cannot be answered.
     closers.push(async () => (link.connected ? identity.keepFrameCounter(radio) : undefined));
     logger.info({ channel: network.channel, panId: network.panId, extendedPanId: network.extendedPanId, how }, 'network up');
+    if (how === 'restored') {
+      // The Devices' TC link keys too, as the old radio held them: a Device that rejoins through the trust centre needs its own.
+      const keys = deviceLog.list().flatMap((d) => (d.tcLinkKey ? [{ eui64: d.eui64, linkKey: d.tcLinkKey }] : []));
+      await radio.restoreLinkKeys(keys);
+      logger.info({ devices: keys.length }, 'TC link keys put back on the radio');
+    }
     admission.start();
 
     const time = await HubTime.open({ store, clock, trustSystemClock: true });

@@ -88,6 +88,8 @@ describe('the network identity kept in the store', () => {
     expect(sim.status().network).toEqual(formed);
     expect(sim.ncp.nvm.network?.networkKey.equals(key)).toBe(true);
     expect(sim.device(ESME).joined).toBe(true);
+    // Its TC link key is back in the key table, the same one it holds.
+    expect(sim.ncp.nvm.key(ESME)?.key.equals(sim.device(ESME).tcLinkKey ?? Buffer.alloc(16))).toBe(true);
     await exchange(sim, second);
     await second.stop();
 

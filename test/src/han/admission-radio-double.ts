@@ -79,6 +79,12 @@ export class RadioDouble extends EventEmitter<RadioEvents> implements Radio {
 
   private networkKey: NetworkKey = { key: randomBytes(16), sequenceNumber: 0 };
 
+  readonly restoredLinkKeys: JoinCredential[] = [];
+
+  async restoreLinkKeys(devices: JoinCredential[]): Promise<void> {
+    this.restoredLinkKeys.push(...devices);
+  }
+
   async readNetworkKey(): Promise<NetworkKey> {
     return { ...this.networkKey, key: Buffer.from(this.networkKey.key) };
   }
