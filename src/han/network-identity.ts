@@ -68,14 +68,15 @@ export class NetworkIdentity {
     const resumed = await radio.start();
     const kept = await this.stored();
     if (resumed) {
-      const key = await radio.readNetworkKey();
-      if (!kept) {
-        // A store from before identities were kept: the radio's network becomes the record.
-        await this.save(resumed, key);
-        return { network: resumed, how: 'resumed' };
-      }
-      if (resumed.panId === kept.panId && resumed.extendedPanId === kept.extendedPanId && key.key.toString('hex') === kept.networkKey) {
-        await this.save(resumed, key);
+      const key = await radio.readNetworkKey().catch((error: unknown) => {
+        // An NCP that will not export its key still carries its network; only a restore needs the key.
+        logger.warn({ err: error }, 'could not read the network key from the radio; it is not kept until it can be');
+        return undefined;
+      });
+      const sameKey = key === undefined || key.key.toString('hex') === kept?.networkKey;
+      if (!kept || (resumed.panId === kept.panId && resumed.extendedPanId === kept.extendedPanId && sameKey)) {
+        // With no record (a store from before identities were kept), the radio's network becomes it.
+        if (key) await this.save(resumed, key);
         return { network: resumed, how: 'resumed' };
       }
       logger.warn({ radio: describe(resumed), kept: describe(kept) }, 'the radio holds another network than the one kept in the store; giving it the kept one');

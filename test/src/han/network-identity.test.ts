@@ -86,6 +86,21 @@ describe.each([13, 14])('the kept network identity (EZSP %i)', (ezspVersion) => 
     expect(sim.ncp.nvm.network?.frameCounter).toBeGreaterThan(5000);
   });
 
+  it('lets a radio that will not export its key resume its network, keeping nothing until it does', async () => {
+    const sim = await simulator();
+    const before = await radioOn(sim);
+    await before.start();
+    const formed = await before.formNetwork({ channel: 22, panId: 0x0cab });
+    await before.stop();
+    const identity = await NetworkIdentity.open(await openTestStore());
+    const radio = await radioOn(sim);
+    radio.readNetworkKey = () => Promise.reject(new Error('exportKey refused'));
+    const { how, network } = await identity.bringUp(radio, {}, silentLogger);
+    expect(how).toBe('resumed');
+    expect(network.extendedPanId).toBe(formed.extendedPanId);
+    expect(await identity.stored()).toBeUndefined();
+  });
+
   it('is taken from the radio when the store has none (a store from before it was kept)', async () => {
     const sim = await simulator();
     const before = await radioOn(sim);
