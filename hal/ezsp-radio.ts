@@ -16,9 +16,6 @@ import {
   EzspDecisionBitmask,
   EzspDecisionId,
   EzspPolicyId,
-  EzspValueId,
-  SecManFlag,
-  SecManKeyType,
   networkStatusCodes,
   statusName,
 } from './ezsp/enums.js';
@@ -29,6 +26,7 @@ import { FragmentSender } from './ezsp/fragment-sender.js';
 import { FRAGMENTATION, frameLimits, type FragmentationOptions, type FrameLimits } from './ezsp/fragmentation.js';
 import { JoinTracker } from './ezsp/joining.js';
 import { Outbox, type TransmitResult } from './ezsp/outbox.js';
+import { importLinkKeys, readNetworkKey, setFrameCounter } from './ezsp/network-keys.js';
 import { RadioNetwork } from './ezsp/radio-network.js';
 import { silentLogger, type Logger } from './log.js';
 import {
@@ -204,33 +202,17 @@ export class EzspRadio extends EventEmitter<RadioEvents> implements Radio {
       },
     });
     const info = await up;
-    // Frames the old radio sent under this key must not be counted again: receivers drop a counter they have seen.
-    if (networkKey?.frameCounter) {
-      const value = Buffer.alloc(4);
-      value.writeUInt32LE(networkKey.frameCounter >>> 0);
-      const { status } = await this.host.command('setValue', { valueId: EzspValueId.NWK_FRAME_COUNTER, value });
-      if (status !== 0) this.log.warn({ status }, 'NCP refused the restored NWK frame counter');
-    }
+    if (networkKey?.frameCounter) await setFrameCounter(this.host, networkKey.frameCounter, this.log);
     return info;
   }
 
   /** The network key the NCP holds now, its sequence number and outgoing frame counter (secret: never log it). */
-  async readNetworkKey(): Promise<NetworkKey> {
-    const context = { coreKeyType: SecManKeyType.NETWORK, keyIndex: 0, derivedType: 0, eui64: '0000000000000000', multiNetworkIndex: 0, flags: SecManFlag.KEY_INDEX_IS_VALID, psaKeyAlgPermission: 0 };
-    const exported = await this.host.command('exportKey', { context });
-    if (exported.status !== 0) throw new RadioError('RADIO_COMMAND_FAILED', `exportKey: sl_status 0x${exported.status.toString(16)}`, { where: 'EZSP exportKey' });
-    const { status, networkKeyInfo } = await this.host.command('getNetworkKeyInfo', {});
-    if (status !== 0) throw new RadioError('RADIO_COMMAND_FAILED', `getNetworkKeyInfo: sl_status 0x${status.toString(16)}`, { where: 'EZSP getNetworkKeyInfo' });
-    return { key: Buffer.from(exported.key), sequenceNumber: networkKeyInfo.networkKeySequenceNumber, frameCounter: networkKeyInfo.networkKeyFrameCounter };
+  readNetworkKey(): Promise<NetworkKey> {
+    return readNetworkKey(this.host);
   }
 
-  async restoreLinkKeys(devices: JoinCredential[]): Promise<void> {
-    for (const device of devices) {
-      if (device.linkKey.length !== 16) throw badArgument(`the link key of ${device.eui64} is not 16 bytes`, 'restoreLinkKeys');
-      // Index 0xFF: the NCP picks the entry (the one already for this EUI-64, else a free one).
-      const { status } = await this.host.command('importLinkKey', { index: 0xff, address: device.eui64, plaintextKey: device.linkKey });
-      if (status !== 0) throw new RadioError('RADIO_COMMAND_FAILED', `importLinkKey for ${device.eui64}: sl_status 0x${status.toString(16)}`, { where: 'EZSP importLinkKey' });
-    }
+  restoreLinkKeys(devices: JoinCredential[]): Promise<void> {
+    return importLinkKeys(this.host, devices);
   }
 
   async permitJoining(devices: JoinCredential[], durationSeconds: number): Promise<void> {
