@@ -26,6 +26,7 @@ import { FragmentSender } from './ezsp/fragment-sender.js';
 import { FRAGMENTATION, frameLimits, type FragmentationOptions, type FrameLimits } from './ezsp/fragmentation.js';
 import { JoinTracker } from './ezsp/joining.js';
 import { Outbox, type TransmitResult } from './ezsp/outbox.js';
+import { importLinkKeys, readNetworkKey, setFrameCounter } from './ezsp/network-keys.js';
 import { RadioNetwork } from './ezsp/radio-network.js';
 import { silentLogger, type Logger } from './log.js';
 import {
@@ -36,6 +37,7 @@ import {
   type Eui64,
   type JoinCredential,
   type NetworkInfo,
+  type NetworkKey,
   type NetworkParameters,
   type Radio,
   type RadioEvents,
@@ -164,13 +166,14 @@ export class EzspRadio extends EventEmitter<RadioEvents> implements Radio {
     return this.network.info;
   }
 
-  async formNetwork(parameters: Partial<NetworkParameters>): Promise<NetworkInfo> {
+  async formNetwork(parameters: Partial<NetworkParameters>, networkKey?: NetworkKey): Promise<NetworkInfo> {
     const channel = parameters.channel ?? 11;
     if (!Number.isInteger(channel) || channel < 11 || channel > 26) throw badArgument(`channel ${channel} is not 11..26`, 'formNetwork');
     const panId = parameters.panId ?? randomInt(1, 0xfff7);
     if (!Number.isInteger(panId) || panId < 0 || panId > 0xfffe) throw badArgument(`PAN id ${panId} is not 0..0xFFFE`, 'formNetwork');
     const extendedPanId = (parameters.extendedPanId ?? randomBytes(8).toString('hex')).toUpperCase();
     if (!isEui64(extendedPanId)) throw badArgument('extended PAN id must be 16 hex digits', 'formNetwork');
+    if (networkKey && networkKey.key.length !== 16) throw badArgument('a network key is 16 bytes', 'formNetwork');
     if (this.network.up) await this.network.leave();
     await this.expectOk('setInitialSecurityState', {
       state: {
@@ -180,8 +183,8 @@ export class EzspRadio extends EventEmitter<RadioEvents> implements Radio {
           EmberInitialSecurityBitmask.REQUIRE_ENCRYPTED_KEY,
         // Never used to admit anyone: joining needs a per-device transient key from an install code.
         preconfiguredKey: randomBytes(16),
-        networkKey: randomBytes(16),
-        networkKeySequenceNumber: 0,
+        networkKey: networkKey ? Buffer.from(networkKey.key) : randomBytes(16),
+        networkKeySequenceNumber: networkKey?.sequenceNumber ?? 0,
         preconfiguredTrustCenterEui64: '0000000000000000',
       },
     });
@@ -198,7 +201,18 @@ export class EzspRadio extends EventEmitter<RadioEvents> implements Radio {
         channels: 1 << channel,
       },
     });
-    return up;
+    const info = await up;
+    if (networkKey?.frameCounter) await setFrameCounter(this.host, networkKey.frameCounter, this.log);
+    return info;
+  }
+
+  /** The network key the NCP holds now, its sequence number and outgoing frame counter (secret: never log it). */
+  readNetworkKey(): Promise<NetworkKey> {
+    return readNetworkKey(this.host);
+  }
+
+  restoreLinkKeys(devices: JoinCredential[]): Promise<void> {
+    return importLinkKeys(this.host, devices);
   }
 
   async permitJoining(devices: JoinCredential[], durationSeconds: number): Promise<void> {

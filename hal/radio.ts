@@ -20,6 +20,17 @@ export interface NetworkParameters {
   radioTxPower?: number;
 }
 
+/**
+ * The network key (secret: never logged) with its sequence number and, where the radio reports it,
+ * the outgoing NWK frame counter. With the parameters, what a blank radio needs to carry the same
+ * network on, so the Devices already on it stay joined.
+ */
+export interface NetworkKey {
+  key: Buffer;
+  sequenceNumber: number;
+  frameCounter?: number;
+}
+
 export interface NetworkInfo extends NetworkParameters {
   localEui64: Eui64;
   nodeId: number;
@@ -84,8 +95,12 @@ export interface RadioEvents {
 export interface Radio extends EventEmitter<RadioEvents> {
   /** Bring the link up and resume the network the radio already has, if any. */
   start(): Promise<NetworkInfo | null>;
-  /** Form a new network (leaving any current one). */
-  formNetwork(parameters: Partial<NetworkParameters>): Promise<NetworkInfo>;
+  /** Form a network (leaving any current one): under the given key, or a fresh random one. */
+  formNetwork(parameters: Partial<NetworkParameters>, networkKey?: NetworkKey): Promise<NetworkInfo>;
+  /** The network key the radio holds now, with its sequence number and frame counter (secret: never log it). */
+  readNetworkKey(): Promise<NetworkKey>;
+  /** Put the TC link keys of Devices already on the network into the radio's key table (a radio given a restored network has none). */
+  restoreLinkKeys(devices: JoinCredential[]): Promise<void>;
   /** Allow exactly these devices to join, each with its own key, for `durationSeconds` (≤ 254). */
   permitJoining(devices: JoinCredential[], durationSeconds: number): Promise<void>;
   closeJoining(): Promise<void>;

@@ -16,6 +16,7 @@ import { raiseCcs08 } from './chf/use-cases/ccs08-firmware-transfer-alert.js';
 import { firmwareTargets, startHubFirmware, type HubFirmware } from './firmware/hub-firmware.js';
 import { openSlotsAtStart, type SlotsAtStart } from './firmware/slots-at-start.js';
 import { HanAdmission } from './han/admission.js';
+import { NetworkIdentity } from './han/network-identity.js';
 import { HanRelay } from './han/relay.js';
 import { SleepyQueue } from './han/sleepy-queue.js';
 import { openGbcsHub, type GbcsHub } from './hub/gbcs-hub.js';
@@ -157,9 +158,18 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       await admission.stop();
     });
 
-    const resumed = await radio.start();
-    const network = resumed ?? (await radio.formNetwork(config.network));
-    logger.info({ channel: network.channel, panId: network.panId, extendedPanId: network.extendedPanId, resumed: resumed !== null }, 'network up');
+    // The network's identity is the store's, not the radio's: a blank or replaced NCP is given the same network.
+    const identity = await NetworkIdentity.open(store);
+    const { network, how } = await identity.bringUp(radio, config.network, logger);
+    // Only over a live link: a stop with the radio gone must not wait on a command that cannot be answered.
+    closers.push(async () => (link.connected ? identity.keepFrameCounter(radio) : undefined));
+    logger.info({ channel: network.channel, panId: network.panId, extendedPanId: network.extendedPanId, how }, 'network up');
+    if (how === 'restored') {
+      // The Devices' TC link keys too, as the old radio held them: a Device that rejoins through the trust centre needs its own.
+      const keys = deviceLog.list().flatMap((d) => (d.tcLinkKey ? [{ eui64: d.eui64, linkKey: d.tcLinkKey }] : []));
+      await radio.restoreLinkKeys(keys);
+      logger.info({ devices: keys.length }, 'TC link keys put back on the radio');
+    }
     admission.start();
 
     const time = await HubTime.open({ store, clock, trustSystemClock: true });
@@ -205,7 +215,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     const gbcs = await openGbcsHub({
       store, secureElement, clock, logger, deviceLog, logs, joinWindows, relay,
       // CCS03 forms the network again with the restored extended PAN id.
-      network: { formNetwork: (parameters) => radio.formNetwork(parameters) },
+      network: { formNetwork: (parameters) => identity.form(radio, parameters) },
       identity: { chf, gpf, manufacturerId: Buffer.from(config.identity.manufacturerId, 'hex'), modelType: Buffer.from(config.identity.modelType, 'hex') },
       extendedPanId: () => Buffer.from((radio.networkInfo() ?? network).extendedPanId, 'hex'),
       gpf: gpfState,

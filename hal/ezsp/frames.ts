@@ -141,6 +141,16 @@ export const FRAMES = {
     request: [{ name: 'eui64', type: 'eui64' }],
     response: [{ name: 'nodeId', type: 'uint16' }],
   },
+  /** The EUI-64 the NCP knows for a node id, from its address, child and key tables. */
+  lookupEui64ByNodeId: {
+    id: 0x0061,
+    kind: 'command',
+    request: [{ name: 'nodeId', type: 'uint16' }],
+    response: [
+      { name: 'status', type: 'status' },
+      { name: 'eui64', type: 'eui64' },
+    ],
+  },
 
   // Networking
   networkInit: {

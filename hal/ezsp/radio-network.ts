@@ -134,10 +134,25 @@ export class RadioNetwork {
 
   incoming(p: ResponseParams<'incomingMessageHandler'>): void {
     const eui64 = p.senderLongId !== NO_EUI64 ? p.senderLongId : this.eui64Of(p.senderShortId);
-    if (!eui64) {
-      this.log.warn({ nodeId: p.senderShortId }, 'message from a node with no known EUI-64 dropped');
-      return;
+    if (eui64) this.deliver(eui64, p);
+    else void this.lookUpSender(p);
+  }
+
+  /**
+   * A node the host never saw join (it joined before this host started, or a restored network's NCP
+   * learnt it from its traffic) and EZSP 13 names no sender: ask the NCP who it is.
+   */
+  private async lookUpSender(p: ResponseParams<'incomingMessageHandler'>): Promise<void> {
+    try {
+      const { status, eui64 } = await this.host.command('lookupEui64ByNodeId', { nodeId: p.senderShortId });
+      if (status === 0 && eui64 !== NO_EUI64) return this.deliver(eui64, p);
+    } catch (error) {
+      if (!(error instanceof EzspError)) throw error;
     }
+    this.log.warn({ nodeId: p.senderShortId }, 'message from a node with no known EUI-64 dropped');
+  }
+
+  private deliver(eui64: Eui64, p: ResponseParams<'incomingMessageHandler'>): void {
     this.learn(eui64, p.senderShortId);
     // ZDO (a Device_annce, say) is the network's business: learning the node's address above is all it is for.
     if (p.apsFrame.profileId === ZDO_PROFILE) return;

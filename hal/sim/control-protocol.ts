@@ -54,6 +54,7 @@ const REQUESTS = {
     directions: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: ['toHost', 'toNcp'] } },
   }),
   resetNcp: op('resetNcp', { announce: { enum: ['rstack', 'error'] } }),
+  replaceNcp: op('replaceNcp', {}),
   wake: op('wake', { eui64: EUI64 }, ['eui64']),
   events: op('events', { enabled: { type: 'boolean' } }, ['enabled']),
 } as const;

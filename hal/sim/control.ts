@@ -54,6 +54,9 @@ async function perform(sim: Simulator, request: ControlRequest): Promise<Reply> 
     case 'resetNcp':
       await sim.resetNcp(request.announce);
       return {};
+    case 'replaceNcp':
+      await sim.replaceNcp();
+      return {};
     case 'wake':
       sim.device(request.eui64!).wake();
       return {};

@@ -59,6 +59,13 @@ export interface DeviceUplink {
   poll(device: SimDevice): void;
 }
 
+/** What a device keeps of the network it joined. */
+export interface JoinedNetwork {
+  panId: number;
+  extendedPanId: string;
+  networkKey: Buffer;
+}
+
 export interface DeviceEvents {
   received: [message: ReceivedMessage];
   /** A message to the hub reached the host, or was given up on. */
@@ -74,6 +81,8 @@ export class SimDevice extends EventEmitter<DeviceEvents> {
   nodeId: number | undefined;
   /** The TC link key it got at its last join (kept after leaving, so it can resume). */
   tcLinkKey: Buffer | undefined;
+  /** The network it joined, as it knows it: a coordinator carrying on the same one keeps it joined. */
+  network: JoinedNetwork | undefined;
   readonly received: ReceivedMessage[] = [];
   readonly outcomes: SendOutcome[] = [];
   private readonly outbox: Outgoing[] = [];
@@ -167,16 +176,24 @@ export class SimDevice extends EventEmitter<DeviceEvents> {
     this.ackWaiter?.();
   }
 
-  joinedAs(nodeId: number, tcLinkKey: Buffer): void {
+  joinedAs(nodeId: number, tcLinkKey: Buffer, network: JoinedNetwork): void {
     this.joined = true;
     this.nodeId = nodeId;
     this.tcLinkKey = Buffer.from(tcLinkKey);
+    this.network = { panId: network.panId, extendedPanId: network.extendedPanId, networkKey: Buffer.from(network.networkKey) };
     void this.pump();
   }
 
   left(): void {
     this.joined = false;
     this.nodeId = undefined;
+    this.network = undefined;
+  }
+
+  /** Whether a network formed with these parameters is the one this device is on (it hears it and holds its key). */
+  isOn(network: JoinedNetwork): boolean {
+    const mine = this.network;
+    return this.joined && mine !== undefined && mine.panId === network.panId && mine.extendedPanId === network.extendedPanId && mine.networkKey.equals(network.networkKey);
   }
 
   /** Wake and poll the parent now (a sleepy device also does this on its interval). */

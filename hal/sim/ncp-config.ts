@@ -61,6 +61,12 @@ export const CONFIG_HANDLERS: CommandHandlers = {
     return value ? { status: EzspStatus.SUCCESS, value } : { status: EzspStatus.ERROR_INVALID_ID, value: Buffer.alloc(0) };
   },
   setValue: (ncp, { valueId, value }) => {
+    // The outgoing NWK frame counter lives in flash with the network it counts for.
+    if (valueId === EzspValueId.NWK_FRAME_COUNTER) {
+      if (!ncp.nvm.network || value.length !== 4) return { status: EzspStatus.ERROR_INVALID_CALL };
+      ncp.nvm.network.frameCounter = Buffer.from(value).readUInt32LE(0);
+      return { status: EzspStatus.SUCCESS };
+    }
     ncp.ram.values.set(valueId, Buffer.from(value));
     return { status: EzspStatus.SUCCESS };
   },

@@ -9,10 +9,12 @@ import {
 } from '../ezsp/index.js';
 import type { CommandHandlers } from './ncp-commands.js';
 import type { SimulatedNcp } from './ncp.js';
+import type { StoredNetwork } from './nvm.js';
 
 /** Forming, resuming and leaving the network, its parameters, channel changes and energy scans. */
 
 const ALL_ZERO_EXTENDED_PAN = '0000000000000000';
+const NO_EUI64 = '0000000000000000';
 /** EmberZNet's "no such node" (EMBER_NULL_NODE_ID). */
 const NULL_NODE_ID = 0xffff;
 /** EmberZNet's 32-bit channel masks put the channel page in the top five bits. */
@@ -46,6 +48,18 @@ function parametersOf(ncp: SimulatedNcp): EmberNetworkParameters {
     nwkUpdateId: network.nwkUpdateId,
     channels: 1 << network.channel,
   };
+}
+
+/**
+ * Devices on the network just formed (same PAN ids and key: a coordinator carrying a restored
+ * network on) stay joined, and the NCP knows their addresses again, as it would from their
+ * traffic; any other device is left on a network that no longer has a coordinator.
+ */
+function keepOrOrphan(ncp: SimulatedNcp, network: StoredNetwork): void {
+  for (const device of ncp.options.devices.values()) {
+    if (device.isOn(network) && device.nodeId !== undefined) ncp.nvm.addNode({ eui64: device.eui64, nodeId: device.nodeId });
+    else device.left();
+  }
 }
 
 function validChannel(channel: number): boolean {
@@ -83,6 +97,10 @@ export const NETWORK_HANDLERS: CommandHandlers = {
     if (eui64 === ncp.options.scenario.network.eui64) return { nodeId: 0x0000 };
     return { nodeId: ncp.nvm.node(eui64)?.nodeId ?? NULL_NODE_ID };
   },
+  lookupEui64ByNodeId: (ncp, { nodeId }) => {
+    const node = ncp.ram.networkUp ? ncp.nvm.nodeById(nodeId) : undefined;
+    return node ? { status: ncp.status('SUCCESS'), eui64: node.eui64 } : { status: ncp.status('INVALID_CALL'), eui64: NO_EUI64 };
+  },
   networkState: (ncp) => ({ state: ncp.ram.networkUp ? EmberNetworkStatus.JOINED_NETWORK : EmberNetworkStatus.NO_NETWORK }),
 
   networkInit: (ncp) => {
@@ -98,7 +116,6 @@ export const NETWORK_HANDLERS: CommandHandlers = {
     const security = ncp.ram.initialSecurity;
     const haveKey = security && (security.bitmask & EmberInitialSecurityBitmask.HAVE_NETWORK_KEY) !== 0;
     ncp.nvm.erase();
-    for (const device of ncp.options.devices.values()) device.left();
     ncp.nvm.network = {
       channel: parameters.radioChannel,
       panId: parameters.panId === 0xffff ? 1 + ncp.options.random.below(0xfffd) : parameters.panId,
@@ -110,6 +127,7 @@ export const NETWORK_HANDLERS: CommandHandlers = {
       frameCounter: 0,
       trustCentreLinkKey: security ? Buffer.from(security.preconfiguredKey) : randomBytes(16),
     };
+    keepOrOrphan(ncp, ncp.nvm.network);
     networkUp(ncp);
     return { status: ncp.status('SUCCESS') };
   },

@@ -271,6 +271,16 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     await this.ncp.resetNcp(announce);
   }
 
+  /**
+   * Put a blank NCP in the old one's place, as a replaced or reflashed radio module: flash erased,
+   * RAM lost, the link reset. The devices carry on with what they hold (the network they joined).
+   */
+  async replaceNcp(): Promise<void> {
+    this.logger.info('replacing the simulated NCP with a blank one');
+    this.ncp.nvm.erase();
+    await this.resetNcp();
+  }
+
   status(): SimulatorStatus {
     const network = this.ncp.nvm.network;
     const empty: LineCounts = { bytes: 0, corrupted: 0, dropped: 0, frames: 0, duplicated: 0 };

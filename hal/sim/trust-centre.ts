@@ -58,7 +58,9 @@ function admit(ncp: SimulatedNcp, device: SimDevice, nodeId: number, tcLinkKey: 
   ncp.nvm.addNode({ eui64, nodeId });
   ncp.nvm.setKey({ eui64, key: tcLinkKey, origin: 'established' });
   ncp.ram.transientKeys.delete(eui64);
-  device.joinedAs(nodeId, tcLinkKey);
+  const network = ncp.nvm.network;
+  // Joining needs the network up, so the NCP has one in flash.
+  if (network) device.joinedAs(nodeId, tcLinkKey, network);
   ncp.soon(() => ncp.callback('zigbeeKeyEstablishmentHandler', { partner: eui64, status: EmberKeyStatus.TC_REQUESTER_VERIFY_KEY_SUCCESS }));
   ncp.emit('deviceJoined', { eui64, nodeId });
   return { joined: true, nodeId };

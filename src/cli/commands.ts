@@ -10,6 +10,7 @@ import { registerPin } from './pin.js';
 import { registerGpf } from './gpf.js';
 import { registerWan } from './wan.js';
 import { registerFirmware } from './firmware.js';
+import { registerNetwork } from './network.js';
 import { registerSelftest } from './selftest.js';
 
 /** Every subcommand of `hub`, in the order `hub --help` lists them. */
@@ -25,5 +26,6 @@ export function registerCommands(program: Command): void {
   registerGpf(program);
   registerWan(program);
   registerFirmware(program);
+  registerNetwork(program);
   registerSelftest(program);
 }

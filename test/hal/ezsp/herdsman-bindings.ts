@@ -105,6 +105,7 @@ export const COMMANDS: Partial<Record<FrameName, CommandBinding>> = {
   getEui64: { method: 'ezspGetEui64', args: [], result: ['eui64'] },
   getNodeId: { method: 'ezspGetNodeId', args: [], result: ['nodeId'] },
   lookupNodeIdByEui64: { method: 'ezspLookupNodeIdByEui64', args: ['eui64'], result: ['nodeId'] },
+  lookupEui64ByNodeId: { method: 'ezspLookupEui64ByNodeId', args: ['nodeId'], result: ['status', 'eui64'] },
   networkInit: { method: 'ezspNetworkInit', args: (p) => [{ bitmask: p['bitmask'] }], result: ['status'] },
   networkState: { method: 'ezspNetworkState', args: [], result: ['state'] },
   startScan: { method: 'ezspStartScan', args: ['scanType', 'channelMask', 'duration'], result: ['status'] },

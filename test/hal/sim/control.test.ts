@@ -77,6 +77,11 @@ describe('control interface over TCP', () => {
       const status = (await client.request({ op: 'status' }))['status'] as { devices: Array<{ eui64: string; joined: boolean }>; networkUp: boolean };
       expect(status.networkUp).toBe(true);
       expect(status.devices.find((d) => d.eui64 === ESME)?.joined).toBe(true);
+      // A blank NCP in its place: no network until the host forms one; the ESME still holds the one it joined.
+      expect(await client.request({ op: 'replaceNcp' })).toMatchObject({ ok: true });
+      const blank = (await client.request({ op: 'status' }))['status'] as { network: unknown; devices: Array<{ eui64: string; joined: boolean }> };
+      expect(blank.network).toBeNull();
+      expect(blank.devices.find((d) => d.eui64 === ESME)?.joined).toBe(true);
     } finally {
       await close();
     }

@@ -8,6 +8,7 @@ import {
   type Eui64,
   type JoinCredential,
   type NetworkInfo,
+  type NetworkKey,
   type NetworkParameters,
   type Radio,
   type RadioEvents,
@@ -76,7 +77,20 @@ export class RadioDouble extends EventEmitter<RadioEvents> implements Radio {
     return this.info;
   }
 
-  async formNetwork(parameters: Partial<NetworkParameters>): Promise<NetworkInfo> {
+  private networkKey: NetworkKey = { key: randomBytes(16), sequenceNumber: 0 };
+
+  readonly restoredLinkKeys: JoinCredential[] = [];
+
+  async restoreLinkKeys(devices: JoinCredential[]): Promise<void> {
+    this.restoredLinkKeys.push(...devices);
+  }
+
+  async readNetworkKey(): Promise<NetworkKey> {
+    return { ...this.networkKey, key: Buffer.from(this.networkKey.key) };
+  }
+
+  async formNetwork(parameters: Partial<NetworkParameters>, networkKey?: NetworkKey): Promise<NetworkInfo> {
+    this.networkKey = networkKey ? { ...networkKey, key: Buffer.from(networkKey.key) } : { key: randomBytes(16), sequenceNumber: 0 };
     this.joined.clear();
     this.info = { channel: parameters.channel ?? 11, panId: parameters.panId ?? 0x1a62, extendedPanId: parameters.extendedPanId ?? '00DB123456789000', localEui64: '00DB123456789000', nodeId: 0 };
     this.emit('networkUp', this.info);
