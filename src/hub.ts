@@ -21,6 +21,7 @@ import { openGbcsHub, type GbcsHub } from './hub/gbcs-hub.js';
 import { HUB_EVENTS } from './logs/event-codes.js';
 import { openHubLogs, type HubLogs } from './logs/hub-logs.js';
 import { seedCredentialsFromKeystore } from './security/credentials.js';
+import { trustDemoHeadEnd } from './headend/demo-trust.js';
 import { FileSecureElement } from './security/file-secure-element.js';
 import { RetentionPolicy } from './security/retention.js';
 import { PinStore } from './security/pin-store.js';
@@ -208,6 +209,8 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     if (config.security.keystore) {
       const trusted = await seedCredentialsFromKeystore(gbcs.credentials, config.security.keystore, [chf, gpf]);
       logger.info({ certificates: trusted, keystore: config.security.keystore }, 'remote parties trusted from the keystore');
+    } else {
+      await trustDemoHeadEnd({ storePath: config.store.path, credentials: gbcs.credentials, secureElement, chf, gpf, logger });
     }
 
     // The hub's own image: finish or undo an update a power cut interrupted, before relying on anything more.

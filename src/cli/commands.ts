@@ -10,6 +10,7 @@ import { registerPin } from './pin.js';
 import { registerGpf } from './gpf.js';
 import { registerWan } from './wan.js';
 import { registerFirmware } from './firmware.js';
+import { registerHeadEnd } from './headend.js';
 
 /** Every subcommand of `hub`, in the order `hub --help` lists them. */
 export function registerCommands(program: Command): void {
@@ -24,4 +25,5 @@ export function registerCommands(program: Command): void {
   registerGpf(program);
   registerWan(program);
   registerFirmware(program);
+  registerHeadEnd(program);
 }

@@ -20,18 +20,18 @@ import { formatStatus, type StatusReport } from '../wan/status-report.js';
  */
 export class WanCommandError extends HubError {}
 
-interface TargetOptions {
+export interface TargetOptions {
   broker?: string;
   hub?: string;
 }
 
-interface Target {
+export interface Target {
   settings: WanSettings;
   prefix: string;
   hub: Eui64 | undefined;
 }
 
-async function resolveTarget(program: Command, options: TargetOptions): Promise<Target> {
+export async function resolveTarget(program: Command, options: TargetOptions): Promise<Target> {
   const config = await loadConfig(program.opts<{ config?: string }>().config);
   const endpoint = await readEndpoint(resolve(config.store.path));
   const broker = options.broker ?? config.wan.broker ?? endpoint?.broker;
@@ -43,7 +43,7 @@ async function resolveTarget(program: Command, options: TargetOptions): Promise<
   return { settings: wanSettingsFromConfig({ ...config.wan, topicPrefix: prefix }, broker), prefix, hub };
 }
 
-async function chooseHub(tool: ToolClient, target: Target): Promise<Eui64> {
+export async function chooseHub(tool: ToolClient, target: Target): Promise<Eui64> {
   if (target.hub) return target.hub;
   const hubs = await findHubs(tool.client, target.prefix);
   if (hubs.size === 1) return [...hubs.keys()][0]!;
@@ -52,7 +52,7 @@ async function chooseHub(tool: ToolClient, target: Target): Promise<Eui64> {
   throw new WanCommandError('WAN_WHICH_HUB', `several hubs report here (${[...hubs.keys()].join(', ')}): pick one with --hub`, { where });
 }
 
-async function withTool<T>(target: Target, run: (tool: ToolClient) => Promise<T>): Promise<T> {
+export async function withTool<T>(target: Target, run: (tool: ToolClient) => Promise<T>): Promise<T> {
   const tool = await connectTool(target.settings);
   try {
     return await run(tool);
@@ -87,6 +87,25 @@ async function readStatus(tool: ToolClient, topics: HubTopics, broker: string, w
   return report;
 }
 
+/** Publish a command and wait for the response on the hub's response topic (matched by correlation data on MQTT 5). */
+export async function exchange(tool: ToolClient, topics: HubTopics, bytes: Buffer, timeoutSeconds: number): Promise<Buffer> {
+  const correlation = randomBytes(8);
+  const response = new Promise<Buffer>((resolveResponse, reject) => {
+    const timer = setTimeout(() => reject(new WanCommandError('WAN_NO_RESPONSE', `no response within ${timeoutSeconds} s (hub ${topics.hub})`, { where: topics.response })), timeoutSeconds * 1000);
+    tool.client.on('message', (topic: string, payload: Buffer, packet: IPublishPacket) => {
+      if (topic !== topics.response) return;
+      const echoed = packet.properties?.correlationData;
+      if (tool.protocol === 5 && echoed !== undefined && !correlation.equals(Buffer.from(echoed))) return;
+      clearTimeout(timer);
+      resolveResponse(Buffer.from(payload));
+    });
+  });
+  await tool.client.subscribeAsync(topics.response, { qos: 1 });
+  const properties = tool.protocol === 5 ? { properties: { responseTopic: topics.response, correlationData: correlation, contentType: 'application/gbcs' } } : {};
+  await tool.client.publishAsync(topics.command, bytes, { qos: 1, ...properties });
+  return response;
+}
+
 async function send(target: Target, bytes: Buffer, options: { wait: boolean; timeout: number; json?: boolean }): Promise<string> {
   return withTool(target, async (tool) => {
     const topics = hubTopics(target.prefix, await chooseHub(tool, target));
@@ -94,22 +113,8 @@ async function send(target: Target, bytes: Buffer, options: { wait: boolean; tim
       await tool.client.publishAsync(topics.command, bytes, { qos: 1 });
       return options.json ? JSON.stringify({ sent: bytes.toString('hex'), topic: topics.command }) : `sent to ${topics.command}`;
     }
-    const correlation = randomBytes(8);
     const started = performance.now();
-    const response = new Promise<{ topic: string; payload: Buffer }>((resolveResponse, reject) => {
-      const timer = setTimeout(() => reject(new WanCommandError('WAN_NO_RESPONSE', `no response within ${options.timeout} s (hub ${topics.hub})`, { where: topics.response })), options.timeout * 1000);
-      tool.client.on('message', (topic: string, payload: Buffer, packet: IPublishPacket) => {
-        if (topic !== topics.response) return;
-        const echoed = packet.properties?.correlationData;
-        if (tool.protocol === 5 && echoed !== undefined && !correlation.equals(Buffer.from(echoed))) return;
-        clearTimeout(timer);
-        resolveResponse({ topic, payload: Buffer.from(payload) });
-      });
-    });
-    await tool.client.subscribeAsync(topics.response, { qos: 1 });
-    const properties = tool.protocol === 5 ? { properties: { responseTopic: topics.response, correlationData: correlation, contentType: 'application/gbcs' } } : {};
-    await tool.client.publishAsync(topics.command, bytes, { qos: 1, ...properties });
-    const { payload } = await response;
+    const payload = await exchange(tool, topics, bytes, options.timeout);
     const ms = Math.round(performance.now() - started);
     return options.json ? JSON.stringify({ response: payload.toString('hex'), topic: topics.response, ms }) : payload.toString('hex');
   });
@@ -157,7 +162,7 @@ const positive = (value: string): number => {
   return n;
 };
 
-function withTarget(command: Command): Command {
+export function withTarget(command: Command): Command {
   return command.option('--broker <url>', 'the broker (default: wan.broker, else the one the running hub recorded)').option('--hub <eui64>', "the CHF's EUI-64 (default: the only hub reporting)");
 }
 
