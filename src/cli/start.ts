@@ -20,7 +20,7 @@ const DEVICE_LOG_TYPE: Record<string, string> = { IHD: 'Type2', CAD: 'Type2' };
  */
 async function commissionScenario(hub: Hub, sim: SimProcess, log: Logger): Promise<void> {
   for (const device of await sim.devices()) {
-    if (!device.installCode) continue;
+    if (!device.installCode || !device.commissioned) continue;
     await hub.deviceLog.add({ eui64: device.eui64, deviceType: DEVICE_LOG_TYPE[device.type] ?? device.type, installCode: device.installCode });
     await hub.joinWindows.open(device.eui64, DEMO_JOIN_TIMEOUT_SECONDS);
     const reply = await sim.request<{ outcome: { joined: boolean; reason?: string } }>('join', { eui64: device.eui64 });
