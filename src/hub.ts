@@ -22,6 +22,7 @@ import { HUB_EVENTS } from './logs/event-codes.js';
 import { openHubLogs, type HubLogs } from './logs/hub-logs.js';
 import { seedCredentialsFromKeystore } from './security/credentials.js';
 import { trustDemoHeadEnd } from './headend/demo-trust.js';
+import { gpfEui64 } from './gpf/gpf-eui64.js';
 import { FileSecureElement } from './security/file-secure-element.js';
 import { RetentionPolicy } from './security/retention.js';
 import { PinStore } from './security/pin-store.js';
@@ -69,12 +70,6 @@ export interface Hub {
   /** The GPF's Device Log and its copy of the gas meter's data, which the GPF use cases answer from; the hub's PINs (GCS11 disables the privacy PIN). */
   readonly gpf: { deviceLog: GpfDeviceLog; data: GasProxyData; pins: PinStore };
   stop(): Promise<void>;
-}
-
-/** GB hubs number the GPF after the CHF: the radio's EUI-64 plus one, unless the config says otherwise. */
-function gpfEui64(chf: string, configured: string | undefined): string {
-  if (configured) return configured.toUpperCase();
-  return ((BigInt(`0x${chf}`) + 1n) & 0xffff_ffff_ffff_ffffn).toString(16).toUpperCase().padStart(16, '0');
 }
 
 async function radioTransport(options: HubOptions): Promise<Transport> {

@@ -11,6 +11,7 @@ import { wanSettingsFromConfig, type WanSettings } from '../wan/settings.js';
 import { connectTool, findHubs, type ToolClient } from '../wan/tool-client.js';
 import { hubTopics, parseHubTopic, USER_PROPERTY, type HubTopics } from '../wan/topics.js';
 import { formatStatus, type StatusReport } from '../wan/status-report.js';
+import { explainNoResponse } from './send-diagnosis.js';
 
 /**
  * `hub wan status`, `hub send <hex>` and `hub listen`: a person's view of a running hub through
@@ -87,11 +88,15 @@ async function readStatus(tool: ToolClient, topics: HubTopics, broker: string, w
   return report;
 }
 
-/** Publish a command and wait for the response on the hub's response topic (matched by correlation data on MQTT 5). */
+/**
+ * Publish a command and wait for the response on the hub's response topic (matched by correlation
+ * data on MQTT 5). No response, or a PUBACK refusing it: say why, as far as the message shows.
+ */
 export async function exchange(tool: ToolClient, topics: HubTopics, bytes: Buffer, timeoutSeconds: number): Promise<Buffer> {
   const correlation = randomBytes(8);
-  const response = new Promise<Buffer>((resolveResponse, reject) => {
-    const timer = setTimeout(() => reject(new WanCommandError('WAN_NO_RESPONSE', `no response within ${timeoutSeconds} s (hub ${topics.hub})`, { where: topics.response })), timeoutSeconds * 1000);
+  let timer: NodeJS.Timeout | undefined;
+  const response = new Promise<Buffer | undefined>((resolveResponse) => {
+    timer = setTimeout(() => resolveResponse(undefined), timeoutSeconds * 1000);
     tool.client.on('message', (topic: string, payload: Buffer, packet: IPublishPacket) => {
       if (topic !== topics.response) return;
       const echoed = packet.properties?.correlationData;
@@ -102,8 +107,19 @@ export async function exchange(tool: ToolClient, topics: HubTopics, bytes: Buffe
   });
   await tool.client.subscribeAsync(topics.response, { qos: 1 });
   const properties = tool.protocol === 5 ? { properties: { responseTopic: topics.response, correlationData: correlation, contentType: 'application/gbcs' } } : {};
-  await tool.client.publishAsync(topics.command, bytes, { qos: 1, ...properties });
-  return response;
+  try {
+    await tool.client.publishAsync(topics.command, bytes, { qos: 1, ...properties });
+  } catch (error) {
+    const reason = (error as { code?: unknown }).code;
+    if (typeof reason !== 'number' || reason < 0x80) throw error;
+    clearTimeout(timer);
+    const why = explainNoResponse(bytes, topics.hub, (await readStatus(tool, topics, '')).telemetry);
+    throw new WanCommandError('WAN_COMMAND_REFUSED', `the hub refused the command (PUBACK reason 0x${reason.toString(16)}): ${why}`, { where: topics.command });
+  }
+  const answer = await response;
+  if (answer) return answer;
+  const why = explainNoResponse(bytes, topics.hub, (await readStatus(tool, topics, '')).telemetry);
+  throw new WanCommandError('WAN_NO_RESPONSE', `no response within ${timeoutSeconds} s: ${why}`, { where: `hub ${topics.hub}` });
 }
 
 async function send(target: Target, bytes: Buffer, options: { wait: boolean; timeout: number; json?: boolean }): Promise<string> {

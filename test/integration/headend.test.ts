@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadScenario } from '../../hal/sim/scenario.js';
 import { cliCommand } from '../../src/sim-process.js';
+import { loadVectors } from '../helpers/rtds.js';
 
 /**
  * `npm start` in one terminal and `hub headend …` in another: the demo hub (no config, the
@@ -100,4 +101,20 @@ describe('hub headend against the demo hub', () => {
     expect(hubLog.toLowerCase()).not.toContain(code.slice(0, 32));
     expect(await readFile(join(dir, 'data', 'headend', 'hub.json'), 'utf8')).not.toContain(code.slice(0, 32));
   }, 120_000);
+
+  it('hub send says why a command got no answer: a recipient that is not this hub, or a refusal (here a replay)', async () => {
+    const rtds = loadVectors().find((vector) => vector.name === 'CCS06_8.9_SUCCESS_COMMAND_GBCS.HEX')!;
+    const elsewhere = await hub(dir, ['send', rtds.bytes.toString('hex'), '--timeout', '2']);
+    expect(elsewhere.code).toBe(2);
+    expect(elsewhere.stderr).toMatch(/recipient 00DB1234567890A2 is not this hub's CHF \(00DB123456789000\).*UNKNOWN_RECIPIENT.*\[WAN_NO_RESPONSE\]/);
+
+    const first = await hub(dir, ['headend', 'ccs06', '--json']);
+    const command = (JSON.parse(first.stdout) as { command: string }).command;
+    const replayed = await hub(dir, ['send', command, '--timeout', '2']);
+    expect(replayed.code).toBe(2);
+    expect(replayed.stderr).toContain('the hub refused it or has not answered yet');
+    expect(replayed.stderr).toContain('hub logs security');
+    expect(replayed.stderr).not.toMatch(/\n\s+at /);
+  }, 60_000);
 });
+
