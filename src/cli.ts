@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { HubError } from '../hal/errors.js';
 import { registerCommands } from './cli/commands.js';
@@ -36,8 +38,20 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-const invokedDirectly = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/').split('/').pop()!);
-if (invokedDirectly) {
+/**
+ * Whether Node was started on this file, under whatever name: npm installs the `hub` bin as a
+ * link named `hub` (and a service may use another), so only the resolved paths can be compared.
+ */
+function invokedAsProgram(script: string | undefined): boolean {
+  if (script === undefined) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (invokedAsProgram(process.argv[1])) {
   // `hub devices list | head` closes our stdout early; that is the reader's choice, not a failure.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(0);

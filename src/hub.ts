@@ -175,6 +175,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
 
     const chf = network.localEui64;
     const gpf = gpfEui64(chf, config.identity.gpf);
+    await secureElement.ensureOwners([chf, gpf]);
     // The hub's own identifiers are the digits a PIN may not copy (they are printed on its label).
     const pins = await PinStore.open(store, { clock, securityLog: logs.securityLog, identifiers: async () => [...new Set([chf, gpf, ...secureElement.owners()])] });
     const gpfState = { deviceLog: await GpfDeviceLog.open(store), data: await GasProxyData.open(store), pins };
@@ -202,7 +203,10 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     });
     closers.push(() => gbcs.stop());
     if (config.security.keystore) {
-      const trusted = await seedCredentialsFromKeystore(gbcs.credentials, config.security.keystore, [chf, gpf]);
+      const trusted = await seedCredentialsFromKeystore(gbcs.credentials, config.security.keystore, [chf, gpf], {
+        ownKey: (eui, usage) => secureElement.publicKey(eui, usage),
+        mismatched: (credential) => logger.warn({ eui64: credential.eui, usage: credential.usage }, "a keystore certificate for the hub's own Device certifies a key the hub does not hold; not installed"),
+      });
       logger.info({ certificates: trusted, keystore: config.security.keystore }, 'remote parties trusted from the keystore');
     } else {
       await trustDemoHeadEnd({ storePath: config.store.path, credentials: gbcs.credentials, secureElement, chf, gpf, logger });

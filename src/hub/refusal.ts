@@ -23,6 +23,20 @@ export type RefusalReason =
   | 'PAYLOAD_INVALID'
   | 'HANDLER_FAILED';
 
+/**
+ * Refusals made before the message proved it came from a trusted party (its MAC or signature):
+ * anyone can cause them, so they share a small budget in the Security Log. The rest (a replay, a
+ * role without the authority...) come from a party the hub trusts and keep a budget of their own.
+ */
+export const UNAUTHENTICATED_REFUSALS: ReadonlySet<RefusalReason> = new Set<RefusalReason>([
+  'MALFORMED',
+  'NOT_A_COMMAND',
+  'UNKNOWN_RECIPIENT',
+  'MAC_INVALID',
+  'SIGNATURE_INVALID',
+  'NO_CREDENTIAL',
+]);
+
 /** The Security Log code each refusal records; absent where it is no attack (the hub's own gap or fault). */
 export const REFUSAL_SECURITY_EVENT: Readonly<Record<RefusalReason, number | undefined>> = {
   MALFORMED: HUB_EVENTS.commandIntegrityFailed.code,

@@ -8,7 +8,7 @@ import type { SecurityCredentials } from '../security/credentials.js';
 import { ReplayError, type OriginatorCounters } from '../security/replay.js';
 import { AlertError, AlertQueue, type SealedAlert } from './alert-queue.js';
 import { Refusal, type RefusalReason } from './refusal.js';
-import { RefusalRecorder } from './refusal-recorder.js';
+import { Budget, RefusalRecorder } from './refusal-recorder.js';
 import { checkRole } from './role-check.js';
 import type { HandlerRegistry } from './registry.js';
 import type { HandlerContext, HubDevice, RemoteParty, UseCaseCommand, UseCaseHandler } from './use-case.js';
@@ -60,6 +60,8 @@ export class HubRouter extends EventEmitter<RouterEvents> {
   private admitTail: Promise<unknown> = Promise.resolve();
   private unaddressedAlerts = 0;
   private executeTail: Promise<unknown> = Promise.resolve();
+  private relayTail: Promise<unknown> = Promise.resolve();
+  private readonly refusalWarnings = new Budget(60_000, REFUSAL_WARNINGS_PER_MINUTE);
 
   constructor(private readonly options: RouterOptions) {
     super();
@@ -78,7 +80,9 @@ export class HubRouter extends EventEmitter<RouterEvents> {
    * One message in, its outcome out, in arrival order. Admission (decode, authenticate, checks,
    * taking the counter) of a message may run while the one before waits for its counter to reach
    * the disk, so commands that arrive together share one disk flush; execution stays strictly
-   * one at a time, each only once its own counter is durable.
+   * one at a time, each only once its own counter is durable. Relays keep their arrival order on a
+   * chain of their own: anyone can send one (the hub cannot authenticate them), and a slow HAN must
+   * not hold the hub's own commands back.
    */
   process(bytes: Uint8Array): Promise<Outcome> {
     const buffer = Buffer.from(bytes);
@@ -87,8 +91,25 @@ export class HubRouter extends EventEmitter<RouterEvents> {
       () => undefined,
       () => undefined,
     );
-    const run = Promise.all([admitted, this.executeTail]).then(([admission]) => this.executeOrRefuse(admission, buffer));
-    this.executeTail = run.then(
+    const executedBefore = this.executeTail;
+    const run = admitted.then((admission) => (admission.kind === 'relay' ? this.relayInTurn(admission, buffer) : executedBefore.then(() => this.executeOrRefuse(admission, buffer))));
+    this.executeTail = admitted.then((admission) => (admission.kind === 'relay' ? executedBefore : run)).then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  /** A relay after the relays before it; it raises no alerts, so it holds none of a command's. */
+  private relayInTurn(admission: Extract<Admission, { kind: 'relay' }>, bytes: Buffer): Promise<Outcome> {
+    const run = this.relayTail.then(async (): Promise<Outcome> => {
+      try {
+        return { ...(await this.relay(admission, bytes)), alerts: [] };
+      } catch (error) {
+        return { kind: 'dropped', refusal: await this.refuse(error, bytes), alerts: [] };
+      }
+    });
+    this.relayTail = run.then(
       () => undefined,
       () => undefined,
     );
@@ -276,12 +297,19 @@ export class HubRouter extends EventEmitter<RouterEvents> {
 
   private async record(refusal: Refusal, bytes: Buffer): Promise<void> {
     const { context } = this.options;
-    context.logger.warn({ reason: refusal.code, where: refusal.where, octets: bytes.length }, `message refused: ${refusal.message}`);
+    const fields = { reason: refusal.code, where: refusal.where, octets: bytes.length };
+    // A flood of junk must not flood the log: past the budget, one line says so and the rest go to debug.
+    const { verdict } = this.refusalWarnings.take(context.clock.now());
+    if (verdict === 'record') context.logger.warn(fields, `message refused: ${refusal.message}`);
+    else if (verdict === 'summarise') context.logger.warn({ limit: REFUSAL_WARNINGS_PER_MINUTE }, `more than ${REFUSAL_WARNINGS_PER_MINUTE} messages refused this minute; the rest of this minute's are logged at debug level`);
+    else context.logger.debug(fields, `message refused: ${refusal.message}`);
     await this.refusals.record(refusal).catch((error: unknown) => {
       context.logger.error({ err: error }, 'the Security Log could not record a refusal');
     });
   }
 }
+
+const REFUSAL_WARNINGS_PER_MINUTE = 20;
 
 const AUTHENTICATION_CODES = ['MAC_INVALID', 'SIGNATURE_INVALID', 'SIGNATURE_MISSING', 'NO_CREDENTIAL'] as const;
 function isAuthenticationCode(code: string): code is (typeof AUTHENTICATION_CODES)[number] {

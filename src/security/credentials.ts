@@ -266,11 +266,20 @@ export function subjectKeyIdentifier(der: Buffer): Buffer | undefined {
   return value.length === length ? Buffer.from(value) : undefined;
 }
 
+export interface OwnKeyCheck {
+  /** The hub's own public key (SPKI DER) for a Device and usage, from its SecureElement. */
+  ownKey(eui: Eui64, usage: KeyUsage): Promise<Buffer>;
+  /** A certificate for one of the hub's Devices that certifies another key: not installed. */
+  mismatched(credential: Credential): void;
+}
+
 /**
  * Seeds `credentials` from an RTDS-style keystore folder: every remote party certificate with a
  * trusted role, and the Device certificates of `own` (the hub's CHF and GPF). Returns how many.
+ * With `check`, an own certificate is installed only when it certifies the
+ * key the hub's SecureElement holds: one that does not would make the hub claim a key it cannot use.
  */
-export async function seedCredentialsFromKeystore(credentials: SecurityCredentials, dir: string, own: readonly Eui64[]): Promise<number> {
+export async function seedCredentialsFromKeystore(credentials: SecurityCredentials, dir: string, own: readonly Eui64[], check?: OwnKeyCheck): Promise<number> {
   let names: string[];
   try {
     names = await readdir(dir);
@@ -286,6 +295,10 @@ export async function seedCredentialsFromKeystore(credentials: SecurityCredentia
     const credential = parseCertificate(text, join(dir, name));
     const isOwn = own.includes(credential.eui);
     if (!isOwn && (!credential.role || !TRUSTED_ROLES.includes(credential.role))) continue;
+    if (isOwn && check && !(await check.ownKey(credential.eui, credential.usage)).equals(credential.publicKeyDer)) {
+      check.mismatched(credential);
+      continue;
+    }
     await credentials.install(credential, { own: isOwn });
     count++;
   }

@@ -93,6 +93,14 @@ export class FileSecureElement implements SecureElement {
     return Buffer.from(this.bundle.dataKey);
   }
 
+  /**
+   * Make the key pairs of these owners now, not on first use: the hub's own (CHF and GPF) at start,
+   * so a stranger's message to the GPF cannot be what creates its keys and rewrites keys.json.
+   */
+  async ensureOwners(owners: Iterable<Eui64>): Promise<void> {
+    for (const owner of owners) await this.ownerKeys(owner);
+  }
+
   /** The EUI-64s that have key pairs. */
   owners(): Eui64[] {
     return [...this.bundle.owners.keys()].sort();

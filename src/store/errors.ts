@@ -25,7 +25,9 @@ export type StoreErrorCode =
   | 'STORE_SCHEMA_TOO_NEW'
   | 'STORE_MIGRATION_FAILED'
   /** A read or write failed for a reason outside the store (disk full, I/O error). */
-  | 'STORE_IO_FAILED';
+  | 'STORE_IO_FAILED'
+  /** A write failed (a full disk); none is taken until the store has been reopened and a probe synced. */
+  | 'STORE_WRITE_FAILED';
 
 export class StoreError extends HubError {
   declare readonly code: StoreErrorCode;

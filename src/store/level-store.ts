@@ -1,9 +1,10 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Level } from 'level';
+import type { HubError } from '../../hal/errors.js';
 import { StoreError } from './errors.js';
 import { LevelDomain, openSublevel, type Database, type DomainHost, type PreparedOp, type Sublevel } from './level-domain.js';
-import { corruptError, translateLevelError } from './level-errors.js';
+import { corruptError, repairCommand, translateLevelError } from './level-errors.js';
 import { runMigrations, checkMigrations } from './migrations.js';
 import { Sealer } from './sealing.js';
 import type { Batch, Domain, DomainSpec, Store, StoreOptions } from './store.js';
@@ -14,6 +15,9 @@ const SCHEMA_VERSION = 'schemaVersion';
 const DATA_KEY_FINGERPRINT = 'dataKeyFingerprint';
 const DOMAIN_PREFIX = 'domain/';
 const DOMAIN_NAME = /^[a-z][A-Za-z0-9]{0,63}$/;
+const WRITE_PROBE = 'writeProbe';
+/** How often writes refused after a failed one try to verify the store again. */
+const VERIFY_INTERVAL_MS = 2000;
 
 interface Declaration {
   personal: boolean;
@@ -75,6 +79,12 @@ export class LevelStore implements Store, DomainHost {
   private sealer: Sealer | undefined;
   private readonly declarations = new Map<string, Declaration>();
   private closed = false;
+  /** Why the store stopped taking writes, until `verify` trusts it again. */
+  private failure: StoreError | undefined;
+  /** Counts write failures, so a write that was under way when another failed is not trusted either. */
+  private failures = 0;
+  private verifying: Promise<void> | undefined;
+  private lastVerifyAt = -Infinity;
 
   constructor(
     private readonly db: Database,
@@ -170,13 +180,101 @@ export class LevelStore implements Store, DomainHost {
     return new LevelBatch(this);
   }
 
+  /**
+   * Every sealed value that no longer opens (changed on disk: AES-GCM refuses it), by domain; with
+   * `drop`, those records are deleted in one synced write and the loss is recorded like a
+   * recovery problem, so the hub can start on what is left and says what went.
+   */
+  async sweepUnreadable(options: { drop: boolean }): Promise<Array<{ domain: string; records: number }>> {
+    if (!this.sealer) throw new StoreError('STORE_NO_DATA_KEY', "checking sealed records needs the store's data key", { where: this.path });
+    const found: Array<{ domain: string; records: number }> = [];
+    const drops: PreparedOp[] = [];
+    for (const [name, declaration] of this.declarations) {
+      if (!declaration.personal) continue;
+      const sublevel = openSublevel(this.db, name);
+      let records = 0;
+      for await (const [key, raw] of sublevel.iterator()) {
+        try {
+          this.sealer.open(name, key, raw);
+        } catch {
+          records++;
+          drops.push({ type: 'del', sublevel, key });
+        }
+      }
+      if (records > 0) found.push({ domain: name, records });
+    }
+    if (options.drop && drops.length > 0) {
+      const stored = await this.meta.get(RECOVERY_PROBLEMS);
+      const earlier = stored === undefined ? [] : (metaValue(stored) as string[]);
+      const lost = found.map(({ domain, records }) => `dropped ${records} damaged sealed record(s) from ${domain}`);
+      await this.commit([...drops, this.metaPut(RECOVERY_PROBLEMS, [...earlier, ...lost])], 'repair');
+      this.recoveryProblems = [...earlier, ...lost];
+    }
+    return found;
+  }
+
   async commit(ops: PreparedOp[], where: string): Promise<void> {
     this.ensureOpen('write', where);
+    if (this.failure) await this.verifyAgain(where);
+    const failuresBefore = this.failures;
     try {
       await this.db.batch(ops, { sync: true });
     } catch (error) {
-      throw translateLevelError(error, this.path, where, 'write');
+      throw this.fail(translateLevelError(error, this.path, where, 'write'));
     }
+    if (this.failures !== failuresBefore) throw this.refusal(where);
+  }
+
+  /**
+   * Why writes are refused, or undefined while the store takes them. After a failed write (a full
+   * disk) LevelDB may have left a torn record in its log and would append the next ones after it,
+   * where its next open drops them: so no further write is trusted until the store has been
+   * reopened (which ends the torn log) and has synced a probe.
+   */
+  get writeFailure(): StoreError | undefined {
+    return this.failure;
+  }
+
+  /** Reopen the database and sync a probe; clears `writeFailure` when both succeed, else throws why not. */
+  async verify(): Promise<void> {
+    this.ensureOpen('verify', this.path);
+    this.verifying ??= this.reopenAndProbe().finally(() => {
+      this.verifying = undefined;
+    });
+    return this.verifying;
+  }
+
+  private async reopenAndProbe(): Promise<void> {
+    this.lastVerifyAt = performance.now();
+    try {
+      await this.db.close();
+      await this.db.open();
+      await this.db.batch([this.metaPut(WRITE_PROBE, Date.now()), { type: 'del', sublevel: this.meta, key: WRITE_PROBE }], { sync: true });
+    } catch (error) {
+      throw this.fail(translateLevelError(error, this.path, this.path, 'verify the store after a failed write'));
+    }
+    this.failure = undefined;
+  }
+
+  /** A write while failed tries verification again, at most every VERIFY_INTERVAL_MS; else it is refused. */
+  private async verifyAgain(where: string): Promise<void> {
+    if (!this.verifying && performance.now() - this.lastVerifyAt < VERIFY_INTERVAL_MS) throw this.refusal(where);
+    try {
+      await this.verify();
+    } catch {
+      throw this.refusal(where);
+    }
+  }
+
+  private fail(error: HubError): HubError {
+    if (error instanceof StoreError && error.code === 'STORE_CLOSED') return error;
+    this.failures += 1;
+    this.failure ??= new StoreError('STORE_WRITE_FAILED', `a write failed (${error.message}); the store takes no writes until it has been verified again`, { where: this.path, cause: error });
+    return error;
+  }
+
+  private refusal(where: string): StoreError {
+    return new StoreError('STORE_WRITE_FAILED', this.failure?.message ?? 'a write under way when another failed is not trusted', { where, cause: this.failure });
   }
 
   async read<T>(where: string, doing: string, run: () => Promise<T>): Promise<T> {
@@ -209,10 +307,12 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   const migrations = checkMigrations(options.migrations ?? []);
   try {
     await mkdir(path, { recursive: true, mode: 0o700 });
+    // LevelDB creates its files 0644: only the directory keeps other local users out of the Security Log and the credentials.
+    if (((await stat(path)).mode & 0o077) !== 0) await chmod(path, 0o700);
   } catch (cause) {
     throw new StoreError('STORE_OPEN_FAILED', `cannot create the store directory: ${(cause as Error).message}`, { where: path, cause });
   }
-  const db: Database = new Level<string, Uint8Array>(path, { keyEncoding: 'utf8', valueEncoding: 'view' });
+  const db: Database = new Level<string, Uint8Array>(path, { createIfMissing: await isNewStore(path), keyEncoding: 'utf8', valueEncoding: 'view' });
   try {
     await db.open();
   } catch (error) {
@@ -227,6 +327,35 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     await store.close().catch(() => undefined);
     throw error;
   }
+}
+
+/** LevelDB's own files: CURRENT names the MANIFEST, which lists the tables (.ldb, .sst); .log is the write-ahead log. */
+const LEVEL_FILE = /^(CURRENT|MANIFEST-\d+|\d+\.(ldb|sst|log))$/;
+
+async function levelFiles(path: string): Promise<string[]> {
+  try {
+    return (await readdir(path)).filter((name) => LEVEL_FILE.test(name));
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Whether LevelDB may create the database: only where none of its files are. Without CURRENT it
+ * would start an empty database and delete the table files beside it (the Device Log, the replay
+ * counters, the credentials): that is damage to repair, never a new store.
+ */
+async function isNewStore(path: string): Promise<boolean> {
+  const found = await levelFiles(path);
+  if (found.length === 0) return true;
+  if (!found.includes('CURRENT')) {
+    throw new StoreError('STORE_CORRUPT', `the database has lost its CURRENT file (${found.length} table and log files remain); stop the hub, copy the directory aside, then run: ${repairCommand(path)}`, { where: path });
+  }
+  const manifest = (await readFile(join(path, 'CURRENT'), 'utf8').catch(() => '')).trim();
+  if (!found.includes(manifest)) {
+    throw new StoreError('STORE_CORRUPT', `the database has lost its manifest (CURRENT names "${manifest}", which is not there); stop the hub, copy the directory aside, then run: ${repairCommand(path)}`, { where: path });
+  }
+  return false;
 }
 
 /**
@@ -257,6 +386,7 @@ export async function repairStore(path: string): Promise<void> {
   if (typeof repair !== 'function') {
     throw new StoreError('STORE_OPEN_FAILED', 'this LevelDB binding has no repair', { where: location });
   }
+  if ((await levelFiles(location)).length === 0) throw new StoreError('STORE_OPEN_FAILED', 'no database here to repair', { where: location });
   await checkNotInUse(location);
   try {
     await repair.call(Level, location);
@@ -265,15 +395,18 @@ export async function repairStore(path: string): Promise<void> {
   }
 }
 
-/** Opening takes the lock before reading anything, so a damaged store still tells us whether it is in use. */
+/**
+ * Opening takes the lock before reading anything, so a damaged store (CURRENT or MANIFEST lost,
+ * tables corrupt) still tells us whether it is in use: any failure but the lock's is for the repair.
+ */
 async function checkNotInUse(location: string): Promise<void> {
   const probe: Database = new Level<string, Uint8Array>(location, { createIfMissing: false, keyEncoding: 'utf8', valueEncoding: 'view' });
   try {
     await probe.open();
   } catch (error) {
     const translated = translateLevelError(error, location, location, 'open');
-    if (translated instanceof StoreError && translated.code === 'STORE_CORRUPT') return;
-    throw translated;
+    if (translated instanceof StoreError && translated.code === 'STORE_LOCKED') throw translated;
+    return;
   }
   await probe.close();
 }

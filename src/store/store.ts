@@ -124,6 +124,15 @@ export interface Store {
    */
   domain<V>(spec: DomainSpec<V>): Promise<Domain<V>>;
   batch(): Batch;
+  /**
+   * Set when a write failed (a full disk): every write is then refused with STORE_WRITE_FAILED
+   * until the store is verified again (reopened, a probe synced), which a refused write tries at
+   * most every 2 s, or `verify()` now.
+   */
+  readonly writeFailure: StoreError | undefined;
+  verify(): Promise<void>;
+  /** Sealed records that no longer open, by domain; `drop` deletes them and records the loss. Needs the data key. */
+  sweepUnreadable(options: { drop: boolean }): Promise<Array<{ domain: string; records: number }>>;
   close(): Promise<void>;
 }
 

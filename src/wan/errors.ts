@@ -27,7 +27,9 @@ export type WanErrorCode =
   /** A message to send is not valid (empty bytes, an unknown kind, a bad topic). */
   | 'WAN_BAD_MESSAGE'
   /** The link is stopped. */
-  | 'WAN_STOPPED';
+  | 'WAN_STOPPED'
+  /** The store refuses writes (a full disk): the command is left with the broker, unacknowledged. */
+  | 'WAN_STORE_REFUSED';
 
 export class WanError extends HubError {
   declare readonly code: WanErrorCode;

@@ -5,7 +5,10 @@ import { routeOf } from '../gbcs/index.js';
 import type { RelayEvents } from '../han/relay.js';
 import type { SealedAlert } from '../hub/alert-queue.js';
 import type { Outcome } from '../hub/router.js';
+import { StoreError } from '../store/errors.js';
+import { WanError } from './errors.js';
 import type { UpstreamMeta } from './outbox.js';
+import { relayReportFor } from './relay-report.js';
 import type { UpstreamKind } from './topics.js';
 import type { CommandMeta, WanLink } from './wan-link.js';
 
@@ -36,14 +39,24 @@ export interface WanGbcsBridgeOptions {
   logger?: Logger;
   /** How long a relayed command waits for its Device's response (a sleepy GSME may take a day). Default 25 h. */
   relayedTtlMs?: number;
+  /** A command failed because the store refuses writes; it is left unacknowledged with the broker. */
+  onStoreRefused?: (error: StoreError) => void;
 }
 
 interface Relayed {
   meta: UpstreamMeta;
   at: number;
+  /** The command's bytes (base64): a second, different command with the same recipient and counter makes the entry ambiguous. */
+  command: string;
 }
 
 const DEFAULT_RELAYED_TTL_MS = 25 * 3600_000;
+/**
+ * The PUBACK reason code (MQTT 5, "implementation specific error") for a command the hub refused:
+ * the broker's delivery is complete, and the code says it was not carried out. A command the hub
+ * ran before a crash and then refused as a replay when the broker delivered it again ends so too.
+ */
+export const REFUSED_REASON_CODE = 0x83;
 
 function replyMeta(meta: CommandMeta): UpstreamMeta {
   return {
@@ -80,22 +93,39 @@ export class WanGbcsBridge {
   }
 
   private readonly onCommand = (bytes: Buffer, meta: CommandMeta): void => {
-    // Noted before routing: a fast Device can answer a relayed command before the router reports the relay.
-    const key = this.expectAnswer(bytes, meta);
-    void this.options.router.process(bytes).then(
-      (outcome) => {
-        if (outcome.kind !== 'relayed' && key !== undefined) this.relayed.delete(key);
-        this.deliver(outcome, meta);
-      },
-      (error: unknown) => {
-        if (key !== undefined) this.relayed.delete(key);
-        this.logger.error({ err: error }, 'the router failed on a command');
-      },
-    );
+    meta.hold(this.handle(bytes, meta));
   };
 
+  /**
+   * Run one command and queue what it answers. Resolves once the outcome is durable (the command's
+   * counter and changes, its response and alerts in the outbox), which is when the broker may hear
+   * PUBACK, with its MQTT 5 reason code: success when it was answered or relayed,
+   * REFUSED_REASON_CODE when it was refused; rejects when the outcome could not be made durable.
+   */
+  async handle(bytes: Buffer, meta: CommandMeta): Promise<number> {
+    // Noted before routing: a fast Device can answer a relayed command before the router reports the relay.
+    const key = this.expectAnswer(bytes, meta);
+    let outcome: Outcome;
+    try {
+      outcome = await this.options.router.process(bytes);
+    } catch (error) {
+      if (key !== undefined) this.relayed.delete(key);
+      this.logger.error({ err: error }, 'the router failed on a command');
+      throw error;
+    }
+    const relayFailed = outcome.kind === 'relayed' && relayReportFor(bytes, outcome.report) !== undefined;
+    if ((outcome.kind !== 'relayed' || relayFailed) && key !== undefined) this.relayed.delete(key);
+    const refusedWrite = outcome.kind === 'dropped' ? storeRefusal(outcome.refusal) : undefined;
+    if (refusedWrite) {
+      this.options.onStoreRefused?.(refusedWrite);
+      throw new WanError('WAN_STORE_REFUSED', `the command was not carried out: ${refusedWrite.message}`, { where: 'store', cause: refusedWrite });
+    }
+    await this.deliver(outcome, meta, bytes);
+    return outcome.kind === 'dropped' ? REFUSED_REASON_CODE : 0;
+  }
+
   private readonly onAlert = (alert: SealedAlert): void => {
-    this.up('alert', alert.bytes);
+    void this.up('alert', alert.bytes).catch(() => undefined);
   };
 
   private readonly onHanMessage = ({ eui64, gbcsBytes }: { eui64: Eui64; gbcsBytes: Buffer }): void => {
@@ -105,24 +135,33 @@ export class WanGbcsBridge {
     } catch (error) {
       // The hub does not authenticate a Device's messages; one it cannot read still belongs to the head end.
       this.logger.warn({ eui64, err: error }, 'a HAN Device sent GBCS the hub cannot decode; passing it up as an alert');
-      this.up('alert', gbcsBytes, { source: eui64 });
+      void this.up('alert', gbcsBytes, { source: eui64 }).catch(() => undefined);
       return;
     }
     if (header.cra !== 'response') {
-      this.up('alert', gbcsBytes, { source: eui64 });
+      void this.up('alert', gbcsBytes, { source: eui64 }).catch(() => undefined);
       return;
     }
     const key = relayKey(eui64, header.originatorCounter);
     const waiting = this.relayed.get(key);
     // A response in General Block Transfer blocks: every block goes where the response goes.
     if (!header.block || header.block.last) this.relayed.delete(key);
-    this.up('response', gbcsBytes, { ...waiting?.meta });
+    void this.up('response', gbcsBytes, { ...waiting?.meta }).catch(() => undefined);
   };
 
-  private deliver(outcome: Outcome, meta: CommandMeta): void {
-    if (outcome.kind === 'answered') this.up('response', outcome.response, replyMeta(meta));
-    if (outcome.kind === 'dropped') this.logger.warn({ code: outcome.refusal.code }, `command refused: ${outcome.refusal.message}`);
-    for (const alert of outcome.alerts) this.up('alert', alert.bytes);
+  private async deliver(outcome: Outcome, meta: CommandMeta, command: Buffer): Promise<void> {
+    const queued: Array<Promise<void>> = [];
+    if (outcome.kind === 'answered') queued.push(this.up('response', outcome.response, replyMeta(meta)));
+    const failedRelay = outcome.kind === 'relayed' ? relayReportFor(command, outcome.report) : undefined;
+    if (failedRelay) {
+      this.logger.warn({ device: failedRelay.device, status: failedRelay.status }, `a command could not be relayed: ${failedRelay.detail ?? failedRelay.status}`);
+      queued.push(this.up('relay', Buffer.from(JSON.stringify(failedRelay)), { ...(meta.correlationData === undefined ? {} : { correlationData: meta.correlationData }) }));
+    }
+    // The router has logged why (within its budget); once is enough.
+    if (outcome.kind === 'dropped') this.logger.debug({ code: outcome.refusal.code }, `command refused: ${outcome.refusal.message}`);
+    for (const alert of outcome.alerts) queued.push(this.up('alert', alert.bytes));
+    const failed = (await Promise.allSettled(queued)).find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   /** Remember where a response from the command's recipient (echoing its counter) should go; undefined for bytes that are no GBCS. */
@@ -139,16 +178,38 @@ export class WanGbcsBridge {
       this.relayed.delete(key);
     }
     const key = relayKey(header.recipient, header.originatorCounter);
-    this.relayed.set(key, { meta: replyMeta(meta), at: now });
-    return key;
+    const command64 = command.toString('base64');
+    const earlier = this.relayed.get(key);
+    if (earlier && earlier.command !== command64) {
+      // The hub cannot authenticate relayed commands, so it cannot tell which of two is genuine: the
+      // Device's response goes to the hub's own response topic, never to a topic either one named.
+      this.logger.warn({ device: header.recipient, counter: header.originatorCounter.toString() }, 'two different commands for one Device carry the same counter; its response will go to the default response topic');
+      this.relayed.set(key, { meta: {}, at: now, command: '' });
+      return undefined;
+    }
+    if (!earlier) this.relayed.set(key, { meta: replyMeta(meta), at: now, command: command64 });
+    return earlier ? undefined : key;
   }
 
-  private up(kind: UpstreamKind, bytes: Buffer, meta: UpstreamMeta = {}): void {
-    this.options.link.publishUpstream(kind, bytes, meta).catch((error: unknown) => {
-      // WAN_OUTBOX_FULL is already in the Security Log and telemetry; say which message it cost.
-      this.logger.error({ err: error, kind }, `an upstream ${kind} was not queued`);
-    });
+  /** Queue one upstream message; resolves once it is on disk, rejects (after saying which message it cost) when it could not be queued. */
+  private up(kind: UpstreamKind, bytes: Buffer, meta: UpstreamMeta = {}): Promise<void> {
+    return this.options.link.publishUpstream(kind, bytes, meta).then(
+      () => undefined,
+      (error: unknown) => {
+        // WAN_OUTBOX_FULL is already in the Security Log and telemetry; say which message it cost.
+        this.logger.error({ err: error, kind }, `an upstream ${kind} was not queued`);
+        throw error;
+      },
+    );
   }
+}
+
+/** The store's refusal of a write behind a refused command, if that is why it failed. */
+function storeRefusal(error: unknown): StoreError | undefined {
+  for (let e: unknown = error, depth = 0; e && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof StoreError && (e.code === 'STORE_WRITE_FAILED' || e.code === 'STORE_IO_FAILED')) return e;
+  }
+  return undefined;
 }
 
 const relayKey = (eui64: Eui64, counter: bigint): string => `${eui64}/${counter}`;

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import type { Clock } from '../../hal/clock.js';
+import type { Clock, Timer } from '../../hal/clock.js';
+import type { HubError } from '../../hal/errors.js';
 import type { Logger } from '../../hal/log.js';
 import type { Eui64 } from '../../hal/radio.js';
 import type { HubConfig } from '../config.js';
@@ -10,7 +11,8 @@ import { WanGbcsBridge, type CommandRouter, type HanMessages } from './gbcs-brid
 import { Outbox } from './outbox.js';
 import { publicBrokerUrl, topicPrefixOf, wanSettingsFromConfig } from './settings.js';
 import type { HubHealthSource } from './telemetry.js';
-import { WanLink } from './wan-link.js';
+import { WanError } from './errors.js';
+import { WanLink, type CommandMeta } from './wan-link.js';
 
 /**
  * The WAN side of the composition root in one call: the outbox on the hub's store (alarms to the
@@ -48,10 +50,14 @@ export async function startHubWan(options: HubWanOptions): Promise<HubWan | unde
   const settings = wanSettingsFromConfig(config.wan, broker);
   const outbox = await Outbox.open(store, { clock, quota: settings.outbox ?? {}, security: options.security, logger: logger.child({ component: 'outbox' }) });
   const link = new WanLink({ settings, hub: options.hub, outbox, clock, logger, ...(options.health ? { health: options.health } : {}) });
-  // Until a router is attached, say so for every command rather than drop it quietly.
-  const unrouted = (bytes: Buffer) => logger.warn({ octets: bytes.length }, 'a WAN command arrived but no GBCS router is attached to the link; it was not processed');
+  // Commands that arrive before a router is attached (the broker's queue at start-up) wait for it, unacknowledged.
+  const early: Array<{ bytes: Buffer; meta: CommandMeta; settle: (work: Promise<number>) => void }> = [];
+  const unrouted = (bytes: Buffer, meta: CommandMeta) => {
+    meta.hold(new Promise<number>((resolve, reject) => early.push({ bytes, meta, settle: (work) => work.then(resolve, reject) })));
+  };
   link.on('command', unrouted);
   let bridge: WanGbcsBridge | undefined;
+  const storeWatch = watchStore(store, link, clock, logger);
   const storeDir = resolve(config.store.path);
   await link.start();
   await writeEndpoint(storeDir, { broker: publicBrokerUrl(broker), hub: options.hub, topicPrefix: topicPrefixOf(settings), embedded: options.embedded, pid: process.pid });
@@ -61,15 +67,48 @@ export async function startHubWan(options: HubWanOptions): Promise<HubWan | unde
     attach(router, han) {
       bridge?.stop();
       link.off('command', unrouted);
-      bridge = new WanGbcsBridge({ link, router, ...(han ? { han } : {}), clock, logger });
+      bridge = new WanGbcsBridge({ link, router, ...(han ? { han } : {}), clock, logger, onStoreRefused: storeWatch.refused });
       bridge.start();
+      for (const { bytes, meta, settle } of early.splice(0)) settle(bridge.handle(bytes, meta));
       return bridge;
     },
     async stop() {
       bridge?.stop();
+      storeWatch.stop();
+      for (const { settle } of early.splice(0)) settle(Promise.reject(new WanError('WAN_STOPPED', 'the hub stopped before a router was attached')));
       await link.stop();
       await outbox.close();
       await removeEndpoint(storeDir);
     },
+  };
+}
+
+const STORE_VERIFY_INTERVAL_MS = 2000;
+
+/**
+ * While the store refuses writes, commands stay unacknowledged with the broker. Say so once, try
+ * the store again every 2 s, and once it is verified reconnect, so the broker delivers them again.
+ */
+function watchStore(store: Store, link: WanLink, clock: Clock, logger: Logger): { refused: (error: HubError) => void; stop: () => void } {
+  let timer: Timer | undefined;
+  const attempt = () => {
+    timer = clock.setTimeout(() => {
+      store.verify().then(
+        () => {
+          timer = undefined;
+          logger.warn({ store: store.path }, 'the store takes writes again; reconnecting so the broker delivers the commands held back');
+          link.reconnect('reconnecting to take the commands held back while the store refused writes');
+        },
+        () => attempt(),
+      );
+    }, STORE_VERIFY_INTERVAL_MS);
+  };
+  return {
+    refused(error) {
+      if (timer) return;
+      logger.error({ store: store.path, code: error.code }, `commands are not acknowledged while the store refuses writes: ${error.message}`);
+      attempt();
+    },
+    stop: () => timer?.cancel(),
   };
 }

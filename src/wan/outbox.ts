@@ -124,7 +124,7 @@ const storedSize = (stored: StoredEntry): number => Buffer.byteLength(JSON.strin
 /** Refuses what could never be published, before anything is written. */
 export function checkUpstream(kind: UpstreamKind, payload: Uint8Array, meta: UpstreamMeta): void {
   const bad = (message: string, where: string) => new WanError('WAN_BAD_MESSAGE', message, { where });
-  if (!UPSTREAM_KINDS.includes(kind)) throw bad(`"${String(kind)}" is not response or alert`, 'kind');
+  if (!UPSTREAM_KINDS.includes(kind)) throw bad(`"${String(kind)}" is not response, alert or relay`, 'kind');
   if (!(payload instanceof Uint8Array) || payload.length === 0) throw bad('GBCS bytes are missing', 'payload');
   const topic = meta.responseTopic;
   if (topic !== undefined && (topic.length === 0 || topic.length > MAX_TOPIC || /[#+]/.test(topic) || topic.includes(String.fromCharCode(0)))) {

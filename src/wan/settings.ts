@@ -30,6 +30,8 @@ export const PROTOCOL_NAME: Record<ProtocolVersion, '5' | '3.1.1'> = { 5: '5', 4
 /** How long the broker keeps the hub's session (its subscription and the commands queued for it) while the hub is away. */
 export const SESSION_EXPIRY_SECONDS = 7 * 24 * 3600;
 const KEEPALIVE_SECONDS = 30;
+/** The largest MQTT packet the hub takes (MQTT 5 tells the broker so): room for any GBCS command, well short of the 256 MB MQTT allows. */
+export const MAXIMUM_PACKET_OCTETS = 256 * 1024;
 const CONNECT_TIMEOUT_MS = 10_000;
 
 const SCHEMES = new Set(['mqtt:', 'mqtts:', 'ws:', 'wss:', 'tcp:', 'ssl:', 'tls:']);
@@ -72,7 +74,7 @@ export async function readPem(path: string | undefined, key: string): Promise<Bu
 }
 
 /** mqtt.js options for one connection attempt: a persistent session, QoS 1 will, no automatic reconnect (the link owns retries). */
-export async function connectOptions(settings: WanSettings, hub: Eui64, topics: HubTopics, version: ProtocolVersion): Promise<IClientOptions> {
+export async function connectOptions(settings: WanSettings, hub: Eui64, topics: HubTopics, version: ProtocolVersion, receiveMaximum: number): Promise<IClientOptions> {
   const [ca, cert, key] = await Promise.all([readPem(settings.ca, 'wan.ca'), readPem(settings.cert, 'wan.cert'), readPem(settings.key, 'wan.key')]);
   if ((cert === undefined) !== (key === undefined)) {
     throw new WanError('WAN_TLS_FILE', 'a client certificate needs both wan.cert and wan.key', { where: cert ? 'wan.key' : 'wan.cert' });
@@ -91,7 +93,7 @@ export async function connectOptions(settings: WanSettings, hub: Eui64, topics: 
     ...(ca ? { ca } : {}),
     ...(cert && key ? { cert, key } : {}),
     rejectUnauthorized: true,
-    ...(v5 ? { properties: { sessionExpiryInterval: SESSION_EXPIRY_SECONDS } } : {}),
+    ...(v5 ? { properties: { sessionExpiryInterval: SESSION_EXPIRY_SECONDS, receiveMaximum, maximumPacketSize: MAXIMUM_PACKET_OCTETS } } : {}),
     will: {
       topic: topics.state,
       payload: Buffer.from(HUB_STATE.offline),

@@ -14,6 +14,8 @@ export const TOPIC_LEAVES = {
   response: { direction: 'up', contentType: 'application/gbcs', retained: false },
   /** Upstream: GBCS alerts, the hub's own and those relayed from HAN Devices. */
   alert: { direction: 'up', contentType: 'application/gbcs', retained: false },
+  /** Upstream: a JSON report for each command the hub could not relay to its HAN Device (see relay-report.ts). */
+  relay: { direction: 'up', contentType: 'application/json', retained: false },
   /** Upstream, retained: `online`, or `offline` (also the last will). */
   state: { direction: 'up', contentType: 'text/plain', retained: true },
   /** Upstream, retained: a JSON snapshot of the hub's health (see telemetry.ts). */
@@ -23,8 +25,8 @@ export const TOPIC_LEAVES = {
 } as const;
 
 export type TopicLeaf = keyof typeof TOPIC_LEAVES;
-export type UpstreamKind = 'response' | 'alert';
-export const UPSTREAM_KINDS: readonly UpstreamKind[] = ['response', 'alert'];
+export type UpstreamKind = 'response' | 'alert' | 'relay';
+export const UPSTREAM_KINDS: readonly UpstreamKind[] = ['response', 'alert', 'relay'];
 
 export const HUB_STATE = { online: 'online', offline: 'offline' } as const;
 export type HubState = keyof typeof HUB_STATE;
@@ -33,7 +35,7 @@ export const DEFAULT_TOPIC_PREFIX = 'gbcs';
 
 /** MQTT 5 user properties the hub sets on upstream GBCS (MQTT 3.1.1 has none; the GBCS header carries the same facts). */
 export const USER_PROPERTY = {
-  /** `response` or `alert`. */
+  /** `response`, `alert` or `relay`. */
   kind: 'gbcs-kind',
   /** The HAN Device an alert was relayed from (EUI-64); absent for the hub's own. */
   source: 'gbcs-source',
@@ -54,6 +56,7 @@ export interface HubTopics {
   readonly command: string;
   readonly response: string;
   readonly alert: string;
+  readonly relay: string;
   readonly state: string;
   readonly telemetry: string;
   readonly firmware: string;
@@ -62,7 +65,7 @@ export interface HubTopics {
 export function hubTopics(prefix: string, chf: Eui64): HubTopics {
   const hub = parseEui64(chf, 'CHF EUI-64');
   const base = `${checkTopicPrefix(prefix)}/${hub}`;
-  return { hub, command: `${base}/command`, response: `${base}/response`, alert: `${base}/alert`, state: `${base}/state`, telemetry: `${base}/telemetry`, firmware: `${base}/firmware` };
+  return { hub, command: `${base}/command`, response: `${base}/response`, alert: `${base}/alert`, relay: `${base}/relay`, state: `${base}/state`, telemetry: `${base}/telemetry`, firmware: `${base}/firmware` };
 }
 
 /** A filter matching one leaf of every hub under the prefix (`gbcs/+/alert`). */

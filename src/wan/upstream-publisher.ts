@@ -70,7 +70,7 @@ export class UpstreamPublisher {
       return;
     }
     const { topics } = this.options;
-    const topic = entry.kind === 'alert' ? topics.alert : (entry.meta.responseTopic ?? topics.response);
+    const topic = entry.kind === 'response' ? (entry.meta.responseTopic ?? topics.response) : topics[entry.kind];
     const generation = this.generation;
     this.inflight.add(entry.sequence);
     client.publish(topic, entry.payload, { qos: 1, ...this.properties(entry, remaining) }, (error) => {

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt';
+import mqtt, { type IPublishPacket, type MqttClient, type Packet } from 'mqtt';
 import type { Clock, Timer } from '../../hal/clock.js';
 import { silentLogger, type Logger } from '../../hal/log.js';
 import type { Eui64 } from '../../hal/radio.js';
@@ -33,6 +33,12 @@ export interface CommandMeta {
   expirySeconds?: number;
   /** Clock.now() on arrival. */
   receivedAt: number;
+  /**
+   * Withhold the PUBACK until `work` resolves (the command's outcome is on disk), with the MQTT 5
+   * reason code it resolves to (0, success, when it resolves to nothing). If it rejects, no PUBACK
+   * is sent and the broker delivers the command again on the next connection.
+   */
+  hold(work: Promise<number | void>): void;
 }
 
 export type WanState = 'stopped' | 'connecting' | 'connected' | 'waiting';
@@ -63,7 +69,15 @@ export interface WanLinkOptions {
   protocol?: 'auto' | ProtocolVersion;
   /** Upstream messages in flight at once (the broker's receive maximum caps it further). Default 64. */
   window?: number;
+  /** Commands received but not yet acknowledged, at most (advertised as the MQTT 5 receive maximum). Default COMMAND_WINDOW. */
+  commandWindow?: number;
 }
+
+/** Commands the hub takes in before it acknowledges the first: its MQTT 5 receive maximum. */
+export const COMMAND_WINDOW = 64;
+
+/** Tells mqtt.js not to send the PUBACK itself (it sends none when `handleMessage` fails); the link sends it once the command is durable. */
+const PUBACK_WITHHELD = new Error('PUBACK withheld until the command is durable');
 
 const DEFAULT_BACKOFF: BackoffOptions = { initialDelayMs: 500, maxDelayMs: 60_000, factor: 2, jitter: 0.2 };
 const OFFLINE_NOTICE_TIMEOUT_MS = 2000;
@@ -84,6 +98,13 @@ export class WanLink extends EventEmitter<WanEvents> {
   private readonly logger: Logger;
   private readonly startedAt: number;
   private figures: WanLinkFigures;
+  /** What each received command's listeners asked the PUBACK to wait for. */
+  private readonly held = new WeakMap<IPublishPacket, Array<Promise<number | void>>>();
+  /** Commands received and not yet acknowledged, and mqtt.js's readers parked while that is at the window. */
+  private commandsInFlight = 0;
+  private readonly parked: Array<() => void> = [];
+  /** Commands whose outcome became durable after their connection was lost: acknowledged, not run again, when the broker delivers them anew. */
+  private readonly settledOffline = new Map<string, number>();
 
   constructor(private readonly options: WanLinkOptions) {
     super();
@@ -132,6 +153,14 @@ export class WanLink extends EventEmitter<WanEvents> {
     return this.options.outbox.append(kind, bytes, meta);
   }
 
+  /**
+   * Drop the connection and connect again: the broker then delivers anew every command the hub
+   * left unacknowledged (it does so only on a new connection), e.g. once the store takes writes again.
+   */
+  reconnect(reason: string): void {
+    if (this.state_ === 'connected') this.lose(new WanError('WAN_DISCONNECTED', reason, { where: this.broker }));
+  }
+
   /** A snapshot of the link, the outbox and the hub's health: what the telemetry topic carries. */
   async telemetry(): Promise<Telemetry> {
     const health = (await this.options.health?.()) ?? {};
@@ -175,15 +204,14 @@ export class WanLink extends EventEmitter<WanEvents> {
     const version = this.version;
     let client: MqttClient | undefined;
     try {
-      const options = await connectOptions(this.options.settings, this.topics.hub, this.topics, version);
+      const options = await connectOptions(this.options.settings, this.topics.hub, this.topics, version, this.commandWindow);
       if (generation !== this.generation) return;
       client = mqtt.connect(this.options.settings.broker, options);
       withoutNagle(client);
-      // Listen before the CONNACK: a resumed session's queued messages follow it at once, and mqtt.js
-      // acknowledges a message no one listened to, so one that came before `adopt` would be lost.
-      client.on('message', (topic, payload, packet) => {
-        if (generation === this.generation) this.receive(topic, payload, packet);
-      });
+      // Before the CONNACK: a persistent session's queued commands can follow it in the same read.
+      const connection = client;
+      connection.on('message', (topic, payload, packet) => this.receive(topic, payload, packet));
+      connection.handleMessage = (packet, callback) => this.acknowledgeWhenHeld(connection, generation, packet, callback);
       this.attempting = client;
       const ack = await firstOutcome(client).finally(() => {
         if (this.attempting === client) this.attempting = undefined;
@@ -233,10 +261,6 @@ export class WanLink extends EventEmitter<WanEvents> {
       return;
     }
     if (topic !== this.topics.command) return;
-    if (payload.length === 0) {
-      this.logger.warn({ topic }, 'empty command ignored');
-      return;
-    }
     const properties = packet.properties ?? {};
     const meta: CommandMeta = {
       topic,
@@ -246,9 +270,56 @@ export class WanLink extends EventEmitter<WanEvents> {
       ...(properties.correlationData === undefined ? {} : { correlationData: Buffer.from(properties.correlationData) }),
       ...(properties.contentType === undefined ? {} : { contentType: properties.contentType }),
       ...(properties.messageExpiryInterval === undefined ? {} : { expirySeconds: properties.messageExpiryInterval }),
+      hold: (work) => {
+        const held = this.held.get(packet);
+        if (held) held.push(work);
+        else this.held.set(packet, [work]);
+      },
     };
+    const settled = this.settledOffline.get(payload.toString('base64'));
+    if (settled !== undefined) {
+      this.settledOffline.delete(payload.toString('base64'));
+      meta.hold(Promise.resolve(settled));
+      return;
+    }
     this.figures.commandsReceived += 1;
     this.emit('command', Buffer.from(payload), meta);
+  }
+
+  private get commandWindow(): number {
+    return this.options.commandWindow ?? COMMAND_WINDOW;
+  }
+
+  /**
+   * mqtt.js calls this after the \`message\` event and sends the PUBACK when \`callback\` succeeds.
+   * A command whose listeners held it is acknowledged here instead, once their work resolves, on
+   * the connection it came on (after a reconnect the broker delivers it again, and the replay check
+   * refuses what already ran, unless this link still remembers its outcome). Past the window,
+   * mqtt.js is kept from reading on until one settles: the receive maximum bounds an MQTT 5
+   * broker, this bounds a 3.1.1 one.
+   */
+  private acknowledgeWhenHeld(client: MqttClient, generation: number, packet: Packet, callback: (error?: Error) => void): void {
+    const held = packet.cmd === 'publish' ? this.held.get(packet) : undefined;
+    if (packet.cmd !== 'publish' || packet.qos !== 1 || packet.messageId === undefined || !held) return callback();
+    this.held.delete(packet);
+    const messageId = packet.messageId;
+    this.commandsInFlight += 1;
+    void Promise.all(held)
+      .then(
+        (codes) => {
+          const reasonCode = Math.max(0, ...codes.map((code) => code ?? 0));
+          if (generation === this.generation) sendPuback(client, messageId, reasonCode);
+          else this.settledOffline.set(packet.payload.toString('base64'), reasonCode);
+        },
+        (error: unknown) => this.logger.error({ err: error, messageId }, 'a command was not acknowledged to the broker, which will deliver it again on the next connection'),
+      )
+      .finally(() => {
+        this.commandsInFlight -= 1;
+        this.parked.shift()?.();
+      });
+    // Parked only once connected: commands queued before then wait for a router that is attached after it.
+    if (this.state_ !== 'connected' || this.commandsInFlight <= this.commandWindow) callback(PUBACK_WITHHELD);
+    else this.parked.push(() => callback(PUBACK_WITHHELD));
   }
 
   /** The connection is gone: drop the client, put in-flight messages back in line, try again later. */
@@ -262,6 +333,7 @@ export class WanLink extends EventEmitter<WanEvents> {
     client?.removeAllListeners();
     client?.on('error', () => undefined);
     client?.end(true);
+    for (const resume of this.parked.splice(0)) resume();
     this.figures = { ...this.figures, connected: false, connectedSince: undefined };
     this.logger.warn({ broker: this.broker, code: error.code, queued: this.options.outbox.depth }, `WAN link lost: ${error.message}`);
     this.retry(error);
@@ -307,6 +379,12 @@ export class WanLink extends EventEmitter<WanEvents> {
       this.logger.debug({ err: error }, 'telemetry not published');
     }
   }
+}
+
+/** mqtt.js has no public call to acknowledge a message later; this is the one it makes itself. */
+function sendPuback(client: MqttClient, messageId: number, reasonCode: number): void {
+  const send = (client as unknown as { _sendPacket: (packet: object, done: () => void) => void })._sendPacket;
+  send.call(client, { cmd: 'puback', messageId, reasonCode }, () => undefined);
 }
 
 /**

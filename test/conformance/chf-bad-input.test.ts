@@ -138,16 +138,28 @@ describeRtds('bad input to the CHF: refused as GBCS says, logged, and nothing el
     expect(harness.hub.counters.lastAccepted('90B3D51F30000002')).toBe(2000n);
   });
 
-  it('a flood of bad messages does not push older evidence out of the Security Log: past 20 a minute, one entry says so', async () => {
+  it('a flood of bad messages neither hides a replay nor pushes older evidence out of the Security Log: past 10 an hour, one entry says so', async () => {
     const tampered = Buffer.from(CCS06_COMMAND());
     tampered[tampered.length - 1] = tampered[tampered.length - 1]! ^ 0x01;
+    const replayed = await buildCommand(harness, { messageCode: 0x010f, payload: CCS06_PAYLOAD, counter: 3000n });
+    expect((await harness.process(replayed)).kind).toBe('answered');
     for (let i = 0; i < 30; i++) expect((await harness.process(tampered)).kind).toBe('dropped');
-    const codes = await harness.securityLogCodes();
-    expect(codes.filter((code) => code === HUB_EVENTS.trustedSourceAuthenticationFailure.code)).toHaveLength(20);
+    expect((await harness.process(replayed)).kind).toBe('dropped');
+    let codes = await harness.securityLogCodes();
+    expect(codes.filter((code) => code === HUB_EVENTS.trustedSourceAuthenticationFailure.code)).toHaveLength(10);
     expect(codes.filter((code) => code === HUB_EVENTS.unusualCommands.code)).toHaveLength(1);
-    await harness.clock.advance(60_000);
+    expect(codes.filter((code) => code === HUB_EVENTS.replayDetected.code)).toHaveLength(1);
+    // Junk at 30 a minute for 50 minutes more adds nothing; the replay is still there to see.
+    for (let minute = 0; minute < 50; minute++) {
+      await harness.clock.advance(60_000);
+      for (let i = 0; i < 30; i++) await harness.process(tampered);
+    }
+    codes = await harness.securityLogCodes();
+    expect(codes).toHaveLength(12);
+    expect(codes).toContain(HUB_EVENTS.replayDetected.code);
+    await harness.clock.advance(3_600_000);
     await harness.process(tampered);
-    expect(await harness.securityLogCodes()).toHaveLength(22);
+    expect(await harness.securityLogCodes()).toHaveLength(13);
   });
 
   it('drops every mutation of an authentic command and changes nothing (property)', async () => {

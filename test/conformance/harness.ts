@@ -89,7 +89,7 @@ export async function expectSignedResponse(outcome: Outcome): Promise<GbcsMessag
 }
 
 /** The remote parties' certificates the hub trusts, and its own (the CHF's and GPF's). */
-async function trustedCredentials(): Promise<Array<{ credential: Credential; own: boolean }>> {
+export async function trustedCredentials(): Promise<Array<{ credential: Credential; own: boolean }>> {
   const { trustStore } = await rtdsKeystore();
   const own = new Set<Eui64>([RTDS_IDENTITY.chf, RTDS_IDENTITY.gpf]);
   return trustStore

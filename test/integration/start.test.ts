@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -48,6 +48,10 @@ describe('hub start with no radio configured', () => {
     expect(first.lines.find((l) => l.device === 'intruder')).toMatchObject({ msg: 'intruder was refused', reason: 'WRONG_KEY' });
     expect(messages.indexOf('network up')).toBeLessThan(messages.indexOf('hub ready'));
     expect(await first.stop()).toBe(0);
+    // The CHF's and GPF's key pairs are made at start, not by whichever message reaches them first.
+    const identity = first.lines.find((l) => l.msg === 'GBCS identity') as unknown as { chf: string; gpf: string };
+    const keyFile = JSON.parse(await readFile(join(dir, 'state', 'keys.json'), 'utf8')) as { owners: Record<string, unknown> };
+    expect(Object.keys(keyFile.owners).sort()).toEqual([identity.chf, identity.gpf].sort());
 
     // What the hub acknowledged is in its store after it stopped; install codes are never shown in full.
     const listed = (JSON.parse(await listDevices({ store: join(dir, 'state') }, true)) as { devices: Array<{ eui64: string; tcLinkKey: string }> }).devices;

@@ -6,7 +6,13 @@ import { SystemClock } from '../../../hal/clock.js';
 import { encodeMessage } from '../../../src/gbcs/index.js';
 import { Outbox } from '../../../src/wan/outbox.js';
 import { WanLink } from '../../../src/wan/wan-link.js';
+import { silentLogger } from '../../../hal/log.js';
+import { DEFAULT_CONFIG } from '../../../src/config.js';
+import { startHubWan } from '../../../src/wan/hub-wan.js';
+import { CHF_STATES } from '../../conformance/chf-seeds.js';
+import { buildCommand, ConformanceHub, RTDS_IDENTITY } from '../../conformance/harness.js';
 import { sampleCommand } from '../../gbcs/sample.js';
+import { rtdsPresent } from '../../helpers/rtds.js';
 import { TempStore } from '../../src/chf/helpers.js';
 import { esmeRig } from '../../src/wan/esme-rig.js';
 import { Subscriber } from '../../src/wan/subscriber.js';
@@ -203,11 +209,42 @@ async function* endToEnd(url: string, kind: string): AsyncIterable<BenchResult> 
   }
 }
 
+/** Within mosquitto's default per-client queue (max_queued_messages 1000) beside the 64 in flight. */
+const COMMAND_BURST = 1000;
+const CCS06_PAYLOAD = Buffer.from('d920000514000101006800001e0300ff040100', 'hex');
+
+/**
+ * Authentic CHF commands (CCS06 reads, MACed as the ACB) published at once through the broker: each
+ * PUBACKed only once its counter is synced and its response is in the outbox; from the first
+ * PUBLISH to the last response at the head end.
+ */
+async function* commandBurst(url: string, kind: string): AsyncIterable<BenchResult> {
+  if (!rtdsPresent) return;
+  const harness = await ConformanceHub.open({ seed: CHF_STATES['CCS06_SUCCESS']!.seed });
+  const config = { ...structuredClone(DEFAULT_CONFIG), store: { path: harness.dir }, wan: { ...DEFAULT_CONFIG.wan, clientId: `bench-hub-${randomBytes(4).toString('hex')}`, topicPrefix: `bench${randomBytes(4).toString('hex')}` } };
+  const wan = (await startHubWan({ config, store: harness.store, clock: new SystemClock(), logger: silentLogger, hub: RTDS_IDENTITY.chf, security: harness.hub.chf.securityLog, broker: url, embedded: false }))!;
+  const head = await Subscriber.connect(url, [wan.link.topics.response]);
+  try {
+    wan.attach(harness.hub.router);
+    const commands = await Promise.all(Array.from({ length: COMMAND_BURST }, (_, i) => buildCommand(harness, { messageCode: 0x010f, payload: CCS06_PAYLOAD, counter: BigInt(10_000 + i) })));
+    const start = performance.now();
+    await Promise.all(commands.map((bytes) => head.publish(wan.link.topics.command, bytes, { qos: 1 })));
+    await head.until((r) => r.length >= COMMAND_BURST, 120_000);
+    const value = rate(COMMAND_BURST, performance.now() - start);
+    yield { metric: 'commands through MQTT, PUBACK once durable', value, unit: 'cmd/s', note: `${COMMAND_BURST} CCS06 reads published at once, each acknowledged once its counter is synced and its response is in the outbox (64 unacknowledged at most); first PUBLISH to last response; ${kind}` };
+  } finally {
+    await head.close();
+    await wan.stop();
+    await harness.close();
+  }
+}
+
 const suite: BenchSuite = async function* () {
   yield* appends();
   const broker = await benchBroker();
   try {
     yield* drain(broker);
+    yield* commandBurst(broker.url, broker.configuration);
     yield* endToEnd(broker.url, broker.configuration);
   } finally {
     await broker.dispose();

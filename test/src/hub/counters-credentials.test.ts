@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { parseCertificate } from '../../../src/security/certificates.js';
+import { FileSecureElement } from '../../../src/security/file-secure-element.js';
 import { SecurityCredentials, seedCredentialsFromKeystore, subjectKeyIdentifier } from '../../../src/security/credentials.js';
 import { OriginatorCounters, ReplayError } from '../../../src/security/replay.js';
 import { openStore, type Store } from '../../../src/store/store.js';
@@ -112,6 +113,21 @@ describeRtds('Security Credentials', () => {
     store = await open();
     credentials = await SecurityCredentials.open(store);
     expect(credentials.list()).toHaveLength(listed);
+  });
+
+  it("install none of the hub's own certificates that certify a key its SecureElement does not hold", async () => {
+    const credentials = await SecurityCredentials.open(store);
+    const keys = await FileSecureElement.open({ stateDir: join(dir, 'keys') });
+    const mismatched: string[] = [];
+    const count = await seedCredentialsFromKeystore(credentials, RTDS_KEYSTORE, ['00DB1234567890A2', '00DB1234567890A3'], {
+      ownKey: (eui, usage) => keys.publicKey(eui, usage),
+      mismatched: (credential) => mismatched.push(`${credential.eui}/${credential.usage}`),
+    });
+    expect(count).toBeGreaterThan(10);
+    expect(credentials.forEui('00DB1234567890A2', 'keyAgreement')).toBeUndefined();
+    expect(credentials.forEui('00DB1234567890A3', 'digitalSigning')).toBeUndefined();
+    expect(mismatched.sort()).toEqual(['00DB1234567890A2/digitalSigning', '00DB1234567890A2/keyAgreement', '00DB1234567890A3/digitalSigning', '00DB1234567890A3/keyAgreement']);
+    expect(credentials.forRole('accessControlBroker', 'keyAgreement').map((c) => c.eui)).toEqual([ACB]);
   });
 
   it('refuse to trust a certificate whose role is not a trust anchor, and a missing keystore, by name', async () => {

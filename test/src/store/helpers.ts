@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { StoreError } from '../../../src/store/store.js';
+import { jsonCodec, openStore, StoreError } from '../../../src/store/store.js';
 
 export async function tempDir(prefix = 'hub-store-'): Promise<string> {
   return mkdtemp(join(tmpdir(), prefix));
@@ -39,4 +39,22 @@ export async function filesUnder(dir: string): Promise<Array<{ name: string; byt
       return { name: path, bytes: await readFile(path) };
     }),
   );
+}
+
+/** A store copied while open (its writes only in the write-ahead log, as after a crash), with bytes of that log flipped. */
+export async function storeWithDamagedLog(): Promise<string> {
+  const root = await mkdtemp(join(tmpdir(), 'hub-recovery-'));
+  const live = join(root, 'live');
+  const store = await openStore({ path: live });
+  const things = await store.domain({ name: 'things', codec: jsonCodec<{ n: number; text: string }>() });
+  for (let n = 0; n < 200; n++) await things.put(`k${n}`, { n, text: 'x'.repeat(100) });
+  // A copy taken while the store is open holds its writes only in the write-ahead log, as after a crash.
+  const copy = join(root, 'copy');
+  await cp(live, copy, { recursive: true, filter: (source) => !source.endsWith('LOCK') });
+  await store.close();
+  const log = (await readdir(copy)).find((name) => name.endsWith('.log'))!;
+  const bytes = await readFile(join(copy, log));
+  for (let at = 3_000; at < 3_200; at++) bytes[at] = bytes[at]! ^ 0xff;
+  await writeFile(join(copy, log), bytes);
+  return copy;
 }

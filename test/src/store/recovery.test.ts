@@ -1,9 +1,10 @@
-import { cp, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../../src/cli.js';
 import { jsonCodec, openStore } from '../../../src/store/store.js';
+import { storeWithDamagedLog } from './helpers.js';
 
 /**
  * LevelDB drops damaged write-ahead-log records at open without failing; the store must still tell
@@ -11,23 +12,6 @@ import { jsonCodec, openStore } from '../../../src/store/store.js';
  */
 describe('store recovery problems', () => {
   afterEach(() => vi.restoreAllMocks());
-
-  async function storeWithDamagedLog(): Promise<string> {
-    const root = await mkdtemp(join(tmpdir(), 'hub-recovery-'));
-    const live = join(root, 'live');
-    const store = await openStore({ path: live });
-    const things = await store.domain({ name: 'things', codec: jsonCodec<{ n: number; text: string }>() });
-    for (let n = 0; n < 200; n++) await things.put(`k${n}`, { n, text: 'x'.repeat(100) });
-    // A copy taken while the store is open holds its writes only in the write-ahead log, as after a crash.
-    const copy = join(root, 'copy');
-    await cp(live, copy, { recursive: true, filter: (source) => !source.endsWith('LOCK') });
-    await store.close();
-    const log = (await readdir(copy)).find((name) => name.endsWith('.log'))!;
-    const bytes = await readFile(join(copy, log));
-    for (let at = 3_000; at < 3_200; at++) bytes[at] = bytes[at]! ^ 0xff;
-    await writeFile(join(copy, log), bytes);
-    return copy;
-  }
 
   it('reports nothing for a store that opens cleanly', async () => {
     const path = join(await mkdtemp(join(tmpdir(), 'hub-recovery-')), 'db');
