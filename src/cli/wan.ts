@@ -12,6 +12,8 @@ import { connectTool, findHubs, type ToolClient } from '../wan/tool-client.js';
 import { hubTopics, parseHubTopic, USER_PROPERTY, type HubTopics } from '../wan/topics.js';
 import { formatStatus, type StatusReport } from '../wan/status-report.js';
 import { explainNoResponse } from './send-diagnosis.js';
+import { routeOf } from '../gbcs/index.js';
+import type { RelayReport } from '../wan/relay-report.js';
 
 /**
  * `hub wan status`, `hub send <hex>` and `hub listen`: a person's view of a running hub through
@@ -88,34 +90,48 @@ async function readStatus(tool: ToolClient, topics: HubTopics, broker: string, w
   return report;
 }
 
+/** The hub's report that it could not relay this command (its counter and Message Code match), if that is what `payload` says. */
+function notRelayed(command: Buffer, payload: Buffer): RelayReport | undefined {
+  let report: RelayReport;
+  let route;
+  try {
+    report = JSON.parse(payload.toString()) as RelayReport;
+    route = routeOf(command);
+  } catch {
+    return undefined;
+  }
+  const counter = route.originatorCounter.toString(16).toUpperCase().padStart(16, '0');
+  return report.originatorCounter === counter && report.device === route.recipient ? report : undefined;
+}
+
 /**
  * Publish a command and wait for the response on the hub's response topic (matched by correlation
- * data on MQTT 5). No response, or a PUBACK refusing it: say why, as far as the message shows.
+ * data on MQTT 5). No response: say why, as far as the message and the hub's telemetry show (the
+ * hub's PUBACK reason code goes to the broker, not to us).
  */
 export async function exchange(tool: ToolClient, topics: HubTopics, bytes: Buffer, timeoutSeconds: number): Promise<Buffer> {
   const correlation = randomBytes(8);
   let timer: NodeJS.Timeout | undefined;
-  const response = new Promise<Buffer | undefined>((resolveResponse) => {
+  const response = new Promise<Buffer | undefined>((resolveResponse, failRelay) => {
     timer = setTimeout(() => resolveResponse(undefined), timeoutSeconds * 1000);
     tool.client.on('message', (topic: string, payload: Buffer, packet: IPublishPacket) => {
-      if (topic !== topics.response) return;
+      if (topic !== topics.response && topic !== topics.relay) return;
       const echoed = packet.properties?.correlationData;
       if (tool.protocol === 5 && echoed !== undefined && !correlation.equals(Buffer.from(echoed))) return;
+      if (topic === topics.relay) {
+        const report = notRelayed(bytes, payload);
+        if (!report) return;
+        clearTimeout(timer);
+        failRelay(new WanCommandError('WAN_NOT_RELAYED', `the hub could not pass the command on to ${report.device}: ${report.status}${report.detail ? ` (${report.detail})` : ''}`, { where: topics.relay }));
+        return;
+      }
       clearTimeout(timer);
       resolveResponse(Buffer.from(payload));
     });
   });
-  await tool.client.subscribeAsync(topics.response, { qos: 1 });
+  await tool.client.subscribeAsync([topics.response, topics.relay], { qos: 1 });
   const properties = tool.protocol === 5 ? { properties: { responseTopic: topics.response, correlationData: correlation, contentType: 'application/gbcs' } } : {};
-  try {
-    await tool.client.publishAsync(topics.command, bytes, { qos: 1, ...properties });
-  } catch (error) {
-    const reason = (error as { code?: unknown }).code;
-    if (typeof reason !== 'number' || reason < 0x80) throw error;
-    clearTimeout(timer);
-    const why = explainNoResponse(bytes, topics.hub, (await readStatus(tool, topics, '')).telemetry);
-    throw new WanCommandError('WAN_COMMAND_REFUSED', `the hub refused the command (PUBACK reason 0x${reason.toString(16)}): ${why}`, { where: topics.command });
-  }
+  await tool.client.publishAsync(topics.command, bytes, { qos: 1, ...properties });
   const answer = await response;
   if (answer) return answer;
   const why = explainNoResponse(bytes, topics.hub, (await readStatus(tool, topics, '')).telemetry);

@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadScenario } from '../../hal/sim/scenario.js';
 import { cliCommand } from '../../src/sim-process.js';
+import { decodeMessage, encodeMessage } from '../../src/gbcs/index.js';
 import { loadVectors } from '../helpers/rtds.js';
 
 /**
@@ -115,6 +116,13 @@ describe('hub headend against the demo hub', () => {
     expect(replayed.stderr).toContain('the hub refused it or has not answered yet');
     expect(replayed.stderr).toContain('hub logs security');
     expect(replayed.stderr).not.toMatch(/\n\s+at /);
-  }, 60_000);
+
+    // For a Device in the Device Log that never joined (the intruder), the hub's relay report says why.
+    const toIntruder = decodeMessage(rtds.bytes);
+    toIntruder.header.recipient = '00DB1234567890AF';
+    const unrelayed = await hub(dir, ['send', encodeMessage(toIntruder).toString('hex'), '--timeout', '30']);
+    expect(unrelayed.code).toBe(2);
+    expect(unrelayed.stderr).toMatch(/could not pass the command on to 00DB1234567890AF: UNREACHABLE.*\[WAN_NOT_RELAYED\]/);
+  }, 90_000);
 });
 
