@@ -44,6 +44,11 @@ export interface HubOptions {
   radioAddress?: string;
   /** The broker when the config names none (the embedded one `hub start` runs); with neither there is no WAN. */
   wanBroker?: string;
+  /**
+   * `hub start`'s demo: with no `security.keystore`, trust the demo head end (src/headend), so
+   * `hub headend` can talk to it. Off for every other caller: a hub trusts no one it was not given.
+   */
+  demoHeadEnd?: boolean;
   /** A line to the radio already built (an in-process simulator's end of a memory pair); the hub opens and closes it. */
   transport?: Transport;
 }
@@ -208,7 +213,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
         mismatched: (credential) => logger.warn({ eui64: credential.eui, usage: credential.usage }, "a keystore certificate for the hub's own Device certifies a key the hub does not hold; not installed"),
       });
       logger.info({ certificates: trusted, keystore: config.security.keystore }, 'remote parties trusted from the keystore');
-    } else {
+    } else if (options.demoHeadEnd) {
       await trustDemoHeadEnd({ storePath: config.store.path, credentials: gbcs.credentials, secureElement, chf, gpf, logger });
     }
 

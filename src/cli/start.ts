@@ -46,7 +46,7 @@ async function run(config: HubConfig, log: Logger): Promise<void> {
       broker = await startEmbeddedBroker();
       log.info({ broker: broker.url }, `embedded MQTT broker on ${broker.url} (watch: npm run hub -- listen; send: npm run hub -- send <hex>; status: npm run hub -- wan status)`);
     }
-    hub = await startHub({ config, logger: log, radioAddress: sim?.radio, wanBroker: broker?.url });
+    hub = await startHub({ config, logger: log, radioAddress: sim?.radio, wanBroker: broker?.url, demoHeadEnd: true });
   } catch (error) {
     await broker?.close();
     await sim?.stop();

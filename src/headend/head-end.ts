@@ -86,7 +86,7 @@ export class HeadEnd {
     try {
       hub = JSON.parse(await readFile(join(dir, HUB_KEYS_FILE), 'utf8')) as HubPublicKeys;
     } catch (cause) {
-      throw new HeadEndError('HEADEND_NO_HUB', 'no demo hub has trusted this head end yet: start the hub with no security.keystore (npm start), then try again', { where: dir, cause });
+      throw new HeadEndError('HEADEND_NO_HUB', 'no demo hub has trusted this head end yet: run `hub start` (npm start) with no security.keystore, then try again', { where: dir, cause });
     }
     const trust = new TrustStore();
     for (const party of [parties.accessControlBroker, parties.supplier]) for (const certificate of Object.values(party.certificates)) trust.add(certificate);
