@@ -135,7 +135,7 @@ export async function exchange(tool: ToolClient, topics: HubTopics, bytes: Buffe
   const answer = await response;
   if (answer) return answer;
   const why = explainNoResponse(bytes, topics.hub, (await readStatus(tool, topics, '')).telemetry);
-  throw new WanCommandError('WAN_NO_RESPONSE', `no response within ${timeoutSeconds} s: ${why}`, { where: `hub ${topics.hub}` });
+  throw new WanCommandError('WAN_NO_RESPONSE', `no response within ${timeoutSeconds} s (hub ${topics.hub}): ${why}`, { where: topics.response });
 }
 
 async function send(target: Target, bytes: Buffer, options: { wait: boolean; timeout: number; json?: boolean }): Promise<string> {
