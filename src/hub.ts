@@ -23,6 +23,8 @@ import { openGbcsHub, type GbcsHub } from './hub/gbcs-hub.js';
 import { HUB_EVENTS } from './logs/event-codes.js';
 import { openHubLogs, type HubLogs } from './logs/hub-logs.js';
 import { seedCredentialsFromKeystore } from './security/credentials.js';
+import { trustDemoHeadEnd } from './headend/demo-trust.js';
+import { gpfEui64 } from './gpf/gpf-eui64.js';
 import { FileSecureElement } from './security/file-secure-element.js';
 import { RetentionPolicy } from './security/retention.js';
 import { PinStore } from './security/pin-store.js';
@@ -47,6 +49,11 @@ export interface HubOptions {
   wanBroker?: string;
   /** The radio is the simulator (no radio configured): telemetry says so. */
   simulatedRadio?: boolean;
+  /**
+   * `hub start`'s demo: with no `security.keystore`, trust the demo head end (src/headend), so
+   * `hub headend` can talk to it. Off for every other caller: a hub trusts no one it was not given.
+   */
+  demoHeadEnd?: boolean;
   /** A line to the radio already built (an in-process simulator's end of a memory pair); the hub opens and closes it. */
   transport?: Transport;
 }
@@ -73,12 +80,6 @@ export interface Hub {
   /** The GPF's Device Log and its copy of the gas meter's data, which the GPF use cases answer from; the hub's PINs (GCS11 disables the privacy PIN). */
   readonly gpf: { deviceLog: GpfDeviceLog; data: GasProxyData; pins: PinStore };
   stop(): Promise<void>;
-}
-
-/** GB hubs number the GPF after the CHF: the radio's EUI-64 plus one, unless the config says otherwise. */
-function gpfEui64(chf: string, configured: string | undefined): string {
-  if (configured) return configured.toUpperCase();
-  return ((BigInt(`0x${chf}`) + 1n) & 0xffff_ffff_ffff_ffffn).toString(16).toUpperCase().padStart(16, '0');
 }
 
 async function radioTransport(options: HubOptions): Promise<Transport> {
@@ -228,6 +229,8 @@ export async function startHub(options: HubOptions): Promise<Hub> {
         mismatched: (credential) => logger.warn({ eui64: credential.eui, usage: credential.usage }, "a keystore certificate for the hub's own Device certifies a key the hub does not hold; not installed"),
       });
       logger.info({ certificates: trusted, keystore: config.security.keystore }, 'remote parties trusted from the keystore');
+    } else if (options.demoHeadEnd) {
+      await trustDemoHeadEnd({ storePath: config.store.path, credentials: gbcs.credentials, secureElement, chf, gpf, logger });
     }
 
     // The hub's own image: finish or undo an update a power cut interrupted, before relying on anything more.

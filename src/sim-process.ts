@@ -26,6 +26,8 @@ export interface SimDevice {
   joined: boolean;
   /** The install code the hub is told (what is printed on the device's label). */
   installCode: string;
+  /** False for a device left for a head end to add (CCS01). */
+  commissioned: boolean;
 }
 
 export interface SimProcess {

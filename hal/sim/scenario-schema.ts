@@ -67,6 +67,7 @@ export const SCENARIO_SCHEMA = {
           type: { type: 'string', enum: ['ESME', 'GSME', 'PPMID', 'IHD', 'HCALCS', 'CAD'] },
           installCode: INSTALL_CODE,
           declaredInstallCode: INSTALL_CODE,
+          commissioned: { type: 'boolean' },
           sleepy: { type: 'boolean' },
           wakeIntervalSeconds: { type: 'integer', minimum: 1 },
           awakeSeconds: { type: 'integer', minimum: 0 },

@@ -25,6 +25,11 @@ export interface DeviceSpec {
   installCode: string;
   /** The install code the hub is told about; differs from `installCode` for an intruder. */
   declaredInstallCode: string;
+  /**
+   * In the hub's Device Log from the start (`hub start` adds it). One that is not waits for a head
+   * end's CCS01; like a meter just powered up, it asks to join whenever joining opens with its key.
+   */
+  commissioned: boolean;
   sleepy: boolean;
   /** For a sleepy device: how often it wakes and polls its parent. */
   wakeIntervalSeconds: number;
@@ -162,6 +167,7 @@ function build(raw: Raw, source: string): Scenario {
       type: d.type,
       installCode,
       declaredInstallCode: d.declaredInstallCode ? checkedInstallCode(d.declaredInstallCode, source, `${at}.declaredInstallCode`) : installCode,
+      commissioned: d.commissioned ?? true,
       sleepy: d.sleepy ?? false,
       wakeIntervalSeconds: d.wakeIntervalSeconds ?? 0,
       awakeSeconds: d.awakeSeconds ?? 2,

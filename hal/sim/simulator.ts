@@ -48,6 +48,8 @@ export interface DeviceStatus {
   nodeId: number | null;
   /** The install code the hub is to be given for this device (personal data: never log it). */
   installCode: string;
+  /** Whether the hub is to be told about it at start (false: a head end adds it with CCS01). */
+  commissioned: boolean;
   received: number;
   sent: number;
   failed: number;
@@ -124,7 +126,19 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     this.ncp.on('hostFrame', (_name, count) => this.maybeResetAfterFrames(count));
     this.ncp.on('deviceJoined', ({ eui64 }) => this.withAnswers(eui64, (answers) => reportJoined(this.ncp, answers)));
     this.ncp.on('deviceLeft', ({ eui64, nodeId }) => this.withAnswers(eui64, (answers) => reportLeft(this.ncp, answers, nodeId)));
+    this.ncp.on('joiningChanged', (open) => {
+      if (open) setImmediate(() => this.joinWaitingDevices());
+    });
     this.armResetAfterFrames();
+  }
+
+  /** Devices nobody commissioned at start ask to join once the trust centre holds their key (a head end's CCS01 put it there). */
+  private joinWaitingDevices(): void {
+    for (const device of this.devices.values()) {
+      if (device.spec.commissioned || device.joined || !this.ncp.ram.transientKeys.has(device.spec.eui64)) continue;
+      const outcome = this.join(device.spec.eui64);
+      this.logger.info({ device: device.spec.name, outcome }, 'an uncommissioned device asked to join');
+    }
   }
 
   private addDevice(spec: DeviceSpec): void {
@@ -315,6 +329,7 @@ function deviceStatus(device: SimDevice): DeviceStatus {
     joined: device.joined,
     nodeId: device.nodeId ?? null,
     installCode: spec.declaredInstallCode,
+    commissioned: spec.commissioned,
     received: device.received.length,
     sent: device.outcomes.filter((o) => o.delivered).length,
     failed: device.outcomes.filter((o) => !o.delivered).length,

@@ -12,6 +12,7 @@ import { registerWan } from './wan.js';
 import { registerFirmware } from './firmware.js';
 import { registerNetwork } from './network.js';
 import { registerSelftest } from './selftest.js';
+import { registerHeadEnd } from './headend.js';
 
 /** Every subcommand of `hub`, in the order `hub --help` lists them. */
 export function registerCommands(program: Command): void {
@@ -28,4 +29,5 @@ export function registerCommands(program: Command): void {
   registerFirmware(program);
   registerNetwork(program);
   registerSelftest(program);
+  registerHeadEnd(program);
 }

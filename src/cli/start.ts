@@ -25,7 +25,7 @@ const DEVICE_LOG_TYPE: Record<string, string> = { IHD: 'Type2', CAD: 'Type2' };
  */
 async function commissionScenario(hub: Hub, sim: SimProcess, log: Logger): Promise<void> {
   for (const device of await sim.devices()) {
-    if (!device.installCode) continue;
+    if (!device.installCode || !device.commissioned) continue;
     await hub.deviceLog.add({ eui64: device.eui64, deviceType: DEVICE_LOG_TYPE[device.type] ?? device.type, installCode: device.installCode });
     await hub.joinWindows.open(device.eui64, DEMO_JOIN_TIMEOUT_SECONDS);
     const reply = await sim.request<{ outcome: { joined: boolean; reason?: string } }>('join', { eui64: device.eui64 });
@@ -56,7 +56,7 @@ async function run(config: HubConfig, log: Logger): Promise<void> {
       broker = await startEmbeddedBroker();
       log.info({ broker: broker.url }, `embedded MQTT broker on ${broker.url} (watch: npm run hub -- listen; send: npm run hub -- send <hex>; status: npm run hub -- wan status)`);
     }
-    hub = await startHub({ config, logger: log, radioAddress: sim?.radio, simulatedRadio: sim !== undefined, wanBroker: broker?.url });
+    hub = await startHub({ config, logger: log, radioAddress: sim?.radio, simulatedRadio: sim !== undefined, wanBroker: broker?.url, demoHeadEnd: true });
   } catch (error) {
     await broker?.close();
     await sim?.stop();

@@ -11,6 +11,9 @@ import { wanSettingsFromConfig, type WanSettings } from '../wan/settings.js';
 import { connectTool, findHubs, type ToolClient } from '../wan/tool-client.js';
 import { hubTopics, parseHubTopic, USER_PROPERTY, type HubTopics } from '../wan/topics.js';
 import { formatStatus, type StatusReport } from '../wan/status-report.js';
+import { explainNoResponse } from './send-diagnosis.js';
+import { routeOf } from '../gbcs/index.js';
+import type { RelayReport } from '../wan/relay-report.js';
 
 /**
  * `hub wan status`, `hub send <hex>` and `hub listen`: a person's view of a running hub through
@@ -20,18 +23,18 @@ import { formatStatus, type StatusReport } from '../wan/status-report.js';
  */
 export class WanCommandError extends HubError {}
 
-interface TargetOptions {
+export interface TargetOptions {
   broker?: string;
   hub?: string;
 }
 
-interface Target {
+export interface Target {
   settings: WanSettings;
   prefix: string;
   hub: Eui64 | undefined;
 }
 
-async function resolveTarget(program: Command, options: TargetOptions): Promise<Target> {
+export async function resolveTarget(program: Command, options: TargetOptions): Promise<Target> {
   const config = await loadConfig(program.opts<{ config?: string }>().config);
   const endpoint = await readEndpoint(resolve(config.store.path));
   const broker = options.broker ?? config.wan.broker ?? endpoint?.broker;
@@ -43,7 +46,7 @@ async function resolveTarget(program: Command, options: TargetOptions): Promise<
   return { settings: wanSettingsFromConfig({ ...config.wan, topicPrefix: prefix }, broker), prefix, hub };
 }
 
-async function chooseHub(tool: ToolClient, target: Target): Promise<Eui64> {
+export async function chooseHub(tool: ToolClient, target: Target): Promise<Eui64> {
   if (target.hub) return target.hub;
   const hubs = await findHubs(tool.client, target.prefix);
   if (hubs.size === 1) return [...hubs.keys()][0]!;
@@ -52,7 +55,7 @@ async function chooseHub(tool: ToolClient, target: Target): Promise<Eui64> {
   throw new WanCommandError('WAN_WHICH_HUB', `several hubs report here (${[...hubs.keys()].join(', ')}): pick one with --hub`, { where });
 }
 
-async function withTool<T>(target: Target, run: (tool: ToolClient) => Promise<T>): Promise<T> {
+export async function withTool<T>(target: Target, run: (tool: ToolClient) => Promise<T>): Promise<T> {
   const tool = await connectTool(target.settings);
   try {
     return await run(tool);
@@ -87,6 +90,54 @@ async function readStatus(tool: ToolClient, topics: HubTopics, broker: string, w
   return report;
 }
 
+/** The hub's report that it could not relay this command (its counter and Message Code match), if that is what `payload` says. */
+function notRelayed(command: Buffer, payload: Buffer): RelayReport | undefined {
+  let report: RelayReport;
+  let route;
+  try {
+    report = JSON.parse(payload.toString()) as RelayReport;
+    route = routeOf(command);
+  } catch {
+    return undefined;
+  }
+  const counter = route.originatorCounter.toString(16).toUpperCase().padStart(16, '0');
+  return report.originatorCounter === counter && report.device === route.recipient ? report : undefined;
+}
+
+/**
+ * Publish a command and wait for the response on the hub's response topic (matched by correlation
+ * data on MQTT 5). No response: say why, as far as the message and the hub's telemetry show (the
+ * hub's PUBACK reason code goes to the broker, not to us).
+ */
+export async function exchange(tool: ToolClient, topics: HubTopics, bytes: Buffer, timeoutSeconds: number): Promise<Buffer> {
+  const correlation = randomBytes(8);
+  let timer: NodeJS.Timeout | undefined;
+  const response = new Promise<Buffer | undefined>((resolveResponse, failRelay) => {
+    timer = setTimeout(() => resolveResponse(undefined), timeoutSeconds * 1000);
+    tool.client.on('message', (topic: string, payload: Buffer, packet: IPublishPacket) => {
+      if (topic !== topics.response && topic !== topics.relay) return;
+      const echoed = packet.properties?.correlationData;
+      if (tool.protocol === 5 && echoed !== undefined && !correlation.equals(Buffer.from(echoed))) return;
+      if (topic === topics.relay) {
+        const report = notRelayed(bytes, payload);
+        if (!report) return;
+        clearTimeout(timer);
+        failRelay(new WanCommandError('WAN_NOT_RELAYED', `the hub could not pass the command on to ${report.device}: ${report.status}${report.detail ? ` (${report.detail})` : ''}`, { where: topics.relay }));
+        return;
+      }
+      clearTimeout(timer);
+      resolveResponse(Buffer.from(payload));
+    });
+  });
+  await tool.client.subscribeAsync([topics.response, topics.relay], { qos: 1 });
+  const properties = tool.protocol === 5 ? { properties: { responseTopic: topics.response, correlationData: correlation, contentType: 'application/gbcs' } } : {};
+  await tool.client.publishAsync(topics.command, bytes, { qos: 1, ...properties });
+  const answer = await response;
+  if (answer) return answer;
+  const why = explainNoResponse(bytes, topics.hub, (await readStatus(tool, topics, '')).telemetry);
+  throw new WanCommandError('WAN_NO_RESPONSE', `no response within ${timeoutSeconds} s (hub ${topics.hub}): ${why}`, { where: topics.response });
+}
+
 async function send(target: Target, bytes: Buffer, options: { wait: boolean; timeout: number; json?: boolean }): Promise<string> {
   return withTool(target, async (tool) => {
     const topics = hubTopics(target.prefix, await chooseHub(tool, target));
@@ -94,22 +145,8 @@ async function send(target: Target, bytes: Buffer, options: { wait: boolean; tim
       await tool.client.publishAsync(topics.command, bytes, { qos: 1 });
       return options.json ? JSON.stringify({ sent: bytes.toString('hex'), topic: topics.command }) : `sent to ${topics.command}`;
     }
-    const correlation = randomBytes(8);
     const started = performance.now();
-    const response = new Promise<{ topic: string; payload: Buffer }>((resolveResponse, reject) => {
-      const timer = setTimeout(() => reject(new WanCommandError('WAN_NO_RESPONSE', `no response within ${options.timeout} s (hub ${topics.hub})`, { where: topics.response })), options.timeout * 1000);
-      tool.client.on('message', (topic: string, payload: Buffer, packet: IPublishPacket) => {
-        if (topic !== topics.response) return;
-        const echoed = packet.properties?.correlationData;
-        if (tool.protocol === 5 && echoed !== undefined && !correlation.equals(Buffer.from(echoed))) return;
-        clearTimeout(timer);
-        resolveResponse({ topic, payload: Buffer.from(payload) });
-      });
-    });
-    await tool.client.subscribeAsync(topics.response, { qos: 1 });
-    const properties = tool.protocol === 5 ? { properties: { responseTopic: topics.response, correlationData: correlation, contentType: 'application/gbcs' } } : {};
-    await tool.client.publishAsync(topics.command, bytes, { qos: 1, ...properties });
-    const { payload } = await response;
+    const payload = await exchange(tool, topics, bytes, options.timeout);
     const ms = Math.round(performance.now() - started);
     return options.json ? JSON.stringify({ response: payload.toString('hex'), topic: topics.response, ms }) : payload.toString('hex');
   });
@@ -157,7 +194,7 @@ const positive = (value: string): number => {
   return n;
 };
 
-function withTarget(command: Command): Command {
+export function withTarget(command: Command): Command {
   return command.option('--broker <url>', 'the broker (default: wan.broker, else the one the running hub recorded)').option('--hub <eui64>', "the CHF's EUI-64 (default: the only hub reporting)");
 }
 
