@@ -1,3 +1,4 @@
+import { missing as prerequisiteMissing } from '../../helpers/prerequisites.js';
 import { spawnSync } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -37,7 +38,7 @@ async function smallDisk(): Promise<string | undefined> {
 describe('a full disk', () => {
   it('stops acknowledging at the first failed write, takes writes again once space returns, and loses nothing acknowledged', async (context) => {
     const disk = await smallDisk();
-    if (!disk) return context.skip();
+    if (!disk) return prerequisiteMissing(context, 'cannot mount a small tmpfs for the disk-full test (mounting needs root)');
     const ballast = join(disk, 'ballast');
     await writeFile(ballast, Buffer.alloc(BALLAST_BYTES, 1));
     const path = join(disk, 'db');
