@@ -8,6 +8,7 @@ import { fromReportedChannel, isTwoFourChannel, scanMasks, subGhzChannel } from 
 import { EzspNetworkScanType, statusName } from './enums.js';
 import { EzspError } from './errors.js';
 import type { EzspHost } from './host.js';
+import { PROFILE } from '../zcl/index.js';
 
 /**
  * The network as the Radio sees it: up or down, its parameters, which node id each EUI-64 has,
@@ -26,7 +27,7 @@ const SCAN_UNIT_MS = 15.36;
 type Waiter = { resolve: (info: NetworkInfo) => void; reject: (error: Error) => void };
 
 /** ZigBee Device Objects speak profile 0x0000. */
-const ZDO_PROFILE = 0x0000;
+const ZDO_PROFILE = PROFILE.zdo;
 
 export class RadioNetwork {
   up = false;

@@ -1,11 +1,11 @@
-import { decodeReadAttributes, decodeZclFrame, encodeReadAttributesResponse, encodeZclFrame, GLOBAL_COMMAND, ZCL_STATUS, ZclError, type ReadAttributeRecord } from '../zcl/index.js';
+import { decodeReadAttributes, decodeZclFrame, encodeReadAttributesResponse, encodeZclFrame, CLUSTER, GLOBAL_COMMAND, ZCL_STATUS, ZclError, type ReadAttributeRecord } from '../zcl/index.js';
 
 /**
  * The Basic cluster (0x0000) of a simulated Device: Read Attributes answered from a table, the
  * way a host's interview reads it one attribute at a time. Anything else sent to the cluster is
  * left unanswered, as no GBCS flow uses it.
  */
-export const BASIC_CLUSTER = 0x0000;
+export const BASIC_CLUSTER = CLUSTER.basic;
 
 export interface BasicIdentity {
   modelId: string;

@@ -1,5 +1,6 @@
 import type { DeviceSpec, DeviceType } from './scenario.js';
 import type { EndpointDescription, LogicalType } from './zdo.js';
+import { CLUSTER } from '../zcl/index.js';
 
 /**
  * What each kind of simulated Device says about itself when a host interviews it: its ZigBee role,
@@ -17,7 +18,7 @@ const SMART_ENERGY = 0x0109;
 /** Smart Energy device ids. */
 const SE_DEVICE = { meter: 0x0501, inPremiseDisplay: 0x0502, loadControl: 0x0504, prepaymentTerminal: 0x0506, physical: 0x0507 } as const;
 /** Clusters: Basic, Identify, Time, Metering, Prepayment, Tunnelling. */
-const C = { basic: 0x0000, identify: 0x0003, time: 0x000a, metering: 0x0702, prepayment: 0x0705, tunneling: 0x0704 } as const;
+const C = CLUSTER;
 const MAINS = 0x01;
 const BATTERY = 0x03;
 

@@ -1,5 +1,6 @@
 import { eui64ToWire } from '../eui64.js';
 import type { Eui64 } from '../radio.js';
+import { PROFILE } from '../zcl/index.js';
 
 /**
  * The ZigBee Device Object requests a host asks of a node while it interviews it, and the
@@ -8,7 +9,7 @@ import type { Eui64 } from '../radio.js';
  * response echoes the request's. Both the NCP (for node 0x0000) and the simulated Devices answer
  * through here.
  */
-export const ZDO_PROFILE = 0x0000;
+export const ZDO_PROFILE = PROFILE.zdo;
 export const ZDO_ENDPOINT = 0;
 /** A response's cluster is its request's with this bit set. */
 export const ZDO_RESPONSE_BIT = 0x8000;

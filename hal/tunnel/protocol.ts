@@ -1,4 +1,4 @@
-import { decodeZclFrame, encodeZclFrame, GLOBAL_COMMAND, PROFILE, ZclError, type Direction } from '../zcl/index.js';
+import { CLUSTER, decodeZclFrame, encodeZclFrame, GLOBAL_COMMAND, PROFILE, ZclError, type Direction } from '../zcl/index.js';
 import { TunnelError } from './errors.js';
 
 /**
@@ -7,7 +7,7 @@ import { TunnelError } from './errors.js';
  * the flow-control commands (AckTransferData, ReadyData) and protocol discovery never appear on a
  * GBCS tunnel and are refused as unsupported.
  */
-export const TUNNELING_CLUSTER = 0x0704;
+export const TUNNELING_CLUSTER = CLUSTER.tunneling;
 export const TUNNEL_PROFILE = PROFILE.smartEnergy;
 
 /** The RequestTunnel parameters every GBCS Device uses, and expects in a RequestTunnelResponse. */

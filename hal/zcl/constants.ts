@@ -3,12 +3,18 @@
  * GB hubs speak the Smart Energy profile on the HAN, so that is the profile the hub answers on.
  */
 export const PROFILE = {
+  /** ZigBee Device Objects (Node_Desc, Active_EP, Device_annce ...). */
+  zdo: 0x0000,
   homeAutomation: 0x0104,
   smartEnergy: 0x0109,
 } as const;
 
 export const CLUSTER = {
+  basic: 0x0000,
+  identify: 0x0003,
   time: 0x000a,
+  ota: 0x0019,
+  tunneling: 0x0704,
   prepayment: 0x0705,
   metering: 0x0702,
   deviceManagement: 0x0708,

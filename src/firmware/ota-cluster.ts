@@ -1,13 +1,14 @@
 import { eui64FromWire, eui64ToWire } from '../../hal/eui64.js';
 import type { Eui64 } from '../../hal/radio.js';
 import { FirmwareError } from './errors.js';
+import { CLUSTER } from '../../hal/zcl/index.js';
 
 /**
  * The ZigBee OTA Upgrade cluster (0x0019) commands the hub serves over the HAN, as a table: each
  * command's id, direction and fields in order, a field present only when its condition on an
  * earlier field holds. One codec reads and writes them all.
  */
-export const OTA_CLUSTER_ID = 0x0019;
+export const OTA_CLUSTER_ID = CLUSTER.ota;
 
 /** ZCL status codes the OTA exchange uses. */
 export const OTA_STATUS = { success: 0x00, abort: 0x95, notAuthorized: 0x7e, invalidImage: 0x96, waitForData: 0x97, noImageAvailable: 0x98, requireMoreImage: 0x99 } as const;

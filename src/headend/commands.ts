@@ -6,6 +6,7 @@ import { CCS01, CCS06 } from '../gbcs/payload/dlms/index.js';
 import { encodeGbz } from '../gbcs/payload/gbz/index.js';
 import { HeadEndError } from './demo-keys.js';
 import type { HeadEndMessage } from './head-end.js';
+import { CLUSTER } from '../../hal/zcl/index.js';
 
 /**
  * The commands the demo head end builds, one per use case, from the project's payload encoders.
@@ -58,7 +59,7 @@ export function ccs01Command(counter: bigint, device: AddDevice): HeadEndMessage
   };
 }
 
-const METERING_CLUSTER = 0x0702;
+const METERING_CLUSTER = CLUSTER.metering;
 /** CurrentSummationDelivered, then the unit of measure, multiplier and divisor, as the RTDS GCS13a reads them (last first). */
 const CONSUMPTION_ATTRIBUTES = [0x0302, 0x0301, 0x0300, 0x0000];
 
