@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { silentLogger, type Logger } from '../../hal/log.js';
+import { ClusterListener, replyAddress } from '../../hal/cluster-listener.js';
 import type { ApsAddress, DeliveryOutcome, Eui64, IncomingMessage, Radio } from '../../hal/radio.js';
 import { decodeZclFrame, encodeZclFrame, PROFILE } from '../../hal/zcl/index.js';
 import { OTA_CLUSTER_ID, OTA_COMMANDS } from './ota-cluster.js';
@@ -20,10 +21,7 @@ export const OTA_ENDPOINT = 1;
 
 export class OtaRadioService extends EventEmitter<OtaRadioEvents> {
   private sequence = 0;
-  private readonly onMessage = (message: IncomingMessage): void => {
-    if (message.profileId !== PROFILE.smartEnergy || message.clusterId !== OTA_CLUSTER_ID) return;
-    this.answer(message).catch((error: unknown) => this.emit('dropped', { eui64: message.eui64, reason: error instanceof Error ? error.message : String(error) }));
-  };
+  private readonly listener: ClusterListener;
 
   constructor(
     private readonly radio: Radio,
@@ -31,14 +29,17 @@ export class OtaRadioService extends EventEmitter<OtaRadioEvents> {
     private readonly logger: Logger = silentLogger,
   ) {
     super();
+    this.listener = new ClusterListener(radio, OTA_CLUSTER_ID, (message) => {
+      this.answer(message).catch((error: unknown) => this.emit('dropped', { eui64: message.eui64, reason: error instanceof Error ? error.message : String(error) }));
+    });
   }
 
   start(): void {
-    this.radio.on('message', this.onMessage);
+    this.listener.start();
   }
 
   stop(): void {
-    this.radio.off('message', this.onMessage);
+    this.listener.stop();
   }
 
   /** Offer a held image to a Device and tell it so with Image Notify. */
@@ -56,7 +57,7 @@ export class OtaRadioService extends EventEmitter<OtaRadioEvents> {
     this.emit('answered', { eui64: message.eui64, commandId: header.commandId, ...(reply ? { reply: reply.name } : {}) });
     if (!reply) return;
     const frame = encodeZclFrame({ header: { frameType: 'cluster', direction: 'serverToClient', disableDefaultResponse: true, sequence: header.sequence, commandId: OTA_COMMANDS[reply.name].id }, payload: reply.payload });
-    await this.send(message.eui64, { profileId: PROFILE.smartEnergy, clusterId: OTA_CLUSTER_ID, sourceEndpoint: message.destinationEndpoint, destinationEndpoint: message.sourceEndpoint }, frame);
+    await this.send(message.eui64, replyAddress(message), frame);
   }
 
   private async send(eui64: Eui64, address: ApsAddress, frame: Buffer): Promise<DeliveryOutcome> {

@@ -1,10 +1,10 @@
 import { EventEmitter } from 'node:events';
 import { silentLogger, type Logger } from '../../hal/log.js';
-import type { ApsAddress, DeliveryOutcome, Eui64, IncomingMessage, Radio } from '../../hal/radio.js';
+import { ClusterListener, replyAddress } from '../../hal/cluster-listener.js';
+import type { DeliveryOutcome, Eui64, IncomingMessage, Radio } from '../../hal/radio.js';
 import {
   CLUSTER,
   GLOBAL_COMMAND,
-  PROFILE,
   ZCL_STATUS,
   ZclError,
   dataType,
@@ -34,10 +34,7 @@ export interface TimeServerEvents {
 const BY_ID = new Map<number, (typeof TIME_ATTRIBUTES)[number]>(TIME_ATTRIBUTES.map((a) => [a.id, a]));
 
 export class TimeClusterServer extends EventEmitter<TimeServerEvents> {
-  private readonly onMessage = (message: IncomingMessage): void => {
-    if (message.profileId !== PROFILE.smartEnergy || message.clusterId !== CLUSTER.time) return;
-    this.answer(message).catch((error: unknown) => this.logger.warn({ err: error, eui64: message.eui64 }, 'time cluster answer failed'));
-  };
+  private readonly listener: ClusterListener;
 
   constructor(
     private readonly radio: Radio,
@@ -45,27 +42,24 @@ export class TimeClusterServer extends EventEmitter<TimeServerEvents> {
     private readonly logger: Logger = silentLogger,
   ) {
     super();
+    this.listener = new ClusterListener(radio, CLUSTER.time, (message) => {
+      this.answer(message).catch((error: unknown) => this.logger.warn({ err: error, eui64: message.eui64 }, 'time cluster answer failed'));
+    });
   }
 
   start(): void {
-    this.radio.on('message', this.onMessage);
+    this.listener.start();
   }
 
   stop(): void {
-    this.radio.off('message', this.onMessage);
+    this.listener.stop();
   }
 
   /** The reply's payload for one request (undefined when none is due), sent back through the radio. */
   async answer(message: IncomingMessage): Promise<Buffer | undefined> {
     const reply = this.reply(message);
     if (!reply) return undefined;
-    const address: ApsAddress = {
-      profileId: PROFILE.smartEnergy,
-      clusterId: CLUSTER.time,
-      sourceEndpoint: message.destinationEndpoint,
-      destinationEndpoint: message.sourceEndpoint,
-    };
-    const outcome = await this.radio.send(message.eui64, address, reply);
+    const outcome = await this.radio.send(message.eui64, replyAddress(message), reply);
     if (!outcome.delivered) this.emit('sendFailed', { eui64: message.eui64, outcome });
     return reply;
   }
