@@ -4,7 +4,7 @@ import { AudienceGate, type Audience, type GpfViewName } from './audience-gate.j
 import { DAY_MS, dayKey, dayStart, halfHourSlot, isDayKey, slotStart } from './days.js';
 import { GpfError } from './errors.js';
 import { IdentifierError, parseMprn, sameMprn as sameMprnNumber } from '../security/identifiers.js';
-import { retentionCutoff, type PersonalClass } from '../security/personal-data.js';
+import { retentionCutoff, type PersonalClass } from '../privacy/personal-data.js';
 import { GPF_LOG_SIZES, HALF_HOURS_PER_DAY, type GpfLogName } from './log-sizes.js';
 import {
   checkPrepayment,

@@ -19,7 +19,7 @@ import { applySeed, SeedError, seedTime } from './seed.js';
 import { parseStateFile, type StateFile } from './seed-schema.js';
 
 export type { StateFile } from './seed-schema.js';
-import type { HubIdentity } from './use-case.js';
+import type { HubIdentity } from '../use-case/index.js';
 
 /**
  * One command through a throwaway hub: `hub gbcs process`. The hub's state starts from a state
