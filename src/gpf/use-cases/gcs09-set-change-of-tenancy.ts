@@ -2,7 +2,7 @@
 import { CLUSTER_ID } from '../../gbcs/payload/gbz/index.js';
 import type { GbzComponent } from '../../gbcs/payload/gbz/index.js';
 import { defineHandler, type HandlerContext, type UseCaseCommand, type UseCaseResult } from '../../use-case/index.js';
-import { fromZigbeeTime } from '../../time/attributes.js';
+import { fromZigbeeTime } from '../../time/index.js';
 import { commandComponents, defaultResponse, gbzPayload, gpfOf, ZCL } from './gbz-answers.js';
 
 /** The Device Management cluster's Publish Change of Tenancy (to the client). */
