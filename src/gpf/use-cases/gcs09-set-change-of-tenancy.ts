@@ -1,7 +1,6 @@
 /** GCS09: set the change-of-tenancy date on the GPF; from it on, the householder's view of the gas data starts there. */
 import { ZCL_STATUS } from '../../../hal/zcl/index.js';
-import { CLUSTER_ID } from '../../gbcs/payload/gbz/index.js';
-import type { GbzComponent } from '../../gbcs/payload/gbz/index.js';
+import { CLUSTER_ID, type GbzComponent } from '../../gbcs/payload/gbz/index.js';
 import { defineHandler, type HandlerContext, type UseCaseCommand, type UseCaseResult } from '../../use-case/index.js';
 import { fromZigbeeTime } from '../../time/index.js';
 import { commandComponents, defaultResponse, gbzPayload, gpfOf } from './gbz-answers.js';
