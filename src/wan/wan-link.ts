@@ -10,6 +10,7 @@ import type { Outbox, OutboxEntry, UpstreamMeta } from './outbox.js';
 import { checkBrokerUrl, connectOptions, PROTOCOL_NAME, publicBrokerUrl, topicPrefixOf, type ProtocolVersion, type WanSettings } from './settings.js';
 import { buildTelemetry, type HubHealthSource, type Telemetry, type WanLinkFigures } from './telemetry.js';
 import { HUB_STATE, hubTopics, TOPIC_LEAVES, type HubTopics, type UpstreamKind } from './topics.js';
+import { gatherWrites, withoutNagle } from './socket-writes.js';
 import { UpstreamPublisher } from './upstream-publisher.js';
 
 /**
@@ -383,17 +384,11 @@ export class WanLink extends EventEmitter<WanEvents> {
 
 /** mqtt.js has no public call to acknowledge a message later; this is the one it makes itself. */
 function sendPuback(client: MqttClient, messageId: number, reasonCode: number): void {
+  gatherWrites(client);
   const send = (client as unknown as { _sendPacket: (packet: object, done: () => void) => void })._sendPacket;
   send.call(client, { cmd: 'puback', messageId, reasonCode }, () => undefined);
 }
 
-/**
- * GBCS messages are small and each one waits for its PUBACK: Nagle's algorithm would hold a message
- * back until the previous segment is acknowledged (up to the peer's 40 ms delayed ACK).
- */
-export function withoutNagle(client: MqttClient): void {
-  (client.stream as { setNoDelay?: (on: boolean) => void } | undefined)?.setNoDelay?.(true);
-}
 
 interface ConnectOutcome {
   sessionPresent: boolean;
