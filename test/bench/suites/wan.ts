@@ -1,4 +1,8 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
@@ -242,20 +246,13 @@ async function* commandBurst(url: string, kind: string): AsyncIterable<BenchResu
   const harness = await ConformanceHub.open({ seed: CHF_STATES['CCS06_SUCCESS']!.seed });
   const config = { ...structuredClone(DEFAULT_CONFIG), store: { path: harness.dir }, wan: { ...DEFAULT_CONFIG.wan, clientId: `bench-hub-${randomBytes(4).toString('hex')}`, topicPrefix: `bench${randomBytes(4).toString('hex')}` } };
   const wan = (await startHubWan({ config, store: harness.store, clock: new SystemClock(), logger: silentLogger, hub: RTDS_IDENTITY.chf, security: harness.hub.chf.securityLog, broker: url, embedded: false }))!;
-  const head = await Subscriber.connect(url, [wan.link.topics.response]);
+  const head = await HeadEnd.start(url, wan.link.topics.command, wan.link.topics.response);
   try {
     wan.attach(harness.hub.router);
     let counter = 10_000n;
     const burst = () => Promise.all(Array.from({ length: COMMAND_BURST }, () => buildCommand(harness, { messageCode: 0x010f, payload: CCS06_PAYLOAD, counter: counter++ })));
     const sides = {
-      mqtt: async () => {
-        const commands = await burst();
-        const before = head.received.length;
-        const start = performance.now();
-        await Promise.all(commands.map((bytes) => head.publish(wan.link.topics.command, bytes, { qos: 1 })));
-        await head.until((r) => r.length >= before + COMMAND_BURST, 120_000);
-        return { rate: rate(COMMAND_BURST, performance.now() - start) };
-      },
+      mqtt: async () => ({ rate: rate(COMMAND_BURST, await head.burst(await burst())) }),
       router: async () => {
         const commands = await burst();
         const start = performance.now();
@@ -270,7 +267,7 @@ async function* commandBurst(url: string, kind: string): AsyncIterable<BenchResu
     const measured = await alternate(sides);
     yield {
       metric: 'commands through MQTT, PUBACK once durable', value: measured.mqtt.rate, unit: 'cmd/s', baseline: 'the same burst through HubRouter.process, no MQTT', baseline_value: measured.router.rate, ratio: rateRatio(measured.mqtt.rate, measured.router.rate),
-      span: `${COMMAND_BURST} CCS06 reads issued at once. Ours: the head end's QoS 1 PUBLISHes through the broker to the last response at the head end; each command PUBACKed only once its counter is synced and its response is in the outbox (synced), at most 64 unacknowledged; the head end is an mqtt.js client in the bench's process. Baseline: the same commands handed to the router at once until every outcome (counters group-committed and synced, responses sealed; no outbox, no MQTT)`,
+      span: `${COMMAND_BURST} CCS06 reads issued at once. Ours: from the head end's first QoS 1 PUBLISH, through the broker and the hub, to the last response at the head end (an mqtt.js client in a process of its own, test/bench/head-end-child.ts); each command PUBACKed only once its counter is synced and its response is in the outbox (synced), at most 64 unacknowledged. Baseline: the same commands handed to the hub's router at once, in the bench's process, until every outcome (counters group-committed and synced, responses sealed; no outbox, no MQTT)`,
       caching: 'the same hub, store and keys for both (ECDH secrets cached, broker session up); each run sends new commands with fresh counters',
       note: `one warm-up burst per side, then ${ALTERNATION}; goal ratio >= 0.5; ${kind}`,
     };
@@ -278,6 +275,38 @@ async function* commandBurst(url: string, kind: string): AsyncIterable<BenchResu
     await head.close();
     await wan.stop();
     await harness.close();
+  }
+}
+
+/** The head end's process (head-end-child.ts): one burst at a time, its time from first PUBLISH to last response. */
+class HeadEnd {
+  private constructor(
+    private readonly child: ChildProcess,
+    private readonly lines: AsyncIterator<string>,
+  ) {}
+
+  static async start(url: string, commandTopic: string, responseTopic: string): Promise<HeadEnd> {
+    const script = fileURLToPath(new URL('../head-end-child.ts', import.meta.url));
+    const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), script, url, commandTopic, responseTopic], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const head = new HeadEnd(child, createInterface({ input: child.stdout! })[Symbol.asyncIterator]());
+    await head.next();
+    return head;
+  }
+
+  async burst(commands: Buffer[]): Promise<number> {
+    this.child.stdin!.write(`${commands.map((bytes) => bytes.toString('hex')).join(',')}\n`);
+    return Number(await this.next());
+  }
+
+  async close(): Promise<void> {
+    this.child.stdin!.end();
+    if (this.child.exitCode === null) await once(this.child, 'exit');
+  }
+
+  private async next(): Promise<string> {
+    const line = await this.lines.next();
+    if (line.done) throw new Error('wan bench: the head end process ended');
+    return line.value;
   }
 }
 
