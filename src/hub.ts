@@ -29,7 +29,7 @@ import { FileSecureElement } from './security/file-secure-element.js';
 import { RetentionPolicy } from './security/retention.js';
 import { PinStore } from './security/pin-store.js';
 import { radioSource } from './radio-source.js';
-import { openStore, type Store } from './store/store.js';
+import { openStore, type Store } from './store/index.js';
 import { SubGhzState } from './subghz/index.js';
 import { HubTime } from './time/hub-time.js';
 import { TimeClusterServer } from './time/time-server.js';

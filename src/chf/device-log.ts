@@ -4,7 +4,7 @@ import { isEui64, parseEui64 } from '../../hal/eui64.js';
 import { parseInstallCode } from '../../hal/install-code.js';
 import type { Eui64 } from '../../hal/radio.js';
 import { PERSONAL_DATA } from '../security/personal-data.js';
-import { jsonCodec, type Domain, type Store } from '../store/store.js';
+import { jsonCodec, type Domain, type Store } from '../store/index.js';
 import { DEVICE_TYPES, findDeviceType, isDeviceType, NAMEABLE_DEVICE_TYPES, TYPE_NOT_YET_KNOWN, type DeviceType } from './device-types.js';
 import { DeviceLogError } from './errors.js';
 import { HistoricDeviceLog } from './historic-device-log.js';

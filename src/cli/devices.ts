@@ -8,7 +8,7 @@ import type { HistoricDeviceEntry } from '../chf/historic-device-log.js';
 import { hashTcLinkKey, maskSecret } from '../chf/link-key-hash.js';
 import { loadConfig } from '../config.js';
 import { KEY_FILE_NAME } from '../security/file-secure-element.js';
-import type { Store } from '../store/store.js';
+import type { Store } from '../store/index.js';
 import { openLocalStore } from './local-store.js';
 
 /**

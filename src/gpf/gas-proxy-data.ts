@@ -1,4 +1,4 @@
-import { jsonCodec, sequenceKey, type Domain, type DomainSpec, type RangeOptions, type Store } from '../store/store.js';
+import { jsonCodec, sequenceKey, type Domain, type DomainSpec, type RangeOptions, type Store } from '../store/index.js';
 import { BoundedLog } from '../logs/bounded-log.js';
 import { AudienceGate, type Audience, type GpfViewName } from './audience-gate.js';
 import { DAY_MS, dayKey, dayStart, halfHourSlot, isDayKey, slotStart } from './days.js';

@@ -11,7 +11,7 @@ import { SecurityCredentials } from '../security/credentials.js';
 import { OriginatorCounters } from '../security/replay.js';
 import { SupplyArrangementStore } from '../security/supply-arrangement.js';
 import type { SecureElement } from '../security/secure-element.js';
-import type { Store } from '../store/store.js';
+import type { Store } from '../store/index.js';
 import { ALL_HANDLERS } from './handlers.js';
 import { HandlerRegistry } from './registry.js';
 import { HubRouter, type RelayPort } from './router.js';

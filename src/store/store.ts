@@ -11,10 +11,6 @@
 import type { SecureElement } from '../security/secure-element.js';
 import { StoreError } from './errors.js';
 
-export { StoreError, type StoreErrorCode } from './errors.js';
-export { openStore, repairStore } from './level-store.js';
-export { jsonCodec, bytesCodec, utf8Codec } from './codecs.js';
-
 /** Turns a domain's values into bytes and back. `decode` must reject bytes it cannot read (throw). */
 export interface Codec<V> {
   /** A short name for error messages ("json", "bytes"). */

@@ -5,7 +5,7 @@ import { routeOf } from '../gbcs/index.js';
 import type { RelayEvents } from '../han/relay.js';
 import type { SealedAlert } from '../hub/alert-queue.js';
 import type { Outcome } from '../hub/router.js';
-import { StoreError } from '../store/errors.js';
+import { StoreError } from '../store/index.js';
 import { WanError } from './errors.js';
 import type { UpstreamMeta } from './outbox.js';
 import { relayReportFor } from './relay-report.js';

@@ -5,7 +5,7 @@ import type { Logger } from '../../hal/log.js';
 import type { Eui64 } from '../../hal/radio.js';
 import type { HubConfig } from '../config.js';
 import type { SecurityEventSink } from '../logs/hub-logs.js';
-import type { Store } from '../store/store.js';
+import type { Store } from '../store/index.js';
 import { removeEndpoint, writeEndpoint } from './endpoint-file.js';
 import { WanGbcsBridge, type CommandRouter, type HanMessages } from './gbcs-bridge.js';
 import { Outbox } from './outbox.js';

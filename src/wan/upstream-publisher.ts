@@ -2,7 +2,7 @@ import type { MqttClient } from 'mqtt';
 import type { Clock } from '../../hal/clock.js';
 import type { Logger } from '../../hal/log.js';
 import { WanError } from './errors.js';
-import { gatherWrites } from './socket-writes.js';
+import { gatherWrites } from './mqtt-client.js';
 import type { Outbox, OutboxEntry } from './outbox.js';
 import type { ProtocolVersion } from './settings.js';
 import { TOPIC_LEAVES, USER_PROPERTY, type HubTopics } from './topics.js';

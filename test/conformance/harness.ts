@@ -22,7 +22,7 @@ import type { HubIdentity } from '../../src/hub/use-case.js';
 import { parseCertificate, type Credential, type RemotePartyRole } from '../../src/security/certificates.js';
 import { TRUSTED_ROLES } from '../../src/security/credentials.js';
 import { loadRtdsKeystore, type RtdsKeystore } from '../../src/security/rtds-secure-element.js';
-import { bytesCodec, openStore, type Store } from '../../src/store/store.js';
+import { bytesCodec, openStore, type Store } from '../../src/store/index.js';
 import { loadVectors, RTDS_KEYSTORE, type Vector } from '../helpers/rtds.js';
 
 /**

@@ -6,7 +6,7 @@ import { GasProxyData, GPF_VIEWS, type Audience, type GpfViewName, type ViewRequ
 import { audienceOf } from '../../../src/gpf/use-cases/gbz-answers.js';
 import type { UseCaseCommand } from '../../../src/hub/use-case.js';
 import { ROLE_BY_OU, type RemotePartyRole } from '../../../src/security/certificates.js';
-import { openStore, type Store } from '../../../src/store/store.js';
+import { openStore, type Store } from '../../../src/store/index.js';
 import { dataKeyOf, tempDir } from '../store/helpers.js';
 import { DAY, fillDays } from './fixtures.js';
 

@@ -10,7 +10,7 @@ import { FileSecureElement } from '../../../src/security/file-secure-element.js'
 import { parseMpan, parseMprn } from '../../../src/security/identifiers.js';
 import { redact } from '../../../src/security/personal-data.js';
 import { PinStore } from '../../../src/security/pin-store.js';
-import { openStore } from '../../../src/store/store.js';
+import { openStore } from '../../../src/store/index.js';
 import { buildTelemetry } from '../../../src/wan/telemetry.js';
 import { filesUnder, tempDir } from '../store/helpers.js';
 import { TEST_SCRYPT } from './pin-helpers.js';

@@ -8,7 +8,7 @@ import { createLogger } from '../../../src/log.js';
 import { HUB_EVENTS, openHubLogs } from '../../../src/logs/index.js';
 import { PERSONAL_DATA } from '../../../src/security/personal-data.js';
 import { RetentionPolicy, RETENTION_INTERVAL_MS } from '../../../src/security/retention.js';
-import { openStore, type Store } from '../../../src/store/store.js';
+import { openStore, type Store } from '../../../src/store/index.js';
 import { eui, installCode } from '../chf/helpers.js';
 import { collect, dataKeyOf, tempDir } from '../store/helpers.js';
 import { registersAt } from '../gpf/fixtures.js';
