@@ -96,8 +96,13 @@ const ALERT_TOPIC = hubTopics(DEFAULT_TOPIC_PREFIX, BENCH_HUB).alert;
 /** What the hub puts on every alert it publishes over MQTT 5: the peer publishes the same. */
 const ALERT_PROPERTIES = { contentType: TOPIC_LEAVES.alert.contentType, userProperties: { [USER_PROPERTY.kind]: 'alert' } };
 
+const cpuMsSince = (start: NodeJS.CpuUsage): number => {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
+};
+
 /** The hub's link: from start() (connecting) until every queued alert has its PUBACK and is deleted. */
-async function hubDrain(url: string): Promise<{ rate: number }> {
+async function hubDrain(url: string): Promise<{ rate: number; perCpuSecond: number }> {
   const temp = await TempStore.create();
   try {
     const clock = new SystemClock();
@@ -105,20 +110,23 @@ async function hubDrain(url: string): Promise<{ rate: number }> {
     await Promise.all(Array.from({ length: DRAIN }, () => outbox.append('alert', ALERT)));
     const link = new WanLink({ settings: { broker: url, clientId: `bench-${randomBytes(4).toString('hex')}` }, hub: BENCH_HUB, outbox, clock });
     const drained = new Promise<void>((resolve) => link.on('delivered', () => outbox.depth === 0 && resolve()));
+    const cpu = process.cpuUsage();
     const start = performance.now();
     await link.start();
     await drained;
     const ours = rate(DRAIN, performance.now() - start);
+    const perCpuSecond = rate(DRAIN, cpuMsSince(cpu));
     await link.stop();
     await outbox.close();
-    return { rate: ours };
+    return { rate: ours, perCpuSecond };
   } finally {
     await temp.dispose();
   }
 }
 
 /** Plain mqtt.js: from connectAsync() until the last of the same alerts (same topic, same properties) has its PUBACK, 64 in flight. */
-async function mqttJsDrain(url: string): Promise<{ rate: number }> {
+async function mqttJsDrain(url: string): Promise<{ rate: number; perCpuSecond: number }> {
+  const cpu = process.cpuUsage();
   const start = performance.now();
   const client = await mqtt.connectAsync(url, { protocolVersion: 5, clientId: `bench-peer-${randomBytes(4).toString('hex')}`, reconnectPeriod: 0 });
   const window: Array<Promise<unknown>> = [];
@@ -128,8 +136,9 @@ async function mqttJsDrain(url: string): Promise<{ rate: number }> {
   }
   await Promise.all(window);
   const peer = rate(DRAIN, performance.now() - start);
+  const perCpuSecond = rate(DRAIN, cpuMsSince(cpu));
   await client.endAsync();
-  return { rate: peer };
+  return { rate: peer, perCpuSecond };
 }
 
 async function* drain(broker: TestBroker): AsyncIterable<BenchResult> {
@@ -142,6 +151,12 @@ async function* drain(broker: TestBroker): AsyncIterable<BenchResult> {
     span: `${DRAIN} ${ALERT.length}-byte alerts at QoS 1 on the same topic with the same MQTT 5 properties (content type, gbcs-kind), 64 in flight, from the connect call to the last PUBACK on both sides; the hub's span also holds its subscribe, its retained online state and its outbox bookkeeping (each alert deleted on its PUBACK, unsynced: the next synced write or a sync within 1 s carries the deletes)`,
     caching: "none: a new connection and client id each run on both sides; the hub's alerts are already in its outbox (filled, synced, before timing), mqtt.js publishes the same bytes from memory",
     note: `one warm-up run per side, then ${DRAIN_RUNS} runs per side alternated, the median kept; MQTT 5 both; ${broker.configuration}`,
+  };
+  yield {
+    metric: 'outbox drain per CPU-second (QoS 1, PUBACK deletes)', value: measured.ours.perCpuSecond, unit: 'msg/CPU-s', peer: 'mqtt.js QoS 1, no outbox', peer_value: measured.peer.perCpuSecond, ratio: rateRatio(measured.ours.perCpuSecond, measured.peer.perCpuSecond),
+    span: "the same runs as the row above, counted in the CPU time (user + system, every thread: LevelDB's too) of the bench's process, which holds either side but not the broker; CPU time, unlike wall time, hardly moves with what else the machine runs",
+    caching: 'as the row above',
+    note: `one warm-up run per side, then ${DRAIN_RUNS} runs per side alternated, the median kept`,
   };
 }
 
@@ -252,14 +267,21 @@ async function* commandBurst(url: string, kind: string): AsyncIterable<BenchResu
     let counter = 10_000n;
     const burst = () => Promise.all(Array.from({ length: COMMAND_BURST }, () => buildCommand(harness, { messageCode: 0x010f, payload: CCS06_PAYLOAD, counter: counter++ })));
     const sides = {
-      mqtt: async () => ({ rate: rate(COMMAND_BURST, await head.burst(await burst())) }),
+      mqtt: async () => {
+        const commands = await burst();
+        const cpu = process.cpuUsage();
+        const ms = await head.burst(commands);
+        return { rate: rate(COMMAND_BURST, ms), perCpuSecond: rate(COMMAND_BURST, cpuMsSince(cpu)) };
+      },
       router: async () => {
         const commands = await burst();
+        const cpu = process.cpuUsage();
         const start = performance.now();
         const outcomes = await Promise.all(commands.map((bytes) => harness.hub.router.process(bytes)));
         const ms = performance.now() - start;
+        const used = cpuMsSince(cpu);
         if (outcomes.some((outcome) => outcome.kind !== 'answered')) throw new Error('wan bench: a command of the router burst was not answered');
-        return { rate: rate(COMMAND_BURST, ms) };
+        return { rate: rate(COMMAND_BURST, ms), perCpuSecond: rate(COMMAND_BURST, used) };
       },
     };
     await sides.mqtt();
@@ -270,6 +292,12 @@ async function* commandBurst(url: string, kind: string): AsyncIterable<BenchResu
       span: `${COMMAND_BURST} CCS06 reads issued at once. Ours: from the head end's first QoS 1 PUBLISH, through the broker and the hub, to the last response at the head end (an mqtt.js client in a process of its own, test/bench/head-end-child.ts); each command PUBACKed only once its counter is synced and its response is in the outbox (synced), at most 64 unacknowledged. Baseline: the same commands handed to the hub's router at once, in the bench's process, until every outcome (counters group-committed and synced, responses sealed; no outbox, no MQTT)`,
       caching: 'the same hub, store and keys for both (ECDH secrets cached, broker session up); each run sends new commands with fresh counters',
       note: `one warm-up burst per side, then ${ALTERNATION}; goal ratio >= 0.5; ${kind}`,
+    };
+    yield {
+      metric: "commands through MQTT per CPU-second of the hub's process", value: measured.mqtt.perCpuSecond, unit: 'cmd/CPU-s', baseline: 'the same burst through HubRouter.process, no MQTT', baseline_value: measured.router.perCpuSecond, ratio: rateRatio(measured.mqtt.perCpuSecond, measured.router.perCpuSecond),
+      span: "the same bursts as the row above, counted in the CPU time (user + system, every thread) of the bench's process, which holds the hub and not the head end or the broker: what the WAN link, the outbox and the PUBACK guarantee cost the hub per command. CPU time, unlike wall time, hardly moves with what else the machine runs",
+      caching: 'as the row above',
+      note: `${ALTERNATION}; ${kind}`,
     };
   } finally {
     await head.close();
