@@ -8,7 +8,7 @@ import type { Eui64 } from '../../hal/radio.js';
 import { LinkStatisticsTable } from '../chf/use-cases/index.js';
 import { decodeMessage, messageCodeEntry } from '../gbcs/index.js';
 import { GasProxyData, GpfDeviceLog } from '../gpf/index.js';
-import { openHubLogs } from '../logs/hub-logs.js';
+import { openHubLogs } from '../logs/index.js';
 import { seedCredentialsFromKeystore } from '../security/credentials.js';
 import { PinStore } from '../security/pin-store.js';
 import { loadRtdsKeystore } from '../security/rtds-secure-element.js';
@@ -19,7 +19,7 @@ import { applySeed, SeedError, seedTime } from './seed.js';
 import { parseStateFile, type StateFile } from './seed-schema.js';
 
 export type { StateFile } from './seed-schema.js';
-import type { HubIdentity } from './use-case.js';
+import type { HubIdentity } from '../use-case/index.js';
 
 /**
  * One command through a throwaway hub: `hub gbcs process`. The hub's state starts from a state

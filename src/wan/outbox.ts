@@ -1,8 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Clock, Timer } from '../../hal/clock.js';
 import { silentLogger, type Logger } from '../../hal/log.js';
-import { HUB_EVENTS } from '../logs/event-codes.js';
-import type { SecurityEventSink } from '../logs/hub-logs.js';
+import { HUB_EVENTS, type SecurityEventSink } from '../logs/index.js';
 import { jsonCodec, parseSequenceKey, sequenceKey, type Domain, type Store } from '../store/index.js';
 import { WanError } from './errors.js';
 import { checkUpstream, fromStored, isStoredEntry, metaOf, storedSize, toStored, type OutboxEntry, type StoredEntry, type UpstreamMeta } from './outbox-entry.js';
