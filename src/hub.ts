@@ -79,6 +79,8 @@ export interface Hub {
   readonly subGhz: SubGhzState | undefined;
   /** The GPF's Device Log and its copy of the gas meter's data, which the GPF use cases answer from; the hub's PINs (GCS11 disables the privacy PIN). */
   readonly gpf: { deviceLog: GpfDeviceLog; data: GasProxyData; pins: PinStore };
+  /** Whether the radio's link is up and the store takes writes: what the service watchdog is fed on. */
+  health(): { radio: boolean; store: boolean };
   stop(): Promise<void>;
 }
 
@@ -293,7 +295,8 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     gbcs.start();
     await relay.start();
     logger.info({ chf, gpf }, 'GBCS identity');
-    return { clock, store, logs, deviceLog, radio, admission, joinWindows, network, wan, relay, gbcs, time, subGhz, gpf: gpfState, firmware, ownImage, stop };
+    const health = () => ({ radio: link.connected, store: store.writeFailure === undefined });
+    return { clock, store, logs, deviceLog, radio, admission, joinWindows, network, wan, relay, gbcs, time, subGhz, gpf: gpfState, firmware, ownImage, health, stop };
   } catch (error) {
     await stop();
     throw error;
