@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { HubError } from '../hal/errors.js';
 import { buildBundle, REPO_ROOT } from './bundle.js';
+import { install } from './install.js';
 import { isArch, type Arch } from './targets.js';
 
 /** `npm run flash:bundle` and `flash/install`: what goes on a board, and putting it into a root filesystem. */
@@ -20,6 +21,17 @@ export function flashProgram(): Command {
     .action((options: { arch: Arch; out: string }) => {
       const result = buildBundle(options.arch, resolve(options.out));
       process.stdout.write(`${result.file}\nsha256 ${result.sha256}\n${result.manifest.files.length} files, Node ${result.manifest.node.version}, commit ${result.manifest.commit}\n`);
+    });
+  program
+    .command('install')
+    .description('put the hub into a mounted Raspberry Pi OS root filesystem: slot A, the service enabled, the board and its UART, the udev rule, the user; run again to finish or to check (a second run changes nothing)')
+    .argument('<image>', 'the bundle as a signed Upgrade Image (hub firmware pack <bundle> --key ... -o hub.img)')
+    .argument('<rootfs>', "the root filesystem's mount point (its boot partition mounted at boot/firmware, or boot)")
+    .requiredOption('--board <name>', 'the board profile: rpi4b, rpi5, rpi-zero-2w or usb-efr32')
+    .requiredOption('--keystore <dir>', "the certificates the hub trusts (<eui>-ds.pem, <eui>-ka.pem), the image's signer among them; .key files are never copied")
+    .action(async (image: string, rootfs: string, options: { board: string; keystore: string }) => {
+      await install({ image: resolve(image), rootfs: resolve(rootfs), board: options.board, keystore: resolve(options.keystore) });
+      process.stdout.write(`installed into ${resolve(rootfs)} for the ${options.board}\n`);
     });
   return program;
 }

@@ -1,0 +1,52 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { FlashError } from '../errors.js';
+import { MANIFEST_NAME, type Manifest } from '../manifest.js';
+import { run } from '../run.js';
+import type { Owner } from './tree.js';
+
+/**
+ * A slot's bundle, unpacked beside its Upgrade Image as `bundle/`, what hub-launch runs. It is
+ * unpacked in a temporary folder in the slot, every file checked against the bundle's manifest, and
+ * only then renamed into place: a power cut leaves no half bundle where the launcher looks.
+ */
+export const BUNDLE_DIR = 'bundle';
+
+/** The bundle's files all match its manifest (a slot unpacked earlier, or just now); the manifest, or undefined. */
+export async function checkBundle(dir: string): Promise<Manifest | undefined> {
+  let manifest: Manifest;
+  try {
+    manifest = JSON.parse(await readFile(join(dir, MANIFEST_NAME), 'utf8')) as Manifest;
+  } catch {
+    return undefined;
+  }
+  for (const file of manifest.files) {
+    const info = await stat(join(dir, file.path)).catch(() => undefined);
+    if (!info || info.size !== file.size) return undefined;
+    if (createHash('sha256').update(await readFile(join(dir, file.path))).digest('hex') !== file.sha256) return undefined;
+  }
+  return manifest;
+}
+
+export async function unpackBundle(bundle: Buffer, slotDir: string, owner: Owner): Promise<Manifest> {
+  const target = join(slotDir, BUNDLE_DIR);
+  const done = await checkBundle(target);
+  if (done) return done;
+  // What an unpacking cut short by a power cut left behind.
+  for (const name of await readdir(slotDir)) if (name.startsWith('.bundle-')) await rm(join(slotDir, name), { recursive: true, force: true });
+  const temp = await mkdtemp(join(slotDir, '.bundle-'));
+  try {
+    run('tar', ['-xzf', '-', '-C', temp, '--no-same-owner'], { input: bundle });
+    const manifest = await checkBundle(temp);
+    if (!manifest) throw new FlashError('BUNDLE_DAMAGED', 'the bundle does not match its own manifest (or has none): it was not made by npm run flash:bundle, or was damaged', { where: slotDir });
+    run('chown', ['-R', `${owner.uid}:${owner.gid}`, temp]);
+    run('sync', ['-f', temp]);
+    await rm(target, { recursive: true, force: true });
+    await rename(temp, target);
+    run('sync', ['-f', slotDir]);
+    return manifest;
+  } finally {
+    await rm(temp, { recursive: true, force: true });
+  }
+}
