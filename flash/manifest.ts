@@ -14,6 +14,8 @@ export interface ManifestFile {
   sha256: string;
   size: number;
   mode: string;
+  /** A symlink's target (its sha256 is then of `symlink:<target>`). */
+  symlink?: string;
 }
 
 export interface Manifest {
@@ -27,6 +29,13 @@ export interface Manifest {
   files: ManifestFile[];
 }
 
+/** A file's SHA-256 and size; a symlink's are its target's text's (node_modules/.bin holds symlinks). */
+export function fileDigest(path: string): { sha256: string; size: number } {
+  const stat = lstatSync(path);
+  const bytes = stat.isSymbolicLink() ? Buffer.from(`symlink:${readlinkSync(path)}`) : readFileSync(path);
+  return { sha256: createHash('sha256').update(bytes).digest('hex'), size: stat.size };
+}
+
 /** Every regular file and symlink under `root` (not the manifest itself), sorted by path. */
 export function listFiles(root: string): ManifestFile[] {
   const files: ManifestFile[] = [];
@@ -38,9 +47,8 @@ export function listFiles(root: string): ManifestFile[] {
       else {
         const rel = relative(root, path);
         if (rel === MANIFEST_NAME) continue;
-        const bytes = stat.isSymbolicLink() ? Buffer.from(`symlink:${readlinkSync(path)}`) : readFileSync(path);
         // Only the execute bit is the build's: the archive gives every file the same owner and the rest of the mode.
-        files.push({ path: rel, sha256: createHash('sha256').update(bytes).digest('hex'), size: stat.size, mode: stat.mode & 0o111 ? '0755' : '0644' });
+        files.push({ path: rel, ...fileDigest(path), mode: stat.mode & 0o111 ? '0755' : '0644', ...(stat.isSymbolicLink() ? { symlink: readlinkSync(path) } : {}) });
       }
     }
   };
@@ -61,5 +69,5 @@ export function installedDependencies(appDir: string): Record<string, string> {
 
 /** The manifest's file list in `sha256sum -c` form, for checking an unpacked bundle with a tool we did not write. */
 export function checksums(manifest: Manifest): string {
-  return manifest.files.map((file) => `${file.sha256}  ${file.path}\n`).join('');
+  return manifest.files.filter((file) => file.symlink === undefined).map((file) => `${file.sha256}  ${file.path}\n`).join('');
 }

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { existsSync, lstatSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FlashError } from '../errors.js';
-import { MANIFEST_NAME, type Manifest } from '../manifest.js';
+import { fileDigest, MANIFEST_NAME, type Manifest } from '../manifest.js';
 import { run } from '../run.js';
 import type { Owner } from './tree.js';
 
@@ -22,12 +22,13 @@ export async function checkBundle(dir: string): Promise<Manifest | undefined> {
     return undefined;
   }
   for (const file of manifest.files) {
-    const info = await stat(join(dir, file.path)).catch(() => undefined);
-    if (!info || info.size !== file.size) return undefined;
-    if (createHash('sha256').update(await readFile(join(dir, file.path))).digest('hex') !== file.sha256) return undefined;
+    const digest = existsSync(join(dir, file.path)) || isLink(join(dir, file.path)) ? fileDigest(join(dir, file.path)) : undefined;
+    if (digest?.size !== file.size || digest.sha256 !== file.sha256) return undefined;
   }
   return manifest;
 }
+
+const isLink = (path: string) => lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink() === true;
 
 export async function unpackBundle(bundle: Buffer, slotDir: string, owner: Owner): Promise<Manifest> {
   const target = join(slotDir, BUNDLE_DIR);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect } from 'vitest';
 import { cliCommand, startSimProcess } from '../../src/sim-process.js';
-import { listenNotifySocket } from '../helpers/notify-socket.js';
+import { listenNotifySocket, notifySocketAbsent } from '../helpers/notify-socket.js';
 import { commandRuns, itNeeds } from '../helpers/prerequisites.js';
 
 /**
@@ -13,17 +13,23 @@ import { commandRuns, itNeeds } from '../helpers/prerequisites.js';
  * the watchdog's period while the radio and the store are well, none while the radio is gone (so
  * systemd would restart it), STOPPING=1 on SIGTERM. systemd's socket is a real unix datagram socket.
  */
-const absent = commandRuns('systemd-notify', ['--help']) ? undefined : 'systemd-notify is not installed (Debian package systemd)';
+const absent = (commandRuns('systemd-notify', ['--help']) ? undefined : 'systemd-notify is not installed (Debian package systemd)') ?? notifySocketAbsent;
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
 });
 
+function until(condition: () => boolean): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setInterval(() => condition() && (clearInterval(timer), resolve()), 50);
+  });
+}
+
 describe('hub start under systemd', () => {
   itNeeds(absent)('says ready, feeds the watchdog while its radio is there, starves it when the radio goes, and says it is stopping', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'hub-service-notify-'));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
-    const socket = listenNotifySocket();
+    const socket = await listenNotifySocket();
     cleanups.push(async () => socket.close());
     const sim = await startSimProcess({ args: ['--log-level', 'error'] });
     cleanups.push(() => sim.stop());
@@ -42,14 +48,13 @@ describe('hub start under systemd', () => {
     createInterface({ input: child.stdout }).on('line', (line) => log.push(line));
 
     await socket.waitFor('READY=1');
-    expect(log.some((line) => line.includes('hub ready'))).toBe(true);
+    // The log line travels through a pipe, the notification through the socket: either may be read first.
+    await until(() => log.some((line) => line.includes('hub ready')));
     expect(socket.messages[0]).toBe('READY=1');
     await socket.waitFor('WATCHDOG=1', 3);
 
     await sim.stop();
-    await new Promise<void>((resolve) => {
-      const timer = setInterval(() => log.some((line) => line.includes('not feeding the service watchdog while the radio is down')) && (clearInterval(timer), resolve()), 50);
-    });
+    await until(() => log.some((line) => line.includes('not feeding the service watchdog while the radio is down')));
     await new Promise((resolve) => setTimeout(resolve, 500));
     const fed = socket.messages.length;
     await new Promise((resolve) => setTimeout(resolve, 1500));

@@ -2,19 +2,19 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Logger } from '../../../hal/log.js';
 import { silentLogger } from '../../../hal/log.js';
 import { feedWatchdog, serviceNotifier, type Health } from '../../../src/service/systemd-notify.js';
-import { listenNotifySocket, type NotifySocket } from '../../helpers/notify-socket.js';
+import { listenNotifySocket, notifySocketAbsent, type NotifySocket } from '../../helpers/notify-socket.js';
 import { commandRuns, itNeeds } from '../../helpers/prerequisites.js';
 
 /** sd_notify through systemd-notify, received by a real unix datagram socket as systemd receives it. */
-const absent = commandRuns('systemd-notify', ['--help']) ? undefined : 'systemd-notify is not installed (Debian package systemd)';
+const absent = (commandRuns('systemd-notify', ['--help']) ? undefined : 'systemd-notify is not installed (Debian package systemd)') ?? notifySocketAbsent;
 
 const sockets: NotifySocket[] = [];
 afterEach(() => {
   for (const socket of sockets.splice(0)) socket.close();
 });
 
-function open(): NotifySocket {
-  const socket = listenNotifySocket();
+async function open(): Promise<NotifySocket> {
+  const socket = await listenNotifySocket();
   sockets.push(socket);
   return socket;
 }
@@ -33,7 +33,7 @@ describe('service notifications', () => {
   });
 
   itNeeds(absent)('arrive on the socket in order, each read before systemd-notify returns', async () => {
-    const socket = open();
+    const socket = await open();
     const notifier = serviceNotifier({ ...process.env, NOTIFY_SOCKET: socket.path })!;
     for (const state of ['READY=1', 'WATCHDOG=1', 'STOPPING=1'] as const) await notifier.notify(state);
     expect(socket.messages).toEqual(['READY=1', 'WATCHDOG=1', 'STOPPING=1']);
@@ -45,7 +45,7 @@ describe('service notifications', () => {
   });
 
   itNeeds(absent)('feed the watchdog only while the radio and the store are both healthy, saying which is down', async () => {
-    const socket = open();
+    const socket = await open();
     const notifier = serviceNotifier({ ...process.env, NOTIFY_SOCKET: socket.path, WATCHDOG_USEC: '100000' })!;
     const health: Health = { radio: true, store: true };
     const lines: string[] = [];
