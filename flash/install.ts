@@ -7,7 +7,7 @@ import { loadRtdsKeystore } from '../src/security/rtds-secure-element.js';
 import { FlashError } from './errors.js';
 import { withHubAccount, type AccountFiles } from './rootfs/accounts.js';
 import { BOARD_BOOT, editCmdlineTxt, editConfigTxt } from './rootfs/boards.js';
-import { unpackBundle } from './rootfs/slot-bundle.js';
+import { unpackBundle } from '../src/update/slot-bundle.js';
 import { editFile, putDir, putFile, putSymlink, readText, removePath, type Owner } from './rootfs/tree.js';
 import { FILES_DIR } from './files.js';
 

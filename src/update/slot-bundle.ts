@@ -1,10 +1,21 @@
 import { existsSync, lstatSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FlashError } from '../errors.js';
-import { fileDigest, MANIFEST_NAME, type Manifest } from '../manifest.js';
-import { run } from '../run.js';
-import type { Owner } from './tree.js';
+import { spawnSync } from 'node:child_process';
+import { HubError } from '../../hal/errors.js';
+import { fileDigest, MANIFEST_NAME, type Manifest } from './bundle-manifest.js';
+
+export class UpdateError extends HubError {}
+
+export interface Owner {
+  uid: number;
+  gid: number;
+}
+
+function run(command: string, args: string[], input?: Buffer): void {
+  const result = spawnSync(command, args, { input, encoding: 'utf8' });
+  if (result.error || result.status !== 0) throw new UpdateError('COMMAND_FAILED', `${command} ${args.join(' ')}: ${result.error?.message ?? result.stderr.trim()}`, { where: command });
+}
 
 /**
  * A slot's bundle, unpacked beside its Upgrade Image as `bundle/`, what hub-launch runs. It is
@@ -30,7 +41,8 @@ export async function checkBundle(dir: string): Promise<Manifest | undefined> {
 
 const isLink = (path: string) => lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink() === true;
 
-export async function unpackBundle(bundle: Buffer, slotDir: string, owner: Owner): Promise<Manifest> {
+/** Unpacks `bundle` as the slot's `bundle/`, owned by `owner` (unchanged when undefined), unless it is there whole already. */
+export async function unpackBundle(bundle: Buffer, slotDir: string, owner?: Owner): Promise<Manifest> {
   const target = join(slotDir, BUNDLE_DIR);
   const done = await checkBundle(target);
   if (done) return done;
@@ -38,10 +50,10 @@ export async function unpackBundle(bundle: Buffer, slotDir: string, owner: Owner
   for (const name of await readdir(slotDir)) if (name.startsWith('.bundle-')) await rm(join(slotDir, name), { recursive: true, force: true });
   const temp = await mkdtemp(join(slotDir, '.bundle-'));
   try {
-    run('tar', ['-xzf', '-', '-C', temp, '--no-same-owner'], { input: bundle });
+    run('tar', ['-xzf', '-', '-C', temp, '--no-same-owner'], bundle);
     const manifest = await checkBundle(temp);
-    if (!manifest) throw new FlashError('BUNDLE_DAMAGED', 'the bundle does not match its own manifest (or has none): it was not made by npm run flash:bundle, or was damaged', { where: slotDir });
-    run('chown', ['-R', `${owner.uid}:${owner.gid}`, temp]);
+    if (!manifest) throw new UpdateError('BUNDLE_DAMAGED', 'the bundle does not match its own manifest (or has none): it was not made by npm run flash:bundle, or was damaged', { where: slotDir });
+    if (owner) run('chown', ['-R', `${owner.uid}:${owner.gid}`, temp]);
     run('sync', ['-f', temp]);
     await rm(target, { recursive: true, force: true });
     await rename(temp, target);
