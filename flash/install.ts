@@ -2,12 +2,11 @@ import { existsSync } from 'node:fs';
 import { chown, lstat, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { HubSlots, parseUpgradeImage, verifyUpgradeImage, type UpgradeImage } from '../src/firmware/index.js';
-import { loadRtdsKeystore } from '../src/security/rtds-secure-element.js';
+import { HubSlots, parseUpgradeImage, type UpgradeImage } from '../src/firmware/index.js';
+import { unpackBundle, verifiedAgainstKeystore } from '../src/update/index.js';
 import { FlashError } from './errors.js';
 import { withHubAccount, type AccountFiles } from './rootfs/accounts.js';
 import { BOARD_BOOT, editCmdlineTxt, editConfigTxt } from './rootfs/boards.js';
-import { unpackBundle } from '../src/update/slot-bundle.js';
 import { editFile, putDir, putFile, putSymlink, readText, removePath, type Owner } from './rootfs/tree.js';
 import { FILES_DIR } from './files.js';
 
@@ -47,10 +46,7 @@ async function readImage(path: string, keystore: string): Promise<UpgradeImage> 
   if (bytes.subarray(0, 2).equals(Buffer.from([0x1f, 0x8b]))) {
     throw new FlashError('BUNDLE_NOT_PACKED', 'this is a bundle, not an Upgrade Image: sign it first with `hub firmware pack <bundle> --key <supplier key> ... -o hub.img`, as the hub checks its image against its Security Credentials at every start', { where: path });
   }
-  const image = parseUpgradeImage(bytes, { signature: 'required' });
-  const { trustStore } = await loadRtdsKeystore(keystore);
-  verifyUpgradeImage(image, trustStore);
-  return image;
+  return verifiedAgainstKeystore(bytes, keystore);
 }
 
 async function accounts(rootfs: string): Promise<Owner> {

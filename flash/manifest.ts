@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, lstatSync, readlinkSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { fileDigest, MANIFEST_NAME, type Manifest, type ManifestFile } from '../src/update/bundle-manifest.js';
+import { fileDigest, MANIFEST_NAME, type Manifest, type ManifestFile } from '../src/update/index.js';
 
 export { MANIFEST_NAME, type Manifest, type ManifestFile };
 

@@ -12,7 +12,7 @@ import { DEFAULT_CONFIG, type HubConfig } from '../../src/config.js';
 import { chunkImage } from '../../src/firmware/index.js';
 import { startHub } from '../../src/hub.js';
 import { startSimProcess } from '../../src/sim-process.js';
-import type { OwnUpdateResult } from '../../src/update/own-update.js';
+import type { OwnUpdateResult } from '../../src/update/index.js';
 import { describeRtds, RTDS_KEYSTORE } from '../helpers/rtds.js';
 import { itNeeds } from '../helpers/prerequisites.js';
 import { Subscriber } from '../src/wan/subscriber.js';
