@@ -3,7 +3,7 @@ import { chown, lstat, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { HubSlots, parseUpgradeImage, type UpgradeImage } from '../src/firmware/index.js';
-import { unpackBundle, verifiedAgainstKeystore } from '../src/update/index.js';
+import { removeSlotTemps, unpackBundle, verifiedAgainstKeystore } from '../src/update/index.js';
 import { FlashError } from './errors.js';
 import { withHubAccount, type AccountFiles } from './rootfs/accounts.js';
 import { BOARD_BOOT, editCmdlineTxt, editConfigTxt } from './rootfs/boards.js';
@@ -106,6 +106,7 @@ async function slots(rootfs: string, image: UpgradeImage, owner: Owner): Promise
   await putDir(join(rootfs, PATHS.state), 0o700, owner);
   const root = join(rootfs, PATHS.slots);
   await putDir(root, 0o700, owner);
+  await removeSlotTemps(root);
   // The image was checked against the keystore above; here only whether it is whole.
   const tree = new HubSlots(root, () => undefined);
   const setUp = existsSync(join(root, 'state.json'));

@@ -3,6 +3,7 @@ import { mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { HubError } from '../../hal/errors.js';
+import { removeStaleTemps } from '../security/atomic-file.js';
 import { fileDigest, MANIFEST_NAME, type Manifest } from './bundle-manifest.js';
 
 export class UpdateError extends HubError {}
@@ -40,6 +41,15 @@ export async function checkBundle(dir: string): Promise<Manifest | undefined> {
 }
 
 const isLink = (path: string) => lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink() === true;
+
+/** Removes what an atomic write of the slot tree's files, cut short, left beside them. */
+export async function removeSlotTemps(root: string): Promise<void> {
+  await removeStaleTemps(join(root, 'state.json'));
+  for (const slot of ['slot-a', 'slot-b']) {
+    if (!existsSync(join(root, slot))) continue;
+    for (const file of ['image.bin', 'manifest.json']) await removeStaleTemps(join(root, slot, file));
+  }
+}
 
 /** Unpacks `bundle` as the slot's `bundle/`, owned by `owner` (unchanged when undefined), unless it is there whole already. */
 export async function unpackBundle(bundle: Buffer, slotDir: string, owner?: Owner): Promise<Manifest> {

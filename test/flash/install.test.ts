@@ -1,7 +1,8 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { lstatSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { install, PATHS } from '../../flash/install.js';
@@ -15,6 +16,7 @@ import { scratchRoot, signedImage, smallBundle, treeHash } from './scratch-root.
  * second run changes nothing (the tree's hash: paths, modes, owners, contents); bad input leaves the
  * tree as it was.
  */
+const INSTALL = fileURLToPath(new URL('../../flash/install', import.meta.url));
 const cleanups: string[] = [];
 afterEach(async () => {
   for (const dir of cleanups.splice(0)) await rm(dir, { recursive: true, force: true });
@@ -123,5 +125,32 @@ describeRtds('flash/install', () => {
     await expect(install({ image: imageFile, rootfs: root, board: 'rpi9', keystore: RTDS_KEYSTORE })).rejects.toMatchObject({ code: 'UNKNOWN_BOARD' });
     await expect(install({ image: imageFile, rootfs: join(root, 'boot'), board: 'rpi4b', keystore: RTDS_KEYSTORE })).rejects.toMatchObject({ code: 'NOT_A_ROOTFS' });
     expect(treeHash(root)).toBe(before);
+  }, 60_000);
+});
+
+describeRtds('flash/install cut short', () => {
+  it('is finished by running it again: the tree is the one an install never interrupted gives', async () => {
+    const { root: reference, imageFile } = await prepared();
+    await install({ image: imageFile, rootfs: reference, board: 'rpi4b', keystore: RTDS_KEYSTORE });
+    const whole = treeHash(reference);
+    const root = await scratchRoot();
+    cleanups.push(root);
+    // SIGKILL at growing moments of the command's run, each followed by the next attempt.
+    for (const afterMs of [2_000, 3_000, 4_000, 5_000, 6_000]) {
+      const child = spawn(INSTALL, [imageFile, root, '--board', 'rpi4b', '--keystore', RTDS_KEYSTORE], { stdio: 'ignore', detached: true });
+      const killer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), afterMs);
+      await new Promise((resolve) => child.once('exit', resolve));
+      clearTimeout(killer);
+    }
+    const finished = spawnSync(INSTALL, [imageFile, root, '--board', 'rpi4b', '--keystore', RTDS_KEYSTORE], { encoding: 'utf8' });
+    expect(finished.status, finished.stderr).toBe(0);
+    expect(finished.stdout).toBe(`installed into ${root} for the rpi4b\n`);
+    expect(treeHash(root)).toBe(whole);
+  }, 120_000);
+
+  it('says what is wrong on one line, without a stack, and exits 1', () => {
+    const result = spawnSync(INSTALL, ['/nonexistent/hub.img', '/nonexistent/root', '--board', 'rpi4b', '--keystore', RTDS_KEYSTORE], { encoding: 'utf8' });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe('error NOT_A_ROOTFS: /nonexistent/root: no etc/passwd here: give the mounted root filesystem\n');
   }, 60_000);
 });
