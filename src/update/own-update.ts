@@ -2,10 +2,8 @@ import { execFile } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import type { Logger } from '../../hal/log.js';
-import type { HubFirmware } from '../firmware/hub-firmware.js';
-import type { HubSlots, SlotName } from '../firmware/hub-slots.js';
-import type { UpgradeImage } from '../firmware/upgrade-image.js';
-import { HUB_EVENTS } from '../logs/event-codes.js';
+import type { HubFirmware, HubSlots, SlotName, UpgradeImage } from '../firmware/index.js';
+import { HUB_EVENTS } from '../logs/index.js';
 import { BUNDLE_DIR, unpackBundle } from './slot-bundle.js';
 
 /**

@@ -8,3 +8,7 @@ export { checkBrokerUrl, publicBrokerUrl, wanSettingsFromConfig, type WanSetting
 export { buildTelemetry, type HubHealth, type HubHealthSource, type HanDeviceContact, type Telemetry } from './telemetry.js';
 export { startEmbeddedBroker, type EmbeddedBroker } from './embedded-broker.js';
 export { readEndpoint, writeEndpoint, removeEndpoint, type WanEndpoint } from './endpoint-file.js';
+export { readPem, topicPrefixOf } from './settings.js';
+export { connectTool, findHubs, type ToolClient } from './tool-client.js';
+export { formatStatus, type StatusReport } from './status-report.js';
+export { type RelayReport, relayReportFor } from './relay-report.js';
