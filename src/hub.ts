@@ -18,6 +18,7 @@ import { openSlotsAtStart, type SlotsAtStart } from './firmware/slots-at-start.j
 import { HanAdmission } from './han/admission.js';
 import { NetworkIdentity } from './han/network-identity.js';
 import { HanRelay } from './han/relay.js';
+import { JoinProgress } from './installer/join-progress.js';
 import { SleepyQueue } from './han/sleepy-queue.js';
 import { openGbcsHub, type GbcsHub } from './hub/gbcs-hub.js';
 import { HUB_EVENTS } from './logs/event-codes.js';
@@ -73,6 +74,8 @@ export interface Hub {
   /** The hub's own A/B image slots, when `firmware.slots` names them. */
   readonly ownImage: SlotsAtStart | undefined;
   readonly relay: HanRelay;
+  /** Each Device's way onto the HAN, stage by stage: what `hub pair watch` and the installer page show. */
+  readonly joinProgress: JoinProgress;
   readonly gbcs: GbcsHub;
   readonly time: HubTime;
   /** The dual-band hub's Sub GHz state (DBCH01-11); undefined for a single-band hub. */
@@ -223,6 +226,8 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       ...(subGhz ? { subGhz } : {}),
     });
     closers.push(() => gbcs.stop());
+    const joinProgress = new JoinProgress({ clock, deviceLog, joinWindows, admission, alerts: gbcs.router.alerts, relay });
+    closers.push(async () => joinProgress.stop());
     if (config.security.keystore) {
       const trusted = await seedCredentialsFromKeystore(gbcs.credentials, config.security.keystore, [chf, gpf], {
         ownKey: (eui, usage) => secureElement.publicKey(eui, usage),
@@ -293,7 +298,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     gbcs.start();
     await relay.start();
     logger.info({ chf, gpf }, 'GBCS identity');
-    return { clock, store, logs, deviceLog, radio, admission, joinWindows, network, wan, relay, gbcs, time, subGhz, gpf: gpfState, firmware, ownImage, stop };
+    return { clock, store, logs, deviceLog, radio, admission, joinWindows, network, wan, relay, joinProgress, gbcs, time, subGhz, gpf: gpfState, firmware, ownImage, stop };
   } catch (error) {
     await stop();
     throw error;

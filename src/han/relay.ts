@@ -64,6 +64,8 @@ export interface DeliveryReport {
 export interface RelayEvents {
   /** A GBCS message a Device sent over its tunnel (a response or an alert), header removed. */
   message: [message: { eui64: Eui64; gbcsBytes: Buffer }];
+  /** A Device acknowledged a GBCS message the hub sent it at once (a mains Device; the GSME's come as `queueSettled`). */
+  delivered: [delivery: { eui64: Eui64 }];
   /** The final outcome of a queued message, by id, including messages queued before a restart. */
   queueSettled: [outcome: QueueOutcome];
   /** Tunnel traffic the relay dropped: from a Device not admitted, or unreadable. */
@@ -199,8 +201,9 @@ export class HanRelay extends EventEmitter<RelayEvents> {
     const { tunnel } = opened;
     if (gbcs.length > tunnel.maxTransferSize) return tooLarge(eui64, gbcs.length, tunnel.maxTransferSize);
     const outcome = await this.sendFrame(eui64, tunnel.endpoint, { direction: 'clientToServer', command: { kind: 'transferData', tunnelId: tunnel.tunnelId, data: gbcs } });
-    if (outcome.delivered) return { eui64, status: 'DELIVERED' };
-    return { eui64, status: 'UNREACHABLE', detail: describeFailure(outcome) };
+    if (!outcome.delivered) return { eui64, status: 'UNREACHABLE', detail: describeFailure(outcome) };
+    this.emit('delivered', { eui64 });
+    return { eui64, status: 'DELIVERED' };
   }
 
   private async sendFrame(eui64: Eui64, endpoint: number, frame: Omit<TunnelFrame, 'sequence'> & { sequence?: number }): Promise<DeliveryOutcome> {
