@@ -68,6 +68,8 @@ export interface Hub {
   readonly admission: HanAdmission;
   readonly joinWindows: JoinWindows;
   readonly network: NetworkInfo;
+  /** The network's kept identity (PAN ids, channel, key), which `hub network backup|restore` reads and replaces. */
+  readonly identity: NetworkIdentity;
   readonly wan: HubWan | undefined;
   /** The Upgrade Images held and those on their way in over the WAN. */
   readonly firmware: HubFirmware;
@@ -298,7 +300,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     gbcs.start();
     await relay.start();
     logger.info({ chf, gpf }, 'GBCS identity');
-    return { clock, store, logs, deviceLog, radio, admission, joinWindows, network, wan, relay, joinProgress, gbcs, time, subGhz, gpf: gpfState, firmware, ownImage, stop };
+    return { clock, store, logs, deviceLog, radio, admission, joinWindows, network, identity, wan, relay, joinProgress, gbcs, time, subGhz, gpf: gpfState, firmware, ownImage, stop };
   } catch (error) {
     await stop();
     throw error;

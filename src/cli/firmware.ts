@@ -14,7 +14,7 @@ import { privateFileProblem } from '../security/file-permissions.js';
 import { loadRtdsKeystore } from '../security/rtds-secure-element.js';
 import { formatImageInspection, inspectUpgradeImage, type Trust } from './firmware-inspect.js';
 import { firmwareStatus, formatFirmwareStatus } from './firmware-status.js';
-import { openLocalStore } from './local-store.js';
+import { openLocalStore } from '../control/local-store.js';
 
 /**
  * `hub firmware`: GBCS Upgrade Images from the command line. `inspect` reads one (and checks its

@@ -6,7 +6,7 @@ import { GasProxyData } from '../gpf/gas-proxy-data.js';
 import { HUB_EVENTS, openHubLogs } from '../logs/index.js';
 import { PIN_ATTEMPT_POLICY } from '../security/pin-attempts.js';
 import { PinStore } from '../security/pin-store.js';
-import { openLocalStore } from './local-store.js';
+import { openLocalStore } from '../control/local-store.js';
 import type { PinCommandIo } from './pin.js';
 import { secretInput } from './pin-input.js';
 

@@ -4,7 +4,7 @@ import { loadConfig } from '../config.js';
 import { fromCoordinatorBackup, NetworkBackupError, toCoordinatorBackup } from '../han/network-backup.js';
 import { NetworkIdentity } from '../han/network-identity.js';
 import { writeFileAtomic } from '../security/atomic-file.js';
-import { openLocalStore } from './local-store.js';
+import { openLocalStore } from '../control/local-store.js';
 
 /**
  * `hub network backup|restore`: the kept network identity to and from zigbee2mqtt's coordinator

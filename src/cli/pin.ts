@@ -8,7 +8,7 @@ import { PIN_ATTEMPT_POLICY } from '../security/pin-attempts.js';
 import type { PinKind } from '../security/pin-rules.js';
 import { PinStore, PinStoreError, type PinStatus } from '../security/pin-store.js';
 import type { Store } from '../store/store.js';
-import { openLocalStore } from './local-store.js';
+import { openLocalStore } from '../control/local-store.js';
 import { secretInput, type SecretInput, type TerminalLike } from './pin-input.js';
 
 /**
@@ -42,7 +42,6 @@ async function openPins(program: Command, options: StoreOptions, clock: Clock, c
   const { store, secureElement } = await openLocalStore(path, {
     ...(options.keys ? { keysDir: options.keys } : {}),
     creating,
-    whileRunning: 'or use the local installer interface',
     errorClass: PinCommandError,
   });
   try {

@@ -8,6 +8,7 @@ import { checkWanFiles, prepareStoreDir } from './start-checks.js';
 import { radioSource, withDoctorHint } from '../radio-source.js';
 import { startSimProcess, type SimProcess } from '../sim-process.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../wan/embedded-broker.js';
+import { startControl } from '../control/start.js';
 
 /** How long a simulated device's join window stays open when `hub start` commissions the scenario. */
 const DEMO_JOIN_TIMEOUT_SECONDS = 120;
@@ -62,6 +63,15 @@ async function run(config: HubConfig, log: Logger): Promise<void> {
     await sim?.stop();
     throw withDoctorHint(error, config.radio);
   }
+  let control: { close(): Promise<void> };
+  try {
+    control = await startControl(hub, config.store.path, log);
+  } catch (error) {
+    await hub.stop();
+    await broker?.close();
+    await sim?.stop();
+    throw error;
+  }
   if (sim) await commissionScenario(hub, sim, log);
   // So `hub wan status` shows the commissioned HAN now rather than at the next interval.
   hub.wan?.link.refreshTelemetry();
@@ -74,6 +84,7 @@ async function run(config: HubConfig, log: Logger): Promise<void> {
     process.once('SIGTERM', stop);
   });
   log.info('stopping');
+  await control.close();
   await hub.stop();
   await broker?.close();
   await sim?.stop();

@@ -7,7 +7,7 @@ import { StoreError } from '../store/errors.js';
 import { loadConfig } from '../config.js';
 import { FileSecureElement, KEY_FILE_NAME } from '../security/file-secure-element.js';
 import { openStore, repairStore } from '../store/store.js';
-import { openLocalStore } from './local-store.js';
+import { openLocalStore } from '../control/local-store.js';
 
 /** `hub store`: look after the hub's LevelDB directory when it reports damage. */
 export function registerStore(program: Command): void {
