@@ -19,6 +19,7 @@ import { HanAdmission } from './han/admission.js';
 import { NetworkIdentity } from './han/network-identity.js';
 import { HanRelay } from './han/relay.js';
 import { JoinProgress } from './installer/join-progress.js';
+import { Pairing } from './installer/pairing.js';
 import { SleepyQueue } from './han/sleepy-queue.js';
 import { openGbcsHub, type GbcsHub } from './hub/gbcs-hub.js';
 import { HUB_EVENTS } from './logs/event-codes.js';
@@ -78,6 +79,8 @@ export interface Hub {
   readonly relay: HanRelay;
   /** Each Device's way onto the HAN, stage by stage: what `hub pair watch` and the installer page show. */
   readonly joinProgress: JoinProgress;
+  /** What an installer may do at the hub (`hub pair`, the installer page), under `installer.mode`. */
+  readonly pairing: Pairing;
   readonly gbcs: GbcsHub;
   readonly time: HubTime;
   /** The dual-band hub's Sub GHz state (DBCH01-11); undefined for a single-band hub. */
@@ -230,6 +233,8 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     closers.push(() => gbcs.stop());
     const joinProgress = new JoinProgress({ clock, deviceLog, joinWindows, admission, alerts: gbcs.router.alerts, relay });
     closers.push(async () => joinProgress.stop());
+    const pairing = new Pairing({ config: config.installer, clock, deviceLog, joinWindows, joinProgress, eventLog: logs.eventLog, radio });
+    closers.push(async () => pairing.stop());
     if (config.security.keystore) {
       const trusted = await seedCredentialsFromKeystore(gbcs.credentials, config.security.keystore, [chf, gpf], {
         ownKey: (eui, usage) => secureElement.publicKey(eui, usage),
@@ -300,7 +305,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     gbcs.start();
     await relay.start();
     logger.info({ chf, gpf }, 'GBCS identity');
-    return { clock, store, logs, deviceLog, radio, admission, joinWindows, network, identity, wan, relay, joinProgress, gbcs, time, subGhz, gpf: gpfState, firmware, ownImage, stop };
+    return { clock, store, logs, deviceLog, radio, admission, joinWindows, network, identity, wan, relay, joinProgress, pairing, gbcs, time, subGhz, gpf: gpfState, firmware, ownImage, stop };
   } catch (error) {
     await stop();
     throw error;

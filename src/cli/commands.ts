@@ -13,6 +13,7 @@ import { registerFirmware } from './firmware.js';
 import { registerNetwork } from './network.js';
 import { registerSelftest } from './selftest.js';
 import { registerHeadEnd } from './headend.js';
+import { registerPair } from './pair.js';
 
 /** Every subcommand of `hub`, in the order `hub --help` lists them. */
 export function registerCommands(program: Command): void {
@@ -22,6 +23,7 @@ export function registerCommands(program: Command): void {
   registerDoctor(program);
   registerStore(program);
   registerDevices(program);
+  registerPair(program);
   registerLogs(program);
   registerPin(program);
   registerGpf(program);

@@ -7,6 +7,7 @@ import { loadConfig } from '../config.js';
 import { invoke, type InvokeOptions } from '../control/invoke.js';
 import { devicesAdd, devicesHistoric, devicesList, devicesRemove } from '../control/operations/devices.js';
 import { KEY_FILE_NAME } from '../security/file-secure-element.js';
+import { devicesTable } from './pair.js';
 
 /**
  * `hub devices`: read and change the CHF Device Log in the store the hub uses. Install codes and
@@ -76,6 +77,10 @@ export function registerDevices(program: Command): void {
   const out = (text: string) => void process.stdout.write(text);
   type Opts = { store?: string; keys?: string; json?: boolean };
 
+  // `hub devices` alone: the HAN as the installer sees it (join state, last heard, link quality).
+  common(devices.command('table', { isDefault: true }).description('the HAN at a glance: each Device, how its join stands, when it was last heard and how well')).action(async (opts: Opts) => {
+    out(await devicesTable(resolve((await storeOptions(program, opts)).store), opts.json));
+  });
   common(devices.command('list').description('the Devices in the log, with masked install codes and key status')).action(async (opts: Opts) => {
     out(await listDevices(await storeOptions(program, opts), opts.json));
   });

@@ -17,5 +17,7 @@ export function hubControlContext(hub: Hub, storePath: string, events: ControlEv
     firmware: ready({ images: hub.firmware.images, credentials: hub.gbcs.credentials, transfers: () => hub.firmware.receiver.progress() }),
     joinWindows: hub.joinWindows,
     events,
+    pairing: hub.pairing,
+    joinProgress: hub.joinProgress,
   };
 }

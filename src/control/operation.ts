@@ -4,6 +4,8 @@ import type { JoinWindows } from '../chf/join-window.js';
 import type { FirmwareImages, TransferProgress } from '../firmware/index.js';
 import type { GasProxyData } from '../gpf/gas-proxy-data.js';
 import type { NetworkIdentity } from '../han/network-identity.js';
+import type { JoinProgress } from '../installer/join-progress.js';
+import type { Pairing } from '../installer/pairing.js';
 import type { HubLogs } from '../logs/hub-logs.js';
 import type { SecurityCredentials } from '../security/credentials.js';
 import type { PinStore } from '../security/pin-store.js';
@@ -31,6 +33,9 @@ export interface ControlContext {
   /** The running hub's join windows and event stream; undefined with no hub running. */
   readonly joinWindows: JoinWindows | undefined;
   readonly events: ControlEvents | undefined;
+  /** The running hub's installer actions and join-progress stream (`hub pair`); undefined with no hub running. */
+  readonly pairing: Pairing | undefined;
+  readonly joinProgress: JoinProgress | undefined;
 }
 
 /** Who asked: the Security Log records the channel a PIN came through. */
