@@ -4,6 +4,9 @@ import { gpfRestrict, gpfStatus } from './gpf.js';
 import { logsRead } from './logs.js';
 import { networkBackup, networkRestore } from './network.js';
 import { pinChange, pinSet, pinStatus, pinVerify } from './pin.js';
+import { firmwareInspect } from './firmware-inspect.js';
+import { firmwareStatusOperation } from './firmware-status.js';
+import { storeCheck } from './store-check.js';
 import { subscribe } from './subscribe.js';
 
 /** Every operation the control API serves; a new one is added here (see ../README.md). */
@@ -13,5 +16,7 @@ export const CONTROL_OPERATIONS: readonly AnyOperation[] = [
   pinStatus, pinSet, pinChange, pinVerify,
   gpfStatus, gpfRestrict,
   networkBackup, networkRestore,
+  firmwareStatusOperation, firmwareInspect,
+  storeCheck,
   subscribe,
 ];
