@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { SystemClock } from '../../hal/clock.js';
+import { SystemClock, type Clock } from '../../hal/clock.js';
 import { DeviceLog } from '../chf/device-log.js';
 import { FirmwareImages, ImageReceiver } from '../firmware/index.js';
 import { GasProxyData } from '../gpf/gas-proxy-data.js';
@@ -19,6 +19,8 @@ export interface LocalContextOptions {
   sealed: boolean;
   /** First use at installation: the store may not exist yet. */
   creating: boolean;
+  /** The clock PIN lockouts and log entries use (tests give a manual one); default the system's. */
+  clock?: Clock;
 }
 
 function once<T>(open: () => Promise<T>): () => Promise<T> {
@@ -36,7 +38,7 @@ export async function withLocalContext<T>(options: LocalContextOptions, run: (co
     ? await openLocalStore(storePath, { ...(options.keysDir ? { keysDir: options.keysDir } : {}), creating: options.creating })
     : await openLocalStore(storePath, { unsealed: true });
   const { store, secureElement } = opened;
-  const clock = new SystemClock();
+  const clock = options.clock ?? new SystemClock();
   const closers: Array<() => Promise<unknown>> = [];
   const logs = once<HubLogs>(() => openHubLogs(store, clock));
   const credentials = once(() => SecurityCredentials.open(store));
