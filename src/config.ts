@@ -92,6 +92,7 @@ export interface InstallerConfig {
     enabled: boolean;
     /** One interface's address; a non-loopback one only with `allowNetwork`. */
     host: string;
+    /** 0: a free port, printed at start. */
     port: number;
     allowNetwork: boolean;
     /** PEM files: with both, the page is served over HTTPS. */
@@ -226,7 +227,7 @@ export const CONFIG_SCHEMA = {
             enabled: { type: 'boolean' },
             // One address, never a wildcard: the page listens on the interface it is given and no other.
             host: { type: 'string', minLength: 1, not: { enum: ['0.0.0.0', '::', '*', ''] } },
-            port: { type: 'integer', minimum: 1, maximum: 65535 },
+            port: { type: 'integer', minimum: 0, maximum: 65535 },
             allowNetwork: { type: 'boolean' },
             cert: { type: 'string', minLength: 1 },
             key: { type: 'string', minLength: 1 },

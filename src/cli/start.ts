@@ -9,6 +9,7 @@ import { radioSource, withDoctorHint } from '../radio-source.js';
 import { startSimProcess, type SimProcess } from '../sim-process.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../wan/embedded-broker.js';
 import { startControl } from '../control/start.js';
+import { startInstallerPageFor } from '../installer/page/start.js';
 
 /** How long a simulated device's join window stays open when `hub start` commissions the scenario. */
 const DEMO_JOIN_TIMEOUT_SECONDS = 120;
@@ -63,10 +64,13 @@ async function run(config: HubConfig, log: Logger): Promise<void> {
     await sim?.stop();
     throw withDoctorHint(error, config.radio);
   }
-  let control: { close(): Promise<void> };
+  let control: { close(): Promise<void> } | undefined;
+  let page: { close(): Promise<void> } | undefined;
   try {
     control = await startControl(hub, config.store.path, log);
+    page = await startInstallerPageFor(hub, config, log, sim !== undefined);
   } catch (error) {
+    await control?.close();
     await hub.stop();
     await broker?.close();
     await sim?.stop();
@@ -84,6 +88,7 @@ async function run(config: HubConfig, log: Logger): Promise<void> {
     process.once('SIGTERM', stop);
   });
   log.info('stopping');
+  await page?.close();
   await control.close();
   await hub.stop();
   await broker?.close();

@@ -1,7 +1,7 @@
 import type { Clock } from '../../hal/clock.js';
 import { HubError } from '../../hal/errors.js';
 import { parseEui64 } from '../../hal/eui64.js';
-import type { Eui64, Radio } from '../../hal/radio.js';
+import type { Eui64, IncomingMessage } from '../../hal/radio.js';
 import { parseDeviceType, type DeviceLog } from '../chf/device-log.js';
 import type { JoinPlanStep, JoinWindows } from '../chf/join-window.js';
 import { maskSecret } from '../chf/link-key-hash.js';
@@ -63,16 +63,17 @@ export interface PairingOptions {
   config: Pick<InstallerConfig, 'mode' | 'joinTimeoutSeconds'>;
   clock: Clock;
   deviceLog: DeviceLog;
-  joinWindows: JoinWindows;
-  joinProgress: JoinProgress;
-  eventLog: EventLog;
-  radio: Pick<Radio, 'on' | 'off'>;
+  joinWindows: Pick<JoinWindows, 'open' | 'lastJoinTimeout'>;
+  joinProgress: Pick<JoinProgress, 'journey' | 'refuse'>;
+  eventLog: Pick<EventLog, 'record'>;
+  /** Only its messages' link quality is read. */
+  radio: { on(event: 'message', listener: (message: IncomingMessage) => void): unknown; off(event: 'message', listener: (message: IncomingMessage) => void): unknown };
 }
 
 export class Pairing {
   readonly mode: InstallerMode;
   private readonly lqi = new Map<Eui64, number>();
-  private readonly onMessage = ({ eui64, lqi }: { eui64: Eui64; lqi: number }) => void this.lqi.set(eui64, lqi);
+  private readonly onMessage = ({ eui64, lqi }: IncomingMessage) => void this.lqi.set(eui64, lqi);
 
   constructor(private readonly options: PairingOptions) {
     this.mode = options.config.mode;
