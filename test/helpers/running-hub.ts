@@ -24,11 +24,15 @@ export interface RunningHub {
   storePath: string;
   /** Everything the hub printed so far. */
   log(): string;
+  /** The installer page's address, when the config enables it. */
+  pageUrl: string | undefined;
   /** `hub -c <config> …args`, with `stdin` piped in. */
   run(args: string[], stdin?: string): Promise<CliRun>;
   /** A request to the simulator's control port (sendGbcs, devices...). */
   sim(op: string, fields?: Record<string, unknown>): Promise<Record<string, unknown>>;
-  stop(): Promise<void>;
+  /** SIGTERM, then the files go unless `keepFiles` (a test reads the store after); `remove` clears them later. */
+  stop(keepFiles?: boolean): Promise<void>;
+  remove(): Promise<void>;
 }
 
 /** A fresh install code with its CRC, as hex. */
@@ -47,11 +51,13 @@ export async function startRunningHub(options: { config: string; scenario: strin
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   let log = '';
   let control = '';
+  let pageUrl: string | undefined;
   child.stderr.on('data', (chunk: Buffer) => (log += chunk.toString()));
   await new Promise<void>((resolve, reject) => {
     createInterface({ input: child.stdout }).on('line', (line) => {
       log += `${line}\n`;
       control ||= /"control":"(tcp:\/\/[^"]+)"/.exec(line)?.[1] ?? '';
+      if (line.includes('installer page listening')) pageUrl = /"url":"(https?:\/\/[^"]+)"/.exec(line)?.[1];
       if (line.includes('"hub ready"')) resolve();
     });
     void exited.then((code) => reject(new Error(`hub start exited (${String(code)}):\n${log}`)));
@@ -69,13 +75,15 @@ export async function startRunningHub(options: { config: string; scenario: strin
     dir,
     storePath,
     log: () => log,
+    pageUrl,
     run,
     sim: (op, fields = {}) => simRequest(control, op, fields),
-    stop: async () => {
+    stop: async (keepFiles = false) => {
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;
-      await rm(dir, { recursive: true, force: true });
+      if (!keepFiles) await rm(dir, { recursive: true, force: true });
     },
+    remove: () => rm(dir, { recursive: true, force: true }),
   };
 }
 

@@ -55,7 +55,9 @@ export async function buildInstallerPage(options: InstallerPageOptions): Promise
   const { config } = options;
   const https = await tls(config);
   const settings: GuardSettings = { host: config.host, port: config.port, allowNetwork: config.allowNetwork, https: https !== undefined };
-  const app = (https ? Fastify({ https, logger: false, bodyLimit: 16 * 1024 }) : Fastify({ logger: false, bodyLimit: 16 * 1024 })) as unknown as FastifyInstance;
+  // forceCloseConnections: the pushed progress streams never end by themselves, and a stopping hub must not wait on a phone.
+  const common = { logger: false, bodyLimit: 16 * 1024, forceCloseConnections: true } as const;
+  const app = (https ? Fastify({ ...common, https }) : Fastify(common)) as unknown as FastifyInstance;
   await app.register(cookie);
   const sessions = new InstallerSessions(options.clock, config.sessionMinutes * 60_000);
   const refusals = new Map<string, { hour: number; count: number }>();
