@@ -22,7 +22,7 @@ import type { PairingLabel } from './label.js';
  */
 export type InstallerMode = InstallerConfig['mode'];
 /** Where an action came from, for the Event Log. */
-export type InstallerChannel = 'cli' | 'page';
+export type InstallerChannel = 'cli' | 'page' | 'wan';
 
 export class PairingError extends HubError {}
 

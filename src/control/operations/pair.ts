@@ -53,8 +53,8 @@ export const pairAdd: Operation<PairAddArgs, PairOutcome> = {
   name: 'pair.add',
   args: { type: 'object', properties: { ...labelProperties, deviceType: { type: 'string', maxLength: 16, nullable: true } }, additionalProperties: false } satisfies JSONSchemaType<PairAddArgs>,
   sealed: true,
-  async run(context, args) {
-    return livePairing(context, 'pairing').add(labelOf(args), args.deviceType, 'cli');
+  async run(context, args, caller) {
+    return livePairing(context, 'pairing').add(labelOf(args), args.deviceType, caller.channel);
   },
 };
 
@@ -62,8 +62,8 @@ export const pairRemove: Operation<{ eui64: string }, { eui64: string; keptInHis
   name: 'pair.remove',
   args: { type: 'object', properties: { eui64: { type: 'string', maxLength: 64 } }, required: ['eui64'], additionalProperties: false } satisfies JSONSchemaType<{ eui64: string }>,
   sealed: true,
-  async run(context, args) {
-    return livePairing(context, 'removing a Device as an installer').remove(args.eui64, 'cli');
+  async run(context, args, caller) {
+    return livePairing(context, 'removing a Device as an installer').remove(args.eui64, caller.channel);
   },
 };
 
