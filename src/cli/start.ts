@@ -65,7 +65,7 @@ async function run(config: HubConfig, log: Logger): Promise<void> {
   }
   let control: { close(): Promise<void> };
   try {
-    control = await startControl(hub, config.store.path, log);
+    control = await startControl(hub, config, log, config.wan.broker ?? broker?.url);
   } catch (error) {
     await hub.stop();
     await broker?.close();
