@@ -76,6 +76,10 @@ export interface HubConfig {
     /** How long a start on a new slot may take to reach its broker before it counts as failed. */
     trialSeconds: number;
   };
+  control: {
+    /** A PEM file with the lab head end's ECDSA P-256 public key; set, the control operations are served over MQTT to requests it signs. */
+    headEndKey?: string;
+  };
   installer: InstallerConfig;
 }
 
@@ -113,6 +117,7 @@ export const DEFAULT_CONFIG: HubConfig = {
   identity: { manufacturerId: '0000', modelType: '0000' },
   security: {},
   firmware: { quotaBytes: 64 * 1024 * 1024, targets: {}, trialSeconds: 120 },
+  control: {},
   installer: { mode: 'watch', joinTimeoutSeconds: 300, page: { enabled: false, host: '127.0.0.1', port: 8080, allowNetwork: false, sessionMinutes: 15 } },
 };
 
@@ -214,6 +219,11 @@ export const CONFIG_SCHEMA = {
         },
       },
     },
+    control: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { headEndKey: { type: 'string', minLength: 1 } },
+    },
     installer: {
       type: 'object',
       additionalProperties: false,
@@ -300,6 +310,7 @@ export function parseConfig(text: string, source: string): HubConfig {
     identity: { ...DEFAULT_CONFIG.identity, ...given.identity },
     security: { ...DEFAULT_CONFIG.security, ...given.security },
     firmware: { ...DEFAULT_CONFIG.firmware, ...given.firmware },
+    control: { ...DEFAULT_CONFIG.control, ...given.control },
     installer: { ...DEFAULT_CONFIG.installer, ...given.installer, page: { ...DEFAULT_CONFIG.installer.page, ...given.installer?.page } },
   };
 }

@@ -67,7 +67,7 @@ async function run(config: HubConfig, log: Logger): Promise<void> {
   let control: { close(): Promise<void> } | undefined;
   let page: { close(): Promise<void> } | undefined;
   try {
-    control = await startControl(hub, config.store.path, log);
+    control = await startControl(hub, config, log, config.wan.broker ?? broker?.url);
     page = await startInstallerPageFor(hub, config, log, sim !== undefined);
   } catch (error) {
     await control?.close();

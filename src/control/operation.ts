@@ -51,6 +51,8 @@ export interface Operation<A, R> {
   readonly sealed: boolean;
   /** May create the store on first use (installation), e.g. the first Device or the engineering PIN. */
   readonly creates?: (args: A) => boolean;
+  /** Served to the lab head end over MQTT too (never one that takes a PIN, a path on the hub or a network key). */
+  readonly wan?: true;
   run(context: ControlContext, args: A, caller: Caller): Promise<R>;
 }
 

@@ -48,6 +48,7 @@ const none = { type: 'object', additionalProperties: false } as const;
 
 export const devicesList: Operation<None, { capacity: number; devices: DeviceRecord[] }> = {
   name: 'devices.list',
+  wan: true,
   args: none,
   sealed: true,
   async run(context) {
@@ -58,6 +59,7 @@ export const devicesList: Operation<None, { capacity: number; devices: DeviceRec
 
 export const devicesHistoric: Operation<None, { entries: Array<ReturnType<typeof historicRecord>> }> = {
   name: 'devices.historic',
+  wan: true,
   args: none,
   sealed: true,
   async run(context) {
@@ -73,6 +75,7 @@ export interface AddArgs {
 
 export const devicesAdd: Operation<AddArgs, { added: boolean; installCodeTaken?: boolean; device: DeviceRecord }> = {
   name: 'devices.add',
+  wan: true,
   args: {
     type: 'object',
     properties: { eui64: { type: 'string', maxLength: 64 }, deviceType: { type: 'string', maxLength: 32 }, installCode: { type: 'string', maxLength: 128, nullable: true } },
@@ -90,6 +93,7 @@ export const devicesAdd: Operation<AddArgs, { added: boolean; installCodeTaken?:
 
 export const devicesRemove: Operation<{ eui64: string }, { removed: true; keptInHistoricLog: boolean }> = {
   name: 'devices.remove',
+  wan: true,
   args: { type: 'object', properties: { eui64: { type: 'string', maxLength: 64 } }, required: ['eui64'], additionalProperties: false } satisfies JSONSchemaType<{ eui64: string }>,
   sealed: true,
   async run(context, { eui64 }) {

@@ -10,6 +10,7 @@ import { ControlError } from '../protocol.js';
  */
 export const gpfStatus: Operation<Record<string, never>, { restrictData: boolean; changeOfTenancy: string | null }> = {
   name: 'gpf.status',
+  wan: true,
   args: { type: 'object', additionalProperties: false },
   sealed: true,
   async run(context) {

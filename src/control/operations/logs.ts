@@ -19,6 +19,7 @@ const LOGS = { event: 'eventLog', security: 'securityLog' } as const;
 
 export const logsRead: Operation<LogsArgs, LogEntry[]> = {
   name: 'logs.read',
+  wan: true,
   args: schema,
   // The logs hold no personal data, so no data key is needed to read them.
   sealed: false,

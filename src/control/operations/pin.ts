@@ -15,6 +15,7 @@ const pin = { type: 'string', maxLength: 64 } as const;
 
 export const pinStatus: Operation<Record<string, never>, PinStatus[]> = {
   name: 'pin.status',
+  wan: true,
   args: { type: 'object', additionalProperties: false },
   sealed: true,
   async run(context) {

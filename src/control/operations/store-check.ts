@@ -18,6 +18,7 @@ export interface StoreCheck {
 
 export const storeCheck: Operation<StoreCheckArgs, StoreCheck> = {
   name: 'store.check',
+  wan: true,
   args: { type: 'object', properties: { acknowledge: { type: 'boolean', nullable: true } }, additionalProperties: false } satisfies JSONSchemaType<StoreCheckArgs>,
   sealed: true,
   async run(context, { acknowledge }) {
