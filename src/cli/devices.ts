@@ -8,6 +8,7 @@ import { invoke, type InvokeOptions } from '../control/invoke.js';
 import { devicesAdd, devicesHistoric, devicesList, devicesRemove } from '../control/operations/devices.js';
 import { KEY_FILE_NAME } from '../security/file-secure-element.js';
 import { devicesTable } from './pair.js';
+import { table } from './table.js';
 
 /**
  * `hub devices`: read and change the CHF Device Log in the store the hub uses. Install codes and
@@ -25,12 +26,6 @@ export interface DevicesOptions {
 export class DevicesCommandError extends HubError {}
 
 const at = (options: DevicesOptions): InvokeOptions => ({ storePath: resolve(options.store), ...(options.keys ? { keysDir: options.keys } : {}) });
-
-function table(headings: string[], rows: string[][]): string {
-  const widths = headings.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
-  return `${[line(headings), ...rows.map(line)].join('\n')}\n`;
-}
 
 export async function listDevices(options: DevicesOptions, json = false): Promise<string> {
   const { capacity, devices } = await invoke(devicesList, {}, at(options));

@@ -13,6 +13,7 @@ import { JOIN_PHASE_WORDS } from '../installer/join-stages.js';
 import type { PairOutcome } from '../installer/pairing.js';
 import { secretInput } from './pin-input.js';
 import { watchJoin, WATCH_EXIT, type WatchGoal } from './pair-watch.js';
+import { table } from './table.js';
 
 /**
  * `hub pair add|watch|remove` and `hub devices` (the table): an installer's tools against the
@@ -59,12 +60,6 @@ async function hubAnswer<R>(path: string, op: string, args: Record<string, unkno
 function describeAdd(outcome: PairOutcome): string {
   const halves = outcome.plan.map((step) => `${JOIN_PHASE_WORDS[step.phase]} ${Math.round(step.durationMs / 1000)} s`).join(', then ');
   return `${outcome.added ? `Added ${outcome.eui64} to the CHF Device Log; its` : `${outcome.eui64} is whitelisted; its`} join window is open: ${halves}.\n`;
-}
-
-function table(headings: string[], rows: string[][]): string {
-  const widths = headings.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
-  return `${[line(headings), ...rows.map(line)].join('\n')}\n`;
 }
 
 const ago = (ms: number | null) => (ms === null ? 'never' : `${Math.max(0, Math.round((Date.now() - ms) / 1000))} s ago`);
