@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { HubError } from '../../hal/errors.js';
 import { parseEui64 } from '../../hal/eui64.js';
-import { NAMEABLE_DEVICE_TYPES } from '../chf/device-types.js';
+import { NAMEABLE_DEVICE_TYPES } from '../security/device-types.js';
 import { loadConfig } from '../config.js';
 import { ControlClient } from '../control/client.js';
 import { invoke } from '../control/invoke.js';
