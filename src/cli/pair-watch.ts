@@ -1,7 +1,5 @@
-import type { PairWatchEvent } from '../control/operations/pair.js';
-import { ControlClient } from '../control/client.js';
-import { ControlError } from '../control/protocol.js';
-import { describeStep, JOIN_PHASE_WORDS, type JoinFailure, type JoinJourney, type JoinProgressEvent } from '../installer/join-stages.js';
+import { ControlClient, ControlError, type PairWatchEvent } from '../control/index.js';
+import { describeStep, JOIN_PHASE_WORDS, type JoinFailure, type JoinJourney, type JoinProgressEvent } from '../installer/index.js';
 
 /**
  * `hub pair watch`: one Device's join, stage by stage, as the hub reports it, with a countdown for

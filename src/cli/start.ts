@@ -9,7 +9,7 @@ import { radioSource, withDoctorHint } from '../radio-source.js';
 import { startSimProcess, type SimProcess } from '../sim-process.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../wan/index.js';
 import { startControl } from '../control/start.js';
-import { startInstallerPageFor } from '../installer/page/start.js';
+import { startInstallerPageFor } from './installer-page.js';
 
 /** How long a simulated device's join window stays open when `hub start` commissions the scenario. */
 const DEMO_JOIN_TIMEOUT_SECONDS = 120;

@@ -1,12 +1,9 @@
 import { EventEmitter } from 'node:events';
 import type { Clock } from '../../hal/clock.js';
 import type { Eui64 } from '../../hal/radio.js';
-import type { DeviceLogChange } from '../chf/device-log.js';
-import type { JoinWindowEvents } from '../chf/join-window.js';
-import { CS14_MESSAGE_CODE } from '../chf/use-cases/cs14-device-log-alert.js';
-import type { AdmissionEvents } from '../han/admission.js';
-import type { RelayEvents } from '../han/relay.js';
-import type { AlertQueueEvents } from '../hub/alert-queue.js';
+import { CS14_MESSAGE_CODE, type DeviceLogChange, type JoinWindowEvents } from '../chf/index.js';
+import type { AdmissionEvents, RelayEvents } from '../han/index.js';
+import type { AlertQueueEvents } from '../hub/index.js';
 import type { JoinFailure, JoinHalf, JoinJourney, JoinProgressEvent, JourneyState } from './join-stages.js';
 
 /**

@@ -1,6 +1,5 @@
 import type { Eui64 } from '../../hal/radio.js';
-import type { WhitelistOrigin } from '../chf/device-log.js';
-import type { JoinPhase } from '../chf/join-window.js';
+import type { JoinPhase, WhitelistOrigin } from '../chf/index.js';
 
 /**
  * What an installer sees of a Device joining the HAN, in the order it happens, and the ways it

@@ -134,3 +134,15 @@ function installCodeOf(text: string): Buffer {
     throw error;
   }
 }
+
+/** A scanned label, or an EUI-64 and install code typed apart (as the page and `hub pair` send them). */
+export interface LabelArgs {
+  label?: string;
+  eui64?: string;
+  installCode?: string;
+}
+
+export function labelOf(args: LabelArgs): PairingLabel {
+  if (args.label !== undefined) return parseLabel(args.label, args.eui64);
+  return typedLabel(args.eui64 ?? '', args.installCode ?? '');
+}

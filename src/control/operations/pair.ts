@@ -1,7 +1,5 @@
 import type { JSONSchemaType } from 'ajv';
-import type { JoinJourney, JoinProgressEvent } from '../../installer/join-stages.js';
-import { parseLabel, typedLabel, type PairingLabel } from '../../installer/label.js';
-import type { HanDevice, InstallerMode, LabelVerdict, PairOutcome, Pairing } from '../../installer/pairing.js';
+import { labelOf, type HanDevice, type InstallerMode, type JoinJourney, type JoinProgressEvent, type LabelArgs, type LabelVerdict, type PairOutcome, type Pairing } from '../../installer/index.js';
 import { deviceRecord } from './devices.js';
 import type { ControlContext, Operation, StreamOperation } from '../operation.js';
 import { ControlError } from '../protocol.js';
@@ -12,23 +10,11 @@ import { ControlError } from '../protocol.js';
  * owner-only socket, never argv) and leaves only masked. All but `pair.devices` need the running hub.
  */
 
-/** A scanned label, or an EUI-64 and install code typed apart. */
-export interface LabelArgs {
-  label?: string;
-  eui64?: string;
-  installCode?: string;
-}
-
 const labelProperties = {
   label: { type: 'string', maxLength: 512, nullable: true },
   eui64: { type: 'string', maxLength: 64, nullable: true },
   installCode: { type: 'string', maxLength: 128, nullable: true },
 } as const;
-
-export function labelOf(args: LabelArgs): PairingLabel {
-  if (args.label !== undefined) return parseLabel(args.label, args.eui64);
-  return typedLabel(args.eui64 ?? '', args.installCode ?? '');
-}
 
 function livePairing(context: ControlContext, what: string): Pairing {
   if (!context.pairing) throw new ControlError('HUB_NOT_RUNNING', `${what} needs the running hub (its radio and join windows): start it (hub start)`, { where: 'pair' });

@@ -1,8 +1,8 @@
-import { maskSecret } from '../../chf/link-key-hash.js';
-import { deviceRecord, type DeviceRecord } from '../../control/operations/devices.js';
-import type { Hub } from '../../hub.js';
+import type { NetworkInfo } from '../../../hal/radio.js';
+import { hashTcLinkKey, maskSecret, type DeviceLog, type DeviceLogEntry } from '../../chf/index.js';
+import type { JoinProgress } from '../join-progress.js';
 import type { JoinJourney } from '../join-stages.js';
-import type { HanDevice, InstallerMode } from '../pairing.js';
+import type { HanDevice, InstallerMode, Pairing } from '../pairing.js';
 
 /**
  * What the installer page shows of the hub, as JSON: the Device Log and Historic Device Log (install
@@ -27,7 +27,40 @@ export interface PageState {
   health: HealthItem[];
 }
 
-export type PageHub = Pick<Hub, 'deviceLog' | 'pairing' | 'joinProgress' | 'radio' | 'wan' | 'store' | 'time' | 'subGhz' | 'network'> & { simulatedRadio?: boolean };
+/** The running hub's parts the page reads (the composition root's Hub has them all). */
+export interface PageHub {
+  deviceLog: Pick<DeviceLog, 'capacity' | 'list' | 'historic'>;
+  pairing: Pairing;
+  joinProgress: JoinProgress;
+  radio: { networkInfo(): NetworkInfo | null };
+  wan: { link: { state: string } } | undefined;
+  store: { writeFailure: { code: string } | undefined };
+  time: { status(): { master: boolean; synchronised: boolean } };
+  subGhz: { currentChannel(): { page: number; channel: number } | null } | undefined;
+  network: { localEui64: string };
+  simulatedRadio?: boolean;
+}
+
+/** A Device Log entry as `hub devices list` shows it: install code masked, the key only hashed. */
+export interface DeviceRecord {
+  eui64: string;
+  deviceType: string;
+  installCode: string;
+  tcLinkKey: 'established' | 'none';
+  hashedTcLinkKey: string;
+  lastCommunication: string;
+}
+
+function deviceRecord(entry: DeviceLogEntry): DeviceRecord {
+  return {
+    eui64: entry.eui64,
+    deviceType: entry.deviceType,
+    installCode: maskSecret(entry.installCode),
+    tcLinkKey: entry.tcLinkKey ? 'established' : 'none',
+    hashedTcLinkKey: hashTcLinkKey(entry.tcLinkKey).toString('hex'),
+    lastCommunication: entry.lastCommunication === undefined ? '' : new Date(entry.lastCommunication).toISOString(),
+  };
+}
 
 export function health(hub: PageHub): HealthItem[] {
   const network = hub.radio.networkInfo();

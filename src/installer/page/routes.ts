@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { HubError } from '../../../hal/errors.js';
-import { labelOf, type LabelArgs } from '../../control/operations/pair.js';
+import { labelOf, type LabelArgs } from '../label.js';
 import type { PinStore } from '../../security/pin-store.js';
 import type { JoinProgressEvent } from '../join-stages.js';
 import { pageState, type PageHub } from './hub-view.js';

@@ -1,7 +1,7 @@
-import type { Logger } from '../../../hal/log.js';
-import type { HubConfig } from '../../config.js';
-import type { Hub } from '../../hub.js';
-import { startInstallerPage, type InstallerPage } from './server.js';
+import type { Logger } from '../../hal/log.js';
+import type { HubConfig } from '../config.js';
+import type { Hub } from '../hub.js';
+import { startInstallerPage, type InstallerPage } from '../installer/index.js';
 
 /** The installer page for a running hub, when `installer.page.enabled`; undefined otherwise (the page is off unless configured). */
 export async function startInstallerPageFor(hub: Hub, config: HubConfig, logger: Logger, simulatedRadio: boolean): Promise<InstallerPage | undefined> {
