@@ -6,6 +6,6 @@ export { credentialUpdateHandler } from './use-cases/cs02b-update-security-crede
 export { JoinWindows, type JoinPhase, type JoinPlanStep, type JoinWindowEvents } from './join-window.js';
 export { raiseCcs08 } from './use-cases/ccs08-firmware-transfer-alert.js';
 export { CS14_MESSAGE_CODE, watchDeviceLog } from './use-cases/cs14-device-log-alert.js';
-export { watchSubGhz } from './use-cases/dbch-alerts.js';
+export { watchSubGhz } from './use-cases/dbch-alert-watch.js';
 export { DBCH_HANDLERS } from './use-cases/dbch-handlers.js';
 export { type LinkStatisticsTable } from './use-cases/link-statistics.js';
