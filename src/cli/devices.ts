@@ -2,10 +2,9 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { HubError } from '../../hal/errors.js';
 import { parseEui64 } from '../../hal/eui64.js';
-import { DEVICE_TYPE_NAMES, DEVICE_TYPES } from '../chf/device-types.js';
+import { DEVICE_TYPE_NAMES, DEVICE_TYPES } from '../security/device-types.js';
 import { loadConfig } from '../config.js';
-import { invoke, type InvokeOptions } from '../control/invoke.js';
-import { devicesAdd, devicesHistoric, devicesList, devicesRemove } from '../control/operations/devices.js';
+import { invoke, type InvokeOptions, devicesAdd, devicesHistoric, devicesList, devicesRemove } from '../control/index.js';
 import { KEY_FILE_NAME } from '../security/file-secure-element.js';
 
 /**

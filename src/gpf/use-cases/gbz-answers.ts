@@ -3,7 +3,7 @@ import { HubError } from '../../../hal/errors.js';
 import type { Eui64 } from '../../../hal/radio.js';
 import { deriveKey, encodeDateTime, type GroupingHeader } from '../../gbcs/index.js';
 import { EXTENDED_HEADER_CONTROL, encryptGbzBody, encodeGbz, GBZ_PROFILE_ID, type GbzComponent, type GbzPayload, type ZclBody, type ZclHeader } from '../../gbcs/payload/gbz/index.js';
-import type { HandlerContext, UseCaseCommand } from '../../hub/use-case.js';
+import type { HandlerContext, UseCaseCommand } from '../../use-case/index.js';
 import { parseCertificate } from '../../security/certificates.js';
 import type { Audience, GasProxyData, GpfDeviceLog } from '../index.js';
 
@@ -12,8 +12,6 @@ export class GpfAnswerError extends HubError {}
 /** ZCL frame control bits as GPF responses carry them. */
 export const FRAME = { clusterSpecific: 0x01, toClient: 0x08, disableDefaultResponse: 0x10 } as const;
 
-/** ZCL status codes GPF answers use. */
-export const ZCL = { success: 0x00, notAuthorized: 0x7e, malformedCommand: 0x80, invalidField: 0x85, unsupportedAttribute: 0x86, invalidValue: 0x87, notFound: 0x8b, hardwareFailure: 0xc0 } as const;
 
 export const ZCL_COMMAND = { readAttributes: 0x00, readAttributesResponse: 0x01, defaultResponse: 0x0b } as const;
 

@@ -343,7 +343,7 @@ describe('the list of ways in is complete', () => {
     expect(reaching.sort()).toEqual([
       'src/cli/pin.ts', 'src/control/local-context.ts', 'src/control/operation.ts',
       ...Object.keys(PIN_COMMAND_GROUPS).map((group) => `src/control/operations/${group}.ts`),
-      'src/gpf/householder-view.ts', 'src/gpf/use-cases/gcs11-disable-privacy-pin.ts', 'src/hub.ts', 'src/hub/process-once.ts', 'src/hub/use-case.ts',
+      'src/gpf/householder-view.ts', 'src/gpf/use-cases/gcs11-disable-privacy-pin.ts', 'src/hub.ts', 'src/hub/process-once.ts', 'src/use-case/use-case.ts',
     ].sort());
   });
 });
