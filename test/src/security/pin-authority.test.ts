@@ -339,9 +339,9 @@ describe('the list of ways in is complete', () => {
     // The CLI groups (above) through their control operations (the same code over the socket and on a
     // stopped hub's store; none of them served over MQTT), the local views (reads, behind the privacy
     // PIN), GCS11 (above), and the wiring (the running hub, `hub gbcs process`'s throwaway hub, the
-    // handler context's type, the control context's type and its store-opened version).
+    // handler context's type, the control context's type, its store-opened version and the running hub's parts it names).
     expect(reaching.sort()).toEqual([
-      'src/cli/pin.ts', 'src/control/local-context.ts', 'src/control/operation.ts',
+      'src/cli/pin.ts', 'src/control/hub-context.ts', 'src/control/local-context.ts', 'src/control/operation.ts',
       ...Object.keys(PIN_COMMAND_GROUPS).map((group) => `src/control/operations/${group}.ts`),
       'src/gpf/householder-view.ts', 'src/gpf/use-cases/gcs11-disable-privacy-pin.ts', 'src/hub.ts', 'src/hub/process-once.ts', 'src/use-case/use-case.ts',
     ].sort());
