@@ -9,11 +9,8 @@ import { HEADER_STRING_LENGTH, buildUpgradeImage, signUpgradeImage, type Upgrade
 import { writeFileAtomic } from '../security/atomic-file.js';
 import { privateFileProblem } from '../security/file-permissions.js';
 import { loadRtdsKeystore } from '../security/rtds-secure-element.js';
-import { formatImageInspection, inspectUpgradeImage, type Trust } from '../firmware/inspect.js';
-import { invoke, type InvokeOptions } from '../control/invoke.js';
-import { firmwareInspect } from '../control/operations/firmware-inspect.js';
-import { firmwareStatusOperation, formatFirmwareStatus } from '../control/operations/firmware-status.js';
-import { fromWireError } from '../control/protocol.js';
+import { formatImageInspection, inspectUpgradeImage, type Trust } from '../firmware/index.js';
+import { invoke, type InvokeOptions, firmwareInspect, firmwareStatusOperation, formatFirmwareStatus, fromWireError } from '../control/index.js';
 
 /**
  * `hub firmware`: GBCS Upgrade Images from the command line. `inspect` reads one (and checks its

@@ -2,8 +2,7 @@ import type { Command } from 'commander';
 import { SystemClock } from '../../hal/clock.js';
 import { HubError } from '../../hal/errors.js';
 import { loadConfig } from '../config.js';
-import { invoke, type InvokeOptions } from '../control/invoke.js';
-import { gpfRestrict, gpfStatus } from '../control/operations/gpf.js';
+import { invoke, type InvokeOptions, gpfRestrict, gpfStatus } from '../control/index.js';
 import type { PinCommandIo } from './pin.js';
 import { secretInput } from './pin-input.js';
 

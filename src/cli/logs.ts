@@ -2,8 +2,7 @@ import { resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { HubError } from '../../hal/errors.js';
 import { loadConfig } from '../config.js';
-import { invoke } from '../control/invoke.js';
-import { logsRead, type LogsArgs } from '../control/operations/logs.js';
+import { invoke, logsRead, type LogsArgs } from '../control/index.js';
 import { gbcsCodeOf, hubEventByCode, type LogEntry } from '../logs/index.js';
 
 /**

@@ -1,9 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
-import { invoke, type InvokeOptions } from '../control/invoke.js';
-import { networkBackup, networkRestore } from '../control/operations/network.js';
-import { NetworkBackupError } from '../han/network-backup.js';
+import { invoke, type InvokeOptions, networkBackup, networkRestore } from '../control/index.js';
+import { NetworkBackupError } from '../han/index.js';
 import { writeFileAtomic } from '../security/atomic-file.js';
 
 /**

@@ -6,9 +6,10 @@ import { createLogger } from '../logs/index.js';
 import { checkNoExposedSecrets, checkStartupFiles } from '../security/file-permissions.js';
 import { checkWanFiles, prepareStoreDir } from './start-checks.js';
 import { radioSource, withDoctorHint } from '../radio-source.js';
-import { startSimProcess, type SimProcess } from '../sim-process.js';
+import { startSimInProcess } from '../sim-in-process.js';
+import type { SimProcess } from '../sim-process.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../wan/index.js';
-import { startControl } from '../control/start.js';
+import { startControl } from '../control/index.js';
 import { startInstallerPageFor } from './installer-page.js';
 
 /** How long a simulated device's join window stays open when `hub start` commissions the scenario. */
@@ -43,9 +44,12 @@ async function run(config: HubConfig, log: Logger): Promise<void> {
   const source = await radioSource(config.radio);
   let sim: SimProcess | undefined;
   if (source.kind === 'simulated') {
-    // The simulator's own chatter stays out of the way unless something goes wrong there.
-    const args = ['--log-level', 'warn', ...(config.sim.scenario ? ['--scenario', config.sim.scenario] : []), ...(config.radio.dualBand ? ['--dual-band'] : [])];
-    sim = await startSimProcess({ args, stderr: process.stderr });
+    // In this process (one Node process, not two); its own chatter stays out of the way unless something goes wrong there.
+    sim = await startSimInProcess({
+      logger: createLogger({ level: 'warn' }).child({ program: 'sim' }),
+      ...(config.sim.scenario ? { scenario: config.sim.scenario } : {}),
+      ...(config.radio.dualBand ? { dualBand: true } : {}),
+    });
     log.warn({ radio: 'simulated', address: sim.radio, control: sim.control }, 'NO RADIO CONFIGURED: running the SIMULATED radio and HAN (set radio.board or radio.port for a real one; drive the simulator with the control address)');
   } else {
     log.info({ radio: source.address, ...(source.board ? { board: source.board } : {}) }, 'radio');

@@ -6,11 +6,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { FileSecureElement, KEY_FILE_NAME } from '../security/file-secure-element.js';
 import { openStore, repairStore, StoreError } from '../store/index.js';
-import { ControlClient } from '../control/client.js';
-import { ControlError } from '../control/protocol.js';
-import { askRunningHub } from '../control/invoke.js';
-import { openLocalStore } from '../control/local-store.js';
-import { storeCheck, type StoreCheck } from '../control/operations/store-check.js';
+import { ControlClient, ControlError, askRunningHub, openLocalStore, storeCheck, type StoreCheck } from '../control/index.js';
 
 /** `hub store`: look after the hub's LevelDB directory when it reports damage. */
 export function registerStore(program: Command): void {

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
-import type { DeviceLog } from '../chf/device-log.js';
-import type { JoinWindows } from '../chf/join-window.js';
-import type { HanAdmission } from '../han/admission.js';
+import type { DeviceLog } from '../chf/index.js';
+import type { JoinWindows } from '../chf/index.js';
+import type { HanAdmission } from '../han/index.js';
 
 /**
  * What a subscriber to the running hub hears, as it happens: the Device Log changing, join windows

@@ -1,13 +1,13 @@
 import { resolve } from 'node:path';
 import { SystemClock, type Clock } from '../../hal/clock.js';
-import { DeviceLog } from '../chf/device-log.js';
+import { DeviceLog } from '../chf/index.js';
 import { FirmwareImages, ImageReceiver } from '../firmware/index.js';
-import { GasProxyData } from '../gpf/gas-proxy-data.js';
-import { NetworkIdentity } from '../han/network-identity.js';
-import { openHubLogs, type HubLogs } from '../logs/hub-logs.js';
+import { GasProxyData } from '../gpf/index.js';
+import { NetworkIdentity } from '../han/index.js';
+import { openHubLogs, type HubLogs } from '../logs/index.js';
 import { SecurityCredentials } from '../security/credentials.js';
 import { PinStore } from '../security/pin-store.js';
-import type { Store } from '../store/store.js';
+import type { Store } from '../store/index.js';
 import { openLocalStore } from './local-store.js';
 import type { ControlContext } from './operation.js';
 

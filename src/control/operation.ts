@@ -1,14 +1,14 @@
 import { Ajv, type SchemaObject, type ValidateFunction } from 'ajv';
-import type { DeviceLog } from '../chf/device-log.js';
-import type { JoinWindows } from '../chf/join-window.js';
+import type { DeviceLog } from '../chf/index.js';
+import type { JoinWindows } from '../chf/index.js';
 import type { FirmwareImages, TransferProgress } from '../firmware/index.js';
-import type { GasProxyData } from '../gpf/gas-proxy-data.js';
-import type { NetworkIdentity } from '../han/network-identity.js';
+import type { GasProxyData } from '../gpf/index.js';
+import type { NetworkIdentity } from '../han/index.js';
+import type { HubLogs } from '../logs/index.js';
 import type { JoinProgress, Pairing } from '../installer/index.js';
-import type { HubLogs } from '../logs/hub-logs.js';
 import type { SecurityCredentials } from '../security/credentials.js';
 import type { PinStore } from '../security/pin-store.js';
-import type { Store } from '../store/store.js';
+import type { Store } from '../store/index.js';
 import type { ControlEvents } from './events.js';
 import { ControlError } from './protocol.js';
 

@@ -2,11 +2,10 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Logger } from '../../hal/log.js';
 import type { HubConfig } from '../config.js';
-import type { Hub } from '../hub.js';
-import { wanSettingsFromConfig } from '../wan/settings.js';
+import { wanSettingsFromConfig } from '../wan/index.js';
 import { registry } from './dispatch.js';
 import { hubControlEvents } from './events.js';
-import { hubControlContext } from './hub-context.js';
+import { hubControlContext, type RunningHub } from './hub-context.js';
 import { startMqttControl } from './mqtt.js';
 import { CONTROL_OPERATIONS } from './operations/index.js';
 import { ControlError } from './protocol.js';
@@ -28,7 +27,7 @@ async function headEndKey(path: string): Promise<KeyObject> {
  * The running hub's control API: on its socket always, and over MQTT when `control.headEndKey`
  * names the lab head end's key and the hub has a broker. `close` stops both and detaches from the hub.
  */
-export async function startControl(hub: Hub, config: HubConfig, logger: Logger, broker?: string): Promise<{ close(): Promise<void> }> {
+export async function startControl(hub: RunningHub, config: HubConfig, logger: Logger, broker?: string): Promise<{ close(): Promise<void> }> {
   const log = logger.child({ component: 'control' });
   const feed = hubControlEvents(hub);
   const context = hubControlContext(hub, config.store.path, feed.events);

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Credential, CredentialSource } from '../security/certificates.js';
-import { FirmwareError, manufacturerImageHash, parseUpgradeImage, verifyUpgradeImage, type SignaturePresence } from './index.js';
+import { FirmwareError } from './errors.js';
+import { manufacturerImageHash, parseUpgradeImage, type SignaturePresence } from './upgrade-image.js';
+import { verifyUpgradeImage } from './verify.js';
 import { hex } from './ota-header.js';
 
 /**

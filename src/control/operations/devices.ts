@@ -1,9 +1,9 @@
 import type { JSONSchemaType } from 'ajv';
 import { parseEui64 } from '../../../hal/eui64.js';
-import type { DeviceLogEntry } from '../../chf/device-log.js';
+import type { DeviceLogEntry } from '../../chf/index.js';
 import { DEVICE_TYPES } from '../../security/device-types.js';
-import type { HistoricDeviceEntry } from '../../chf/historic-device-log.js';
-import { hashTcLinkKey, maskSecret } from '../../chf/link-key-hash.js';
+import type { HistoricDeviceEntry } from '../../chf/index.js';
+import { hashTcLinkKey, maskSecret } from '../../chf/index.js';
 import type { Operation } from '../operation.js';
 import { ControlError } from '../protocol.js';
 

@@ -2,7 +2,7 @@ import type { JSONSchemaType } from 'ajv';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
 import type { SignaturePresence } from '../../firmware/index.js';
-import { inspectUpgradeImage, type ImageInspection } from '../../firmware/inspect.js';
+import { inspectUpgradeImage, type ImageInspection } from '../../firmware/index.js';
 import type { Operation } from '../operation.js';
 import { ControlError, toWireError, type WireError } from '../protocol.js';
 

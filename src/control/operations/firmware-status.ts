@@ -1,5 +1,6 @@
 import type { JSONSchemaType } from 'ajv';
-import { FIRMWARE_ACTIVATIONS_DOMAIN, HubSlots, hex, manufacturerImageHash, parseUpgradeImage, type FirmwareImages, type HeldImage, type SlotName, type TransferProgress } from '../../firmware/index.js';
+import { FIRMWARE_ACTIVATIONS_DOMAIN, HubSlots, manufacturerImageHash, parseUpgradeImage, type FirmwareImages, type HeldImage, type SlotName, type TransferProgress } from '../../firmware/index.js';
+import { hex } from '../../firmware/index.js';
 import type { Store } from '../../store/index.js';
 import type { Operation } from '../operation.js';
 

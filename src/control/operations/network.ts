@@ -1,4 +1,4 @@
-import { fromCoordinatorBackup, NetworkBackupError, toCoordinatorBackup, type CoordinatorBackup } from '../../han/network-backup.js';
+import { fromCoordinatorBackup, NetworkBackupError, toCoordinatorBackup, type CoordinatorBackup } from '../../han/index.js';
 import type { Operation } from '../operation.js';
 
 /**
