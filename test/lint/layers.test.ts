@@ -43,7 +43,7 @@ describe('the layer rules', { timeout: 120_000 }, () => {
     expect(await layerErrors('src/hub/inside.ts', "import { decodePayload } from '../gbcs/payload/index.js';\nexport const decode = decodePayload;\n")).toEqual([]);
   });
 
-  it('keep the local management API below the CLI and the installer, and above nothing it was not given', async () => {
+  it('keep the local management API and the installer page to the layers they were given', async () => {
     expect(await layerErrors('src/control/upward.ts', "import { openGbcsHub } from '../hub/index.js';\nexport const open = openGbcsHub;\n")).toEqual([
       expect.stringContaining('"hub" are not allowed in elements of type "control"'),
     ]);
