@@ -83,7 +83,7 @@ export interface Hub {
   stop(): Promise<void>;
 }
 
-async function radioTransport(options: HubOptions): Promise<Transport> {
+async function radioTransport(options: HubOptions, clock: Clock): Promise<Transport> {
   if (options.transport) {
     await options.transport.open();
     return options.transport;
@@ -96,7 +96,7 @@ async function radioTransport(options: HubOptions): Promise<Transport> {
   // a frame whose closing flag was lost in hand can it NAK that frame after 50 ms of quiet line. With
   // the delimiter framing, a noisy line that drops bytes towards the host was seen to set off a storm
   // of retransmissions on a pty; raw framing does not.
-  return openTransport(address, { baudRate: source?.baudRate ?? radio.baudRate, flowControl: source?.flowControl ?? radio.flowControl, framing: 'raw' });
+  return openTransport(address, { baudRate: source?.baudRate ?? radio.baudRate, flowControl: source?.flowControl ?? radio.flowControl, framing: 'raw', clock });
 }
 
 /**
@@ -141,7 +141,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     const deviceLog = await DeviceLog.open(store, { clock });
     closers.push(() => deviceLog.close());
 
-    const transport = await radioTransport(options);
+    const transport = await radioTransport(options, clock);
     closers.push(() => transport.close());
     const link = new AshEndpoint({ role: 'host', transport, clock, logger });
     const radio = new EzspRadio({ link, clock, logger });

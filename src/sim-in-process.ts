@@ -1,3 +1,4 @@
+import type { Clock } from '../hal/clock.js';
 import type { Logger } from '../hal/log.js';
 import { runSimulator } from '../hal/sim/run.js';
 import { loadScenario } from '../hal/sim/scenario.js';
@@ -7,6 +8,7 @@ export interface SimInProcessOptions {
   /** A scenario file; the built-in HAN when unset. */
   scenario?: string;
   dualBand?: boolean;
+  clock: Clock;
   /** The simulator's own lines (the hub's logger, at warn: its chatter stays out of the way). */
   logger: Logger;
 }
@@ -19,7 +21,7 @@ export interface SimInProcessOptions {
 export async function startSimInProcess(options: SimInProcessOptions): Promise<SimProcess> {
   const loaded = await loadScenario(options.scenario);
   const scenario = options.dualBand ? { ...loaded, network: { ...loaded.network, dualBand: true } } : loaded;
-  const running = await runSimulator({ scenario, listen: 'tcp://127.0.0.1:0', controlPort: 0, logger: options.logger });
+  const running = await runSimulator({ scenario, listen: 'tcp://127.0.0.1:0', controlPort: 0, clock: options.clock, logger: options.logger });
   let connection: ControlConnection;
   try {
     connection = await ControlConnection.open(running.control);

@@ -12,7 +12,7 @@ export type AshRole = 'host' | 'ncp';
 export interface AshEndpointOptions {
   role: AshRole;
   transport: Transport;
-  clock?: Clock;
+  clock: Clock;
   logger?: Logger;
   /** DATA frames in flight without an ACK, 1–7 (default LinkDefaults.window, 3). */
   window?: number;

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { SystemClock, type Clock, type Timer } from '../clock.js';
+import type { Clock, Timer } from '../clock.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { Transport, TransportError } from '../transport/transport.js';
 import { describeResetCode, ResetCode } from './codes.js';
@@ -66,7 +66,7 @@ export class AshEndpoint extends EventEmitter<AshLinkEvents> implements AshLink 
     super();
     this.role = options.role;
     this.transport = options.transport;
-    this.clock = options.clock ?? new SystemClock();
+    this.clock = options.clock;
     this.log = (options.logger ?? silentLogger).child({ component: 'ash', role: options.role });
     this.settings = resolveSettings(options);
     const { window, maxDataLength } = this.settings;

@@ -1,3 +1,4 @@
+import type { Clock } from '../clock.js';
 import { HubError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { SerialTransport } from '../transport/serial.js';
@@ -22,6 +23,7 @@ export interface RunOptions {
   seed?: number;
   ezspVersion?: number;
   faults?: RuntimeFaults;
+  clock: Clock;
   logger: Logger;
 }
 
@@ -47,6 +49,7 @@ function parseListen(url: string): { host: string; port: number } {
 export async function runSimulator(options: RunOptions): Promise<RunningSimulator> {
   const simulator = new Simulator({
     scenario: options.scenario,
+    clock: options.clock,
     logger: options.logger,
     seed: options.seed,
     ezspVersion: options.ezspVersion,

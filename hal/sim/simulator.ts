@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { AshEndpoint, type AshEndpointOptions } from '../ash/index.js';
-import { SystemClock, type Clock } from '../clock.js';
+import type { Clock } from '../clock.js';
 import { HubError } from '../errors.js';
 import { encodeResponse, MAX_EZSP_VERSION, MIN_EZSP_VERSION } from '../ezsp/index.js';
 import { parseEui64 } from '../eui64.js';
@@ -28,7 +28,7 @@ import { GBCS_TUNNEL } from '../tunnel/protocol.js';
 export interface SimulatorOptions {
   scenario: Scenario;
   /** Drives the HAN's timing: wake intervals, joining windows, retries, injected delays. */
-  clock?: Clock;
+  clock: Clock;
   logger?: Logger;
   /** Overrides the scenario's fault seed. */
   seed?: number;
@@ -103,7 +103,7 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
   constructor(private readonly options: SimulatorOptions) {
     super();
     this.scenario = options.scenario;
-    this.clock = options.clock ?? new SystemClock();
+    this.clock = options.clock;
     this.logger = options.logger ?? silentLogger;
     this.seed = options.seed ?? options.scenario.faults.seed;
     const { seed: _seed, ...faults } = options.scenario.faults;
@@ -169,7 +169,7 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     const previous = this.link;
     if (previous) void previous.close();
     this.line = new FaultyTransport(transport, this.lineFaults(), this.seed);
-    this.link = new AshEndpoint({ ...this.options.ash, role: 'ncp', transport: this.line, logger: this.logger.child({ part: 'ash' }) });
+    this.link = new AshEndpoint({ ...this.options.ash, role: 'ncp', transport: this.line, clock: this.clock, logger: this.logger.child({ part: 'ash' }) });
     this.ncp.attach(this.link);
   }
 

@@ -19,7 +19,8 @@ export interface TransportOptions {
   framing?: 'ash' | 'raw';
   /** TCP only. */
   connectTimeoutMs?: number;
-  clock?: Clock;
+  /** TCP only: times the connect. */
+  clock: Clock;
 }
 
 export const DEFAULT_BAUD_RATE = 115200;
@@ -66,7 +67,7 @@ export function parseTransportSpec(spec: string): TransportSpec {
 }
 
 /** Build (but do not open) the Transport for a spec string. */
-export function createTransport(spec: string, options: TransportOptions = {}): Transport {
+export function createTransport(spec: string, options: TransportOptions): Transport {
   const parsed = parseTransportSpec(spec);
   if (parsed.kind === 'tcp') {
     return TcpTransport.client({ host: parsed.host, port: parsed.port, connectTimeoutMs: options.connectTimeoutMs, clock: options.clock });
@@ -132,7 +133,7 @@ export async function resolveBoardPort(board: BoardProfile): Promise<string> {
  * profile's baud rate and flow control. Failures are TransportErrors (BAD_ADDRESS, PORT_NOT_FOUND,
  * PERMISSION_DENIED, PORT_BUSY, CONNECTION_REFUSED, TIMEOUT, IO_ERROR).
  */
-export async function openTransport(spec: string | BoardProfile, options: TransportOptions = {}): Promise<Transport> {
+export async function openTransport(spec: string | BoardProfile, options: TransportOptions): Promise<Transport> {
   let transport: Transport;
   if (typeof spec === 'string') {
     transport = createTransport(spec, options);

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { connect, type Socket } from 'node:net';
-import { SystemClock, type Clock } from '../clock.js';
+import type { Clock } from '../clock.js';
 import { TransportError, type Transport, type TransportEvents } from './transport.js';
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
@@ -10,7 +10,7 @@ export interface TcpTransportOptions {
   port: number;
   /** How long to wait for the TCP handshake before giving up with TIMEOUT. */
   connectTimeoutMs?: number;
-  clock?: Clock;
+  clock: Clock;
 }
 
 /** `tcp://host:port`, with IPv6 literals in brackets. */
@@ -80,7 +80,7 @@ export class TcpTransport extends EventEmitter<TransportEvents> implements Trans
     if (this.isOpen) return;
     const options = this.options;
     if (!options) throw new TransportError('NOT_OPEN', 'an accepted connection cannot be reopened once closed', { where: this.description });
-    const clock = options.clock ?? new SystemClock();
+    const clock = options.clock;
     const timeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
     const socket = connect({ host: options.host, port: options.port, noDelay: true });
     await new Promise<void>((resolve, reject) => {

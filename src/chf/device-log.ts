@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { SystemClock, type Clock, type Timer } from '../../hal/clock.js';
+import type { Clock, Timer } from '../../hal/clock.js';
 import { isEui64, parseEui64 } from '../../hal/eui64.js';
 import { parseInstallCode } from '../../hal/install-code.js';
 import type { Eui64 } from '../../hal/radio.js';
@@ -87,7 +87,7 @@ export interface RestoredDevice {
 }
 
 export interface DeviceLogOptions {
-  clock?: Clock;
+  clock: Clock;
   capacity?: number;
   flushIntervalMs?: number;
 }
@@ -172,13 +172,13 @@ export class DeviceLog extends EventEmitter<DeviceLogEvents> {
     options: DeviceLogOptions,
   ) {
     super();
-    this.clock = options.clock ?? new SystemClock();
+    this.clock = options.clock;
     this.capacity = options.capacity ?? DEVICE_LOG_CAPACITY;
     this.flushIntervalMs = options.flushIntervalMs ?? LAST_COMMUNICATION_FLUSH_MS;
   }
 
   /** Load both logs from the store (they are small: held in memory, so lookups never touch disk). */
-  static async open(store: Store, options: DeviceLogOptions = {}): Promise<DeviceLog> {
+  static async open(store: Store, options: DeviceLogOptions): Promise<DeviceLog> {
     const devices = await store.domain(DEVICE_LOG_DOMAIN);
     const lastCommunication = await store.domain(LAST_COMMUNICATION_DOMAIN);
     const entries = new Map<Eui64, StoredDevice>();

@@ -1,4 +1,5 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { SystemClock } from '../../hal/clock.js';
 import { loadScenario } from '../../hal/sim/scenario.js';
 import { runSimulator } from '../../hal/sim/run.js';
 import type { RuntimeFaults } from '../../hal/sim/simulator.js';
@@ -111,6 +112,7 @@ export function registerSim(program: Command): void {
         seed: options.seed,
         ezspVersion: options.ezspVersion,
         faults: faultsFrom(options),
+        clock: new SystemClock(),
         logger,
       });
       // Armed before the line that tells a parent it may signal us, so no signal finds us unready.

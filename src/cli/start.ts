@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { SystemClock } from '../../hal/clock.js';
 import type { Logger } from '../../hal/log.js';
 import { loadConfig, type HubConfig } from '../config.js';
 import { startHub, type Hub } from '../hub.js';
@@ -44,10 +45,12 @@ async function commissionScenario(hub: Hub, sim: SimProcess, log: Logger): Promi
 async function run(config: HubConfig, log: Logger): Promise<void> {
   // Before anything starts: a board with no radio attached is refused here, never run as the simulator.
   const source = await radioSource(config.radio);
+  const clock = new SystemClock();
   let sim: SimProcess | undefined;
   if (source.kind === 'simulated') {
     // In this process (one Node process, not two); its own chatter stays out of the way unless something goes wrong there.
     sim = await startSimInProcess({
+      clock,
       logger: createLogger({ level: 'warn' }).child({ program: 'sim' }),
       ...(config.sim.scenario ? { scenario: config.sim.scenario } : {}),
       ...(config.radio.dualBand ? { dualBand: true } : {}),
@@ -64,7 +67,7 @@ async function run(config: HubConfig, log: Logger): Promise<void> {
       broker = await startEmbeddedBroker();
       log.info({ broker: broker.url }, `embedded MQTT broker on ${broker.url} (watch: npm run hub -- listen; send: npm run hub -- send <hex>; status: npm run hub -- wan status)`);
     }
-    hub = await startHub({ config, logger: log, radioAddress: sim?.radio, simulatedRadio: sim !== undefined, wanBroker: broker?.url, demoHeadEnd: true });
+    hub = await startHub({ config, logger: log, clock, radioAddress: sim?.radio, simulatedRadio: sim !== undefined, wanBroker: broker?.url, demoHeadEnd: true });
   } catch (error) {
     await broker?.close();
     await sim?.stop();

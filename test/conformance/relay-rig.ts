@@ -1,3 +1,4 @@
+import { SystemClock } from '../../hal/clock.js';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -98,7 +99,7 @@ export class RelayRig {
   static async open(type: RelayDeviceType): Promise<RelayRig> {
     const eui64 = RELAY_DEVICES[type];
     const dir = await mkdtemp(join(tmpdir(), `relay-${type.toLowerCase()}-`));
-    const sim = new Simulator({ scenario: parseScenario(scenarioText(type), `${type} relay scenario`) });
+    const sim = new Simulator({ scenario: parseScenario(scenarioText(type), `${type} relay scenario`), clock: new SystemClock() });
     const [hostSide, ncpSide] = memoryTransportPair(`relay-${type}`);
     sim.serve(ncpSide);
     const unique = `${type.toLowerCase()}${randomBytes(4).toString('hex')}`;

@@ -1,3 +1,4 @@
+import { SystemClock } from '../../hal/clock.js';
 import { describe, inject } from 'vitest';
 import { loadBoard, type BoardProfile } from '../../hal/boards.js';
 import { openTransport, type TransportOptions } from '../../hal/transport/open.js';
@@ -37,7 +38,7 @@ export async function hilTarget(): Promise<HilTarget> {
   return {
     port: HIL_PORT,
     board,
-    options: { baudRate: baud ?? board?.serial.baudRate, flowControl: flowFromEnv() ?? board?.serial.flowControl },
+    options: { baudRate: baud ?? board?.serial.baudRate, flowControl: flowFromEnv() ?? board?.serial.flowControl, clock: new SystemClock() },
   };
 }
 

@@ -247,6 +247,6 @@ describe('EZSP Radio against hub sim in its own process, on a noisy line with an
   it('over TCP, and a send reported NETWORK_DOWN while the NCP stays unreachable past the wait', async () => {
     const sim = await useSim(['--listen', 'tcp://127.0.0.1:0']);
     const [, host, port] = /^tcp:\/\/(.+):(\d+)$/.exec(sim.radio)!;
-    await acceptance('tcp', TcpTransport.client({ host: host!, port: Number(port) }), sim, true);
+    await acceptance('tcp', TcpTransport.client({ host: host!, port: Number(port), clock: new SystemClock() }), sim, true);
   }, 60_000);
 });

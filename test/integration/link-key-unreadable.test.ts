@@ -1,3 +1,4 @@
+import { SystemClock } from '../../hal/clock.js';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -30,7 +31,7 @@ afterEach(async () => {
 describe('a TC link key the NCP never gives', () => {
   it('is in the Event Log and the telemetry after the radio has tried again, and the Device Log entry has no key', async () => {
     const installCode = withInstallCodeCrc(randomBytes(16)).toString('hex').toUpperCase();
-    const sim = new Simulator({ scenario: parseScenario(`network:\n  eui64: ${CHF}\ndevices:\n  - name: esme\n    eui64: ${ESME}\n    type: ESME\n    installCode: ${installCode}\n`, 'link-key scenario') });
+    const sim = new Simulator({ scenario: parseScenario(`network:\n  eui64: ${CHF}\ndevices:\n  - name: esme\n    eui64: ${ESME}\n    type: ESME\n    installCode: ${installCode}\n`, 'link-key scenario'), clock: new SystemClock() });
     cleanups.push(() => sim.close());
     // The NCP's key table has no entry for the ESME once it has joined (its export answers NOT_FOUND).
     const nvm = sim.ncp.nvm;

@@ -1,3 +1,4 @@
+import { SystemClock } from '../../hal/clock.js';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -58,7 +59,7 @@ async function exchange(sim: Simulator, hub: Hub): Promise<void> {
 describe('the network identity kept in the store', () => {
   it('is given to a blank NCP, and the Device joined before stays joined and reachable', async () => {
     const installCode = withInstallCodeCrc(randomBytes(16)).toString('hex').toUpperCase();
-    const sim = new Simulator({ scenario: parseScenario(`network:\n  eui64: ${CHF}\ndevices:\n  - name: esme\n    eui64: ${ESME}\n    type: ESME\n    installCode: ${installCode}\n`, 'identity scenario') });
+    const sim = new Simulator({ scenario: parseScenario(`network:\n  eui64: ${CHF}\ndevices:\n  - name: esme\n    eui64: ${ESME}\n    type: ESME\n    installCode: ${installCode}\n`, 'identity scenario'), clock: new SystemClock() });
     cleanups.push(() => sim.close());
     const dir = await mkdtemp(join(tmpdir(), 'hub-identity-'));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));

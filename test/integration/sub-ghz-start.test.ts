@@ -1,3 +1,4 @@
+import { SystemClock } from '../../hal/clock.js';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -125,7 +126,7 @@ describeRtds('the Sub GHz side of a running hub', () => {
   it('puts the radio back on its Sub GHz channel when the NCP comes back from a reset, which forgets it', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'hub-subghz-'));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
-    const sim = new Simulator({ scenario: parseScenario(`network:\n  eui64: ${CHF}\n  dualBand: true\n  subGhzEnergy: { 0: -60, 1: -60, 2: -60 }\ndevices: []\n`, 'dual-band scenario') });
+    const sim = new Simulator({ scenario: parseScenario(`network:\n  eui64: ${CHF}\n  dualBand: true\n  subGhzEnergy: { 0: -60, 1: -60, 2: -60 }\ndevices: []\n`, 'dual-band scenario'), clock: new SystemClock() });
     cleanups.push(() => sim.close());
     const [hostSide, ncpSide] = memoryTransportPair('sub-ghz-reset');
     sim.serve(ncpSide);

@@ -200,7 +200,7 @@ const deviceEui = (n: number): string => `00DB12345678${n.toString(16).toUpperCa
  * lookup, served from memory, against reading the same entry from its encrypted domain.
  */
 async function* deviceLog(store: Store): AsyncIterable<BenchResult> {
-  const log = await DeviceLog.open(store, { capacity: 16 });
+  const log = await DeviceLog.open(store, { clock: new SystemClock(), capacity: 16 });
   const code = withInstallCodeCrc(Buffer.alloc(16, 7));
   const key = randomBytes(16);
   const sealed = await store.domain(DEVICE_LOG_DOMAIN);
@@ -358,7 +358,7 @@ async function* relayToLine(dir: string, line: RelayLine, label: string): AsyncI
   const writes = recordWrites(line.hub);
   const radio = new EzspRadio({ link: new AshEndpoint({ role: 'host', transport: line.hub, clock }), clock });
   const store = await openStore({ path: join(dir, `relay-${label.replace(/\W+/g, '-')}`), secureElement: { dataKey: async () => randomBytes(32) } });
-  const log = await DeviceLog.open(store);
+  const log = await DeviceLog.open(store, { clock: new SystemClock() });
   const queue = await SleepyQueue.open({ store, clock });
   const relay = new HanRelay({ radio, admission: { isAdmitted: (e) => log.has(e) }, devices: { isSleepy: () => false }, queue, clock });
   const agent = new SimTunnelAgent(sim, BENCH_ESME);

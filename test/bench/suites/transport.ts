@@ -1,3 +1,4 @@
+import { SystemClock } from '../../../hal/clock.js';
 import { once } from 'node:events';
 import { connect, createServer, type Socket } from 'node:net';
 import { SerialPort } from 'serialport';
@@ -108,7 +109,7 @@ async function* tcpRoundTrip(): AsyncIterable<BenchResult> {
   const rawPort = (raw.address() as { port: number }).port;
   try {
     const ours = async () => {
-      const near = TcpTransport.client({ host: '127.0.0.1', port });
+      const near = TcpTransport.client({ host: '127.0.0.1', port, clock: new SystemClock() });
       await near.open();
       try {
         return figures(await roundTrips((b) => near.write(b), (fn) => near.on('data', counting(FRAME.length, fn))));

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../hal/clock.js';
+import { SystemClock, ManualClock } from '../../../hal/clock.js';
 import { AshEndpoint } from '../../../hal/ash/endpoint.js';
 import { ResetCode } from '../../../hal/ash/codes.js';
 import type { AshFrame } from '../../../hal/ash/frame.js';
@@ -209,7 +209,7 @@ describe('AshEndpoint as NCP against a raw host', () => {
 describe('AshEndpoint refusals', () => {
   it('refuses options the protocol cannot work with, naming the option', () => {
     const [a] = memoryTransportPair('options');
-    const make = (extra: object) => () => new AshEndpoint({ role: 'host', transport: a, ...extra });
+    const make = (extra: object) => () => new AshEndpoint({ role: 'host', transport: a, clock: new SystemClock(), ...extra });
     expect(make({ window: 8 })).toThrow(expect.objectContaining({ code: 'ASH_BAD_OPTIONS', where: 'AshEndpoint options.window' }));
     expect(make({ window: 0 })).toThrow(expect.objectContaining({ code: 'ASH_BAD_OPTIONS' }));
     expect(make({ maxDataLength: 300 })).toThrow(expect.objectContaining({ where: 'AshEndpoint options.maxDataLength' }));
@@ -219,14 +219,14 @@ describe('AshEndpoint refusals', () => {
 
   it('refuses NCP-only operations on a host, and everything once closed', async () => {
     const [a] = memoryTransportPair('roles');
-    const host = new AshEndpoint({ role: 'host', transport: a });
+    const host = new AshEndpoint({ role: 'host', transport: a, clock: new SystemClock() });
     expect(() => host.fail(ResetCode.ASSERT)).toThrow(expect.objectContaining({ code: 'ASH_WRONG_ROLE' }));
     await expect(host.resetAsNcp(ResetCode.POWER_ON)).rejects.toMatchObject({ code: 'ASH_WRONG_ROLE' });
     await host.close();
     await expect(host.connect()).rejects.toMatchObject({ code: 'ASH_CLOSED' });
     await expect(host.send(payload(1))).rejects.toMatchObject({ code: 'ASH_NOT_CONNECTED' });
     const [, b] = memoryTransportPair('closed-ncp');
-    const ncp = new AshEndpoint({ role: 'ncp', transport: b });
+    const ncp = new AshEndpoint({ role: 'ncp', transport: b, clock: new SystemClock() });
     await ncp.close();
     await expect(ncp.resetAsNcp(ResetCode.POWER_ON)).rejects.toMatchObject({ code: 'ASH_CLOSED' });
     expect(ncp.connected).toBe(false);

@@ -1,3 +1,4 @@
+import { SystemClock } from '../../../hal/clock.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AshEndpoint } from '../../../hal/ash/endpoint.js';
 import { TcpTransport } from '../../../hal/transport/tcp.js';
@@ -17,14 +18,14 @@ describe('AshEndpoint over real TCP on 127.0.0.1', () => {
     const ncpGot: Buffer[] = [];
     const ncpReady = new Promise<AshEndpoint>((resolve) => {
       server.on('connection', (transport) => {
-        const ncp = new AshEndpoint({ role: 'ncp', transport });
+        const ncp = new AshEndpoint({ role: 'ncp', transport, clock: new SystemClock() });
         cleanup.push(() => ncp.close());
         ncp.on('frame', (f) => ncpGot.push(f));
         void ncp.connect();
         resolve(ncp);
       });
     });
-    const host = new AshEndpoint({ role: 'host', transport: TcpTransport.client({ host: bound.host, port: bound.port }) });
+    const host = new AshEndpoint({ role: 'host', transport: TcpTransport.client({ host: bound.host, port: bound.port, clock: new SystemClock() }), clock: new SystemClock() });
     cleanup.push(() => host.close());
     const hostGot: Buffer[] = [];
     host.on('frame', (f) => hostGot.push(f));

@@ -1,3 +1,4 @@
+import { SystemClock } from '../../../hal/clock.js';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { main } from '../../../src/cli.js';
 import { linkKeyFromInstallCode } from '../../../hal/install-code.js';
@@ -27,7 +28,7 @@ const ESME_INSTALL_CODE = '83FED3407A939723A5C639B26916D505C3B5';
 
 function tcp(url: string): TcpTransport {
   const match = /^tcp:\/\/([^:]+):(\d+)$/.exec(url)!;
-  return TcpTransport.client({ host: match[1]!, port: Number(match[2]) });
+  return TcpTransport.client({ host: match[1]!, port: Number(match[2]), clock: new SystemClock() });
 }
 
 /** Form a network over `transport`, let the ESME join through the control interface, and exchange one message each way. */

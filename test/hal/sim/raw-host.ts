@@ -1,3 +1,4 @@
+import { SystemClock } from '../../../hal/clock.js';
 import { AshEndpoint } from '../../../hal/ash/index.js';
 import {
   decodeFrame,
@@ -23,7 +24,7 @@ export class RawHost {
   private readonly callbackWaiters: Array<() => void> = [];
 
   constructor(transport: Transport) {
-    this.link = new AshEndpoint({ role: 'host', transport, ackTimeInitMs: 400, ackTimeMinMs: 100 });
+    this.link = new AshEndpoint({ role: 'host', transport, clock: new SystemClock(), ackTimeInitMs: 400, ackTimeMinMs: 100 });
     this.link.on('frame', (bytes) => this.onFrame(bytes));
   }
 

@@ -1,7 +1,7 @@
 import { afterEach, expect } from 'vitest';
 import { EmberStatus, SLStatus } from '../../../hal/ezsp/index.js';
 import { linkKeyFromInstallCode } from '../../../hal/install-code.js';
-import type { ManualClock } from '../../../hal/clock.js';
+import { SystemClock, type ManualClock } from '../../../hal/clock.js';
 import type { Logger } from '../../../hal/log.js';
 import { memoryTransportPair } from '../../../hal/transport/memory.js';
 import { loadScenario, type Scenario } from '../../../hal/sim/scenario.js';
@@ -25,7 +25,7 @@ afterEach(async () => {
 /** A simulator on the built-in scenario, served to a RawHost over an in-memory pair; torn down after each test. */
 export async function setUp(options: { clock?: ManualClock; ezspVersion?: number; scenario?: Scenario; logger?: Logger } = {}) {
   const scenario = options.scenario ?? (await loadScenario(undefined));
-  const sim = new Simulator({ scenario, clock: options.clock, ezspVersion: options.ezspVersion, logger: options.logger, ash: { ackTimeInitMs: 400, ackTimeMinMs: 100 } });
+  const sim = new Simulator({ scenario, clock: options.clock ?? new SystemClock(), ezspVersion: options.ezspVersion, logger: options.logger, ash: { ackTimeInitMs: 400, ackTimeMinMs: 100 } });
   const [hostSide, ncpSide] = memoryTransportPair('sim');
   sim.serve(ncpSide);
   const host = new RawHost(hostSide);

@@ -1,3 +1,4 @@
+import { SystemClock } from '../../../hal/clock.js';
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,7 +19,7 @@ const run = promisify(execFile);
 /** A simulated NCP answering on the far end of a fresh pty pair; returns the near end's path. */
 async function simulatedRadio(): Promise<string> {
   const pair = await usePtyPair();
-  const sim = new Simulator({ scenario: await loadScenario(undefined) });
+  const sim = new Simulator({ scenario: await loadScenario(undefined), clock: new SystemClock() });
   onTestFinished(() => sim.close());
   sim.serve(new SerialTransport({ path: pair.b, baudRate: 115200 }));
   return pair.a;
@@ -64,7 +65,7 @@ describe('hub doctor', () => {
 
   it('passes against a simulated NCP over tcp://, where the port checks do not apply', async () => {
     const server = new TcpTransportServer({ port: 0 });
-    const sim = new Simulator({ scenario: await loadScenario(undefined) });
+    const sim = new Simulator({ scenario: await loadScenario(undefined), clock: new SystemClock() });
     onTestFinished(async () => {
       await server.close();
       await sim.close();

@@ -1,3 +1,4 @@
+import { SystemClock } from '../../../hal/clock.js';
 import { mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +15,7 @@ import { usePtyPair } from '../../helpers/pty.js';
 function badAddress(spec: string): TransportError {
   let caught: unknown;
   try {
-    createTransport(spec);
+    createTransport(spec, { clock: new SystemClock() });
   } catch (error) {
     caught = error;
   }
@@ -84,7 +85,7 @@ describe('parseTransportSpec', () => {
       fc.property(specs, (spec) => {
         let transport: Transport;
         try {
-          transport = createTransport(spec);
+          transport = createTransport(spec, { clock: new SystemClock() });
         } catch (error) {
           return error instanceof TransportError && error.code === 'BAD_ADDRESS';
         }
@@ -99,7 +100,7 @@ describe('parseTransportSpec', () => {
 describe('openTransport', () => {
   it('opens a serial device path at the requested baud rate', async () => {
     const pair = await usePtyPair();
-    const transport = closeAfter(await openTransport(pair.a, { baudRate: 57600 }));
+    const transport = closeAfter(await openTransport(pair.a, { baudRate: 57600, clock: new SystemClock() }));
     expect(transport.isOpen).toBe(true);
     expect(transport.description).toBe(`${pair.a} at 57600 baud`);
   });
@@ -108,7 +109,7 @@ describe('openTransport', () => {
     const server = new TcpTransportServer({ port: 0 });
     onTestFinished(() => server.close());
     const { url } = await server.listen();
-    const transport = closeAfter(await openTransport(url));
+    const transport = closeAfter(await openTransport(url, { clock: new SystemClock() }));
     expect(transport.isOpen).toBe(true);
     expect(transport.description).toBe(url);
   });
@@ -118,18 +119,18 @@ describe('openTransport', () => {
     const profile = board('/dev/no-such-radio', ['/dev/no-such-either', pair.a]);
     profile.serial.baudRate = 230400;
     profile.serial.flowControl = 'software';
-    const transport = closeAfter(await openTransport(profile));
+    const transport = closeAfter(await openTransport(profile, { clock: new SystemClock() }));
     expect(transport.description).toBe(`${pair.a} at 230400 baud, software flow control`);
   });
 
   it('reports a board whose radio is nowhere, listing what was tried', async () => {
-    const error = (await openTransport(board('/dev/no-such-radio', ['/dev/ttyNOPE9'])).catch((e: unknown) => e)) as TransportError;
+    const error = (await openTransport(board('/dev/no-such-radio', ['/dev/ttyNOPE9']), { clock: new SystemClock() }).catch((e: unknown) => e)) as TransportError;
     expect(error.code).toBe('PORT_NOT_FOUND');
     expect(error.message).toContain('/dev/no-such-radio, /dev/ttyNOPE9');
   });
 
   it('passes serial failures through with their own code', async () => {
-    const error = (await openTransport('/dev/does-not-exist-hub').catch((e: unknown) => e)) as TransportError;
+    const error = (await openTransport('/dev/does-not-exist-hub', { clock: new SystemClock() }).catch((e: unknown) => e)) as TransportError;
     expect(error.code).toBe('PORT_NOT_FOUND');
   });
 });

@@ -143,7 +143,7 @@ describe('ReconnectingTransport over real TCP with a ManualClock', () => {
     expect(clock.pendingTimers()).toBe(0);
     await expect(line.write(Buffer.from([1]))).rejects.toMatchObject({ code: 'NOT_OPEN' });
 
-    const never = new ReconnectingTransport(() => openTransport('/dev/does-not-exist-hub'), { clock });
+    const never = new ReconnectingTransport(() => openTransport('/dev/does-not-exist-hub', { clock }), { clock });
     await expect(never.open()).rejects.toMatchObject({ code: 'PORT_NOT_FOUND' });
     expect(never.state).toBe('idle');
   });

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { ManualClock } from '../../../hal/clock.js';
+import { SystemClock, ManualClock } from '../../../hal/clock.js';
 import { TcpTransportServer } from '../../../hal/transport/tcp-server.js';
 import { TcpTransport } from '../../../hal/transport/tcp.js';
 import { TransportError, type Transport } from '../../../hal/transport/transport.js';
@@ -16,7 +16,7 @@ async function useServer(whenBusy?: 'replace' | 'reject'): Promise<TcpTransportS
 }
 
 function client(port: number, clock?: ManualClock): TcpTransport {
-  const transport = TcpTransport.client({ host: '127.0.0.1', port, clock, connectTimeoutMs: 2000 });
+  const transport = TcpTransport.client({ host: '127.0.0.1', port, clock: clock ?? new SystemClock(), connectTimeoutMs: 2000 });
   onTestFinished(() => transport.close());
   return transport;
 }

@@ -1,3 +1,4 @@
+import { SystemClock } from '../../../hal/clock.js';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -36,7 +37,7 @@ describe('hub devices', () => {
     const secureElement = await FileSecureElement.open({ stateDir: store });
     const opened = await openStore({ path: store, secureElement });
     const key = Buffer.alloc(16, 0x5a);
-    await (await DeviceLog.open(opened)).recordLinkKey(eui(1), key);
+    await (await DeviceLog.open(opened, { clock: new SystemClock() })).recordLinkKey(eui(1), key);
     await opened.close();
 
     const text = await listDevices({ store });

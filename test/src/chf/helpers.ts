@@ -46,7 +46,7 @@ export const eui = (n: number): string => `00DB1234567800${n.toString(16).toUppe
 /** A valid 16-byte install code (CRC appended) that differs per seed. */
 export const installCode = (seed: number): Buffer => withInstallCodeCrc(Buffer.alloc(16, seed));
 
-export async function openLog(temp: TempStore, clock = new ManualClock(), options: DeviceLogOptions = {}) {
+export async function openLog(temp: TempStore, clock = new ManualClock(), options: Omit<DeviceLogOptions, 'clock'> = {}) {
   const log = await DeviceLog.open(temp.store, { clock, ...options });
   const changes: DeviceLogChange[] = [];
   log.on('changed', (change) => changes.push(change));

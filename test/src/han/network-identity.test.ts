@@ -40,7 +40,7 @@ async function radioOn(sim: Simulator): Promise<EzspRadio> {
 
 describe.each([13, 14])('the kept network identity (EZSP %i)', (ezspVersion) => {
   async function simulator(): Promise<Simulator> {
-    const sim = new Simulator({ scenario: await loadScenario(undefined), ezspVersion, seed: 1 });
+    const sim = new Simulator({ scenario: await loadScenario(undefined), ezspVersion, seed: 1, clock: new SystemClock() });
     cleanups.push(() => sim.close());
     return sim;
   }

@@ -1,3 +1,4 @@
+import { SystemClock } from '../../../hal/clock.js';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -37,7 +38,7 @@ async function rig(): Promise<{ hub: Hub; sim: Simulator; ppmidCode: string; wai
     // Joins only when told to: its window runs out.
     `  - name: waiting\n    eui64: ${WAITING}\n    type: ESME\n    installCode: ${waitingCode}`,
   ].join('\n');
-  const sim = new Simulator({ scenario: parseScenario(`${scenario}\n`, 'join-progress scenario') });
+  const sim = new Simulator({ scenario: parseScenario(`${scenario}\n`, 'join-progress scenario'), clock: new SystemClock() });
   cleanups.push(() => sim.close());
   const [hostSide, ncpSide] = memoryTransportPair('join-progress');
   sim.serve(ncpSide);

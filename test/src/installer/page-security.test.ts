@@ -3,7 +3,7 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../hal/clock.js';
+import { SystemClock, ManualClock } from '../../../hal/clock.js';
 import { silentLogger } from '../../../hal/log.js';
 import { loadScenario } from '../../../hal/sim/scenario.js';
 import { Simulator } from '../../../hal/sim/simulator.js';
@@ -40,7 +40,7 @@ const page = (settings: Partial<InstallerConfig['page']> = {}, clock = new Manua
   });
 
 beforeAll(async () => {
-  sim = new Simulator({ scenario: await loadScenario(undefined) });
+  sim = new Simulator({ scenario: await loadScenario(undefined), clock: new SystemClock() });
   const [hostSide, ncpSide] = memoryTransportPair('page-security');
   sim.serve(ncpSide);
   dir = await mkdtemp(join(tmpdir(), 'hub-page-security-'));

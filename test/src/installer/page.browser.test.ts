@@ -1,3 +1,4 @@
+import { SystemClock } from '../../../hal/clock.js';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -163,7 +164,7 @@ describe('the installer page on a phone', () => {
     await stopped.stop(true);
     // The keys the Devices established, read back from the stopped hub's sealed store.
     const { store } = await openLocalStore(stopped.storePath, {});
-    const deviceLog = await DeviceLog.open(store);
+    const deviceLog = await DeviceLog.open(store, { clock: new SystemClock() });
     const keys = [...deviceLog.list().flatMap((d) => (d.tcLinkKey ? [d.tcLinkKey] : [])), ...deviceLog.historic.list().map((h) => h.tcLinkKey)];
     await deviceLog.close();
     await store.close();

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../hal/clock.js';
+import { SystemClock, ManualClock } from '../../../hal/clock.js';
 import { withInstallCodeCrc } from '../../../hal/install-code.js';
 import { DeviceLog } from '../../../src/chf/device-log.js';
 import { GasProxyData } from '../../../src/gpf/index.js';
@@ -45,7 +45,7 @@ describe('planted personal values', () => {
     const store = await openStore({ path: dir, secureElement });
     const hubLogs = await openHubLogs(store, clock);
     const gpf = await GasProxyData.open(store);
-    const deviceLog = await DeviceLog.open(store);
+    const deviceLog = await DeviceLog.open(store, { clock: new SystemClock() });
     const pins = await PinStore.open(store, { clock, securityLog: hubLogs.securityLog, scrypt: TEST_SCRYPT });
 
     await gpf.setMprn(MPRN);
