@@ -2,7 +2,7 @@ import { AshEndpoint } from '../hal/ash/index.js';
 import { SystemClock, type Clock } from '../hal/clock.js';
 import { EzspRadio } from '../hal/ezsp-radio.js';
 import type { Logger } from '../hal/log.js';
-import type { NetworkInfo } from '../hal/radio.js';
+import type { Eui64, NetworkInfo } from '../hal/radio.js';
 import { HubError } from '../hal/errors.js';
 import { openTransport } from '../hal/transport/open.js';
 import type { Transport } from '../hal/transport/transport.js';
@@ -123,16 +123,227 @@ async function openSubGhz(store: Store, radio: EzspRadio, clock: Clock, logger: 
   };
 }
 
-export async function startHub(options: HubOptions): Promise<Hub> {
-  const { config, logger } = options;
-  const clock = options.clock ?? new SystemClock();
-  // The key file (keys.json, mode 0600) sits in the store's directory, where `hub devices` looks for it.
+/** What a builder stops on the hub's way down, in reverse order of start. */
+export type Closers = Array<() => Promise<unknown>>;
+
+/** Store and keys: the key file (keys.json, mode 0600) sits in the store's directory, where `hub devices` looks for it. */
+export async function openHubStore(config: HubConfig, logger: Logger): Promise<{ secureElement: FileSecureElement; store: Store }> {
   const secureElement = await FileSecureElement.open({ stateDir: config.store.path });
   const store = await openStore({ path: config.store.path, secureElement });
   if (store.recoveryProblems.length > 0) {
     logger.error({ problems: store.recoveryProblems.length, store: store.path }, 'LevelDB dropped damaged records after a crash, so recent acknowledged changes may be lost; see `hub store check`');
   }
-  const closers: Array<() => Promise<unknown>> = [() => store.close()];
+  return { secureElement, store };
+}
+
+export interface HanParts {
+  link: AshEndpoint;
+  radio: EzspRadio;
+  admission: HanAdmission;
+  joinWindows: JoinWindows;
+  identity: NetworkIdentity;
+  network: NetworkInfo;
+  time: HubTime;
+  relay: HanRelay;
+}
+
+/** The radio and the HAN on it: the link, the network brought up from the store's identity, admission, time and the relay. */
+export async function startHubHan(options: HubOptions, parts: { clock: Clock; store: Store; logs: HubLogs; deviceLog: DeviceLog; closers: Closers; onLinkKeyUnreadable: () => void }): Promise<HanParts> {
+  const { config, logger } = options;
+  const { clock, store, logs, deviceLog, closers } = parts;
+  const transport = await radioTransport(options, clock);
+  closers.push(() => transport.close());
+  const link = new AshEndpoint({ role: 'host', transport, clock, logger });
+  const radio = new EzspRadio({ link, clock, logger });
+  closers.push(() => radio.stop());
+
+  const admission = new HanAdmission({ radio, log: deviceLog, clock, security: logs.securityLog, logger: logger.child({ component: 'admission' }) });
+  const joinWindows = new JoinWindows(deviceLog, admission, clock);
+  // A join whose TC link key never came from the radio is on record, not silently missing from the Device Log.
+  admission.on('linkKeyUnreadable', ({ eui64, attempts }) => {
+    logs.eventLog.record(HUB_EVENTS.linkKeyUnreadable.code, { eui64, attempts }).catch((error: unknown) => logger.warn({ err: error }, 'could not record an unreadable TC link key'));
+    parts.onLinkKeyUnreadable();
+  });
+  closers.push(async () => {
+    joinWindows.stop();
+    await admission.stop();
+  });
+
+  // The network's identity is the store's, not the radio's: a blank or replaced NCP is given the same network.
+  const identity = await NetworkIdentity.open(store);
+  const { network, how } = await identity.bringUp(radio, config.network, logger);
+  // Only over a live link: a stop with the radio gone must not wait on a command that cannot be answered.
+  closers.push(async () => (link.connected ? identity.keepFrameCounter(radio) : undefined));
+  logger.info({ channel: network.channel, panId: network.panId, extendedPanId: network.extendedPanId, how }, 'network up');
+  if (how === 'restored') {
+    // The Devices' TC link keys too, as the old radio held them: a Device that rejoins through the trust centre needs its own.
+    const keys = deviceLog.list().flatMap((d) => (d.tcLinkKey ? [{ eui64: d.eui64, linkKey: d.tcLinkKey }] : []));
+    await radio.restoreLinkKeys(keys);
+    logger.info({ devices: keys.length }, 'TC link keys put back on the radio');
+  }
+  admission.start();
+
+  const time = await HubTime.open({ store, clock, trustSystemClock: true });
+  const timeServer = new TimeClusterServer(radio, time, logger.child({ component: 'time' }));
+  timeServer.start();
+  closers.push(async () => timeServer.stop());
+
+  const queue = await SleepyQueue.open({ store, clock, logger });
+  const relay = new HanRelay({
+    radio, admission, queue, clock, logger,
+    devices: {
+      isSleepy: (eui64) => DEVICE_TYPES[deviceLog.get(eui64)?.deviceType ?? 'ESME'].sleepy,
+      isReceiveOnly: (eui64) => DEVICE_TYPES[deviceLog.get(eui64)?.deviceType ?? 'ESME'].receiveOnly,
+    },
+    security: logs.securityLog,
+  });
+  closers.push(() => relay.stop());
+  // A Device that leaves the log takes its tunnels and queued messages with it (reported as REMOVED).
+  deviceLog.on('changed', ({ kind, eui64s }) => {
+    if (kind !== 'removed' && kind !== 'restored') return;
+    for (const eui64 of eui64s) if (!deviceLog.has(eui64)) void relay.forgetDevice(eui64).catch(() => undefined);
+  });
+  return { link, radio, admission, joinWindows, identity, network, time, relay };
+}
+
+export interface GbcsParts {
+  chf: Eui64;
+  gpf: Eui64;
+  gpfState: Hub['gpf'];
+  subGhz: SubGhzState | undefined;
+  gbcs: GbcsHub;
+  joinProgress: JoinProgress;
+  pairing: Pairing;
+}
+
+/** The GBCS side: the hub's identity and keys, the GPF's state, retention, Sub GHz, the use cases, pairing and trusted parties. */
+export async function openHubGbcsParts(options: HubOptions, parts: { clock: Clock; store: Store; secureElement: FileSecureElement; logs: HubLogs; deviceLog: DeviceLog; han: HanParts; closers: Closers }): Promise<GbcsParts> {
+  const { config, logger } = options;
+  const { clock, store, secureElement, logs, deviceLog, closers } = parts;
+  const { radio, network, identity, joinWindows, admission, relay } = parts.han;
+  const chf = network.localEui64;
+  const gpf = gpfEui64(chf, config.identity.gpf);
+  await secureElement.ensureOwners([chf, gpf]);
+  // The hub's own identifiers are the digits a PIN may not copy (they are printed on its label).
+  const pins = await PinStore.open(store, { clock, securityLog: logs.securityLog, identifiers: async () => [...new Set([chf, gpf, ...secureElement.owners()])] });
+  const gpfState = { deviceLog: await GpfDeviceLog.open(store), data: await GasProxyData.open(store), pins };
+  // Personal data past its PERSONAL_DATA retention goes: once now, then daily.
+  const retention = new RetentionPolicy({
+    clock, logger: logger.child({ component: 'retention' }),
+    holders: [
+      { name: 'gpf', purge: (now) => gpfState.data.purgeExpired(now) },
+      { name: 'deviceLog', purge: async () => [{ domain: 'deviceLog', entries: await deviceLog.dropSpentInstallCodes() }] },
+    ],
+  });
+  closers.push(() => retention.stop());
+  await retention.start();
+  const dualBand = config.radio.dualBand ? await openSubGhz(store, radio, clock, logger) : undefined;
+  if (dualBand) closers.push(dualBand.close);
+  const subGhz = dualBand?.subGhz;
+  const gbcs = await openGbcsHub({
+    store, secureElement, clock, logger, deviceLog, logs, joinWindows, relay,
+    // CCS03 forms the network again with the restored extended PAN id.
+    network: { formNetwork: (parameters) => identity.form(radio, parameters) },
+    identity: { chf, gpf, manufacturerId: Buffer.from(config.identity.manufacturerId, 'hex'), modelType: Buffer.from(config.identity.modelType, 'hex') },
+    extendedPanId: () => Buffer.from((radio.networkInfo() ?? network).extendedPanId, 'hex'),
+    gpf: gpfState,
+    ...(subGhz ? { subGhz } : {}),
+  });
+  closers.push(() => gbcs.stop());
+  const joinProgress = new JoinProgress({ clock, deviceLog, joinWindows, admission, alerts: gbcs.router.alerts, relay });
+  closers.push(async () => joinProgress.stop());
+  const pairing = new Pairing({ config: config.installer, clock, deviceLog, joinWindows, joinProgress, eventLog: logs.eventLog, radio });
+  closers.push(async () => pairing.stop());
+  if (config.security.keystore) {
+    const trusted = await seedCredentialsFromKeystore(gbcs.credentials, config.security.keystore, [chf, gpf], {
+      ownKey: (eui, usage) => secureElement.publicKey(eui, usage),
+      mismatched: (credential) => logger.warn({ eui64: credential.eui, usage: credential.usage }, "a keystore certificate for the hub's own Device certifies a key the hub does not hold; not installed"),
+    });
+    logger.info({ certificates: trusted, keystore: config.security.keystore }, 'remote parties trusted from the keystore');
+  } else if (options.demoHeadEnd) {
+    await trustDemoHeadEnd({ storePath: config.store.path, credentials: gbcs.credentials, secureElement, chf, gpf, logger });
+  }
+  return { chf, gpf, gpfState, subGhz, gbcs, joinProgress, pairing };
+}
+
+/** Firmware: the hub's own image slots (an interrupted update finished or undone first), the Upgrade Images, and CCS08 for each transfer's end. */
+export async function startHubFirmwareParts(options: HubOptions, parts: { clock: Clock; store: Store; logs: HubLogs; radio: EzspRadio; gbcs: GbcsHub; chf: Eui64; closers: Closers }): Promise<{ ownImage: SlotsAtStart | undefined; firmware: HubFirmware; ownUpdates: OwnUpdates | undefined }> {
+  const { config, logger } = options;
+  const { clock, store, logs, radio, gbcs, chf, closers } = parts;
+  const record = (log: 'event' | 'security', code: number, detail: Record<string, string>) => (log === 'event' ? logs.eventLog.record(code, detail) : logs.securityLog.record(code, detail));
+  const ownImage = config.firmware.slots === undefined ? undefined : await openSlotsAtStart({
+    root: config.firmware.slots, credentials: gbcs.credentials, logger: logger.child({ component: 'slots' }), record,
+  });
+  const firmware = await startHubFirmware({
+    store, clock, logger: logger.child({ component: 'firmware' }), credentials: gbcs.credentials, securityLog: logs.securityLog,
+    quotaBytes: config.firmware.quotaBytes, targetOf: firmwareTargets(config.firmware.targets), radio,
+  });
+  closers.push(async () => firmware.stop());
+  // An image for the CHF itself goes to the inactive slot, and is kept only if its own selftest passes.
+  const ownUpdates = ownImage ? watchOwnImages({ chf, firmware, slots: ownImage.slots, logger: logger.child({ component: 'update' }), record }) : undefined;
+  // Each image discarded on its way in, and each transfer to a Device, is a CCS08 naming the outcome.
+  firmware.onTransferEnded((event) => {
+    try {
+      raiseCcs08(gbcs.router.alerts, { chf }, event);
+    } catch (error) {
+      logger.warn({ err: error }, 'CCS08 not raised');
+    }
+  });
+  await firmware.resume();
+  return { ownImage, firmware, ownUpdates };
+}
+
+/** The WAN, when there is a broker: its telemetry read from the HAN, radio and firmware, and the GBCS router and relay attached. */
+export async function startHubWanParts(options: HubOptions, parts: { clock: Clock; store: Store; logs: HubLogs; deviceLog: DeviceLog; han: HanParts; gbcs: GbcsHub; chf: Eui64; firmware: HubFirmware; closers: Closers }): Promise<HubWan | undefined> {
+  const { config, logger } = options;
+  const { clock, store, logs, deviceLog, gbcs, chf, firmware, closers } = parts;
+  const { admission, network, link, relay } = parts.han;
+  const wan = await startHubWan({
+    config, store, clock, logger, hub: chf, security: logs.securityLog,
+    broker: options.wanBroker, embedded: config.wan.broker === undefined,
+    health: () => ({
+      han: {
+        devices: deviceLog.list().map((d) => ({
+          eui64: d.eui64,
+          type: d.deviceType,
+          ...(d.lastCommunication === undefined ? {} : { lastContact: d.lastCommunication }),
+          ...(admission.linkKeyUnread(d.eui64) ? { linkKeyUnreadable: true } : {}),
+        })),
+      },
+      // ASH's counters: retransmissions, NAKs and bad frames are the first sign of a poor UART or NCP.
+      radio: { mode: options.simulatedRadio ? 'simulated' : 'hardware', channel: network.channel, panId: network.panId, ashConnected: link.connected, ...link.counters },
+      firmware: { transfers: firmware.receiver.progress() },
+    }),
+  });
+  if (wan) {
+    closers.push(() => wan.stop());
+    wan.attach(gbcs.router, relay);
+    wan.link.on('firmwareChunk', firmware.accept);
+  }
+  return wan;
+}
+
+/** A start on a new slot passes its check once the hub is up and its WAN connected (or deliberately absent). */
+async function confirmOwnImage(ownImage: SlotsAtStart | undefined, wan: HubWan | undefined, options: HubOptions, clock: Clock, closers: Closers): Promise<void> {
+  if (ownImage?.recovery !== 'onTrial') return;
+  if (!wan || wan.link.state === 'connected') {
+    await ownImage.confirm(true, 'started');
+    return;
+  }
+  const onConnected = () => void ownImage.confirm(true, 'started').finally(() => trial.cancel());
+  const trial = clock.setTimeout(() => {
+    wan.link.off('connected', onConnected);
+    void ownImage.confirm(false, `the WAN did not connect within ${options.config.firmware.trialSeconds} s`);
+  }, options.config.firmware.trialSeconds * 1000);
+  wan.link.once('connected', onConnected);
+  closers.push(async () => trial.cancel());
+}
+
+export async function startHub(options: HubOptions): Promise<Hub> {
+  const { logger } = options;
+  const clock = options.clock ?? new SystemClock();
+  const { secureElement, store } = await openHubStore(options.config, logger);
+  const closers: Closers = [() => store.close()];
   const stop = async () => {
     for (const close of closers.splice(0).reverse()) await close().catch((error: unknown) => logger.warn({ err: error }, 'error while stopping'));
   };
@@ -140,166 +351,18 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     const logs = await openHubLogs(store, clock);
     const deviceLog = await DeviceLog.open(store, { clock });
     closers.push(() => deviceLog.close());
-
-    const transport = await radioTransport(options, clock);
-    closers.push(() => transport.close());
-    const link = new AshEndpoint({ role: 'host', transport, clock, logger });
-    const radio = new EzspRadio({ link, clock, logger });
-    closers.push(() => radio.stop());
-
-    const admission = new HanAdmission({ radio, log: deviceLog, clock, security: logs.securityLog, logger: logger.child({ component: 'admission' }) });
-    const joinWindows = new JoinWindows(deviceLog, admission, clock);
-    // A join whose TC link key never came from the radio is on record, not silently missing from the Device Log.
     let refreshTelemetry = (): void => undefined;
-    admission.on('linkKeyUnreadable', ({ eui64, attempts }) => {
-      logs.eventLog.record(HUB_EVENTS.linkKeyUnreadable.code, { eui64, attempts }).catch((error: unknown) => logger.warn({ err: error }, 'could not record an unreadable TC link key'));
-      refreshTelemetry();
-    });
-    closers.push(async () => {
-      joinWindows.stop();
-      await admission.stop();
-    });
-
-    // The network's identity is the store's, not the radio's: a blank or replaced NCP is given the same network.
-    const identity = await NetworkIdentity.open(store);
-    const { network, how } = await identity.bringUp(radio, config.network, logger);
-    // Only over a live link: a stop with the radio gone must not wait on a command that cannot be answered.
-    closers.push(async () => (link.connected ? identity.keepFrameCounter(radio) : undefined));
-    logger.info({ channel: network.channel, panId: network.panId, extendedPanId: network.extendedPanId, how }, 'network up');
-    if (how === 'restored') {
-      // The Devices' TC link keys too, as the old radio held them: a Device that rejoins through the trust centre needs its own.
-      const keys = deviceLog.list().flatMap((d) => (d.tcLinkKey ? [{ eui64: d.eui64, linkKey: d.tcLinkKey }] : []));
-      await radio.restoreLinkKeys(keys);
-      logger.info({ devices: keys.length }, 'TC link keys put back on the radio');
-    }
-    admission.start();
-
-    const time = await HubTime.open({ store, clock, trustSystemClock: true });
-    const timeServer = new TimeClusterServer(radio, time, logger.child({ component: 'time' }));
-    timeServer.start();
-    closers.push(async () => timeServer.stop());
-
-    const queue = await SleepyQueue.open({ store, clock, logger });
-    const relay = new HanRelay({
-      radio, admission, queue, clock, logger,
-      devices: {
-        isSleepy: (eui64) => DEVICE_TYPES[deviceLog.get(eui64)?.deviceType ?? 'ESME'].sleepy,
-        isReceiveOnly: (eui64) => DEVICE_TYPES[deviceLog.get(eui64)?.deviceType ?? 'ESME'].receiveOnly,
-      },
-      security: logs.securityLog,
-    });
-    closers.push(() => relay.stop());
-    // A Device that leaves the log takes its tunnels and queued messages with it (reported as REMOVED).
-    deviceLog.on('changed', ({ kind, eui64s }) => {
-      if (kind !== 'removed' && kind !== 'restored') return;
-      for (const eui64 of eui64s) if (!deviceLog.has(eui64)) void relay.forgetDevice(eui64).catch(() => undefined);
-    });
-
-    const chf = network.localEui64;
-    const gpf = gpfEui64(chf, config.identity.gpf);
-    await secureElement.ensureOwners([chf, gpf]);
-    // The hub's own identifiers are the digits a PIN may not copy (they are printed on its label).
-    const pins = await PinStore.open(store, { clock, securityLog: logs.securityLog, identifiers: async () => [...new Set([chf, gpf, ...secureElement.owners()])] });
-    const gpfState = { deviceLog: await GpfDeviceLog.open(store), data: await GasProxyData.open(store), pins };
-    // Personal data past its PERSONAL_DATA retention goes: once now, then daily.
-    const retention = new RetentionPolicy({
-      clock, logger: logger.child({ component: 'retention' }),
-      holders: [
-        { name: 'gpf', purge: (now) => gpfState.data.purgeExpired(now) },
-        { name: 'deviceLog', purge: async () => [{ domain: 'deviceLog', entries: await deviceLog.dropSpentInstallCodes() }] },
-      ],
-    });
-    closers.push(() => retention.stop());
-    await retention.start();
-    const dualBand = config.radio.dualBand ? await openSubGhz(store, radio, clock, logger) : undefined;
-    if (dualBand) closers.push(dualBand.close);
-    const subGhz = dualBand?.subGhz;
-    const gbcs = await openGbcsHub({
-      store, secureElement, clock, logger, deviceLog, logs, joinWindows, relay,
-      // CCS03 forms the network again with the restored extended PAN id.
-      network: { formNetwork: (parameters) => identity.form(radio, parameters) },
-      identity: { chf, gpf, manufacturerId: Buffer.from(config.identity.manufacturerId, 'hex'), modelType: Buffer.from(config.identity.modelType, 'hex') },
-      extendedPanId: () => Buffer.from((radio.networkInfo() ?? network).extendedPanId, 'hex'),
-      gpf: gpfState,
-      ...(subGhz ? { subGhz } : {}),
-    });
-    closers.push(() => gbcs.stop());
-    const joinProgress = new JoinProgress({ clock, deviceLog, joinWindows, admission, alerts: gbcs.router.alerts, relay });
-    closers.push(async () => joinProgress.stop());
-    const pairing = new Pairing({ config: config.installer, clock, deviceLog, joinWindows, joinProgress, eventLog: logs.eventLog, radio });
-    closers.push(async () => pairing.stop());
-    if (config.security.keystore) {
-      const trusted = await seedCredentialsFromKeystore(gbcs.credentials, config.security.keystore, [chf, gpf], {
-        ownKey: (eui, usage) => secureElement.publicKey(eui, usage),
-        mismatched: (credential) => logger.warn({ eui64: credential.eui, usage: credential.usage }, "a keystore certificate for the hub's own Device certifies a key the hub does not hold; not installed"),
-      });
-      logger.info({ certificates: trusted, keystore: config.security.keystore }, 'remote parties trusted from the keystore');
-    } else if (options.demoHeadEnd) {
-      await trustDemoHeadEnd({ storePath: config.store.path, credentials: gbcs.credentials, secureElement, chf, gpf, logger });
-    }
-
-    // The hub's own image: finish or undo an update a power cut interrupted, before relying on anything more.
-    const record = (log: 'event' | 'security', code: number, detail: Record<string, string>) => (log === 'event' ? logs.eventLog.record(code, detail) : logs.securityLog.record(code, detail));
-    const ownImage = config.firmware.slots === undefined ? undefined : await openSlotsAtStart({
-      root: config.firmware.slots, credentials: gbcs.credentials, logger: logger.child({ component: 'slots' }), record,
-    });
-    const firmware = await startHubFirmware({
-      store, clock, logger: logger.child({ component: 'firmware' }), credentials: gbcs.credentials, securityLog: logs.securityLog,
-      quotaBytes: config.firmware.quotaBytes, targetOf: firmwareTargets(config.firmware.targets), radio,
-    });
-    closers.push(async () => firmware.stop());
-    // An image for the CHF itself goes to the inactive slot, and is kept only if its own selftest passes.
-    const ownUpdates = ownImage ? watchOwnImages({ chf, firmware, slots: ownImage.slots, logger: logger.child({ component: 'update' }), record }) : undefined;
-    // Each image discarded on its way in, and each transfer to a Device, is a CCS08 naming the outcome.
-    firmware.onTransferEnded((event) => {
-      try {
-        raiseCcs08(gbcs.router.alerts, { chf }, event);
-      } catch (error) {
-        logger.warn({ err: error }, 'CCS08 not raised');
-      }
-    });
-    await firmware.resume();
-
-    const wan = await startHubWan({
-      config, store, clock, logger, hub: chf, security: logs.securityLog,
-      broker: options.wanBroker, embedded: config.wan.broker === undefined,
-      health: () => ({
-        han: {
-          devices: deviceLog.list().map((d) => ({
-            eui64: d.eui64,
-            type: d.deviceType,
-            ...(d.lastCommunication === undefined ? {} : { lastContact: d.lastCommunication }),
-            ...(admission.linkKeyUnread(d.eui64) ? { linkKeyUnreadable: true } : {}),
-          })),
-        },
-        // ASH's counters: retransmissions, NAKs and bad frames are the first sign of a poor UART or NCP.
-        radio: { mode: options.simulatedRadio ? 'simulated' : 'hardware', channel: network.channel, panId: network.panId, ashConnected: link.connected, ...link.counters },
-        firmware: { transfers: firmware.receiver.progress() },
-      }),
-    });
-    if (wan) {
-      closers.push(() => wan.stop());
-      refreshTelemetry = () => wan.link.refreshTelemetry();
-      wan.attach(gbcs.router, relay);
-      wan.link.on('firmwareChunk', firmware.accept);
-    }
-    // A start on a new slot passes its check once the hub is up and its WAN connected (or deliberately absent).
-    if (ownImage?.recovery === 'onTrial') {
-      if (!wan || wan.link.state === 'connected') await ownImage.confirm(true, 'started');
-      else {
-        const onConnected = () => void ownImage.confirm(true, 'started').finally(() => trial.cancel());
-        const trial = clock.setTimeout(() => {
-          wan.link.off('connected', onConnected);
-          void ownImage.confirm(false, `the WAN did not connect within ${config.firmware.trialSeconds} s`);
-        }, config.firmware.trialSeconds * 1000);
-        wan.link.once('connected', onConnected);
-        closers.push(async () => trial.cancel());
-      }
-    }
+    const han = await startHubHan(options, { clock, store, logs, deviceLog, closers, onLinkKeyUnreadable: () => refreshTelemetry() });
+    const { chf, gpf, gpfState, subGhz, gbcs, joinProgress, pairing } = await openHubGbcsParts(options, { clock, store, secureElement, logs, deviceLog, han, closers });
+    const { ownImage, firmware, ownUpdates } = await startHubFirmwareParts(options, { clock, store, logs, radio: han.radio, gbcs, chf, closers });
+    const wan = await startHubWanParts(options, { clock, store, logs, deviceLog, han, gbcs, chf, firmware, closers });
+    if (wan) refreshTelemetry = () => wan.link.refreshTelemetry();
+    await confirmOwnImage(ownImage, wan, options, clock, closers);
     // Started last, so the alerts and start-up expiries they raise find their listeners in place.
     gbcs.start();
-    await relay.start();
+    await han.relay.start();
     logger.info({ chf, gpf }, 'GBCS identity');
+    const { link, radio, admission, joinWindows, network, identity, relay, time } = han;
     const health = () => ({ radio: link.connected, store: store.writeFailure === undefined });
     return { clock, store, logs, deviceLog, radio, admission, joinWindows, network, identity, wan, relay, joinProgress, pairing, gbcs, time, subGhz, gpf: gpfState, firmware, ownImage, ownUpdates, health, stop };
   } catch (error) {
