@@ -1,8 +1,16 @@
-import { GbcsError } from './errors.js';
+import { GbcsError, type GbcsErrorCode } from './errors.js';
+
+/** How a cursor refuses: the envelope throws a GbcsError, a payload a PayloadError (payload/reader.ts). */
+export type Refusal = (code: GbcsErrorCode, field: string, message: string, offset: number) => never;
+
+const refuseInEnvelope: Refusal = (code, field, message, offset) => {
+  throw new GbcsError(code, `${field}: ${message}`, { offset });
+};
 
 /**
- * A cursor over a message that refuses to read past the end. Every failure is a GbcsError naming
- * the offset, so a decoder built on it can only throw that.
+ * The one cursor over GBCS bytes, envelope and payload alike: it refuses to read past its end,
+ * and every failure goes through its Refusal naming the field and the offset, so a decoder built
+ * on it throws only that error.
  */
 export class ByteReader {
   private position: number;
@@ -11,6 +19,7 @@ export class ByteReader {
     private readonly bytes: Buffer,
     start = 0,
     private readonly end = bytes.length,
+    private readonly refuse: Refusal = refuseInEnvelope,
   ) {
     this.position = start;
   }
@@ -23,59 +32,88 @@ export class ByteReader {
     return this.end - this.position;
   }
 
-  u8(what: string): number {
-    this.need(1, what);
+  get atEnd(): boolean {
+    return this.position >= this.end;
+  }
+
+  peek(field: string): number {
+    this.need(1, field);
+    return this.bytes[this.position]!;
+  }
+
+  u8(field: string): number {
+    this.need(1, field);
     return this.bytes[this.position++]!;
   }
 
-  take(length: number, what: string): Buffer {
-    this.need(length, what);
+  /** Big-endian unsigned integer of 1 to 6 bytes. */
+  uintBE(size: number, field: string): number {
+    return this.view(size, field).readUIntBE(0, size);
+  }
+
+  /** Little-endian unsigned integer of 1 to 6 bytes (ZCL's order). */
+  uintLE(size: number, field: string): number {
+    return this.view(size, field).readUIntLE(0, size);
+  }
+
+  /** A copy, so decoded values never alias the caller's buffer. */
+  take(length: number, field: string): Buffer {
+    return Buffer.from(this.view(length, field));
+  }
+
+  /** The next `length` bytes without copying (they alias the caller's buffer). */
+  view(length: number, field: string): Buffer {
+    this.need(length, field);
     const slice = this.bytes.subarray(this.position, this.position + length);
     this.position += length;
     return slice;
   }
 
-  /** A reader over the next `length` bytes (offsets stay absolute); this one moves past them. */
-  slice(length: number, what: string): ByteReader {
-    this.need(length, what);
-    const inner = new ByteReader(this.bytes, this.position, this.position + length);
+  rest(field: string): Buffer {
+    return this.take(this.remaining, field);
+  }
+
+  /** A reader over the next `length` bytes (offsets stay those of the whole); this one moves past them. */
+  slice(length: number, field: string): ByteReader {
+    this.need(length, field);
+    const inner = new ByteReader(this.bytes, this.position, this.position + length, this.refuse);
     this.position += length;
     return inner;
   }
 
   /** A tag byte that must be exactly `expected`. */
-  expect(expected: number, what: string): void {
+  expect(expected: number, field: string): void {
     const at = this.position;
-    const actual = this.u8(what);
-    if (actual !== expected) {
-      throw new GbcsError('BAD_TAG', `${what}: expected 0x${hex2(expected)}, found 0x${hex2(actual)}`, { offset: at });
-    }
+    const actual = this.u8(field);
+    if (actual !== expected) this.fail('BAD_TAG', field, `expected 0x${hex2(expected)}, found 0x${hex2(actual)}`, at);
   }
 
   /**
-   * A DLMS/A-XDR length: one byte below 0x80, else 0x8N followed by N big-endian bytes. Only the
-   * shortest form is accepted, so every accepted message re-encodes to the same bytes.
+   * A DLMS/A-XDR length or quantity: one byte below 0x80, else 0x8N followed by N big-endian bytes.
+   * Only the shortest form is accepted, so whatever decodes re-encodes to the same bytes.
    */
-  length(what: string): number {
+  length(field: string): number {
     const at = this.position;
-    const first = this.u8(what);
+    const first = this.u8(field);
     if (first < 0x80) return first;
     const size = first & 0x7f;
-    if (size === 0 || size > 3) {
-      throw new GbcsError('BAD_LENGTH', `${what}: a length of ${size} bytes is not supported`, { offset: at });
-    }
-    let value = 0;
-    for (const byte of this.take(size, what)) value = value * 256 + byte;
-    if (!encodeLength(value).equals(this.bytes.subarray(at, this.position))) {
-      throw new GbcsError('BAD_LENGTH', `${what}: ${value} is not in its shortest length form`, { offset: at });
-    }
+    if (size === 0 || size > 3) this.fail('BAD_LENGTH', field, `a length of ${size} bytes is not supported`, at);
+    const value = this.uintBE(size, field);
+    if (encodeLength(value).length !== this.position - at) this.fail('BAD_LENGTH', field, `${value} is not in its shortest form`, at);
     return value;
   }
 
-  private need(length: number, what: string): void {
-    if (length > this.remaining) {
-      throw new GbcsError('TRUNCATED', `${what}: needs ${length} bytes, ${this.remaining} left`, { offset: this.position });
-    }
+  /** Fails unless every byte has been read. */
+  finish(field: string): void {
+    if (this.remaining > 0) this.fail('LENGTH_MISMATCH', field, `${this.remaining} bytes left over`, this.position);
+  }
+
+  fail(code: GbcsErrorCode, field: string, message: string, at = this.position): never {
+    return this.refuse(code, field, message, at);
+  }
+
+  private need(length: number, field: string): void {
+    if (length > this.remaining) this.fail('TRUNCATED', field, `needs ${length} bytes, ${this.remaining} left`);
   }
 }
 

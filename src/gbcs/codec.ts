@@ -52,7 +52,7 @@ function decodeCiphered(bytes: Buffer, reader: ByteReader, options: DecodeOption
   }
   const content = reader.slice(contentLength, 'ciphered content');
   const securityControl = content.u8('security control byte');
-  const invocationCounter = content.take(SIZE.invocationCounter, 'invocation counter').readUInt32BE(0);
+  const invocationCounter = content.view(SIZE.invocationCounter, 'invocation counter').readUInt32BE(0);
   if (content.remaining < SIZE.mac) {
     throw new GbcsError('LENGTH_MISMATCH', `ciphered content of ${contentLength} bytes leaves no room for the MAC`, {
       offset: content.offset,
@@ -61,7 +61,7 @@ function decodeCiphered(bytes: Buffer, reader: ByteReader, options: DecodeOption
   const groupingStart = content.offset;
   const grouping = decodeGrouping(content.slice(content.remaining - SIZE.mac, 'grouping header'), options);
   const groupingEnd = content.offset;
-  const mac = Buffer.from(content.take(SIZE.mac, 'MAC'));
+  const mac = Buffer.from(content.view(SIZE.mac, 'MAC'));
   const macHeader: MacHeader = {
     transactionId,
     originatorSystemTitle,
@@ -83,12 +83,12 @@ function decodeCiphered(bytes: Buffer, reader: ByteReader, options: DecodeOption
 
 /** A length-prefixed octet string, copied out of the input. */
 function octets(reader: ByteReader, what: string): Buffer {
-  return Buffer.from(reader.take(reader.length(what), what));
+  return Buffer.from(reader.view(reader.length(what), what));
 }
 
 /** An EUI-64 system title as upper-case hex, read straight from the input (no copy: it runs three times a message). */
 function systemTitleAt(reader: ByteReader, what: string): string {
-  return reader.take(SIZE.systemTitle, what).toString('hex').toUpperCase();
+  return reader.view(SIZE.systemTitle, what).toString('hex').toUpperCase();
 }
 
 /** The General Signing APDU; `reader` ends where the APDU must end. */
@@ -98,7 +98,7 @@ function decodeGrouping(reader: ByteReader, options: DecodeOptions): GbcsMessage
   const craAt = reader.offset;
   const cra = craFromFlag(reader.u8('CRA flag'));
   if (cra === undefined) throw new GbcsError('BAD_VALUE', 'CRA flag must be 1 (command), 2 (response) or 3 (alert)', { offset: craAt });
-  const originatorCounter = reader.take(SIZE.counter, 'originator counter').readBigUInt64BE(0);
+  const originatorCounter = reader.view(SIZE.counter, 'originator counter').readBigUInt64BE(0);
   reader.expect(SIZE.systemTitle, 'originator system title length');
   const originator = systemTitleAt(reader, 'originator system title');
   reader.expect(SIZE.systemTitle, 'recipient system title length');
@@ -108,11 +108,11 @@ function decodeGrouping(reader: ByteReader, options: DecodeOptions): GbcsMessage
   if (dateTimeLength !== 0 && dateTimeLength !== SIZE.dateTime) {
     throw new GbcsError('BAD_VALUE', `date-time must be absent (0) or ${SIZE.dateTime} octets, not ${dateTimeLength}`, { offset: dateTimeAt });
   }
-  const dateTime = dateTimeLength === 0 ? undefined : Buffer.from(reader.take(dateTimeLength, 'date-time'));
+  const dateTime = dateTimeLength === 0 ? undefined : Buffer.from(reader.view(dateTimeLength, 'date-time'));
   const otherAt = reader.offset;
   const otherInformation = reader.slice(reader.length('other information length'), 'other information');
   const { messageCode, supplementary } = decodeOtherInformation(otherInformation, otherAt, options);
-  const payload = Buffer.from(reader.take(reader.length('content length'), 'content'));
+  const payload = Buffer.from(reader.view(reader.length('content length'), 'content'));
   const signature = decodeSignature(reader);
   if (reader.remaining > 0) {
     throw new GbcsError('LENGTH_MISMATCH', `${reader.remaining} bytes after the signature field`, { offset: reader.offset });
@@ -138,7 +138,7 @@ function decodeOtherInformation(reader: ByteReader, lengthAt: number, options: D
       (length > OI.withRemotePartyCounter && length < OI.withOriginatorCounter)) {
     throw new GbcsError('BAD_VALUE', `other information of ${length} octets has no GBCS layout`, { offset: lengthAt });
   }
-  const messageCode = reader.take(SIZE.messageCode, 'message code').readUInt16BE(0);
+  const messageCode = reader.view(SIZE.messageCode, 'message code').readUInt16BE(0);
   if (!options.allowUnknownMessageCode && !messageCodeEntry(messageCode)) {
     throw new GbcsError('UNKNOWN_MESSAGE_CODE', `message code 0x${messageCode.toString(16).padStart(4, '0')} is not one this hub knows`, {
       offset: at,
@@ -149,12 +149,12 @@ function decodeOtherInformation(reader: ByteReader, lengthAt: number, options: D
     remotePartyId: systemTitleAt(reader, 'supplementary remote party id'),
   };
   if (length >= OI.withRemotePartyCounter) {
-    supplementary.remotePartyCounter = reader.take(SIZE.counter, 'supplementary remote party counter').readBigUInt64BE(0);
+    supplementary.remotePartyCounter = reader.view(SIZE.counter, 'supplementary remote party counter').readBigUInt64BE(0);
   }
   if (length === OI.withOriginatorCounter) {
-    supplementary.originatorCounter = reader.take(SIZE.counter, 'supplementary originator counter').readBigUInt64BE(0);
+    supplementary.originatorCounter = reader.view(SIZE.counter, 'supplementary originator counter').readBigUInt64BE(0);
   } else if (length > OI.withOriginatorCounter) {
-    supplementary.keyAgreementCertificate = Buffer.from(reader.take(reader.remaining, 'key agreement certificate'));
+    supplementary.keyAgreementCertificate = Buffer.from(reader.view(reader.remaining, 'key agreement certificate'));
   }
   return { messageCode, supplementary };
 }
@@ -167,7 +167,7 @@ function decodeSignature(reader: ByteReader): SignatureField {
   if (length !== SIZE.signature) {
     throw new GbcsError('BAD_VALUE', `a signature is ${SIZE.signature} bytes, not ${length}`, { offset: at });
   }
-  return Buffer.from(reader.take(length, 'signature'));
+  return Buffer.from(reader.view(length, 'signature'));
 }
 
 /** A message to bytes: the exact inverse of decodeMessage for every message it accepts. */
