@@ -23,6 +23,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   network: async () => (await import('./network.js')).registerNetwork,
   selftest: async () => (await import('./selftest.js')).registerSelftest,
   headend: async () => (await import('./headend.js')).registerHeadEnd,
+  keys: async () => (await import('./keys.js')).registerKeys,
 };
 
 /** The program's options that take a value, so the value is not taken for a subcommand's name. */
