@@ -24,7 +24,8 @@ export async function main(argv: string[]): Promise<number> {
   const program = await buildProgram(subcommandOf(argv));
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return 0;
+    // An action may set its own status (`hub pair watch` says how a join ended).
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     if (error instanceof CommanderError) {
       // Commander has already printed help or the usage problem.

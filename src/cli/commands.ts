@@ -14,6 +14,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   doctor: async () => (await import('./doctor.js')).registerDoctor,
   store: async () => (await import('./store.js')).registerStore,
   devices: async () => (await import('./devices.js')).registerDevices,
+  pair: async () => (await import('./pair.js')).registerPair,
   logs: async () => (await import('./logs.js')).registerLogs,
   pin: async () => (await import('./pin.js')).registerPin,
   gpf: async () => (await import('./gpf.js')).registerGpf,
@@ -22,6 +23,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   network: async () => (await import('./network.js')).registerNetwork,
   selftest: async () => (await import('./selftest.js')).registerSelftest,
   headend: async () => (await import('./headend.js')).registerHeadEnd,
+  keys: async () => (await import('./keys.js')).registerKeys,
 };
 
 /** The program's options that take a value, so the value is not taken for a subcommand's name. */

@@ -6,6 +6,8 @@ import { DEVICE_TYPE_NAMES, DEVICE_TYPES } from '../security/device-types.js';
 import { loadConfig } from '../config.js';
 import { invoke, type InvokeOptions, devicesAdd, devicesHistoric, devicesList, devicesRemove } from '../control/index.js';
 import { KEY_FILE_NAME } from '../security/file-secure-element.js';
+import { devicesTable } from './pair.js';
+import { table } from './table.js';
 
 /**
  * `hub devices`: read and change the CHF Device Log in the store the hub uses. Install codes and
@@ -23,12 +25,6 @@ export interface DevicesOptions {
 export class DevicesCommandError extends HubError {}
 
 const at = (options: DevicesOptions): InvokeOptions => ({ storePath: resolve(options.store), ...(options.keys ? { keysDir: options.keys } : {}) });
-
-function table(headings: string[], rows: string[][]): string {
-  const widths = headings.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
-  return `${[line(headings), ...rows.map(line)].join('\n')}\n`;
-}
 
 export async function listDevices(options: DevicesOptions, json = false): Promise<string> {
   const { capacity, devices } = await invoke(devicesList, {}, at(options));
@@ -75,6 +71,10 @@ export function registerDevices(program: Command): void {
   const out = (text: string) => void process.stdout.write(text);
   type Opts = { store?: string; keys?: string; json?: boolean };
 
+  // `hub devices` alone: the HAN as the installer sees it (join state, last heard, link quality).
+  common(devices.command('table', { isDefault: true }).description('the HAN at a glance: each Device, how its join stands, when it was last heard and how well')).action(async (opts: Opts) => {
+    out(await devicesTable(resolve((await storeOptions(program, opts)).store), opts.json));
+  });
   common(devices.command('list').description('the Devices in the log, with masked install codes and key status')).action(async (opts: Opts) => {
     out(await listDevices(await storeOptions(program, opts), opts.json));
   });

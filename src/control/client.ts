@@ -65,10 +65,10 @@ export class ControlClient {
     return this.send(op, args) as Promise<R>;
   }
 
-  /** `onEnd` hears why a stream stopped without `close` (the hub stopped, the connection broke). */
-  async subscribe(args: Record<string, unknown>, onEvent: (event: unknown) => void, onEnd?: (error: Error) => void): Promise<Subscription> {
+  /** `onEnd` hears why a stream stopped without `close` (the hub stopped, the connection broke). `op`: another streaming operation (`pair.watch`). */
+  async subscribe(args: Record<string, unknown>, onEvent: (event: unknown) => void, onEnd?: (error: Error) => void, op = 'subscribe'): Promise<Subscription> {
     const id = this.nextId;
-    await this.send('subscribe', args, { onEvent, ...(onEnd ? { onEnd } : {}) });
+    await this.send(op, args, { onEvent, ...(onEnd ? { onEnd } : {}) });
     return {
       close: async () => {
         await this.send('unsubscribe', { id });

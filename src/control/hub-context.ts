@@ -3,6 +3,7 @@ import type { DeviceLog, JoinWindows } from '../chf/index.js';
 import type { FirmwareImages, TransferProgress } from '../firmware/index.js';
 import type { GasProxyData } from '../gpf/index.js';
 import type { HanAdmission, NetworkIdentity } from '../han/index.js';
+import type { JoinProgress, Pairing } from '../installer/index.js';
 import type { HubLogs } from '../logs/index.js';
 import type { SecurityCredentials } from '../security/credentials.js';
 import type { PinStore } from '../security/pin-store.js';
@@ -23,6 +24,9 @@ export interface RunningHub {
   readonly gpf: { data: GasProxyData; pins: PinStore };
   readonly firmware: { images: FirmwareImages; receiver: { progress(): TransferProgress[] } };
   readonly gbcs: { credentials: SecurityCredentials };
+  /** `hub pair`'s actions and the join-progress stream. */
+  readonly pairing: Pairing;
+  readonly joinProgress: JoinProgress;
 }
 
 /** The running hub's live parts, for operations served over its control socket or the WAN. */
@@ -40,5 +44,7 @@ export function hubControlContext(hub: RunningHub, storePath: string, events: Co
     firmware: ready({ images: hub.firmware.images, credentials: hub.gbcs.credentials, transfers: () => hub.firmware.receiver.progress() }),
     joinWindows: hub.joinWindows,
     events,
+    pairing: hub.pairing,
+    joinProgress: hub.joinProgress,
   };
 }

@@ -19,3 +19,4 @@ export { controlSocketPath } from './server.js';
 export { signRequest, type SignedRequest } from './signed-request.js';
 export { controlTopics } from './mqtt.js';
 export { startControl } from './start.js';
+export { pairDevices, type PairAddArgs, type PairDevices, type PairWatchEvent } from './operations/pair.js';

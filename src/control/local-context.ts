@@ -63,6 +63,8 @@ export async function withLocalContext<T>(options: LocalContextOptions, run: (co
     }),
     joinWindows: undefined,
     events: undefined,
+    pairing: undefined,
+    joinProgress: undefined,
   };
   try {
     return await run(context);

@@ -5,6 +5,7 @@ import type { FirmwareImages, TransferProgress } from '../firmware/index.js';
 import type { GasProxyData } from '../gpf/index.js';
 import type { NetworkIdentity } from '../han/index.js';
 import type { HubLogs } from '../logs/index.js';
+import type { JoinProgress, Pairing } from '../installer/index.js';
 import type { SecurityCredentials } from '../security/credentials.js';
 import type { PinStore } from '../security/pin-store.js';
 import type { Store } from '../store/index.js';
@@ -31,6 +32,9 @@ export interface ControlContext {
   /** The running hub's join windows and event stream; undefined with no hub running. */
   readonly joinWindows: JoinWindows | undefined;
   readonly events: ControlEvents | undefined;
+  /** The running hub's installer actions and join-progress stream (`hub pair`); undefined with no hub running. */
+  readonly pairing: Pairing | undefined;
+  readonly joinProgress: JoinProgress | undefined;
 }
 
 /** Who asked: the Security Log records the channel a PIN came through. */

@@ -2,6 +2,7 @@ import type { AnyOperation } from '../operation.js';
 import { devicesAdd, devicesHistoric, devicesList, devicesRemove } from './devices.js';
 import { gpfRestrict, gpfStatus } from './gpf.js';
 import { logsRead } from './logs.js';
+import { pairAdd, pairCheck, pairDevices, pairRemove, pairWatch } from './pair.js';
 import { networkBackup, networkRestore } from './network.js';
 import { pinChange, pinSet, pinStatus, pinVerify } from './pin.js';
 import { firmwareInspect } from './firmware-inspect.js';
@@ -19,4 +20,5 @@ export const CONTROL_OPERATIONS: readonly AnyOperation[] = [
   firmwareStatusOperation, firmwareInspect,
   storeCheck,
   subscribe,
+  pairCheck, pairAdd, pairRemove, pairWatch, pairDevices,
 ];
