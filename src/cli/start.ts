@@ -44,7 +44,7 @@ async function run(config: HubConfig, log: Logger): Promise<void> {
     // The simulator's own chatter stays out of the way unless something goes wrong there.
     const args = ['--log-level', 'warn', ...(config.sim.scenario ? ['--scenario', config.sim.scenario] : []), ...(config.radio.dualBand ? ['--dual-band'] : [])];
     sim = await startSimProcess({ args, stderr: process.stderr });
-    log.warn({ radio: 'simulated', address: sim.radio, control: sim.control }, 'NO RADIO CONFIGURED: running the SIMULATED radio and HAN (set radio.board or radio.port for a real one; drive the simulator with the control address)');
+    log.warn({ radio: 'simulated', address: sim.radio, control: sim.control, controlTokenFile: sim.controlTokenFile }, 'NO RADIO CONFIGURED: running the SIMULATED radio and HAN (set radio.board or radio.port for a real one; drive the simulator with the control address)');
   } else {
     log.info({ radio: source.address, ...(source.board ? { board: source.board } : {}) }, 'radio');
   }
