@@ -8,6 +8,7 @@ import { checkWanFiles, prepareStoreDir } from './start-checks.js';
 import { radioSource, withDoctorHint } from '../radio-source.js';
 import { startSimProcess, type SimProcess } from '../sim-process.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../wan/embedded-broker.js';
+import { embeddedLogins } from '../wan/embedded-login.js';
 
 /** How long a simulated device's join window stays open when `hub start` commissions the scenario. */
 const DEMO_JOIN_TIMEOUT_SECONDS = 120;
@@ -53,7 +54,7 @@ async function run(config: HubConfig, log: Logger): Promise<void> {
   try {
     if (config.wan.broker === undefined) {
       // A free port, so it works whatever already listens on 1883.
-      broker = await startEmbeddedBroker();
+      broker = await startEmbeddedBroker({ logins: await embeddedLogins(config.store.path), topicPrefix: config.wan.topicPrefix });
       log.info({ broker: broker.url }, `embedded MQTT broker on ${broker.url} (watch: npm run hub -- listen; send: npm run hub -- send <hex>; status: npm run hub -- wan status)`);
     }
     hub = await startHub({ config, logger: log, radioAddress: sim?.radio, simulatedRadio: sim !== undefined, wanBroker: broker?.url, demoHeadEnd: true });

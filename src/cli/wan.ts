@@ -7,6 +7,7 @@ import { parseEui64 } from '../../hal/eui64.js';
 import type { Eui64 } from '../../hal/radio.js';
 import { loadConfig } from '../config.js';
 import { readEndpoint } from '../wan/endpoint-file.js';
+import { readEmbeddedLogins } from '../wan/embedded-login.js';
 import { wanSettingsFromConfig, type WanSettings } from '../wan/settings.js';
 import { connectTool, findHubs, type ToolClient } from '../wan/tool-client.js';
 import { hubTopics, parseHubTopic, USER_PROPERTY, type HubTopics } from '../wan/topics.js';
@@ -43,7 +44,9 @@ export async function resolveTarget(program: Command, options: TargetOptions): P
   }
   const prefix = broker === endpoint?.broker ? endpoint.topicPrefix : config.wan.topicPrefix;
   const hub = options.hub !== undefined ? parseEui64(options.hub, '--hub') : broker === endpoint?.broker ? endpoint.hub : undefined;
-  return { settings: wanSettingsFromConfig({ ...config.wan, topicPrefix: prefix }, broker), prefix, hub };
+  // The embedded broker takes the tools' login kept beside the store.
+  const login = broker === endpoint?.broker && endpoint.embedded ? (await readEmbeddedLogins(resolve(config.store.path)))?.tools : undefined;
+  return { settings: { ...wanSettingsFromConfig({ ...config.wan, topicPrefix: prefix }, broker), ...login }, prefix, hub };
 }
 
 export async function chooseHub(tool: ToolClient, target: Target): Promise<Eui64> {
