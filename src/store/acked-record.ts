@@ -77,7 +77,7 @@ export class AckedRecord {
   }
 
   async close(): Promise<void> {
-    await this.round;
+    while (this.round) await this.round;
     if (this.latest > this.written) {
       this.failed = false;
       await this.flush();
