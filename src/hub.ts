@@ -7,7 +7,7 @@ import { HubError } from '../hal/errors.js';
 import { openTransport } from '../hal/transport/open.js';
 import type { Transport } from '../hal/transport/transport.js';
 import { DeviceLog } from './chf/device-log.js';
-import { DEVICE_TYPES } from './chf/device-types.js';
+import { DEVICE_TYPES } from './security/device-types.js';
 import { JoinWindows } from './chf/join-window.js';
 import type { HubConfig } from './config.js';
 import { GasProxyData } from './gpf/gas-proxy-data.js';
@@ -29,11 +29,11 @@ import { FileSecureElement } from './security/file-secure-element.js';
 import { RetentionPolicy } from './security/retention.js';
 import { PinStore } from './security/pin-store.js';
 import { radioSource } from './radio-source.js';
-import { openStore, type Store } from './store/store.js';
+import { openStore, type Store } from './store/index.js';
 import { SubGhzState } from './subghz/index.js';
 import { HubTime } from './time/hub-time.js';
 import { TimeClusterServer } from './time/time-server.js';
-import { startHubWan, type HubWan } from './wan/hub-wan.js';
+import { startHubWan, type HubWan } from './hub/hub-wan.js';
 
 /**
  * The composition root: the one place that picks the concrete Transport, Radio, Store,

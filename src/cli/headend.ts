@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError, type Command } from 'commander';
 import { parseEui64 } from '../../hal/eui64.js';
-import { findDeviceType, type DeviceType } from '../chf/device-types.js';
+import { findDeviceType, type DeviceType } from '../security/device-types.js';
 import { loadConfig } from '../config.js';
 import { messageCodeEntry } from '../gbcs/index.js';
 import { ccs01Command, ccs06Command, gcs13aCommand } from '../headend/commands.js';

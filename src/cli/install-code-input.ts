@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { HubError } from '../../hal/errors.js';
-import { DEVICE_TYPES, findDeviceType } from '../chf/device-types.js';
+import { DEVICE_TYPES, findDeviceType } from '../security/device-types.js';
 import { PinInputError, secretInput, type TerminalLike } from './pin-input.js';
 
 /**

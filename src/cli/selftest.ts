@@ -8,7 +8,7 @@ import { loadConfig } from '../config.js';
 import { HubSlots, parseUpgradeImage } from '../firmware/index.js';
 import { hex } from '../firmware/ota-header.js';
 import { startSimProcess } from '../sim-process.js';
-import { jsonCodec, openStore } from '../store/store.js';
+import { jsonCodec, openStore } from '../store/index.js';
 import { runDoctor } from './doctor.js';
 
 /**

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { Logger } from '../../hal/log.js';
 import { loadConfig, type HubConfig } from '../config.js';
 import { startHub, type Hub } from '../hub.js';
-import { createLogger } from '../log.js';
+import { createLogger } from '../logs/process-logger.js';
 import { checkNoExposedSecrets, checkStartupFiles } from '../security/file-permissions.js';
 import { checkWanFiles, prepareStoreDir } from './start-checks.js';
 import { radioSource, withDoctorHint } from '../radio-source.js';

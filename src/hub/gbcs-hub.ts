@@ -11,12 +11,11 @@ import { SecurityCredentials } from '../security/credentials.js';
 import { OriginatorCounters } from '../security/replay.js';
 import { SupplyArrangementStore } from '../security/supply-arrangement.js';
 import type { SecureElement } from '../security/secure-element.js';
-import type { Store } from '../store/store.js';
+import type { Store } from '../store/index.js';
 import { ALL_HANDLERS } from './handlers.js';
-import { HandlerRegistry } from './registry.js';
+import { HandlerRegistry, type ChfState, type GpfState, type HubIdentity, type LinkStatisticsSource, type UseCaseHandler } from '../use-case/index.js';
 import { HubRouter, type RelayPort } from './router.js';
 import { SecretCachingSecureElement } from './secret-cache.js';
-import type { ChfState, GpfState, HubIdentity, LinkStatisticsSource, UseCaseHandler } from './use-case.js';
 import type { SubGhzState } from '../subghz/index.js';
 
 /**

@@ -1,20 +1,15 @@
-import { chmod, mkdir, stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import { Level } from 'level';
 import type { HubError } from '../../hal/errors.js';
 import { StoreError } from './errors.js';
 import { LevelDomain, openSublevel, type Database, type DomainHost, type PreparedOp, type Sublevel } from './level-domain.js';
 import { corruptError, translateLevelError } from './level-errors.js';
 import { AckedRecord, readAcked } from './acked-record.js';
-import { isNewStore, levelFiles, recoveryProblems } from './level-files.js';
-import { runMigrations, checkMigrations } from './migrations.js';
 import { Sealer } from './sealing.js';
 import type { Batch, Domain, DomainSpec, Store, StoreOptions } from './store.js';
 import { checksumMatches, CHECKED_VALUES, convertToChecked, verified, withChecksum } from './value-check.js';
 
 const META = 'meta';
 const RECOVERY_PROBLEMS = 'recoveryProblems';
-const SCHEMA_VERSION = 'schemaVersion';
+export const SCHEMA_VERSION = 'schemaVersion';
 const DATA_KEY_FINGERPRINT = 'dataKeyFingerprint';
 const DOMAIN_PREFIX = 'domain/';
 const DOMAIN_NAME = /^[a-z][A-Za-z0-9]{0,63}$/;
@@ -321,72 +316,4 @@ export class LevelStore implements Store, DomainHost {
     await this.acked?.close();
     await this.db.close();
   }
-}
-
-/**
- * Open (creating when missing) the store at `options.path`, check the data key, and run any
- * migrations above the stored schema version. Fails with STORE_LOCKED when another process has it
- * open and STORE_CORRUPT (naming the repair command) when its files are damaged.
- */
-export async function openStore(options: StoreOptions): Promise<Store> {
-  const path = resolve(options.path);
-  const migrations = checkMigrations(options.migrations ?? []);
-  try {
-    await mkdir(path, { recursive: true, mode: 0o700 });
-    // LevelDB creates its files 0644: only the directory keeps other local users out of the Security Log and the credentials.
-    if (((await stat(path)).mode & 0o077) !== 0) await chmod(path, 0o700);
-  } catch (cause) {
-    throw new StoreError('STORE_OPEN_FAILED', `cannot create the store directory: ${(cause as Error).message}`, { where: path, cause });
-  }
-  const db: Database = new Level<string, Uint8Array>(path, { createIfMissing: await isNewStore(path), keyEncoding: 'utf8', valueEncoding: 'view' });
-  try {
-    await db.open();
-  } catch (error) {
-    throw translateLevelError(error, path, path, 'open');
-  }
-  const store = new LevelStore(db, options, await recoveryProblems(path));
-  try {
-    await store.read(path, 'open', () => store.load());
-    await runMigrations(store, migrations, SCHEMA_VERSION);
-    return store;
-  } catch (error) {
-    await store.close().catch(() => undefined);
-    throw error;
-  }
-}
-
-/**
- * Salvage what LevelDB can from a damaged store (its own repair: rebuilds the manifest from the
- * table and log files; entries in damaged blocks are lost). LevelDB's repair does not take the
- * database lock itself, so this first checks that no hub process has the store open.
- */
-export async function repairStore(path: string): Promise<void> {
-  const location = resolve(path);
-  const repair = (Level as unknown as { repair?: (location: string) => Promise<void> }).repair;
-  if (typeof repair !== 'function') {
-    throw new StoreError('STORE_OPEN_FAILED', 'this LevelDB binding has no repair', { where: location });
-  }
-  if ((await levelFiles(location)).length === 0) throw new StoreError('STORE_OPEN_FAILED', 'no database here to repair', { where: location });
-  await checkNotInUse(location);
-  try {
-    await repair.call(Level, location);
-  } catch (error) {
-    throw translateLevelError(error, location, location, 'open');
-  }
-}
-
-/**
- * Opening takes the lock before reading anything, so a damaged store (CURRENT or MANIFEST lost,
- * tables corrupt) still tells us whether it is in use: any failure but the lock's is for the repair.
- */
-async function checkNotInUse(location: string): Promise<void> {
-  const probe: Database = new Level<string, Uint8Array>(location, { createIfMissing: false, keyEncoding: 'utf8', valueEncoding: 'view' });
-  try {
-    await probe.open();
-  } catch (error) {
-    const translated = translateLevelError(error, location, location, 'open');
-    if (translated instanceof StoreError && translated.code === 'STORE_LOCKED') throw translated;
-    return;
-  }
-  await probe.close();
 }

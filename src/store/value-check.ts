@@ -1,5 +1,4 @@
 import crc32 from 'crc/calculators/crc32';
-import type { Database } from './level-domain.js';
 import { StoreError } from './errors.js';
 import { repairCommand } from './level-errors.js';
 
@@ -59,7 +58,8 @@ function splitRootKey(rootKey: string): { domain: string; storedKey: string } | 
  * Give every value of a store written before checksums its checksum, in one synced write with the
  * marker, so a crash leaves the store wholly in one format or the other. Run at open, before any read.
  */
-export async function convertToChecked(db: Database): Promise<void> {
+export async function convertToChecked(db: object): Promise<void> {
+  // The root database (level's Level), seen without its sublevels' encodings.
   const root = db as unknown as {
     iterator(options: { keyEncoding: 'utf8'; valueEncoding: 'view' }): AsyncIterable<[string, Uint8Array]>;
     batch(ops: Array<{ type: 'put'; key: string; value: Uint8Array; keyEncoding: 'utf8'; valueEncoding: 'view' }>, options: { sync: boolean }): Promise<void>;

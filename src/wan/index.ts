@@ -7,6 +7,4 @@ export { DEFAULT_TOPIC_PREFIX, HUB_STATE, TOPIC_LEAVES, USER_PROPERTY, everyHub,
 export { checkBrokerUrl, publicBrokerUrl, wanSettingsFromConfig, type WanSettings } from './settings.js';
 export { buildTelemetry, type HubHealth, type HubHealthSource, type HanDeviceContact, type Telemetry } from './telemetry.js';
 export { startEmbeddedBroker, type EmbeddedBroker } from './embedded-broker.js';
-export { WanGbcsBridge, type CommandRouter, type HanMessages, type WanGbcsBridgeOptions } from './gbcs-bridge.js';
-export { startHubWan, type HubWan, type HubWanOptions } from './hub-wan.js';
 export { readEndpoint, writeEndpoint, removeEndpoint, type WanEndpoint } from './endpoint-file.js';

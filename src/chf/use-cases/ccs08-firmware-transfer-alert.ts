@@ -5,7 +5,7 @@ import { isEui64 } from '../../../hal/eui64.js';
 import type { Eui64 } from '../../../hal/radio.js';
 import { messageCodesFor } from '../../gbcs/index.js';
 import { encodeAsn1, firmwareTransferAlert } from '../../gbcs/payload/asn1/views.js';
-import type { AlertSink, HubIdentity } from '../../hub/use-case.js';
+import type { AlertSink, HubIdentity } from '../../use-case/index.js';
 import { HUB_EVENTS } from '../../logs/event-codes.js';
 
 /** The four causes and the Response Code the alert carries for each (as GBCS and the RTDS number them). */

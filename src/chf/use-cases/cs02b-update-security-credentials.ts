@@ -4,9 +4,8 @@ import { ASN1_TAG, decodeDer, encodeDer, encodeWithTwoOctetLengths, primitive, s
 import { expectSequence, generalizedTime, integer, nothing, sequenceOf } from '../../gbcs/payload/asn1/shape.js';
 import { PayloadError } from '../../gbcs/payload/errors.js';
 import { encodeDateTime, messageCodesFor } from '../../gbcs/index.js';
-import { defineHandler } from '../../hub/registry.js';
+import { defineHandler, type HandlerContext, type HubDevice, type RemoteParty, type UseCaseHandler } from '../../use-case/index.js';
 import { CREDENTIAL_UPDATE_ROLES } from '../../security/role-policy.js';
-import type { HandlerContext, HubDevice, RemoteParty, UseCaseHandler } from '../../hub/use-case.js';
 import { parseCertificate, type Credential } from '../../security/certificates.js';
 import { CredentialsError, subjectKeyIdentifier, type ReplacementResult } from '../../security/credentials.js';
 import { HUB_EVENTS } from '../../logs/event-codes.js';

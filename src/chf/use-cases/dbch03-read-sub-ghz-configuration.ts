@@ -1,7 +1,7 @@
 /** DBCH03: read the CHF's Sub GHz Configuration (channel masks, duty-cycle thresholds, timers). */
 import { DBCH03 } from '../../gbcs/payload/dlms/chf.js';
 import { configurationToDlms, toBits, type SubGhzState } from '../../subghz/index.js';
-import { defineHandler } from '../../hub/registry.js';
+import { defineHandler } from '../../use-case/index.js';
 import { DBCH_RESULT } from './dbch-common.js';
 import type { IntegerType } from '../../gbcs/payload/dlms/types.js';
 

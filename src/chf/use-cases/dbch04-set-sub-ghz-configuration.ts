@@ -2,7 +2,7 @@
 import { DBCH04 } from '../../gbcs/payload/dlms/chf.js';
 import { HubError } from '../../../hal/errors.js';
 import { configurationFromDlms, SUB_GHZ_SETTINGS, SubGhzError, type SubGhzState } from '../../subghz/index.js';
-import { defineHandler } from '../../hub/registry.js';
+import { defineHandler } from '../../use-case/index.js';
 import { bitsValue, DBCH_RESULT } from './dbch-common.js';
 
 type Dbch04Command = ReturnType<typeof DBCH04.decodeCommand>;

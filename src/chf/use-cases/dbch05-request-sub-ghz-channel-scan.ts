@@ -4,7 +4,7 @@ import { COSEM_CLASS, OBIS } from '../../gbcs/payload/dlms/cosem.js';
 import { unsigned } from '../../gbcs/payload/dlms/shape.js';
 import { AccessUseCase, step } from '../../gbcs/payload/dlms/views.js';
 import { none } from '../../gbcs/payload/dlms/shape.js';
-import { defineHandler } from '../../hub/registry.js';
+import { defineHandler } from '../../use-case/index.js';
 import type { SubGhzState } from '../../subghz/index.js';
 import { DBCH_RESULT } from './dbch-common.js';
 

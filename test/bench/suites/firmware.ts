@@ -14,7 +14,7 @@ import { memoryTransportPair } from '../../../hal/transport/memory.js';
 import { decodeZclFrame, encodeZclFrame } from '../../../hal/zcl/index.js';
 import { decodeOtaCommand, encodeOtaCommand, FirmwareImages, manufacturerImageHash, OTA_COMMANDS, OtaRadioService, OtaServer, parseUpgradeImage, signUpgradeImage, verifyUpgradeImage } from '../../../src/firmware/index.js';
 import { SecurityCredentials } from '../../../src/security/credentials.js';
-import { openStore } from '../../../src/store/store.js';
+import { openStore } from '../../../src/store/index.js';
 import { loadRtdsKeystore } from '../../../src/security/rtds-secure-element.js';
 import { RTDS_KEYSTORE, rtdsPresent } from '../../helpers/rtds.js';
 import { ALTERNATION, alternate, costRatio, percentile, rateRatio, round, type BenchResult, type BenchSuite } from '../result.js';

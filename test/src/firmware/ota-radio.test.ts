@@ -9,7 +9,7 @@ import { memoryTransportPair } from '../../../hal/transport/memory.js';
 import { decodeZclFrame, encodeZclFrame } from '../../../hal/zcl/index.js';
 import { decodeOtaCommand, encodeOtaCommand, FirmwareImages, OTA_COMMANDS, OTA_STATUS, OtaRadioService, OtaServer, type OtaCommandName, type OtaFields } from '../../../src/firmware/index.js';
 import { SecurityCredentials, seedCredentialsFromKeystore } from '../../../src/security/credentials.js';
-import { openStore } from '../../../src/store/store.js';
+import { openStore } from '../../../src/store/index.js';
 import { describeSamples, ESME_SAMPLE, readSample } from '../../helpers/firmware.js';
 import { RTDS_KEYSTORE } from '../../helpers/rtds.js';
 import { tempDir } from '../store/helpers.js';

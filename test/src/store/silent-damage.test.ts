@@ -5,7 +5,7 @@ import { Level } from 'level';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../../src/cli.js';
 import { FileSecureElement } from '../../../src/security/file-secure-element.js';
-import { jsonCodec, openStore, sequenceKey, type Domain } from '../../../src/store/store.js';
+import { jsonCodec, openStore, sequenceKey, type Domain } from '../../../src/store/index.js';
 import { filesUnder, storeRejection, tempDir } from './helpers.js';
 
 /**

@@ -5,15 +5,15 @@ import type { Logger } from '../../hal/log.js';
 import type { Eui64 } from '../../hal/radio.js';
 import type { HubConfig } from '../config.js';
 import type { SecurityEventSink } from '../logs/hub-logs.js';
-import type { Store } from '../store/store.js';
-import { removeEndpoint, writeEndpoint } from './endpoint-file.js';
-import { readEmbeddedLogins } from './embedded-login.js';
+import type { Store } from '../store/index.js';
+import { removeEndpoint, writeEndpoint } from '../wan/endpoint-file.js';
+import { readEmbeddedLogins } from '../wan/embedded-login.js';
 import { WanGbcsBridge, type CommandRouter, type HanMessages } from './gbcs-bridge.js';
-import { Outbox } from './outbox.js';
-import { publicBrokerUrl, topicPrefixOf, wanSettingsFromConfig } from './settings.js';
-import type { HubHealthSource } from './telemetry.js';
-import { WanError } from './errors.js';
-import { WanLink, type CommandMeta } from './wan-link.js';
+import { Outbox } from '../wan/outbox.js';
+import { publicBrokerUrl, topicPrefixOf, wanSettingsFromConfig } from '../wan/settings.js';
+import type { HubHealthSource } from '../wan/telemetry.js';
+import { WanError } from '../wan/errors.js';
+import { WanLink, type CommandMeta } from '../wan/wan-link.js';
 
 /**
  * The WAN side of the composition root in one call: the outbox on the hub's store (alarms to the
