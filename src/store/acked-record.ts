@@ -29,6 +29,8 @@ export async function readAcked(dir: string): Promise<number | undefined | 'unre
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     return 'unreadable';
   }
+  // Empty: made but never written (a crash right after it was created); nothing to compare.
+  if (text === '') return undefined;
   const match = /^(\d{16}) ([0-9a-f]{8})\n$/.exec(text);
   if (!match || crc32(Buffer.from(match[1]!)) >>> 0 !== Number.parseInt(match[2]!, 16)) return 'unreadable';
   return Number(match[1]);
@@ -46,7 +48,9 @@ export class AckedRecord {
   /** Start recording at `sequence` (written now, so the file matches the store from the start). */
   static async open(dir: string, sequence: number): Promise<AckedRecord> {
     const record = new AckedRecord(dir);
-    record.handle = await open(join(dir, ACKED_FILE), 'w', 0o600);
+    // Rewritten in place, never truncated, so a crash cannot leave it empty.
+    const path = join(dir, ACKED_FILE);
+    record.handle = await open(path, 'r+').catch(() => open(path, 'w', 0o600));
     record.latest = sequence;
     await record.flush();
     return record;
