@@ -1,7 +1,7 @@
 import js from '@eslint/js';
 import boundaries from 'eslint-plugin-boundaries';
 import tseslint from 'typescript-eslint';
-import { LAYERS } from './layers.config.js';
+import { LAYERS, OPEN_FILES } from './layers.config.js';
 
 /** The layer rules of layers.config.js as eslint-plugin-boundaries policies: each layer may import only what it `uses`. */
 function layerPolicies() {
@@ -20,6 +20,15 @@ function layerPolicies() {
     }
     return policies;
   });
+}
+
+/** Every src/ layer's entrances: from any other layer (but the contract's types), only an index.ts. */
+function entrancePolicies() {
+  const names = LAYERS.map((layer) => layer.name);
+  return LAYERS.filter((layer) => !layer.file && !OPEN_FILES.includes(layer.name)).map((layer) => ({
+    from: { element: { types: { anyOf: names.filter((name) => name !== layer.name && !LAYERS.find((other) => other.name === name)?.typesOnly?.includes(layer.name)) } } },
+    disallow: { to: { element: { type: layer.name, fileInternalPath: '!**/index.ts' } } },
+  }));
 }
 
 export default tseslint.config(
@@ -45,7 +54,7 @@ export default tseslint.config(
       'boundaries/elements': LAYERS.map((layer) => (layer.file ? { type: layer.name, pattern: layer.path, mode: 'file' } : { type: layer.name, pattern: layer.path })),
     },
     rules: {
-      'boundaries/dependencies': ['error', { default: 'allow', policies: layerPolicies() }],
+      'boundaries/dependencies': ['error', { default: 'allow', policies: [...layerPolicies(), ...entrancePolicies()] }],
     },
   },
 );

@@ -9,3 +9,5 @@ export interface Layer {
 }
 
 export declare const LAYERS: readonly Layer[];
+
+export declare const OPEN_FILES: readonly string[];

@@ -3,7 +3,7 @@ import { SystemClock, type Clock, type Timer } from '../../hal/clock.js';
 import { isEui64, parseEui64 } from '../../hal/eui64.js';
 import { parseInstallCode } from '../../hal/install-code.js';
 import type { Eui64 } from '../../hal/radio.js';
-import { PERSONAL_DATA } from '../privacy/personal-data.js';
+import { PERSONAL_DATA } from '../privacy/index.js';
 import { jsonCodec, type Domain, type Store } from '../store/index.js';
 import { DEVICE_TYPES, findDeviceType, isDeviceType, NAMEABLE_DEVICE_TYPES, TYPE_NOT_YET_KNOWN, type DeviceType } from '../security/device-types.js';
 import { DeviceLogError } from './errors.js';

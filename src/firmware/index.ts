@@ -46,3 +46,4 @@ export {
 export { HubSlots, type Recovery, type SlotName, type SlotsState, type SlotVerifier } from './hub-slots.js';
 export { OTA_ENDPOINT, OtaRadioService, type OtaRadioEvents } from './ota-radio.js';
 export { openSlotsAtStart, type SlotsAtStart, type SlotsAtStartOptions } from './slots-at-start.js';
+export { hex } from './ota-header.js';

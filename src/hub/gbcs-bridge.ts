@@ -2,15 +2,11 @@ import type { Clock } from '../../hal/clock.js';
 import { silentLogger, type Logger } from '../../hal/log.js';
 import type { Eui64 } from '../../hal/radio.js';
 import { routeOf } from '../gbcs/index.js';
-import type { RelayEvents } from '../han/relay.js';
+import type { RelayEvents } from '../han/index.js';
 import type { SealedAlert } from './alert-queue.js';
 import type { Outcome } from './router.js';
 import { StoreError } from '../store/index.js';
-import { WanError } from '../wan/errors.js';
-import type { UpstreamMeta } from '../wan/outbox.js';
-import { relayReportFor } from '../wan/relay-report.js';
-import type { UpstreamKind } from '../wan/topics.js';
-import type { CommandMeta, WanLink } from '../wan/wan-link.js';
+import { WanError, type UpstreamMeta, relayReportFor, type UpstreamKind, type CommandMeta, type WanLink } from '../wan/index.js';
 
 /**
  * Joins the WAN link to the hub's GBCS router and the HAN relay. A command from the broker goes

@@ -1,12 +1,10 @@
 import type { Clock } from '../../hal/clock.js';
 import { silentLogger, type Logger } from '../../hal/log.js';
-import { DeviceLog } from '../chf/device-log.js';
+import { DeviceLog, watchDeviceLog, watchSubGhz } from '../chf/index.js';
 import { LinkStatisticsTable } from '../chf/use-cases/index.js';
-import { watchDeviceLog } from '../chf/use-cases/cs14-device-log-alert.js';
-import { watchSubGhz } from '../chf/use-cases/dbch-alerts.js';
 import { watchGpfDeviceLog } from '../gpf/use-cases/index.js';
 import { GbcsAuthenticator } from '../gbcs/index.js';
-import { openHubLogs, type HubLogs } from '../logs/hub-logs.js';
+import { openHubLogs, type HubLogs } from '../logs/index.js';
 import { SecurityCredentials } from '../security/credentials.js';
 import { OriginatorCounters } from '../security/replay.js';
 import { SupplyArrangementStore } from '../security/supply-arrangement.js';

@@ -3,7 +3,7 @@
  * one import and one spread.
  */
 import { CHF_HANDLERS } from '../chf/use-cases/index.js';
-import { DBCH_HANDLERS } from '../chf/use-cases/dbch-handlers.js';
+import { DBCH_HANDLERS } from '../chf/index.js';
 import { GPF_HANDLERS } from '../gpf/use-cases/index.js';
 import type { UseCaseHandler } from '../use-case/index.js';
 

@@ -8,7 +8,7 @@ import type { Eui64 } from '../../hal/radio.js';
 import { LinkStatisticsTable } from '../chf/use-cases/index.js';
 import { decodeMessage, messageCodeEntry } from '../gbcs/index.js';
 import { GasProxyData, GpfDeviceLog } from '../gpf/index.js';
-import { openHubLogs } from '../logs/hub-logs.js';
+import { openHubLogs } from '../logs/index.js';
 import { seedCredentialsFromKeystore } from '../security/credentials.js';
 import { PinStore } from '../security/pin-store.js';
 import { loadRtdsKeystore } from '../security/rtds-secure-element.js';

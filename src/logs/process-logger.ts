@@ -1,7 +1,7 @@
 import { pino, type LoggerOptions } from 'pino';
 import pretty from 'pino-pretty';
 import type { Logger } from '../../hal/log.js';
-import { NEVER_LOGGED_FIELDS, redactForLog } from '../privacy/personal-data.js';
+import { NEVER_LOGGED_FIELDS, redactForLog } from '../privacy/index.js';
 
 /**
  * Field names whose values are personal data or secrets. pino replaces them before a line is

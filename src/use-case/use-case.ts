@@ -10,7 +10,7 @@ import type { DeviceLog } from '../chf/device-log.js';
 import type { GbcsMessage, GroupingHeader, MessageCodeEntry } from '../gbcs/index.js';
 import type { DecodedPayload } from '../gbcs/payload/index.js';
 import type { GasProxyData, GpfDeviceLog } from '../gpf/index.js';
-import type { EventLog, SecurityLog } from '../logs/hub-logs.js';
+import type { EventLog, SecurityLog } from '../logs/index.js';
 import type { RemotePartyRole } from '../security/certificates.js';
 import type { SecurityCredentials } from '../security/credentials.js';
 import type { PinStore } from '../security/pin-store.js';

@@ -33,11 +33,18 @@ describe('the layer rules', { timeout: 120_000 }, () => {
 
   it('let a layer import the layers below it', async () => {
     expect(await layerErrors('src/chf/downward.ts', "import { openStore } from '../store/index.js';\nexport const open = openStore;\n")).toEqual([]);
-    expect(await layerErrors('src/cli/downward.ts', "import { HubRouter } from '../hub/router.js';\nexport const router = HubRouter;\n")).toEqual([]);
+    expect(await layerErrors('src/cli/downward.ts', "import { openGbcsHub } from '../hub/index.js';\nexport const open = openGbcsHub;\n")).toEqual([]);
+  });
+
+  it('let another layer into a src/ layer only through an index.ts', async () => {
+    expect(await layerErrors('src/chf/inside.ts', "import { openStore } from '../store/open.js';\nexport const open = openStore;\n")).toEqual([
+      expect.stringContaining('fileInternalPath "open.ts" are not allowed in elements of type "chf"'),
+    ]);
+    expect(await layerErrors('src/hub/inside.ts', "import { decodePayload } from '../gbcs/payload/index.js';\nexport const decode = decodePayload;\n")).toEqual([]);
   });
 
   it('keep the local management API below the CLI and the installer, and above nothing it was not given', async () => {
-    expect(await layerErrors('src/control/upward.ts', "import { HubRouter } from '../hub/router.js';\nexport const router = HubRouter;\n")).toEqual([
+    expect(await layerErrors('src/control/upward.ts', "import { openGbcsHub } from '../hub/index.js';\nexport const open = openGbcsHub;\n")).toEqual([
       expect.stringContaining('"hub" are not allowed in elements of type "control"'),
     ]);
     expect(await layerErrors('src/installer/upward.ts', "import { startHub } from '../hub.js';\nexport const start = startHub;\n")).toEqual([
