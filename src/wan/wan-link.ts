@@ -277,9 +277,11 @@ export class WanLink extends EventEmitter<WanEvents> {
         else this.held.set(packet, [work]);
       },
     };
-    const settled = this.settledOffline.get(payload.toString('base64'));
-    if (settled !== undefined) {
-      this.settledOffline.delete(payload.toString('base64'));
+    // Keyed by the bytes, looked up only after a lost connection left some: not a base64 per command.
+    const key = this.settledOffline.size > 0 ? payload.toString('base64') : undefined;
+    const settled = key === undefined ? undefined : this.settledOffline.get(key);
+    if (key !== undefined && settled !== undefined) {
+      this.settledOffline.delete(key);
       meta.hold(Promise.resolve(settled));
       return;
     }

@@ -107,6 +107,8 @@ const suite: BenchSuite = async function* (): AsyncIterable<BenchResult> {
 const OTA_BLOCK = 63;
 const AIR_OCTETS = OTA_BLOCK + 13 + 1 + 3 + 8 + 8 + 11 + 6;
 const RADIO_BITS_PER_SECOND = 250_000;
+/** Whole transfers of the end-to-end row: each takes seconds, so three, not five. */
+const TRANSFER_RUNS = 3;
 
 async function* otaBlocks(dir: string, trustStore: Parameters<typeof verifyUpgradeImage>[1], key: ReturnType<typeof createPrivateKey>): AsyncIterable<BenchResult> {
   const store = await openStore({ path: join(dir, 'ota-store') });
@@ -168,21 +170,24 @@ async function* endToEnd(store: Awaited<ReturnType<typeof openStore>>, images: F
     await server.offer(ESME, entry.hash);
     const address = { profileId: 0x0109, clusterId: 0x0019, sourceEndpoint: 1, destinationEndpoint: 1 };
     let seen = sim.received(ESME).length;
-    const start = performance.now();
-    let offset = 0;
     let sequence = 0;
-    while (offset < image.length) {
-      sequence = (sequence + 1) & 0xff;
-      const request = encodeOtaCommand('imageBlockRequest', { fieldControl: 0, manufacturerCode: 0x121d, imageType: 0, fileVersion: 3, fileOffset: offset, maximumDataSize: OTA_BLOCK });
-      sim.send(ESME, [encodeZclFrame({ header: { frameType: 'cluster', direction: 'clientToServer', disableDefaultResponse: true, sequence, commandId: OTA_COMMANDS.imageBlockRequest.id }, payload: request })], address);
-      while (sim.received(ESME).length === seen) await new Promise((resolve) => setImmediate(resolve));
-      const reply = decodeOtaCommand('imageBlockResponse', decodeZclFrame(sim.received(ESME)[seen++]!.payload).payload);
-      offset += (reply['data'] as Buffer).length;
-    }
-    const seconds = (performance.now() - start) / 1000;
+    const transfer = async () => {
+      const start = performance.now();
+      let offset = 0;
+      while (offset < image.length) {
+        sequence = (sequence + 1) & 0xff;
+        const request = encodeOtaCommand('imageBlockRequest', { fieldControl: 0, manufacturerCode: 0x121d, imageType: 0, fileVersion: 3, fileOffset: offset, maximumDataSize: OTA_BLOCK });
+        sim.send(ESME, [encodeZclFrame({ header: { frameType: 'cluster', direction: 'clientToServer', disableDefaultResponse: true, sequence, commandId: OTA_COMMANDS.imageBlockRequest.id }, payload: request })], address);
+        while (sim.received(ESME).length === seen) await new Promise((resolve) => setImmediate(resolve));
+        const reply = decodeOtaCommand('imageBlockResponse', decodeZclFrame(sim.received(ESME)[seen++]!.payload).payload);
+        offset += (reply['data'] as Buffer).length;
+      }
+      return { seconds: (performance.now() - start) / 1000 };
+    };
+    const { seconds } = (await alternate({ transfer }, TRANSFER_RUNS)).transfer;
     service.stop();
     const airSeconds = (Math.ceil(image.length / OTA_BLOCK) * AIR_OCTETS * 8) / RADIO_BITS_PER_SECOND;
-    yield { metric: 'ota_500KiB_to_simulated_esme', value: round(seconds, 2), unit: 's', baseline: 'air time of the blocks at 250 kbit/s', baseline_value: round(airSeconds, 2), ratio: costRatio(seconds, airSeconds), span: 'ours: from the first Image Block Request the simulated ESME sends to the last block it receives; baseline: the response frames\' air time, computed', caching: 'the image is read from the store once, at the first block, and kept in memory; nothing else is reused', note: `${Math.ceil(image.length / OTA_BLOCK)} blocks of ${OTA_BLOCK} octets, one in flight, through EZSP/ASH and the simulated NCP; a real HAN adds the requests' air time and the Device's pace` };
+    yield { metric: 'ota_500KiB_to_simulated_esme', value: round(seconds, 2), unit: 's', baseline: 'air time of the blocks at 250 kbit/s', baseline_value: round(airSeconds, 2), ratio: costRatio(seconds, airSeconds), span: 'ours: from the first Image Block Request the simulated ESME sends to the last block it receives; baseline: the response frames\' air time, computed', caching: 'the image is read from the store once, at the first block, and kept in memory; nothing else is reused', note: `${Math.ceil(image.length / OTA_BLOCK)} blocks of ${OTA_BLOCK} octets, one in flight, through EZSP/ASH and the simulated NCP; the median of ${TRANSFER_RUNS} transfers; a real HAN adds the requests' air time and the Device's pace` };
   } finally {
     await radio.stop().catch(() => undefined);
     await sim.close();
