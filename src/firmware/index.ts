@@ -47,3 +47,4 @@ export { HubSlots, type Recovery, type SlotName, type SlotsState, type SlotVerif
 export { OTA_ENDPOINT, OtaRadioService, type OtaRadioEvents } from './ota-radio.js';
 export { openSlotsAtStart, type SlotsAtStart, type SlotsAtStartOptions } from './slots-at-start.js';
 export { hex } from './ota-header.js';
+export { formatImageInspection, inspectUpgradeImage, type ImageInspection, type SignatureStatus, type Trust } from './inspect.js';

@@ -44,6 +44,8 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   const roles = new WeakMap<Client, 'hub' | 'tools'>();
   const downstream = (topic: string): boolean => {
     if (!topic.startsWith(`${prefix}/`)) return false;
+    // The lab head end's requests to the hub's control API (src/control/mqtt.ts) go down too.
+    if (topic.endsWith('/control/request')) return true;
     const leaf = topic.split('/').pop() as TopicLeaf;
     return Object.hasOwn(TOPIC_LEAVES, leaf) && TOPIC_LEAVES[leaf].direction === 'down';
   };
