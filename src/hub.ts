@@ -130,7 +130,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   const secureElement = await FileSecureElement.open({ stateDir: config.store.path });
   const store = await openStore({ path: config.store.path, secureElement });
   if (store.recoveryProblems.length > 0) {
-    logger.error({ problems: store.recoveryProblems.length, store: store.path }, 'LevelDB dropped damaged records after a crash, so recent acknowledged changes may be lost; see `hub store check`');
+    logger.error({ problems: store.recoveryProblems.length, store: store.path }, 'the store lost records it had acknowledged (a damaged or cut write-ahead log), so recent changes may be gone; see `hub store check`');
   }
   const closers: Array<() => Promise<unknown>> = [() => store.close()];
   const stop = async () => {

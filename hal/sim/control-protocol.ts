@@ -57,6 +57,7 @@ const REQUESTS = {
   replaceNcp: op('replaceNcp', {}),
   wake: op('wake', { eui64: EUI64 }, ['eui64']),
   events: op('events', { enabled: { type: 'boolean' } }, ['enabled']),
+  auth: op('auth', { token: { type: 'string', maxLength: 256 } }, ['token']),
 } as const;
 
 export type ControlOp = keyof typeof REQUESTS;
@@ -87,6 +88,8 @@ export interface ControlRequest {
   directions?: Array<'toHost' | 'toNcp'>;
   announce?: 'rstack' | 'error';
   enabled?: boolean;
+  /** auth: the token from the simulator's token file. */
+  token?: string;
 }
 
 export class ControlError extends HubError {}

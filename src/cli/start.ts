@@ -8,7 +8,7 @@ import { checkWanFiles, prepareStoreDir } from './start-checks.js';
 import { radioSource, withDoctorHint } from '../radio-source.js';
 import { startSimInProcess } from '../sim-in-process.js';
 import type { SimProcess } from '../sim-process.js';
-import { startEmbeddedBroker, type EmbeddedBroker } from '../wan/index.js';
+import { embeddedLogins, startEmbeddedBroker, type EmbeddedBroker } from '../wan/index.js';
 import { HubError } from '../../hal/errors.js';
 import { feedWatchdog, serviceNotifier } from '../service/index.js';
 import { startControl } from '../control/index.js';
@@ -52,7 +52,7 @@ async function run(config: HubConfig, log: Logger): Promise<void> {
       ...(config.sim.scenario ? { scenario: config.sim.scenario } : {}),
       ...(config.radio.dualBand ? { dualBand: true } : {}),
     });
-    log.warn({ radio: 'simulated', address: sim.radio, control: sim.control }, 'NO RADIO CONFIGURED: running the SIMULATED radio and HAN (set radio.board or radio.port for a real one; drive the simulator with the control address)');
+    log.warn({ radio: 'simulated', address: sim.radio, control: sim.control, controlTokenFile: sim.controlTokenFile }, 'NO RADIO CONFIGURED: running the SIMULATED radio and HAN (set radio.board or radio.port for a real one; drive the simulator with the control address)');
   } else {
     log.info({ radio: source.address, ...(source.board ? { board: source.board } : {}) }, 'radio');
   }
@@ -61,7 +61,7 @@ async function run(config: HubConfig, log: Logger): Promise<void> {
   try {
     if (config.wan.broker === undefined) {
       // A free port, so it works whatever already listens on 1883.
-      broker = await startEmbeddedBroker();
+      broker = await startEmbeddedBroker({ logins: await embeddedLogins(config.store.path), topicPrefix: config.wan.topicPrefix });
       log.info({ broker: broker.url }, `embedded MQTT broker on ${broker.url} (watch: npm run hub -- listen; send: npm run hub -- send <hex>; status: npm run hub -- wan status)`);
     }
     hub = await startHub({ config, logger: log, radioAddress: sim?.radio, simulatedRadio: sim !== undefined, wanBroker: broker?.url, demoHeadEnd: true });

@@ -6,7 +6,7 @@ import type { Eui64 } from '../../hal/radio.js';
 import type { HubConfig } from '../config.js';
 import type { SecurityEventSink } from '../logs/index.js';
 import type { Store } from '../store/index.js';
-import { removeEndpoint, writeEndpoint, Outbox, publicBrokerUrl, topicPrefixOf, wanSettingsFromConfig, type HubHealthSource, WanError, WanLink, type CommandMeta } from '../wan/index.js';
+import { readEmbeddedLogins, removeEndpoint, writeEndpoint, Outbox, publicBrokerUrl, topicPrefixOf, wanSettingsFromConfig, type HubHealthSource, WanError, WanLink, type CommandMeta } from '../wan/index.js';
 import { WanGbcsBridge, type CommandRouter, type HanMessages } from './gbcs-bridge.js';
 
 /**
@@ -42,7 +42,10 @@ export async function startHubWan(options: HubWanOptions): Promise<HubWan | unde
   const { config, store, clock, logger } = options;
   const broker = config.wan.broker ?? options.broker;
   if (broker === undefined) return undefined;
-  const settings = wanSettingsFromConfig(config.wan, broker);
+  const storeDir = resolve(config.store.path);
+  // The embedded broker takes only the logins made beside the store (embedded-login.ts).
+  const login = options.embedded ? (await readEmbeddedLogins(storeDir))?.hub : undefined;
+  const settings = { ...wanSettingsFromConfig(config.wan, broker), ...login };
   const outbox = await Outbox.open(store, { clock, quota: settings.outbox ?? {}, security: options.security, logger: logger.child({ component: 'outbox' }) });
   const link = new WanLink({ settings, hub: options.hub, outbox, clock, logger, ...(options.health ? { health: options.health } : {}) });
   // Commands that arrive before a router is attached (the broker's queue at start-up) wait for it, unacknowledged.
@@ -53,7 +56,6 @@ export async function startHubWan(options: HubWanOptions): Promise<HubWan | unde
   link.on('command', unrouted);
   let bridge: WanGbcsBridge | undefined;
   const storeWatch = watchStore(store, link, clock, logger);
-  const storeDir = resolve(config.store.path);
   await link.start();
   await writeEndpoint(storeDir, { broker: publicBrokerUrl(broker), hub: options.hub, topicPrefix: topicPrefixOf(settings), embedded: options.embedded, pid: process.pid });
   return {
