@@ -15,6 +15,8 @@ import { GpfDeviceLog } from './gpf/device-log.js';
 import { raiseCcs08 } from './chf/use-cases/ccs08-firmware-transfer-alert.js';
 import { firmwareTargets, startHubFirmware, type HubFirmware } from './firmware/hub-firmware.js';
 import { openSlotsAtStart, type SlotsAtStart } from './firmware/slots-at-start.js';
+import { OwnImage } from './firmware/own-image.js';
+import { raiseCs06Alert } from './chf/use-cases/cs06-activate-firmware.js';
 import { HanAdmission } from './han/admission.js';
 import { NetworkIdentity } from './han/network-identity.js';
 import { HanRelay } from './han/relay.js';
@@ -72,6 +74,8 @@ export interface Hub {
   readonly firmware: HubFirmware;
   /** The hub's own A/B image slots, when `firmware.slots` names them. */
   readonly ownImage: SlotsAtStart | undefined;
+  /** CS06 and ECS52 for the hub itself; `restartNeeded` says a new slot waits for the next start. */
+  readonly ownFirmware: OwnImage;
   readonly relay: HanRelay;
   readonly gbcs: GbcsHub;
   readonly time: HubTime;
@@ -252,6 +256,18 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       }
     });
     await firmware.resume();
+    // CS06 and ECS52 addressed to the CHF. They need the held images and the slots, which need the
+    // credentials the GBCS side holds, so they join the handlers' context here, before any command runs.
+    const ownTarget = firmwareTargets(config.firmware.targets)(chf);
+    const ownFirmware = await OwnImage.open({
+      store, clock, images: firmware.images, hub: chf,
+      ...(ownImage ? { slots: ownImage.slots } : {}),
+      ...(ownTarget ? { target: ownTarget } : {}),
+    });
+    gbcs.chf.ownImage = ownFirmware;
+    closers.push(async () => ownFirmware.stop());
+    ownFirmware.on('futureActivation', (outcome) => raiseCs06Alert(gbcs.router.alerts, { chf }, outcome));
+    ownFirmware.on('restartNeeded', ({ version }) => logger.warn({ version: version.toString('hex') }, 'a new image of the hub is activated: it runs from the next start'));
 
     const wan = await startHubWan({
       config, store, clock, logger, hub: chf, security: logs.securityLog,
@@ -291,9 +307,10 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     }
     // Started last, so the alerts and start-up expiries they raise find their listeners in place.
     gbcs.start();
+    await ownFirmware.start();
     await relay.start();
     logger.info({ chf, gpf }, 'GBCS identity');
-    return { clock, store, logs, deviceLog, radio, admission, joinWindows, network, wan, relay, gbcs, time, subGhz, gpf: gpfState, firmware, ownImage, stop };
+    return { clock, store, logs, deviceLog, radio, admission, joinWindows, network, wan, relay, gbcs, time, subGhz, gpf: gpfState, firmware, ownImage, ownFirmware, stop };
   } catch (error) {
     await stop();
     throw error;

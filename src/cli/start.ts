@@ -72,12 +72,18 @@ async function run(config: HubConfig, log: Logger): Promise<void> {
     const stop = () => resolve();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+    // A CS06 switched the hub's slots: stop cleanly for the supervisor to start the new image, a
+    // moment later so the command's response is in the outbox (it goes out after the restart if not sent).
+    hub.ownFirmware.once('restartNeeded', () => setTimeout(stop, RESTART_DELAY_MS).unref());
   });
   log.info('stopping');
   await hub.stop();
   await broker?.close();
   await sim?.stop();
 }
+
+/** How long after a CS06 switched the slots the hub stops to restart into them. */
+const RESTART_DELAY_MS = 3000;
 
 export function registerStart(program: Command): void {
   program
