@@ -16,6 +16,7 @@ import { raiseCcs08 } from './chf/use-cases/ccs08-firmware-transfer-alert.js';
 import { firmwareTargets, startHubFirmware, type HubFirmware } from './firmware/hub-firmware.js';
 import { openSlotsAtStart, type SlotsAtStart } from './firmware/slots-at-start.js';
 import { OwnImage } from './firmware/own-image.js';
+import { otaPacing } from './firmware/ota-pacing.js';
 import { raiseCs06Alert } from './chf/use-cases/cs06-activate-firmware.js';
 import { HanAdmission } from './han/admission.js';
 import { NetworkIdentity } from './han/network-identity.js';
@@ -245,6 +246,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     const firmware = await startHubFirmware({
       store, clock, logger: logger.child({ component: 'firmware' }), credentials: gbcs.credentials, securityLog: logs.securityLog,
       quotaBytes: config.firmware.quotaBytes, targetOf: firmwareTargets(config.firmware.targets), radio,
+      ...(subGhz ? { minimumBlockPeriodMs: otaPacing(subGhz, () => clock.now()) } : {}),
     });
     closers.push(async () => firmware.stop());
     // Each image discarded on its way in, and each transfer to a Device, is a CCS08 naming the outcome.

@@ -30,7 +30,7 @@ export {
   type TransferProgress,
 } from './image-receiver.js';
 export { firmwareTargets, startHubFirmware, type FirmwareTransferEnded, type HubFirmware, type HubFirmwareOptions } from './hub-firmware.js';
-export { OTA_CLUSTER_ID, OTA_COMMANDS, OTA_STATUS, decodeOtaCommand, encodeOtaCommand, otaCommandById, type OtaCommandName, type OtaFields } from './ota-cluster.js';
+export { OTA_CLUSTER_ID, OTA_COMMANDS, OTA_STATUS, decodeOtaCommand, encodeOtaCommand, otaCommandById, type OtaCommandName, type OtaFields } from '../../hal/zcl/ota-cluster.js';
 export { DEFAULT_MAX_BLOCK_OCTETS, OTA_OFFERS_DOMAIN, OtaServer, type OtaReply, type OtaServerEvents, type OtaServerOptions } from './ota-server.js';
 export {
   ACTIVATION_RESPONSE,

@@ -5,7 +5,7 @@ import { jsonCodec, type Domain, type Store } from '../store/store.js';
 import { FirmwareError } from './errors.js';
 import type { FirmwareImages } from './image-store.js';
 import type { TransferEnded } from './image-receiver.js';
-import { decodeOtaCommand, encodeOtaCommand, OTA_STATUS, otaCommandById, type OtaCommandName, type OtaFields } from './ota-cluster.js';
+import { decodeOtaCommand, encodeOtaCommand, OTA_STATUS, otaCommandById, type OtaCommandName, type OtaFields } from '../../hal/zcl/ota-cluster.js';
 import type { UpgradeImage } from './upgrade-image.js';
 
 /**
