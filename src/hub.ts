@@ -265,6 +265,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       store, clock, images: firmware.images, hub: chf,
       ...(ownImage ? { slots: ownImage.slots } : {}),
       ...(ownTarget ? { target: ownTarget } : {}),
+      models: firmware.models,
     });
     gbcs.chf.ownImage = ownFirmware;
     closers.push(async () => ownFirmware.stop());
@@ -274,6 +275,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     const wan = await startHubWan({
       config, store, clock, logger, hub: chf, security: logs.securityLog,
       broker: options.wanBroker, embedded: config.wan.broker === undefined,
+      downstream: { firmwareChunk: firmware.accept, deviceModelList: firmware.acceptModelList },
       health: () => ({
         han: {
           devices: deviceLog.list().map((d) => ({
@@ -292,7 +294,6 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       closers.push(() => wan.stop());
       refreshTelemetry = () => wan.link.refreshTelemetry();
       wan.attach(gbcs.router, relay);
-      wan.link.on('firmwareChunk', firmware.accept);
     }
     // A start on a new slot passes its check once the hub is up and its WAN connected (or deliberately absent).
     if (ownImage?.recovery === 'onTrial') {

@@ -4,6 +4,7 @@ import type { Eui64 } from '../../hal/radio.js';
 import type { Store } from '../store/store.js';
 import { ACTIVATION_RESPONSE, ActivationSchedule, CANCEL_ACTIVATION_AT, type ActivationOrigin, type ActivationOutcome, type ActivationResponse } from './activation-schedule.js';
 import { FirmwareError } from './errors.js';
+import type { DeviceModels } from './device-models.js';
 import type { FirmwareImages } from './image-store.js';
 import type { HubSlots } from './hub-slots.js';
 import { checkTarget, type ImageTarget } from './target.js';
@@ -14,8 +15,8 @@ import { parseUpgradeImage } from './upgrade-image.js';
  * an image the hub holds for itself, now or at a date-time, through the ActivationSchedule. Running
  * an image here is staging it to the inactive slot and switching to it on trial; the hub then has
  * to restart into it (`restartNeeded`), and its first start on the new slot checks itself
- * (slots-at-start.ts). Before anything is switched, `approve` may refuse the activation (the
- * allowed Device Model combinations); a refusal is an activation failure, nothing staged.
+ * (slots-at-start.ts). Before anything is switched, `models` may refuse the activation (the
+ * allowed Device Model combinations, a downgrade); a refusal is an activation failure, nothing staged.
  */
 export interface OwnImageOptions {
   store: Store;
@@ -27,8 +28,8 @@ export interface OwnImageOptions {
   slots?: HubSlots;
   /** What an image for the hub must match (the CHF's entry in `firmware.targets`). */
   target?: Omit<ImageTarget, 'eui'>;
-  /** Throws a FirmwareError when the activation must not go ahead (a Device Model combination, a downgrade). */
-  approve?: (change: { from: number | undefined; to: number; hash: string }) => Promise<void>;
+  /** Refuses (throws a FirmwareError) an activation that would leave a combination not on the allowed list, or a downgrade it does not allow. */
+  models?: Pick<DeviceModels, 'approve' | 'observed'>;
 }
 
 /** What CS06 answers: an outcome now (code and the version running afterwards), or accepted for later, or cancelled. */
@@ -69,9 +70,12 @@ export class OwnImage extends EventEmitter<OwnImageEvents> {
     return own;
   }
 
-  /** Arm the future-dated activations kept on disk (after whoever raises their alerts listens). */
-  start(): Promise<void> {
-    return this.schedule.start();
+  /** Arm the future-dated activations kept on disk (after whoever raises their alerts listens); note the Device Model the hub runs. */
+  async start(): Promise<void> {
+    const { target, models, hub } = this.options;
+    const running = await this.runningFileVersion();
+    if (target && models && running !== undefined) await models.observed(hub, { manufacturerCode: target.manufacturerCode, imageType: target.imageType, hardwareVersion: target.hardwareVersion, fileVersion: running });
+    await this.schedule.start();
   }
 
   stop(): void {
@@ -125,7 +129,9 @@ export class OwnImage extends EventEmitter<OwnImageEvents> {
     if (!image) throw new FirmwareError('IMAGE_NOT_HELD', `the hub holds no image ${hash}`, { field: 'Manufacturer Image hash' });
     if (!target) throw new FirmwareError('UNKNOWN_TARGET', "no firmware.targets entry says which images are the hub's own", { field: 'firmware.targets' });
     checkTarget(image.header, target);
-    await this.options.approve?.({ from: await this.runningFileVersion(), to: image.header.fileVersion, hash });
+    const from = await this.runningFileVersion();
+    const model = { manufacturerCode: target.manufacturerCode, imageType: target.imageType, hardwareVersion: target.hardwareVersion };
+    await this.options.models?.approve(this.options.hub, from === undefined ? undefined : { ...model, fileVersion: from }, { ...model, fileVersion: image.header.fileVersion });
     await slots.stage(Buffer.from(image.bytes));
     await slots.activate();
     const version = versionOctets(image.header.fileVersion);

@@ -47,6 +47,9 @@ export const HUB_EVENTS = {
   // GBCS files the CHF Device Log changing with the security events (the RTDS CHF Security Log holds it).
   chfDeviceLogChanged: { code: 0x8f12, name: 'CHF Device Log Changed', log: 'security' },
   restrictDataChanged: { code: 0xe010, name: 'GPF Restrict Data set or cleared by a local operator', log: 'security' },
+  deviceModelListRefused: { code: 0xe011, name: 'Allowed Device Model list refused: not signed by a trusted operator key, malformed, or older than the one held', log: 'security', gbcsCode: 0x8f3d },
+  deviceModelListAccepted: { code: 0xe012, name: 'Allowed Device Model list replaced', log: 'security' },
+  activationRefusedDeviceModel: { code: 0xe013, name: 'Firmware activation refused: its Device Model combination or downgrade is not on the allowed list', log: 'security', gbcsCode: 0x8f30 },
 
   // Event Log: what the hub did.
   immediateCommandActioned: { code: 0x8154, name: 'Immediate HAN Interface Command Received and Successfully Actioned', log: 'event' },

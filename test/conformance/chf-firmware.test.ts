@@ -9,6 +9,9 @@ import { decodeMessage } from '../../src/gbcs/index.js';
 import { activateFirmwareCommand, encodeAsn1 } from '../../src/gbcs/payload/asn1/views.js';
 import { CANCEL_ACTIVATION_AT, FirmwareImages, HubSlots, manufacturerImageHash, parseUpgradeImage, signUpgradeImage, verifyUpgradeImage } from '../../src/firmware/index.js';
 import { OwnImage } from '../../src/firmware/own-image.js';
+import { DeviceModels, encodeDeviceModelFrame } from '../../src/firmware/device-models.js';
+import { HUB_EVENTS } from '../../src/logs/event-codes.js';
+import { openHubLogs } from '../../src/logs/hub-logs.js';
 import { describeRtds, RTDS_KEYSTORE } from '../helpers/rtds.js';
 import { BY_SUPPLIER, buildCommand, ConformanceHub, expectSignedResponse, RTDS_IDENTITY, RTDS_SUPPLIER, rtdsKeystore, vectorNamed } from './harness.js';
 
@@ -50,7 +53,8 @@ describeRtds("RTDS conformance: CS06 and ECS52 for the hub's own image", () => {
 
   const hashOf = (image: Buffer) => manufacturerImageHash(parseUpgradeImage(image, { signature: 'required' }));
 
-  async function open(options: { hold?: Array<keyof typeof images>; slots?: boolean } = {}): Promise<ConformanceHub> {
+  let models: DeviceModels | undefined;
+  async function open(options: { hold?: Array<keyof typeof images>; slots?: boolean; models?: boolean } = {}): Promise<ConformanceHub> {
     const { trustStore } = await rtdsKeystore();
     slotsRoot = mkdtempSync(join(tmpdir(), 'hub-own-slots-'));
     restarts = [];
@@ -60,9 +64,11 @@ describeRtds("RTDS conformance: CS06 and ECS52 for the hub's own image", () => {
         for (const name of options.hold ?? ['next']) await held.add(images[name], { credentials: trustStore, target: HUB_TARGET });
         const slots = new HubSlots(join(slotsRoot, 'slots'), (image) => void verifyUpgradeImage(parseUpgradeImage(image, { signature: 'required' }), trustStore));
         await slots.initialise(images.factory);
-        own = await OwnImage.open({ store, clock, images: held, hub: RTDS_IDENTITY.chf, target: HUB_TARGET, ...(options.slots === false ? {} : { slots }) });
+        const logs = await openHubLogs(store, clock);
+        models = options.models ? await DeviceModels.open({ store, credentials: trustStore, securityLog: logs.securityLog }) : undefined;
+        own = await OwnImage.open({ store, clock, images: held, hub: RTDS_IDENTITY.chf, target: HUB_TARGET, ...(options.slots === false ? {} : { slots }), ...(models ? { models } : {}) });
         own.on('restartNeeded', ({ version }) => restarts.push(version.toString('hex')));
-        return { ownImage: own };
+        return { ownImage: own, logs };
       },
     });
     return harness;
@@ -142,5 +148,31 @@ describeRtds("RTDS conformance: CS06 and ECS52 for the hub's own image", () => {
     hub = await open({ slots: false });
     outcome = await hub.process(await read(0x3ean, 0x200003ea));
     expect(decodeMessage((outcome as { response: Buffer }).response).payload.toString('hex')).toBe(payloadOf('ECS52_11.2_ERROR_RESPONSE_GBCS.HEX'));
+  });
+
+  it('refuses a downgrade, or a Device Model combination, the allowed list does not have (code 3, Security Log), and activates once it has them', async () => {
+    const hub = await open({ models: true });
+    await own.start();
+    const refused = async (counter: bigint) => {
+      const response = await expectSignedResponse(await hub.process(await cs06(images.next, counter)));
+      expect(response.payload.toString('hex')).toBe('300902010304040123abcf');
+      expect(restarts).toEqual([]);
+      expect(await own.runningVersion()).toEqual(Buffer.from('0123abcf', 'hex'));
+    };
+    // 0x0123ABCE after 0x0123ABCF is a downgrade, and no list names it.
+    await refused(0x3f0n);
+    const hubModel = (fileVersion: number) => ({ ...HUB_TARGET, fileVersion });
+    const esme = { manufacturerCode: 0x121d, imageType: 0, hardwareVersion: 0x1111, fileVersion: 1 };
+    await models!.observed('00DB1234567890A0', esme);
+    const acb = createPrivateKey(readFileSync(join(RTDS_KEYSTORE, '90b3d51f30000002-ds.key'), 'utf8'));
+    const signed = (list: Parameters<typeof encodeDeviceModelFrame>[0]) => encodeDeviceModelFrame(list, (data) => sign('sha256', data, { key: acb, dsaEncoding: 'ieee-p1363' }));
+    // The downgrade is named, but the hub's new model beside the ESME's is on no combination.
+    await models!.accept(signed({ sequence: 1, combinations: [[hubModel(0x0123abcf), esme], [hubModel(0x0123abce)]], downgrades: [hubModel(0x0123abce)] }));
+    await refused(0x3f1n);
+    expect((await harness!.securityLogCodes()).filter((code) => code === HUB_EVENTS.activationRefusedDeviceModel.code)).toHaveLength(2);
+    await models!.accept(signed({ sequence: 2, combinations: [[hubModel(0x0123abce), esme]], downgrades: [hubModel(0x0123abce)] }));
+    const response = await expectSignedResponse(await hub.process(await cs06(images.next, 0x3f2n)));
+    expect(response.payload.toString('hex')).toBe(payloadOf('CS06_11.3_IMMEDIATE_SUCCESS_RESPONSE_GBCS.HEX'));
+    expect(restarts).toEqual(['0123abce']);
   });
 });
