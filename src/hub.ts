@@ -246,7 +246,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     const firmware = await startHubFirmware({
       store, clock, logger: logger.child({ component: 'firmware' }), credentials: gbcs.credentials, securityLog: logs.securityLog,
       quotaBytes: config.firmware.quotaBytes, targetOf: firmwareTargets(config.firmware.targets), radio,
-      ...(subGhz ? { minimumBlockPeriodMs: otaPacing(subGhz, () => clock.now()) } : {}),
+      ...(subGhz ? { minimumBlockPeriodMs: otaPacing(subGhz, () => clock.now()) } : {}), hub: chf,
     });
     closers.push(async () => firmware.stop());
     // Each image discarded on its way in, and each transfer to a Device, is a CCS08 naming the outcome.

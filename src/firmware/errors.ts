@@ -31,7 +31,8 @@ export type FirmwareErrorCode =
   | 'IMAGE_HASH_MISMATCH'
   | 'UNKNOWN_TARGET'
   | 'DOWNGRADE_NOT_ALLOWED'
-  | 'MODEL_COMBINATION_NOT_ALLOWED';
+  | 'MODEL_COMBINATION_NOT_ALLOWED'
+  | 'MANUFACTURER_IMAGE_HELD';
 
 export class FirmwareError extends HubError {
   declare readonly code: FirmwareErrorCode;

@@ -28,6 +28,8 @@ export interface HubFirmwareOptions {
   /** With a radio, the hub serves held images to its Devices over the OTA Upgrade cluster. */
   radio?: Radio;
   minimumBlockPeriodMs?: (eui: string) => number;
+  /** The hub's own EUI-64 (the CHF): images for it go to its slots (CS06), never over the OTA cluster. */
+  hub?: string;
 }
 
 /** How a transfer ended, on its way in over the WAN or out over the HAN: what CCS08 reports. */
@@ -88,6 +90,14 @@ export async function startHubFirmware(options: HubFirmwareOptions): Promise<Hub
     server.on('transferEnded', ({ target, cause, outcome, imageHash }) => logger.info({ target, image: imageHash, cause, outcome }, 'OTA transfer ended'));
     service.start();
     ota = { server, service };
+    // An image held for a HAN Device is offered to it at once (Image Notify); a sleeping one finds it when it next asks.
+    receiver.on('imageReceived', ({ target, image }) => {
+      if (target === options.hub) return;
+      service.offer(target, image.hash).then(
+        (outcome) => logger.info({ target, image: image.hash, notified: outcome.delivered }, 'firmware image offered over OTA'),
+        (error: unknown) => logger.warn({ err: error, target }, 'firmware image not offered over OTA'),
+      );
+    });
   }
   return {
     images,
