@@ -17,6 +17,7 @@ import { firmwareTargets, startHubFirmware, type HubFirmware } from './firmware/
 import { openSlotsAtStart, type SlotsAtStart } from './firmware/slots-at-start.js';
 import { OwnImage } from './firmware/own-image.js';
 import { otaPacing } from './firmware/ota-pacing.js';
+import { ActivationGate } from './firmware/activation-gate.js';
 import { raiseCs06Alert } from './chf/use-cases/cs06-activate-firmware.js';
 import { HanAdmission } from './han/admission.js';
 import { NetworkIdentity } from './han/network-identity.js';
@@ -218,8 +219,10 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     const dualBand = config.radio.dualBand ? await openSubGhz(store, radio, clock, logger) : undefined;
     if (dualBand) closers.push(dualBand.close);
     const subGhz = dualBand?.subGhz;
+    // CS06 for a Device is checked against the allowed Device Model combinations before it is relayed (armed below).
+    const activationGate = new ActivationGate(relay);
     const gbcs = await openGbcsHub({
-      store, secureElement, clock, logger, deviceLog, logs, joinWindows, relay,
+      store, secureElement, clock, logger, deviceLog, logs, joinWindows, relay: activationGate,
       // CCS03 forms the network again with the restored extended PAN id.
       network: { formNetwork: (parameters) => identity.form(radio, parameters) },
       identity: { chf, gpf, manufacturerId: Buffer.from(config.identity.manufacturerId, 'hex'), modelType: Buffer.from(config.identity.modelType, 'hex') },
@@ -268,6 +271,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       models: firmware.models,
     });
     gbcs.chf.ownImage = ownFirmware;
+    activationGate.arm({ images: firmware.images, models: firmware.models, targetOf: firmwareTargets(config.firmware.targets) });
     closers.push(async () => ownFirmware.stop());
     ownFirmware.on('futureActivation', (outcome) => raiseCs06Alert(gbcs.router.alerts, { chf }, outcome));
     ownFirmware.on('restartNeeded', ({ version }) => logger.warn({ version: version.toString('hex') }, 'a new image of the hub is activated: it runs from the next start'));

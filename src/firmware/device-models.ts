@@ -131,6 +131,11 @@ export class DeviceModels {
     if (!held || !sameModel(held, model)) await this.running.put(eui, model);
   }
 
+  /** What `eui` last said it runs. */
+  runningOf(eui: Eui64): Promise<DeviceModel | undefined> {
+    return this.running.get(eui);
+  }
+
   /**
    * Throws a FirmwareError, and records the refusal in the Security Log, when `target` moving from
    * `from` to `to` would leave a combination not on the list, or is a downgrade the list does not allow.

@@ -16,6 +16,8 @@ import { decodeMessage, encodeMessage, messageCodesFor } from '../../src/gbcs/in
 import { activateFirmwareAlert, activateFirmwareCommand, decodeAsn1, encodeAsn1, firmwareTransferAlert } from '../../src/gbcs/payload/asn1/views.js';
 import { demoHeadEndDir, ensureDemoHeadEnd, type DemoHeadEnd } from '../../src/headend/demo-keys.js';
 import { HeadEnd } from '../../src/headend/head-end.js';
+import { encodeDeviceModelFrame } from '../../src/firmware/device-models.js';
+import { HUB_EVENTS } from '../../src/logs/event-codes.js';
 import { startHub, type Hub } from '../../src/hub.js';
 import { describeSamples, ESME_SAMPLE, PPMID_SAMPLE, readSample } from '../helpers/firmware.js';
 import { JumpClock } from '../helpers/jump-clock.js';
@@ -61,7 +63,7 @@ interface Rig {
   parties: DemoHeadEnd;
   subscriber: Subscriber;
   hub: Hub;
-  topics: { command: string; response: string; alert: string; firmware: string };
+  topics: { command: string; response: string; alert: string; relay: string; firmware: string; deviceModels: string };
 }
 
 let rig: Rig | undefined;
@@ -123,8 +125,8 @@ async function open(): Promise<Rig> {
   // The sleeping GSME never hears Image Notify: it asks whenever it wakes.
   sim.otaClient(GSME).configure({ queryOnWake: true });
   const base = `issue-15/${unique}/${CHF}`;
-  const topics = { command: `${base}/command`, response: `${base}/response`, alert: `${base}/alert`, firmware: `${base}/firmware` };
-  const subscriber = await Subscriber.connect(RELAY_BROKER, [topics.response, topics.alert], { clientId: `head-${unique}` });
+  const topics = { command: `${base}/command`, response: `${base}/response`, alert: `${base}/alert`, relay: `${base}/relay`, firmware: `${base}/firmware`, deviceModels: `${base}/deviceModels` };
+  const subscriber = await Subscriber.connect(RELAY_BROKER, [topics.response, topics.alert, topics.relay], { clientId: `head-${unique}` });
   const headEnd = await HeadEnd.open(demoHeadEndDir(storePath));
   // The DCC samples are signed by the RTDS supplier: the hub trusts it beside the demo one.
   if (rtdsPresent) await hub.gbcs.credentials.install((await loadRtdsKeystore(RTDS_KEYSTORE)).trustStore.forEui('90B3D51F30010000', 'digitalSigning')!);
@@ -220,6 +222,31 @@ describeSamples('firmware end to end: WAN, store, OTA to the simulated Devices, 
     }
   }, 240_000);
 
+  it('relays a CS06 to a meter only when the Device Model it leads to is on the operator\'s allowed list, pushed signed over MQTT', async () => {
+    const r = rig!;
+    if (!rtdsPresent) return;
+    const esme = r.sim.otaClient(ESME);
+    const next = await imageFor(r.parties, 0x0000, 0x00000500, 3000);
+    await publishImage(r, ESME, next);
+    await until('the ESME to download the next image', () => esme.status().heldHash === hashOf(next));
+    const running = esme.installed.fileVersion;
+    const model = (imageType: number, fileVersion: number) => ({ manufacturerCode: 0x121d, imageType, hardwareVersion: 0x1111, fileVersion });
+    const others = [model(0x0100, 0x0100), model(0x0001, 1), model(0x0084, 1)];
+    const push = async (sequence: number, esmeVersion: number) => {
+      const frame = encodeDeviceModelFrame({ sequence, combinations: [[...others, model(0, esmeVersion)]], downgrades: [] }, (data) => sign('sha256', data, { key: r.parties.accessControlBroker.keys.digitalSigning, dsaEncoding: 'ieee-p1363' }));
+      await r.subscriber.publish(r.topics.deviceModels, frame, { qos: 1, retain: true });
+      await until('the list held', () => r.hub.firmware.models.list()?.sequence === sequence);
+    };
+    await push(1, running);
+    await r.subscriber.publish(r.topics.command, relayedCs06(hashOf(next), ESME, 6000n), { qos: 1 });
+    await r.subscriber.until((got) => got.some((m) => m.topic === r.topics.relay && JSON.parse(m.payload.toString()).status === 'NOT_ALLOWED'), 30_000);
+    expect(esme.installed.fileVersion).toBe(running);
+    expect((await r.hub.logs.securityLog.newest()).map((entry) => entry.code)).toContain(HUB_EVENTS.activationRefusedDeviceModel.code);
+    await push(2, 0x500);
+    await r.subscriber.publish(r.topics.command, relayedCs06(hashOf(next), ESME, 6001n), { qos: 1 });
+    await until('the ESME to run the next image', () => esme.installed.fileVersion === 0x500);
+  }, 240_000);
+
   it('refuses bad images with their CCS08 cause and holds nothing of them: hardware out of range, a flipped bit, the quota reached mid-transfer', async () => {
     const r = rig!;
     const held = () => r.hub.firmware.images.list().map((image) => image.hash).sort();
@@ -278,9 +305,19 @@ describeSamples('firmware end to end: WAN, store, OTA to the simulated Devices, 
     r.sim.serve(ncpSide);
     r.hub = await startRigHub(r, hostSide);
     expect(await r.hub.ownFirmware.pending()).toMatchObject({ hash: hashOf(own), at: inADay.getTime() });
+    if (r.hub.firmware.models.list()) {
+      // An allowed list is held (an earlier test pushed one): it must hold the hub's new model beside what its Devices run.
+      const devices = await Promise.all([ESME, GSME, PPMID].map((eui) => r.hub.firmware.models.runningOf(eui)));
+      const combination = [{ manufacturerCode: 0x121d, imageType: 0x0100, hardwareVersion: 0x1111, fileVersion: 0x0200 }, ...devices.flatMap((d) => (d ? [d] : []))];
+      const sequence = r.hub.firmware.models.list()!.sequence + 1;
+      const frame = encodeDeviceModelFrame({ sequence, combinations: [combination], downgrades: [] }, (data) => sign('sha256', data, { key: r.parties.accessControlBroker.keys.digitalSigning, dsaEncoding: 'ieee-p1363' }));
+      await r.subscriber.publish(r.topics.deviceModels, frame, { qos: 1, retain: true });
+      await until('the list held', () => r.hub.firmware.models.list()?.sequence === sequence);
+    }
     const restart = new Promise<{ version: Buffer }>((resolve) => r.hub.ownFirmware.once('restartNeeded', resolve));
     r.clock.jump(86_400_000 + 1000);
-    expect((await restart).version.toString('hex')).toBe('00000200');
+    const switched = await Promise.race([restart, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 30_000))]);
+    expect(switched?.version.toString('hex')).toBe('00000200');
     await r.subscriber.until((got) => got.some((m) => m.topic === r.topics.alert && decodeMessage(m.payload).header.messageCode === 0x00ca), 30_000);
     const alert = r.subscriber.on(r.topics.alert).map((m) => decodeMessage(m.payload)).find((m) => m.header.messageCode === 0x00ca)!;
     expect(decodeAsn1(activateFirmwareAlert, alert.payload)).toMatchObject({ alertCode: 0x8f66, outcome: { responseCode: 0 } });
