@@ -10,12 +10,8 @@ import {
   EmberApsOption,
   EmberInitialSecurityBitmask,
   EmberJoinMethod,
-  EmberNetworkInitBitmask,
   EmberOutgoingMessageType,
-  EzspConfigId,
-  EzspDecisionBitmask,
-  EzspDecisionId,
-  EzspPolicyId,
+  isNetworkGone,
   networkStatusCodes,
   statusName,
 } from './ezsp/enums.js';
@@ -26,8 +22,9 @@ import { FragmentSender } from './ezsp/fragment-sender.js';
 import { FRAGMENTATION, frameLimits, type FragmentationOptions, type FrameLimits } from './ezsp/fragmentation.js';
 import { JoinTracker } from './ezsp/joining.js';
 import { Outbox, type TransmitResult } from './ezsp/outbox.js';
-import { importLinkKeys, readNetworkKey, setFrameCounter } from './ezsp/network-keys.js';
+import { importLinkKeys, importTransientKeys, readNetworkKey, readNewLinkKey, setFrameCounter } from './ezsp/network-keys.js';
 import { RadioNetwork } from './ezsp/radio-network.js';
+import { setUpNcp, type NcpSetup } from './ezsp/ncp-setup.js';
 import { silentLogger, type Logger } from './log.js';
 import {
   RadioError,
@@ -63,25 +60,17 @@ export interface EzspRadioOptions {
   /** EmberApsOption bits for every unicast (default: APS retry, route discovery, APS encryption). */
   apsOptions?: number;
   /** Endpoints registered on the NCP at every start (default: endpoint 1, Smart Energy profile). */
-  endpoints?: Array<{ endpoint: number; profileId: number; deviceId: number; input: number[]; output: number[] }>;
+  endpoints?: NcpSetup['endpoints'];
   /** Extra NCP configuration values set at every start, before the network is resumed. */
-  configuration?: Record<number, number>;
+  configuration?: NcpSetup['configuration'];
   /** Long messages, sent and received in blocks (see ezsp/fragmentation.ts). */
   fragmentation?: FragmentationOptions;
   /** Reading a new TC link key: attempts, and the wait before the second, doubling after (default 4, 250 ms). */
   linkKeyRead?: { attempts: number; firstRetryMs: number };
 }
 
-const SMART_ENERGY_PROFILE = 0x0109;
-const DEFAULT_ENDPOINTS = [{ endpoint: 1, profileId: SMART_ENERGY_PROFILE, deviceId: 0x0500, input: [0x0000, 0x0704, 0x0800], output: [0x0000, 0x0704, 0x0800] }];
-const DEFAULT_CONFIGURATION: Record<number, number> = {
-  [EzspConfigId.STACK_PROFILE]: 2,
-  [EzspConfigId.SECURITY_LEVEL]: 5,
-  [EzspConfigId.TRANSIENT_KEY_TIMEOUT_S]: 300,
-};
 const MAX_JOIN_SECONDS = 254;
 const LINK_KEY_READ = { attempts: 4, firstRetryMs: 250 };
-const NO_KEY = Buffer.alloc(16);
 
 export class EzspRadio extends EventEmitter<RadioEvents> implements Radio {
   readonly host: EzspHost;
@@ -266,32 +255,7 @@ export class EzspRadio extends EventEmitter<RadioEvents> implements Radio {
 
   /** Runs after every version negotiation (first start and each NCP reset), before anything else. */
   private async initialise(ezsp: EzspCommander): Promise<void> {
-    const configuration = { ...DEFAULT_CONFIGURATION, ...this.options.configuration };
-    for (const [configId, value] of Object.entries(configuration)) {
-      const { status } = await ezsp.command('setConfigurationValue', { configId: Number(configId), value });
-      if (status !== 0) this.log.warn({ configId, status }, 'NCP refused a configuration value');
-    }
-    const policies: Array<[number, number]> = [
-      [EzspPolicyId.TRUST_CENTER_POLICY, EzspDecisionBitmask.ALLOW_JOINS | EzspDecisionBitmask.JOINS_USE_INSTALL_CODE_KEY],
-      [EzspPolicyId.TC_KEY_REQUEST_POLICY, EzspDecisionId.ALLOW_TC_KEY_REQUEST_AND_GENERATE_NEW_KEY],
-      [EzspPolicyId.APP_KEY_REQUEST_POLICY, EzspDecisionId.DENY_APP_KEY_REQUESTS],
-      [EzspPolicyId.MESSAGE_CONTENTS_IN_CALLBACK_POLICY, EzspDecisionId.MESSAGE_TAG_ONLY_IN_CALLBACK],
-    ];
-    for (const [policyId, decisionId] of policies) {
-      const { status } = await ezsp.command('setPolicy', { policyId, decisionId });
-      if (status !== 0) throw new RadioError('RADIO_COMMAND_FAILED', `NCP refused policy ${policyId}`, { where: 'EZSP setPolicy' });
-    }
-    for (const e of this.options.endpoints ?? DEFAULT_ENDPOINTS) {
-      await ezsp.command('addEndpoint', {
-        endpoint: e.endpoint,
-        profileId: e.profileId,
-        deviceId: e.deviceId,
-        deviceVersion: 0,
-        clusters: { input: e.input, output: e.output },
-      });
-    }
-    const { status } = await ezsp.command('networkInit', { bitmask: EmberNetworkInitBitmask.PARENT_INFO_IN_TOKEN });
-    this.network.initialised(status === 0);
+    this.network.initialised(await setUpNcp(ezsp, this.options, this.log));
   }
 
   private wireCallbacks(): void {
@@ -349,14 +313,7 @@ export class EzspRadio extends EventEmitter<RadioEvents> implements Radio {
   }
 
   private async openWindow(devices: JoinCredential[], seconds: number): Promise<void> {
-    // Keys are imported over the old ones, never cleared first: clearing and re-importing would leave a
-    // moment in which a Device whose window is still open finds no key and is refused. A key left
-    // behind for a Device whose window has closed is harmless: the layer above removes any Device that
-    // joins without admission, and closeJoining clears them all.
-    for (const device of devices) {
-      const { status } = await this.host.command('importTransientKey', { eui64: device.eui64, plaintextKey: device.linkKey, flags: 0 });
-      if (status !== 0) throw new RadioError('RADIO_COMMAND_FAILED', `NCP refused the join key for ${device.eui64} (status ${status})`, { where: 'importTransientKey' });
-    }
+    await importTransientKeys(this.host, devices);
     await this.expectOk('permitJoining', { duration: seconds });
   }
 
@@ -378,28 +335,10 @@ export class EzspRadio extends EventEmitter<RadioEvents> implements Radio {
     }
   }
 
-  /**
-   * The Device Log must hold every established TC link key (CS14 reports its hash, CCS02 keeps it
-   * in the Historic Device Log), so a read the NCP fails (busy, reset, no such entry yet) is tried
-   * again, and one that never succeeds is reported as `linkKeyUnreadable` rather than dropped.
-   */
   private async readLinkKey(eui64: Eui64): Promise<void> {
-    const { attempts, firstRetryMs } = this.options.linkKeyRead ?? LINK_KEY_READ;
-    let reason = '';
-    for (let attempt = 1; attempt <= attempts; attempt++) {
-      if (attempt > 1) await this.clock.sleep(firstRetryMs * 2 ** (attempt - 2));
-      try {
-        const entry = await this.host.command('exportLinkKeyByEui', { eui64 });
-        if (entry.status !== 0) throw new Error(`exportLinkKeyByEui: ${statusName(entry.status, this.host.version ?? 13)}`);
-        if (NO_KEY.equals(entry.plaintextKey)) throw new Error('exportLinkKeyByEui: an all-zero key');
-        this.emit('linkKeyEstablished', { eui64, linkKey: Buffer.from(entry.plaintextKey) });
-        return;
-      } catch (error) {
-        reason = (error as Error).message;
-        this.log.warn({ eui64, attempt, detail: reason }, 'could not read the new TC link key');
-      }
-    }
-    this.emit('linkKeyUnreadable', { eui64, attempts, reason });
+    const read = await readNewLinkKey(this.host, eui64, { clock: this.clock, log: this.log, retry: this.options.linkKeyRead ?? LINK_KEY_READ });
+    if ('linkKey' in read) this.emit('linkKeyEstablished', { eui64, linkKey: read.linkKey });
+    else this.emit('linkKeyUnreadable', { eui64, ...read });
   }
 
   private async transmit(eui64: Eui64, address: ApsAddress, payload: Buffer, tag: number): Promise<TransmitResult> {
@@ -448,12 +387,6 @@ export class EzspRadio extends EventEmitter<RadioEvents> implements Radio {
 type StatusCommand = 'setInitialSecurityState' | 'formNetwork' | 'permitJoining' | 'removeDevice' | 'setRadioChannel';
 
 const DEFAULT_APS_OPTIONS = EmberApsOption.RETRY | EmberApsOption.ENABLE_ROUTE_DISCOVERY | EmberApsOption.ENCRYPTION;
-
-function isNetworkGone(status: number, version: number): boolean {
-  const { down } = networkStatusCodes(version);
-  const notJoined = version >= 14 ? 0x17 : 0x93;
-  return status === down || status === notJoined;
-}
 
 function badArgument(message: string, where: string): HubError {
   return new RadioError('RADIO_BAD_ARGUMENT', message, { where });

@@ -3,7 +3,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { HubError } from '../hal/errors.js';
-import { registerCommands } from './cli/commands.js';
+import { registerCommands } from './cli/index.js';
 
 /**
  * The `hub` command. Each subcommand lives in its own module under `src/cli/`; this file only

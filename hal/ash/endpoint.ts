@@ -3,12 +3,14 @@ import { SystemClock, type Clock, type Timer } from '../clock.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { Transport, TransportError } from '../transport/transport.js';
 import { describeResetCode, ResetCode } from './codes.js';
-import { ASH_VERSION, LinkDefaults, MIN_DATA_LENGTH } from './constants.js';
+import { MIN_DATA_LENGTH } from './constants.js';
+import { HostReset, type ResetSide } from './host-reset.js';
 import { AshDecoder, type AshBadFrame } from './decoder.js';
-import { AshEncoder, maxEncodedLength } from './encoder.js';
-import { Control, nextFrameNumber, type AshFrame } from './frame.js';
+import { AshEncoder } from './encoder.js';
+import { LinkWriter } from './link-writer.js';
+import { Control, type AshFrame } from './frame.js';
 import { AshError, type AshLink, type AshLinkEvents } from './link.js';
-import { RejectCondition, type Answer } from './reject-condition.js';
+import { ReceiveWindow } from './receive-window.js';
 import { TransmitWindow } from './transmit-window.js';
 import {
   newCounters,
@@ -20,9 +22,6 @@ import {
 } from './endpoint-options.js';
 
 export type { AshEndpointOptions, AshLinkCounters, AshRole } from './endpoint-options.js';
-
-/** How often one frame may be refused by the layer above before it is handed up anyway. */
-const MAX_VETOES = 3;
 
 type State = 'idle' | 'resetting' | 'connected' | 'failed' | 'closed';
 
@@ -51,30 +50,17 @@ export class AshEndpoint extends EventEmitter<AshLinkEvents> implements AshLink 
   private readonly transport: Transport;
   private readonly clock: Clock;
   private readonly log: Logger;
-  private readonly encoder: AshEncoder;
   private readonly settings: EndpointSettings;
   private readonly transmit: TransmitWindow;
-  private readonly scratch: Buffer;
+  private readonly writer: LinkWriter;
 
   private state: State = 'idle';
   private pendingConnect: PendingConnect | undefined;
-  private resetTimer: Timer | undefined;
-  private resetsSent = 0;
-  private lastNcpError: number | undefined;
+  private readonly hostReset: HostReset;
   private failedCode = 0;
 
-  /** The receiving half: next frame number expected from the peer, and what we owe it. */
-  private frmRx = 0;
-  private vet: ((frame: Buffer) => boolean) | undefined;
-  /** Refusals of the frame now awaited; past MAX_VETOES it goes up regardless. */
-  private vetoes = 0;
-  private ackOwed = false;
-  private nakOwed = false;
-  private readonly reject = new RejectCondition();
-  private flushScheduled = false;
+  private readonly receive: ReceiveWindow;
   private partialTimer: Timer | undefined;
-  private peerNotReadyTimer: Timer | undefined;
-  private receiveReady = true;
 
   constructor(options: AshEndpointOptions) {
     super();
@@ -84,9 +70,15 @@ export class AshEndpoint extends EventEmitter<AshLinkEvents> implements AshLink 
     this.log = (options.logger ?? silentLogger).child({ component: 'ash', role: options.role });
     this.settings = resolveSettings(options);
     const { window, maxDataLength } = this.settings;
-    this.encoder = new AshEncoder(maxDataLength);
     this.decoder = new AshDecoder(maxDataLength);
-    this.scratch = Buffer.alloc((window + 2) * maxEncodedLength(maxDataLength) + 16);
+    this.receive = new ReceiveWindow(this.clock, this.counters, (data) => this.handUp(data));
+    this.writer = new LinkWriter(this.transport, new AshEncoder(maxDataLength), this.settings, this.counters, this.receive, () => this.transmit, {
+      connected: () => this.state === 'connected',
+      writeFailed: (cause) => {
+        if (this.state === 'closed') return;
+        this.teardown(new AshError('ASH_TRANSPORT_CLOSED', 'write failed', { where: this.transport.description, cause }));
+      },
+    });
     this.transmit = new TransmitWindow(
       this.clock,
       { initMs: this.settings.ackTimeInitMs, minMs: this.settings.ackTimeMinMs, maxMs: this.settings.ackTimeMaxMs },
@@ -94,11 +86,12 @@ export class AshEndpoint extends EventEmitter<AshLinkEvents> implements AshLink 
       this.settings.ackTimeouts,
       this.counters,
       {
-        retransmit: () => this.flush(),
+        retransmit: () => this.writer.flush(),
         exhausted: (timeouts) => this.onAckTimeoutsExhausted(timeouts),
-        room: () => this.scheduleFlush(),
+        room: () => this.writer.scheduleFlush(),
       },
     );
+    this.hostReset = new HostReset(this.resetSide(), this.clock, this.settings, this.log);
     this.decoder.on('frame', (frame) => this.onFrame(frame));
     this.decoder.on('bad', (bad) => this.onBadFrame(bad));
     this.transport.on('data', this.onData);
@@ -111,16 +104,16 @@ export class AshEndpoint extends EventEmitter<AshLinkEvents> implements AshLink 
 
   /** False while the peer has said (nRdy) that it cannot take callback frames. */
   get peerReady(): boolean {
-    return this.peerNotReadyTimer === undefined;
+    return this.receive.peerReady;
   }
 
   /** Whether this end can take DATA frames; when false, every ACK and NAK it sends carries nRdy. */
   setReceiveReady(ready: boolean): void {
-    if (this.receiveReady === ready) return;
-    this.receiveReady = ready;
+    if (this.writer.receiveReady === ready) return;
+    this.writer.receiveReady = ready;
     if (this.state === 'connected') {
-      this.ackOwed = true;
-      this.scheduleFlush();
+      this.receive.oweAck();
+      this.writer.scheduleFlush();
     }
   }
 
@@ -139,11 +132,7 @@ export class AshEndpoint extends EventEmitter<AshLinkEvents> implements AshLink 
     }
     if ((this.pendingConnect as PendingConnect | undefined) !== pending) return pending.promise; // settled while opening
     this.state = 'resetting';
-    if (this.role === 'host') {
-      this.resetsSent = 0;
-      this.lastNcpError = undefined;
-      this.sendReset();
-    }
+    if (this.role === 'host') this.hostReset.start();
     return pending.promise;
   }
 
@@ -180,7 +169,7 @@ export class AshEndpoint extends EventEmitter<AshLinkEvents> implements AshLink 
     this.teardown(error);
     this.state = 'failed';
     this.failedCode = code;
-    this.write((out) => this.encoder.encodeErrorInto(out, 0, code));
+    this.writer.write((encoder, out) => encoder.encodeErrorInto(out, 0, code));
   }
 
   send(frame: Buffer): Promise<void> {
@@ -196,7 +185,7 @@ export class AshEndpoint extends EventEmitter<AshLinkEvents> implements AshLink 
     }
     return new Promise<void>((resolve, reject) => {
       this.transmit.enqueue({ data: Buffer.from(frame), resolve, reject });
-      this.scheduleFlush();
+      this.writer.scheduleFlush();
     });
   }
 
@@ -217,7 +206,7 @@ export class AshEndpoint extends EventEmitter<AshLinkEvents> implements AshLink 
     this.watchPartialFrame();
     // Answer once for all a read brought, however the transport cut it (a Flag-delimited one hands up
     // each frame alone, in the same turn).
-    this.scheduleFlush();
+    this.writer.scheduleFlush();
   };
 
   /**
@@ -234,7 +223,7 @@ export class AshEndpoint extends EventEmitter<AshLinkEvents> implements AshLink 
       this.partialTimer = undefined;
       if (this.state !== 'connected') return;
       this.decoder.abandonPartial();
-      this.flush();
+      this.writer.flush();
     }, this.settings.partialFrameTimeoutMs);
   }
 
@@ -250,86 +239,49 @@ export class AshEndpoint extends EventEmitter<AshLinkEvents> implements AshLink 
         if (this.role === 'ncp') this.onResetRequest();
         return;
       case 'RSTACK':
-        if (this.role === 'host') this.onResetAck(frame.version, frame.resetCode);
+        if (this.role === 'host') this.hostReset.onResetAck(frame.version, frame.resetCode);
         return;
       case 'ERROR':
-        if (this.role === 'host') this.onNcpError(frame.errorCode);
+        if (this.role === 'host') this.hostReset.onNcpError(frame.errorCode);
         return;
       default:
         break;
     }
     if (this.state === 'failed') {
-      this.write((out) => this.encoder.encodeErrorInto(out, 0, this.failedCode));
+      this.writer.write((encoder, out) => encoder.encodeErrorInto(out, 0, this.failedCode));
       return;
     }
     if (this.state !== 'connected') return;
     if (!this.transmit.acknowledge(frame.ackNum)) {
-      if (frame.kind === 'DATA') this.owe(this.reject.refused(frame.frmNum));
+      if (frame.kind === 'DATA') this.receive.refused(frame.frmNum);
       return;
     }
-    if (frame.kind === 'DATA') this.onDataFrame(frame.frmNum, frame.reTx, frame.data);
+    if (frame.kind === 'DATA') this.receive.onDataFrame(frame.frmNum, frame.reTx, frame.data);
     else {
-      this.notePeerReadiness(frame.notReady);
+      this.receive.notePeerReadiness(frame.notReady);
       if (frame.kind === 'NAK') {
         this.counters.naksReceived++;
-        this.owe(this.reject.peerNaked());
+        this.receive.peerNaked();
         this.transmit.startRetransmission();
-        this.scheduleFlush();
+        this.writer.scheduleFlush();
       }
     }
   }
 
+  /** Let the layer above refuse a frame it cannot take yet: it is NAKed and comes again. */
   vetFrames(accept: (frame: Buffer) => boolean): void {
-    this.vet = accept;
-  }
-
-  private onDataFrame(frmNum: number, reTx: boolean, data: Buffer): void {
-    if (frmNum === this.frmRx && this.vetoed(data)) {
-      this.counters.vetoed++;
-      this.owe(this.reject.vetoed(frmNum));
-      return;
-    }
-    if (frmNum === this.frmRx) {
-      this.vetoes = 0;
-      this.frmRx = nextFrameNumber(frmNum);
-      this.owe(this.reject.accepted(frmNum));
-      this.counters.dataReceived++;
-      this.handUp(data);
-    } else if (reTx) {
-      // Already handed up (its ACK was lost), or a retransmission from beyond a gap: nothing goes up twice.
-      this.counters.duplicates++;
-      this.owe(this.reject.duplicate(frmNum));
-    } else {
-      this.counters.outOfSequence++;
-      this.owe(this.reject.refused(frmNum));
-    }
-  }
-
-  private vetoed(data: Buffer): boolean {
-    if (!this.vet || this.vetoes >= MAX_VETOES) return false;
-    if (this.vet(data)) return false;
-    this.vetoes++;
-    return true;
+    this.receive.vetFrames(accept);
   }
 
   private onBadFrame(bad: AshBadFrame): void {
     this.counters.badFrames++;
     this.log.debug({ reason: bad.reason, length: bad.length }, 'ASH frame dropped');
     if (this.state === 'resetting' && this.role === 'host' && bad.control === Control.RSTACK) {
-      this.sendReset(); // our RSTACK came damaged: ask again now rather than after resetTimeoutMs
+      this.hostReset.send(); // our RSTACK came damaged: ask again now rather than after resetTimeoutMs
       return;
     }
     if (this.state !== 'connected' || bad.reason === 'CANCELLED') return;
-    // A lost ACK or NAK (or frames merged by a lost Flag) is NAKed too: the peer resends what we
-    // lack and says again where it is, instead of both waiting for ACK timers.
-    const control = bad.control;
-    if (control === undefined || (control & Control.DATA_MASK) !== 0) this.owe(this.reject.unreadable());
-    else this.owe(this.reject.damaged((control & Control.RETX_FLAG) !== 0));
-  }
-
-  private owe(answer: Answer): void {
-    if (answer === 'NAK') this.nakOwed = true;
-    else if (answer === 'ACK') this.ackOwed = true;
+    this.receive.damaged(bad.control);
   }
 
   private handUp(data: Buffer): void {
@@ -341,16 +293,6 @@ export class AshEndpoint extends EventEmitter<AshLinkEvents> implements AshLink 
         throw error;
       });
     }
-  }
-
-  private notePeerReadiness(notReady: boolean): void {
-    this.peerNotReadyTimer?.cancel();
-    this.peerNotReadyTimer = undefined;
-    if (!notReady) return;
-    const timer = this.clock.setTimeout(() => {
-      if (this.peerNotReadyTimer === timer) this.peerNotReadyTimer = undefined;
-    }, LinkDefaults.remoteNotReadyMs);
-    this.peerNotReadyTimer = timer;
   }
 
   // ---- reset handshake -------------------------------------------------------------------------
@@ -366,62 +308,34 @@ export class AshEndpoint extends EventEmitter<AshLinkEvents> implements AshLink 
   private acceptReset(code: number): void {
     this.clearLinkState();
     this.state = 'connected';
-    this.write((out) => this.encoder.encodeRstAckInto(out, 0, code));
+    this.writer.write((encoder, out) => encoder.encodeRstAckInto(out, 0, code));
     this.markConnected();
   }
 
-  private onResetAck(version: number, resetCode: number): void {
-    const where = this.transport.description;
-    if (this.state === 'connected') {
-      this.teardown(new AshError('ASH_RESET', `NCP reset unexpectedly (${describeResetCode(resetCode)})`, { where }));
-      return;
-    }
-    if (this.state !== 'resetting') return;
-    if (version !== ASH_VERSION) {
-      this.settleConnect(new AshError('ASH_VERSION_MISMATCH', `NCP speaks ASH version ${version}, not ${ASH_VERSION}`, { where }));
-      return;
-    }
-    // An RSTACK for any other cause predates our RST (e.g. the power-on one): wait for ours.
-    if (resetCode !== ResetCode.SOFTWARE) {
-      this.log.debug({ resetCode }, 'ignoring RSTACK that does not answer our RST');
-      return;
-    }
-    this.clearLinkState();
-    this.state = 'connected';
-    this.markConnected();
-  }
-
-  private onNcpError(code: number): void {
-    if (this.state === 'resetting') {
-      this.lastNcpError = code; // an NCP in FAILED answers ERROR until our RST gets through
-      return;
-    }
-    if (this.state !== 'connected') return;
-    this.teardown(new AshError('ASH_NCP_ERROR', `NCP reported ${describeResetCode(code)}`, { where: this.transport.description }));
-  }
-
-  private sendReset(): void {
-    this.resetTimer?.cancel();
-    if (this.resetsSent >= this.settings.resetAttempts) {
-      const detail = this.lastNcpError === undefined ? '' : ` (last ERROR: ${describeResetCode(this.lastNcpError)})`;
-      this.state = 'idle';
-      this.settleConnect(
-        new AshError('ASH_TIMEOUT', `no RSTACK after ${this.resetsSent} RST frames${detail}`, { where: this.transport.description }),
-      );
-      return;
-    }
-    this.resetsSent++;
-    this.decoder.clear();
-    this.write((out) => this.encoder.encodeRstInto(out, 0, true));
-    this.resetTimer = this.clock.setTimeout(() => {
-      this.resetTimer = undefined;
-      if (this.state === 'resetting') this.sendReset();
-    }, this.settings.resetTimeoutMs);
+  private resetSide(): ResetSide {
+    return {
+      where: this.transport.description,
+      resetting: () => this.state === 'resetting',
+      connected: () => this.state === 'connected',
+      sendRst: () => {
+        this.decoder.clear();
+        this.writer.write((encoder, out) => encoder.encodeRstInto(out, 0, true));
+      },
+      up: () => {
+        this.clearLinkState();
+        this.state = 'connected';
+        this.markConnected();
+      },
+      giveUp: (error) => {
+        if (this.state === 'resetting') this.state = 'idle';
+        this.settleConnect(error);
+      },
+      lose: (error) => this.teardown(error),
+    };
   }
 
   private markConnected(): void {
-    this.resetTimer?.cancel();
-    this.resetTimer = undefined;
+    this.hostReset.cancel();
     this.log.info('ASH connected');
     this.settleConnect();
     this.emit('connected');
@@ -456,70 +370,19 @@ export class AshEndpoint extends EventEmitter<AshLinkEvents> implements AshLink 
     else this.teardown(error);
   }
 
-  private scheduleFlush(): void {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    queueMicrotask(() => {
-      this.flushScheduled = false;
-      this.flush();
-    });
-  }
-
-  /** Write everything owed, in UG101's priority order: NAK or ACK, retransmissions, then new DATA. */
-  private flush(): void {
-    if (this.state !== 'connected') return;
-    const out = this.scratch;
-    let o = 0;
-    const notReady = !this.receiveReady;
-    if (this.nakOwed) {
-      o = this.encoder.encodeNakInto(out, o, this.frmRx, notReady);
-      this.counters.naksSent++;
-      this.nakOwed = false;
-      this.ackOwed = false;
-    }
-    if (this.transmit.hasWork) {
-      o = this.transmit.writeData(this.encoder, out, o, this.frmRx);
-      this.ackOwed = false; // piggy-backed on the DATA frames
-    }
-    if (this.ackOwed) {
-      o = this.encoder.encodeAckInto(out, o, this.frmRx, notReady);
-      this.ackOwed = false;
-    }
-    if (o > 0) this.writeBytes(Buffer.from(out.subarray(0, o)));
-  }
-
-  private write(encode: (out: Buffer) => number): void {
-    const end = encode(this.scratch);
-    this.writeBytes(Buffer.from(this.scratch.subarray(0, end)));
-  }
-
-  private writeBytes(bytes: Buffer): void {
-    this.transport.write(bytes).catch((cause: unknown) => {
-      if (this.state === 'closed') return;
-      this.teardown(new AshError('ASH_TRANSPORT_CLOSED', 'write failed', { where: this.transport.description, cause }));
-    });
-  }
-
   // ---- teardown --------------------------------------------------------------------------------
 
   private clearLinkState(error?: AshError): void {
     this.transmit.clear(error);
-    this.frmRx = 0;
-    this.vetoes = 0;
-    this.ackOwed = false;
-    this.nakOwed = false;
-    this.reject.clear();
+    this.receive.clear();
     this.partialTimer?.cancel();
     this.partialTimer = undefined;
-    this.peerNotReadyTimer?.cancel();
-    this.peerNotReadyTimer = undefined;
   }
 
   /** Leave the connected state: reject everything pending with `error` and say so once. */
   private teardown(error: AshError): void {
     const wasConnected = this.state === 'connected';
-    this.resetTimer?.cancel();
-    this.resetTimer = undefined;
+    this.hostReset.cancel();
     if (this.state !== 'closed') this.state = 'idle';
     this.clearLinkState(error);
     this.decoder.clear();

@@ -328,3 +328,9 @@ export function networkStatusCodes(version: number): { up: number; down: number 
     ? { up: SLStatus.NETWORK_UP, down: SLStatus.NETWORK_DOWN }
     : { up: EmberStatus.NETWORK_UP, down: EmberStatus.NETWORK_DOWN };
 }
+
+/** Whether a send failed because the NCP is off its network (gone down, or never joined). */
+export function isNetworkGone(status: number, version: number): boolean {
+  const notJoined = version >= FIRST_SL_STATUS_VERSION ? SLStatus.NOT_JOINED : EmberStatus.NOT_JOINED;
+  return status === networkStatusCodes(version).down || status === notJoined;
+}

@@ -2,7 +2,7 @@ import { EmberNodeType } from '../ezsp/index.js';
 import { answerBasic, BASIC_CLUSTER } from './basic-cluster.js';
 import type { ApsMessage, DeviceUplink, ReceivedMessage, SimDevice } from './device.js';
 import { DEVICE_PROFILES, isEndDevice, SIM_MANUFACTURER_CODE } from './device-profiles.js';
-import type { SimulatedNcp } from './ncp.js';
+import type { NcpContext } from './ncp-context.js';
 import { answerZdo, deviceAnnounce, ZDO_ENDPOINT, ZDO_PROFILE, type ZdoNode } from './zdo.js';
 
 /**
@@ -84,18 +84,18 @@ export class DeviceAnswers {
 }
 
 /** What the NCP and the Device report when the Device has joined: childJoinHandler for an end device, then its Device_annce. */
-export function reportJoined(ncp: SimulatedNcp, answers: DeviceAnswers): void {
+export function reportJoined(ncp: NcpContext, answers: DeviceAnswers): void {
   reportChild(ncp, answers, true);
   // After the key establishment the join queued: a Device announces itself once it holds the network key.
   ncp.soon(() => answers.announce());
 }
 
 /** An end device left: the NCP frees its child table slot and says so. */
-export function reportLeft(ncp: SimulatedNcp, answers: DeviceAnswers, nodeId: number): void {
+export function reportLeft(ncp: NcpContext, answers: DeviceAnswers, nodeId: number): void {
   reportChild(ncp, answers, false, nodeId);
 }
 
-function reportChild(ncp: SimulatedNcp, answers: DeviceAnswers, joining: boolean, nodeId = answers.device.nodeId): void {
+function reportChild(ncp: NcpContext, answers: DeviceAnswers, joining: boolean, nodeId = answers.device.nodeId): void {
   const childType = answers.childType();
   if (childType === undefined || nodeId === undefined) return;
   const { device } = answers;
@@ -103,7 +103,7 @@ function reportChild(ncp: SimulatedNcp, answers: DeviceAnswers, joining: boolean
 }
 
 /** A child's slot in the NCP's child table: its place, in scenario order, among the end devices. */
-function childIndex(ncp: SimulatedNcp, device: SimDevice): number {
+function childIndex(ncp: NcpContext, device: SimDevice): number {
   let index = 0;
   for (const other of ncp.options.devices.values()) {
     if (other === device) return index;

@@ -1,6 +1,6 @@
 import { EmberCounterType, EmberOutgoingMessageType } from '../ezsp/index.js';
-import type { CommandHandlers } from './ncp-commands.js';
 import { countFrame } from './ncp-services.js';
+import type { CommandHandlers } from './ncp-context.js';
 
 /**
  * Broadcasts (a host's ZDO permit-joining to 0xFFFC, Green Power commissioning to 0xFFFD, address

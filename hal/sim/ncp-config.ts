@@ -1,6 +1,5 @@
 import { EzspConfigId, EzspStatus, EzspValueId } from '../ezsp/index.js';
-import type { CommandHandlers } from './ncp-commands.js';
-import type { SimulatedNcp } from './ncp.js';
+import type { CommandHandlers, NcpContext } from './ncp-context.js';
 
 /**
  * Configuration, policies and values: the NCP accepts and remembers what the host sets (until it
@@ -29,7 +28,7 @@ const CONFIG_DEFAULTS: ReadonlyMap<number, number> = new Map([
 ]);
 
 /** A configuration value as the NCP now holds it: what the host set, else the boot default. */
-export function configValue(ncp: SimulatedNcp, configId: number): number | undefined {
+export function configValue(ncp: NcpContext, configId: number): number | undefined {
   const set = ncp.ram.config.get(configId);
   if (set !== undefined) return set;
   // The scenario says how long this NCP holds messages for sleepy children unless the host says otherwise.
@@ -37,7 +36,7 @@ export function configValue(ncp: SimulatedNcp, configId: number): number | undef
   return CONFIG_DEFAULTS.get(configId);
 }
 
-function getValue(ncp: SimulatedNcp, valueId: number): Buffer | undefined {
+function getValue(ncp: NcpContext, valueId: number): Buffer | undefined {
   if (valueId === EzspValueId.VERSION_INFO) return VERSION_INFO;
   return ncp.ram.values.get(valueId);
 }

@@ -2,7 +2,7 @@ import type { Timer } from '../clock.js';
 import { ackedBlocks, APS_OPTION_FRAGMENT, decodeAckGroupId, decodeBlockGroupId, windowOf } from '../ezsp/fragmentation.js';
 import type { ApsMessage, SimDevice } from './device.js';
 import type { NcpRam } from './ncp-ram.js';
-import type { SimulatedNcp } from './ncp.js';
+import type { NcpContext } from './ncp-context.js';
 
 /**
  * The NCP's part in fragmented messages (see hal/ezsp/fragmentation.ts). Hub to device: a block
@@ -39,7 +39,7 @@ function awaitingOf(ram: NcpRam): Awaiting {
 const keyOf = (device: SimDevice, apsCounter: number, index: number) => `${device.eui64}/${apsCounter}/${index}`;
 
 /** One block of a hub message goes over the air to `device`; outcomes are reported as the device acknowledges. */
-export function blockToDevice<S extends SentBlock>(ncp: SimulatedNcp, device: SimDevice, sent: S, report: Report<S>): void {
+export function blockToDevice<S extends SentBlock>(ncp: NcpContext, device: SimDevice, sent: S, report: Report<S>): void {
   const { message } = sent;
   const { index, total } = decodeBlockGroupId(message.groupId ?? 0);
   const map = awaitingOf(ncp.ram);
@@ -61,7 +61,7 @@ export function blockToDevice<S extends SentBlock>(ncp: SimulatedNcp, device: Si
   }
 }
 
-function wait(ncp: SimulatedNcp, map: Awaiting, key: string, sent: SentBlock, report: Report<SentBlock>): void {
+function wait(ncp: NcpContext, map: Awaiting, key: string, sent: SentBlock, report: Report<SentBlock>): void {
   map.get(key)?.timer.cancel();
   const timer = ncp.ram.later(() => {
     if (map.get(key)?.timer !== timer) return;

@@ -1,6 +1,5 @@
 import { SecManFlag, SecManKeyType, SLStatus, type SecManContext } from '../ezsp/index.js';
-import type { CommandHandlers } from './ncp-commands.js';
-import type { SimulatedNcp } from './ncp.js';
+import type { CommandHandlers, NcpContext } from './ncp-context.js';
 
 /**
  * The security manager's keys as a host reads them to check or back up its network: the network
@@ -16,14 +15,14 @@ interface Exported {
   context: SecManContext;
 }
 
-function linkKeyByContext(ncp: SimulatedNcp, context: SecManContext): Exported {
+function linkKeyByContext(ncp: NcpContext, context: SecManContext): Exported {
   const byEui = (context.flags & SecManFlag.EUI_IS_VALID) !== 0;
   const entry = byEui ? ncp.nvm.key(context.eui64) : ncp.nvm.keyAt(context.keyIndex);
   if (!entry) return { status: SLStatus.NOT_FOUND, key: NO_KEY, context };
   return { status: SLStatus.OK, key: Buffer.from(entry.key), context: { ...context, eui64: entry.eui64, keyIndex: ncp.nvm.keyIndex(entry.eui64) } };
 }
 
-function exportKey(ncp: SimulatedNcp, context: SecManContext): Exported {
+function exportKey(ncp: NcpContext, context: SecManContext): Exported {
   const network = ncp.nvm.network;
   if (!network) return { status: SLStatus.NOT_FOUND, key: NO_KEY, context };
   switch (context.coreKeyType) {

@@ -3,11 +3,10 @@ import { APS_OPTION_FRAGMENT } from '../ezsp/fragmentation.js';
 import type { ApsMessage, SimDevice } from './device.js';
 import { configValue } from './ncp-config.js';
 import { acknowledgeToDevice, blockToDevice, isBlock } from './ncp-fragments.js';
-import type { CommandHandlers } from './ncp-commands.js';
 import { countFrame } from './ncp-services.js';
 import { answerOwnZdo, OWN_NODE_ID } from './ncp-zdo.js';
 import type { Eui64 } from '../radio.js';
-import type { SimulatedNcp } from './ncp.js';
+import type { CommandHandlers, NcpContext } from './ncp-context.js';
 
 /**
  * APS unicasts both ways. Hub to device: sendUnicast is answered at once with the APS counter,
@@ -40,7 +39,7 @@ interface Outgoing {
   messageTag: number;
 }
 
-function reportSent(ncp: SimulatedNcp, sent: Outgoing, delivered: boolean): void {
+function reportSent(ncp: NcpContext, sent: Outgoing, delivered: boolean): void {
   countFrame(ncp, delivered ? EmberCounterType.APS_DATA_TX_UNICAST_SUCCESS : EmberCounterType.APS_DATA_TX_UNICAST_FAILED, delivered);
   ncp.callback('messageSentHandler', {
     status: ncp.status(delivered ? 'SUCCESS' : 'DELIVERY_FAILED'),
@@ -52,7 +51,7 @@ function reportSent(ncp: SimulatedNcp, sent: Outgoing, delivered: boolean): void
   });
 }
 
-function hold(ncp: SimulatedNcp, device: SimDevice, sent: Outgoing): void {
+function hold(ncp: NcpContext, device: SimDevice, sent: Outgoing): void {
   const queue = ncp.ram.held.get(device.eui64) ?? [];
   const timer = ncp.ram.later(() => {
     const held = ncp.ram.held.get(device.eui64) ?? [];
@@ -66,21 +65,21 @@ function hold(ncp: SimulatedNcp, device: SimDevice, sent: Outgoing): void {
 }
 
 /** The message reaches the device: a whole one is delivered at once, a block when its window is acknowledged. */
-function overTheAir(ncp: SimulatedNcp, device: SimDevice, sent: Outgoing): void {
+function overTheAir(ncp: NcpContext, device: SimDevice, sent: Outgoing): void {
   if (isBlock(sent.message)) return blockToDevice(ncp, device, sent, (block, delivered) => reportSent(ncp, block, delivered));
   device.deliver(sent.message);
   reportSent(ncp, sent, true);
 }
 
 /** A unicast to the NCP's own node: its ZDO answers (the host interviews its own radio so); nothing else is taken. */
-function toSelf(ncp: SimulatedNcp, sent: Outgoing): void {
+function toSelf(ncp: NcpContext, sent: Outgoing): void {
   const answer = answerOwnZdo(ncp, sent.message);
   reportSent(ncp, sent, answer !== undefined);
   if (answer) void messageToHost(ncp, { nodeId: OWN_NODE_ID, eui64: ncp.options.scenario.network.eui64, lqi: OWN_LQI, rssi: 0 }, answer);
 }
 
 /** A sleepy child polled: hand over what was held for it. */
-export function pollFromDevice(ncp: SimulatedNcp, device: SimDevice): void {
+export function pollFromDevice(ncp: NcpContext, device: SimDevice): void {
   const held = ncp.ram.held.get(device.eui64) ?? [];
   ncp.ram.held.delete(device.eui64);
   for (const sent of held) {
@@ -98,7 +97,7 @@ export interface Sender {
 }
 
 /** Hand one APS message to the host in an incomingMessageHandler; true once the host's ASH acknowledged it. */
-export function messageToHost(ncp: SimulatedNcp, sender: Sender, message: ApsMessage): Promise<boolean> {
+export function messageToHost(ncp: NcpContext, sender: Sender, message: ApsMessage): Promise<boolean> {
   let frame: Buffer;
   try {
     frame = encodeResponse(
@@ -127,7 +126,7 @@ export function messageToHost(ncp: SimulatedNcp, sender: Sender, message: ApsMes
 }
 
 /** The device asks the NCP to get `message` to the host; true once the host holds it. */
-export function fromDevice(ncp: SimulatedNcp, device: SimDevice, message: ApsMessage): Promise<boolean> {
+export function fromDevice(ncp: NcpContext, device: SimDevice, message: ApsMessage): Promise<boolean> {
   const node = ncp.nvm.node(device.eui64);
   if (!ncp.ram.networkUp || !ncp.linkConnected || !device.joined || !node) return Promise.resolve(false);
   return messageToHost(ncp, { nodeId: node.nodeId, eui64: device.eui64, lqi: device.spec.lqi, rssi: device.spec.rssi }, message);

@@ -7,8 +7,7 @@ import {
   SLStatus,
   type EmberNetworkParameters,
 } from '../ezsp/index.js';
-import type { CommandHandlers } from './ncp-commands.js';
-import type { SimulatedNcp } from './ncp.js';
+import type { CommandHandlers, NcpContext } from './ncp-context.js';
 import type { StoredNetwork } from './nvm.js';
 
 /** Forming, resuming and leaving the network, its parameters, channel changes and energy scans. */
@@ -23,17 +22,17 @@ const CHANNEL_BITS = 0x07ffffff;
 /** Pages 28..31 are GB's 868 MHz band; a scan result encodes them in the channel byte's top 3 bits. */
 const FIRST_SUB_GHZ_PAGE = 28;
 
-function networkUp(ncp: SimulatedNcp): void {
+function networkUp(ncp: NcpContext): void {
   ncp.ram.networkUp = true;
   ncp.callback('stackStatusHandler', { status: ncp.status('NETWORK_UP') });
   ncp.emit('networkUp');
 }
 
-function randomExtendedPanId(ncp: SimulatedNcp): string {
+function randomExtendedPanId(ncp: NcpContext): string {
   return Buffer.from(Array.from({ length: 8 }, () => ncp.options.random.below(256))).toString('hex').toUpperCase();
 }
 
-function parametersOf(ncp: SimulatedNcp): EmberNetworkParameters {
+function parametersOf(ncp: NcpContext): EmberNetworkParameters {
   const network = ncp.nvm.network;
   if (!network) {
     return { extendedPanId: ALL_ZERO_EXTENDED_PAN, panId: 0, radioTxPower: 0, radioChannel: 0, joinMethod: 0, nwkManagerId: 0, nwkUpdateId: 0, channels: 0 };
@@ -55,7 +54,7 @@ function parametersOf(ncp: SimulatedNcp): EmberNetworkParameters {
  * network on) stay joined, and the NCP knows their addresses again, as it would from their
  * traffic; any other device is left on a network that no longer has a coordinator.
  */
-function keepOrOrphan(ncp: SimulatedNcp, network: StoredNetwork): void {
+function keepOrOrphan(ncp: NcpContext, network: StoredNetwork): void {
   for (const device of ncp.options.devices.values()) {
     if (device.isOn(network) && device.nodeId !== undefined) ncp.nvm.addNode({ eui64: device.eui64, nodeId: device.nodeId });
     else device.left();
@@ -66,7 +65,7 @@ function validChannel(channel: number): boolean {
   return Number.isInteger(channel) && channel >= 11 && channel <= 26;
 }
 
-function energyScan(ncp: SimulatedNcp, channelMask: number): number {
+function energyScan(ncp: NcpContext, channelMask: number): number {
   const page = channelMask >>> PAGE_SHIFT;
   const { network } = ncp.options.scenario;
   const subGhz = page >= FIRST_SUB_GHZ_PAGE;

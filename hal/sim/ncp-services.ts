@@ -7,9 +7,8 @@ import {
   FIRST_SL_STATUS_VERSION,
   SLStatus,
 } from '../ezsp/index.js';
-import type { CommandHandlers } from './ncp-commands.js';
 import { configValue } from './ncp-config.js';
-import type { SimulatedNcp } from './ncp.js';
+import type { CommandHandlers, NcpContext } from './ncp-context.js';
 
 /**
  * The NCP's housekeeping a ZigBee host drives at start-up and on the hour: the manufacturer code,
@@ -23,13 +22,13 @@ const DEFAULT_MULTICAST_TABLE_SIZE = 8;
 const NEVER = 0xffffffff;
 
 /** getExtendedValue's status is an EzspStatus before EZSP 14 and an sl_status_t from 14 on. */
-function extendedValueStatus(ncp: SimulatedNcp, found: boolean): number {
+function extendedValueStatus(ncp: NcpContext, found: boolean): number {
   if (found) return 0;
   return ncp.version >= FIRST_SL_STATUS_VERSION ? SLStatus.INVALID_PARAMETER : EzspStatus.ERROR_INVALID_VALUE;
 }
 
 /** An endpoint's flags: always two bytes, zero (and a failed status) for an endpoint nobody registered. */
-function endpointFlags(ncp: SimulatedNcp, endpoint: number): { found: boolean; value: Buffer } {
+function endpointFlags(ncp: NcpContext, endpoint: number): { found: boolean; value: Buffer } {
   const value = Buffer.alloc(2);
   const found = ncp.ram.endpoints.has(endpoint);
   if (found) value.writeUInt16LE(EmberEndpointFlags.ENABLED);
@@ -37,7 +36,7 @@ function endpointFlags(ncp: SimulatedNcp, endpoint: number): { found: boolean; v
 }
 
 /** The NCP sent or received an APS frame: count it, and a sent one also moves the network key's frame counter on. */
-export function countFrame(ncp: SimulatedNcp, counter: number, sent: boolean): void {
+export function countFrame(ncp: NcpContext, counter: number, sent: boolean): void {
   ncp.ram.count(counter);
   const network = ncp.nvm.network;
   if (sent && network) network.frameCounter = (network.frameCounter + 1) >>> 0;

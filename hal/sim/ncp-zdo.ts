@@ -1,5 +1,5 @@
 import type { ApsMessage } from './device.js';
-import type { SimulatedNcp } from './ncp.js';
+import type { NcpContext } from './ncp-context.js';
 import { answerZdo, ZDO_PROFILE, type ZdoNode } from './zdo.js';
 
 /**
@@ -8,7 +8,7 @@ import { answerZdo, ZDO_PROFILE, type ZdoNode } from './zdo.js';
  */
 export const OWN_NODE_ID = 0x0000;
 
-export function ownZdoNode(ncp: SimulatedNcp): ZdoNode {
+export function ownZdoNode(ncp: NcpContext): ZdoNode {
   return {
     nodeId: OWN_NODE_ID,
     eui64: ncp.options.scenario.network.eui64,
@@ -20,7 +20,7 @@ export function ownZdoNode(ncp: SimulatedNcp): ZdoNode {
 }
 
 /** The NCP's answer to a message the host sent to node 0x0000, or undefined when there is none. */
-export function answerOwnZdo(ncp: SimulatedNcp, message: ApsMessage): ApsMessage | undefined {
+export function answerOwnZdo(ncp: NcpContext, message: ApsMessage): ApsMessage | undefined {
   if (message.profileId !== ZDO_PROFILE) return undefined;
   const answer = answerZdo(ownZdoNode(ncp), message.clusterId, message.payload);
   if (!answer) return undefined;

@@ -11,21 +11,23 @@ import {
   frameNameById,
   MIN_EZSP_VERSION,
   type CallbackName,
-  type FrameName,
   type RequestFrame,
   type ResponseParams,
 } from '../ezsp/index.js';
 import { EZSP_FRAME_NAMES } from '../ezsp/frame-names.js';
-import type { Logger } from '../log.js';
 import type { Eui64 } from '../radio.js';
+import type { SimNvm } from './nvm.js';
 import type { ApsMessage, DeviceUplink, SimDevice } from './device.js';
-import { COMMAND_HANDLERS, type CommandHandler } from './ncp-commands.js';
+import { COMMAND_HANDLERS } from './ncp-commands.js';
+import type { CommandHandler, NcpContext, NcpEvents, NcpOptions } from './ncp-context.js';
 import { fromDevice, pollFromDevice } from './ncp-messaging.js';
 import { NcpRam } from './ncp-ram.js';
 import { status, type StatusMeaning } from './ncp-status.js';
-import type { SimNvm } from './nvm.js';
-import type { SeededRandom } from './random.js';
-import type { Scenario } from './scenario.js';
+
+/** The frame id of an extended EZSP frame (the legacy format carries only `version`). */
+function frameIdOf(bytes: Buffer): number | undefined {
+  return bytes.length >= 5 ? bytes.readUInt16LE(3) : undefined;
+}
 
 /**
  * The simulated NCP: the EZSP end of one ASH link. It decodes the host's commands with the shared
@@ -33,41 +35,7 @@ import type { Scenario } from './scenario.js';
  * EZSP 13+ NCP on a UART does. A reset (the host's RST, or one injected as a fault) empties RAM and
  * keeps flash.
  */
-export interface NcpEvents {
-  /** The link came up from a reset (the host's RST, or an injected one announced with RSTACK): RAM is fresh. */
-  booted: [];
-  linkDown: [reason: string];
-  networkUp: [];
-  networkDown: [];
-  joiningChanged: [open: boolean];
-  deviceJoined: [device: { eui64: Eui64; nodeId: number }];
-  joinRefused: [device: { eui64: Eui64; reason: JoinRefusal }];
-  deviceLeft: [device: { eui64: Eui64; nodeId: number }];
-  /** The NCP handled one EZSP frame from the host. */
-  hostFrame: [name: FrameName | 'undecodable', count: number];
-}
-
-export type JoinRefusal = 'NETWORK_DOWN' | 'JOINING_CLOSED' | 'NO_KEY' | 'WRONG_KEY';
-
-export interface NcpOptions {
-  scenario: Scenario;
-  nvm: SimNvm;
-  clock: Clock;
-  random: SeededRandom;
-  logger: Logger;
-  devices: ReadonlyMap<Eui64, SimDevice>;
-  /** The one EZSP protocol version this NCP speaks. */
-  ezspVersion: number;
-  /** Delay before each response and callback, read at send time (a fault that can change at run time). */
-  delayMs: () => number;
-}
-
-/** The frame id of an extended EZSP frame (the legacy format carries only `version`). */
-function frameIdOf(bytes: Buffer): number | undefined {
-  return bytes.length >= 5 ? bytes.readUInt16LE(3) : undefined;
-}
-
-export class SimulatedNcp extends EventEmitter<NcpEvents> implements DeviceUplink {
+export class SimulatedNcp extends EventEmitter<NcpEvents> implements DeviceUplink, NcpContext {
   ram: NcpRam;
   private link: AshEndpoint | undefined;
   /** Changes at every reboot; work begun before a reboot checks it and gives up. */

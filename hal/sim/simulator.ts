@@ -11,7 +11,8 @@ import { DEFAULT_ADDRESS, MAX_MESSAGE_LENGTH, SimDevice, type ReceivedMessage, t
 import { DeviceAnswers, reportJoined, reportLeft } from './device-answers.js';
 import { FACTORY_FIRMWARE, SimOtaClient } from './ota-client.js';
 import { FaultyTransport, type LineCounts, type LineFaults } from './faulty-transport.js';
-import { SimulatedNcp, type NcpEvents } from './ncp.js';
+import { SimulatedNcp } from './ncp.js';
+import type { NcpEvents } from './ncp-context.js';
 import { SimNvm } from './nvm.js';
 import { SeededRandom } from './random.js';
 import type { DeviceSpec, FaultDirection, FaultSettings, Scenario } from './scenario.js';

@@ -3,8 +3,7 @@ import { EmberDeviceUpdate, EmberJoinDecision, EmberKeyStatus, EzspConfigId, SLS
 import { linkKeyFromInstallCode } from '../install-code.js';
 import type { Eui64 } from '../radio.js';
 import type { SimDevice } from './device.js';
-import type { CommandHandlers } from './ncp-commands.js';
-import type { JoinRefusal, SimulatedNcp } from './ncp.js';
+import type { CommandHandlers, JoinRefusal, NcpContext } from './ncp-context.js';
 
 /**
  * The NCP's trust centre: the joining window, transient (install-code) keys, the key table, and
@@ -29,14 +28,14 @@ const DEFAULT_TRANSIENT_KEY_SECONDS = 300;
 const FOREVER = 0xff;
 const TRUST_CENTRE_NODE_ID = 0x0000;
 
-function allocateNodeId(ncp: SimulatedNcp): number {
+function allocateNodeId(ncp: NcpContext): number {
   for (;;) {
     const nodeId = 1 + ncp.options.random.below(0xfff7);
     if (!ncp.nvm.nodeById(nodeId)) return nodeId;
   }
 }
 
-function reportJoin(ncp: SimulatedNcp, nodeId: number, eui64: Eui64, status: number, decision: number): void {
+function reportJoin(ncp: NcpContext, nodeId: number, eui64: Eui64, status: number, decision: number): void {
   ncp.callback('trustCenterJoinHandler', {
     newNodeId: nodeId,
     newNodeEui64: eui64,
@@ -46,13 +45,13 @@ function reportJoin(ncp: SimulatedNcp, nodeId: number, eui64: Eui64, status: num
   });
 }
 
-function refuse(ncp: SimulatedNcp, eui64: Eui64, reason: JoinRefusal): JoinOutcome {
+function refuse(ncp: NcpContext, eui64: Eui64, reason: JoinRefusal): JoinOutcome {
   ncp.emit('joinRefused', { eui64, reason });
   return { joined: false, reason };
 }
 
 /** The device's key matches: it joins, gets a fresh TC link key, and the host hears both steps. */
-function admit(ncp: SimulatedNcp, device: SimDevice, nodeId: number, tcLinkKey: Buffer): JoinOutcome {
+function admit(ncp: NcpContext, device: SimDevice, nodeId: number, tcLinkKey: Buffer): JoinOutcome {
   const { eui64 } = device;
   reportJoin(ncp, nodeId, eui64, EmberDeviceUpdate.STANDARD_SECURITY_UNSECURED_JOIN, EmberJoinDecision.USE_PRECONFIGURED_KEY);
   ncp.nvm.addNode({ eui64, nodeId });
@@ -67,7 +66,7 @@ function admit(ncp: SimulatedNcp, device: SimDevice, nodeId: number, tcLinkKey: 
 }
 
 /** A device asks to join through the trust centre. */
-export function requestJoin(ncp: SimulatedNcp, device: SimDevice): JoinOutcome {
+export function requestJoin(ncp: NcpContext, device: SimDevice): JoinOutcome {
   const { eui64 } = device;
   const stored = ncp.nvm.node(eui64);
   if (device.joined && stored) return { joined: true, nodeId: stored.nodeId };
@@ -93,7 +92,7 @@ export function requestJoin(ncp: SimulatedNcp, device: SimDevice): JoinOutcome {
   return admit(ncp, device, nodeId, randomBytes(16));
 }
 
-function closeJoining(ncp: SimulatedNcp): void {
+function closeJoining(ncp: NcpContext): void {
   // Not joiningOpen(): when the window's own timer fires, the clock already reads its end.
   const wasOpen = ncp.ram.joiningUntil > 0;
   ncp.ram.joiningTimer?.cancel();

@@ -15,6 +15,7 @@ export const CLUSTER = {
   time: 0x000a,
   ota: 0x0019,
   tunneling: 0x0704,
+  keyEstablishment: 0x0800,
   prepayment: 0x0705,
   metering: 0x0702,
   deviceManagement: 0x0708,

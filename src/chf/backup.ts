@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { isEui64 } from '../../hal/eui64.js';
 import type { NetworkInfo, Radio } from '../../hal/radio.js';
 import type { DeviceLog, RestoredDevice } from './device-log.js';
-import { isDeviceType, DEVICE_TYPES, type DeviceType } from './device-types.js';
+import { isDeviceType, DEVICE_TYPES, type DeviceType } from '../security/device-types.js';
 import { DeviceLogError } from './errors.js';
 import { HASHED_LINK_KEY_LENGTH } from './link-key-hash.js';
 

@@ -1,6 +1,6 @@
 import type { Eui64 } from '../../hal/radio.js';
 import { isEui64 } from '../../hal/eui64.js';
-import { jsonCodec, type Batch, type Domain, type Store } from '../store/store.js';
+import { jsonCodec, type Batch, type Domain, type Store } from '../store/index.js';
 import { LINK_KEY_LENGTH } from './link-key-hash.js';
 
 /**

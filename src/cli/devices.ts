@@ -2,13 +2,11 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { HubError } from '../../hal/errors.js';
 import { parseEui64 } from '../../hal/eui64.js';
-import { DeviceLog, type DeviceLogEntry } from '../chf/device-log.js';
-import { DEVICE_TYPE_NAMES, DEVICE_TYPES } from '../chf/device-types.js';
-import type { HistoricDeviceEntry } from '../chf/historic-device-log.js';
-import { hashTcLinkKey, maskSecret } from '../chf/link-key-hash.js';
+import { DeviceLog, type DeviceLogEntry, type HistoricDeviceEntry, hashTcLinkKey, maskSecret } from '../chf/index.js';
+import { DEVICE_TYPE_NAMES, DEVICE_TYPES } from '../security/device-types.js';
 import { loadConfig } from '../config.js';
 import { KEY_FILE_NAME } from '../security/file-secure-element.js';
-import type { Store } from '../store/store.js';
+import type { Store } from '../store/index.js';
 import { openLocalStore } from './local-store.js';
 
 /**

@@ -1,6 +1,6 @@
 import { FIRMWARE_ACTIVATIONS_DOMAIN, HubSlots, manufacturerImageHash, parseUpgradeImage, type FirmwareImages, type HeldImage, type SlotName, type TransferProgress } from '../firmware/index.js';
-import { hex } from '../firmware/ota-header.js';
-import type { Store } from '../store/store.js';
+import { hex } from '../firmware/index.js';
+import type { Store } from '../store/index.js';
 
 /**
  * What `hub firmware status` reports: the images held, the transfers under way, the activations

@@ -7,7 +7,7 @@ import { HubError } from '../../hal/errors.js';
 import { parseEui64 } from '../../hal/eui64.js';
 import { loadConfig } from '../config.js';
 import { FirmwareImages, HEADER_STRING_LENGTH, ImageReceiver, buildUpgradeImage, signUpgradeImage, type TransferProgress, type UpgradeImageFields } from '../firmware/index.js';
-import type { Store } from '../store/store.js';
+import type { Store } from '../store/index.js';
 import { writeFileAtomic } from '../security/atomic-file.js';
 import { SecurityCredentials } from '../security/credentials.js';
 import { privateFileProblem } from '../security/file-permissions.js';

@@ -15,8 +15,8 @@ import {
   SIZE,
   type GbcsMessage,
 } from '../gbcs/index.js';
-import { RTDS_PARTIES } from '../gbcs/known-parties.js';
-import { processOnce } from '../hub/process-once.js';
+import { RTDS_PARTIES } from '../gbcs/index.js';
+import { processOnce } from '../hub/index.js';
 import { PayloadError, decodePayload, describePayload, describeValue, payloadToJson, type DecodedPayload } from '../gbcs/payload/index.js';
 import { decryptGbzComponent, gbzEncryptionKey } from '../gbcs/payload/gbz/index.js';
 

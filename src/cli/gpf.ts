@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { SystemClock } from '../../hal/clock.js';
 import { HubError } from '../../hal/errors.js';
 import { loadConfig } from '../config.js';
-import { GasProxyData } from '../gpf/gas-proxy-data.js';
+import { GasProxyData } from '../gpf/index.js';
 import { HUB_EVENTS, openHubLogs } from '../logs/index.js';
 import { PIN_ATTEMPT_POLICY } from '../security/pin-attempts.js';
 import { PinStore } from '../security/pin-store.js';

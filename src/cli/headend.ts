@@ -1,13 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError, type Command } from 'commander';
 import { parseEui64 } from '../../hal/eui64.js';
-import { findDeviceType, type DeviceType } from '../chf/device-types.js';
+import { findDeviceType, type DeviceType } from '../security/device-types.js';
 import { loadConfig } from '../config.js';
 import { messageCodeEntry } from '../gbcs/index.js';
-import { ccs01Command, ccs06Command, gcs13aCommand } from '../headend/commands.js';
-import { demoHeadEndDir, HeadEndError } from '../headend/demo-keys.js';
-import { HeadEnd, type HeadEndMessage } from '../headend/head-end.js';
-import { hubTopics } from '../wan/topics.js';
+import { ccs01Command, ccs06Command, gcs13aCommand, demoHeadEndDir, HeadEndError, HeadEnd, type HeadEndMessage } from '../headend/index.js';
+import { hubTopics } from '../wan/index.js';
 import { chooseHub, exchange, resolveTarget, withTarget, withTool, type TargetOptions } from './wan.js';
 
 /**

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { HubError } from '../../hal/errors.js';
 import { FileSecureElement, KEY_FILE_NAME } from '../security/file-secure-element.js';
-import { openStore, StoreError, type Store } from '../store/store.js';
+import { openStore, StoreError, type Store } from '../store/index.js';
 
 /**
  * The hub's store opened by a local command, with the key file that seals its personal domains.

@@ -5,7 +5,7 @@ import { SystemClock } from '../../hal/clock.js';
 import { HubError } from '../../hal/errors.js';
 import { loadConfig } from '../config.js';
 import { gbcsCodeOf, hubEventByCode, openHubLogs, type LogEntry } from '../logs/index.js';
-import { openStore, StoreError, type Store } from '../store/store.js';
+import { openStore, StoreError, type Store } from '../store/index.js';
 
 /**
  * `hub logs event|security`: read the CHF Event Log or Security Log straight from the store,

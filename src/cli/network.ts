@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
-import { fromCoordinatorBackup, NetworkBackupError, toCoordinatorBackup } from '../han/network-backup.js';
-import { NetworkIdentity } from '../han/network-identity.js';
+import { fromCoordinatorBackup, NetworkBackupError, toCoordinatorBackup, NetworkIdentity } from '../han/index.js';
 import { writeFileAtomic } from '../security/atomic-file.js';
 import { openLocalStore } from './local-store.js';
 

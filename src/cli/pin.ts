@@ -7,7 +7,7 @@ import { openHubLogs } from '../logs/index.js';
 import { PIN_ATTEMPT_POLICY } from '../security/pin-attempts.js';
 import type { PinKind } from '../security/pin-rules.js';
 import { PinStore, PinStoreError, type PinStatus } from '../security/pin-store.js';
-import type { Store } from '../store/store.js';
+import type { Store } from '../store/index.js';
 import { openLocalStore } from './local-store.js';
 import { secretInput, type SecretInput, type TerminalLike } from './pin-input.js';
 

@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { CommanderError, type Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { HubSlots, parseUpgradeImage } from '../firmware/index.js';
-import { hex } from '../firmware/ota-header.js';
+import { hex } from '../firmware/index.js';
 import { startSimProcess } from '../sim-process.js';
-import { jsonCodec, openStore } from '../store/store.js';
+import { jsonCodec, openStore } from '../store/index.js';
 import { runDoctor } from './doctor.js';
 
 /**

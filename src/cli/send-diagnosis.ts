@@ -1,7 +1,7 @@
 import type { Eui64 } from '../../hal/radio.js';
 import { routeOf } from '../gbcs/index.js';
-import { gpfEui64 } from '../gpf/gpf-eui64.js';
-import type { Telemetry } from '../wan/telemetry.js';
+import { gpfEui64 } from '../gpf/index.js';
+import type { Telemetry } from '../wan/index.js';
 
 /**
  * Why a command sent with `hub send` (or `hub headend`) got no response, as far as a tool outside

@@ -2,7 +2,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { loadScenario } from '../../hal/sim/scenario.js';
 import { runSimulator } from '../../hal/sim/run.js';
 import type { RuntimeFaults } from '../../hal/sim/simulator.js';
-import { createLogger } from '../log.js';
+import { createLogger } from '../logs/index.js';
 
 interface SimOptions {
   withParent?: boolean;

@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { HubError } from '../../hal/errors.js';
 import type { HubConfig } from '../config.js';
-import { readPem } from '../wan/settings.js';
+import { readPem } from '../wan/index.js';
 
 /** Errors from creating a directory that mean "not allowed here", not "something broke". */
 const NOT_ALLOWED = new Set(['EACCES', 'EPERM', 'EROFS']);

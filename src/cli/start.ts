@@ -2,12 +2,12 @@ import type { Command } from 'commander';
 import type { Logger } from '../../hal/log.js';
 import { loadConfig, type HubConfig } from '../config.js';
 import { startHub, type Hub } from '../hub.js';
-import { createLogger } from '../log.js';
+import { createLogger } from '../logs/index.js';
 import { checkNoExposedSecrets, checkStartupFiles } from '../security/file-permissions.js';
 import { checkWanFiles, prepareStoreDir } from './start-checks.js';
 import { radioSource, withDoctorHint } from '../radio-source.js';
 import { startSimProcess, type SimProcess } from '../sim-process.js';
-import { startEmbeddedBroker, type EmbeddedBroker } from '../wan/embedded-broker.js';
+import { startEmbeddedBroker, type EmbeddedBroker } from '../wan/index.js';
 
 /** How long a simulated device's join window stays open when `hub start` commissions the scenario. */
 const DEMO_JOIN_TIMEOUT_SECONDS = 120;

@@ -3,10 +3,9 @@ import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { Command } from 'commander';
-import { StoreError } from '../store/errors.js';
 import { loadConfig } from '../config.js';
 import { FileSecureElement, KEY_FILE_NAME } from '../security/file-secure-element.js';
-import { openStore, repairStore } from '../store/store.js';
+import { openStore, repairStore, StoreError } from '../store/index.js';
 import { openLocalStore } from './local-store.js';
 
 /** `hub store`: look after the hub's LevelDB directory when it reports damage. */

@@ -6,14 +6,9 @@ import { HubError } from '../../hal/errors.js';
 import { parseEui64 } from '../../hal/eui64.js';
 import type { Eui64 } from '../../hal/radio.js';
 import { loadConfig } from '../config.js';
-import { readEndpoint } from '../wan/endpoint-file.js';
-import { wanSettingsFromConfig, type WanSettings } from '../wan/settings.js';
-import { connectTool, findHubs, type ToolClient } from '../wan/tool-client.js';
-import { hubTopics, parseHubTopic, USER_PROPERTY, type HubTopics } from '../wan/topics.js';
-import { formatStatus, type StatusReport } from '../wan/status-report.js';
+import { readEndpoint, wanSettingsFromConfig, type WanSettings, connectTool, findHubs, type ToolClient, hubTopics, parseHubTopic, USER_PROPERTY, type HubTopics, formatStatus, type StatusReport, type RelayReport } from '../wan/index.js';
 import { explainNoResponse } from './send-diagnosis.js';
 import { routeOf } from '../gbcs/index.js';
-import type { RelayReport } from '../wan/relay-report.js';
 
 /**
  * `hub wan status`, `hub send <hex>` and `hub listen`: a person's view of a running hub through

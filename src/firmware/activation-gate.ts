@@ -1,6 +1,6 @@
 import type { Eui64 } from '../../hal/radio.js';
 import { decodeMessage } from '../gbcs/index.js';
-import { activateFirmwareCommand, decodeAsn1 } from '../gbcs/payload/asn1/views.js';
+import { activateFirmwareCommand, decodeAsn1 } from '../gbcs/payload/asn1/index.js';
 import { CANCEL_ACTIVATION_AT } from './activation-schedule.js';
 import type { DeviceModels } from './device-models.js';
 import { FirmwareError } from './errors.js';

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Clock, Timer } from '../../hal/clock.js';
 import type { Eui64 } from '../../hal/radio.js';
-import { jsonCodec, type Domain, type Store } from '../store/store.js';
+import { jsonCodec, type Domain, type Store } from '../store/index.js';
 import type { FirmwareImages } from './image-store.js';
 
 /**

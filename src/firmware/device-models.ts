@@ -3,7 +3,7 @@ import { Ajv } from 'ajv';
 import type { Eui64 } from '../../hal/radio.js';
 import { HUB_EVENTS, type SecurityEventSink } from '../logs/index.js';
 import type { CredentialSource } from '../security/certificates.js';
-import { jsonCodec, type Domain, type Store } from '../store/store.js';
+import { jsonCodec, type Domain, type Store } from '../store/index.js';
 import { FirmwareError } from './errors.js';
 
 /**

@@ -3,7 +3,7 @@ import type { Logger } from '../../hal/log.js';
 import type { Radio } from '../../hal/radio.js';
 import type { SecurityEventSink } from '../logs/index.js';
 import type { Credential, CredentialSource } from '../security/certificates.js';
-import type { Store } from '../store/store.js';
+import type { Store } from '../store/index.js';
 import { DeviceModels } from './device-models.js';
 import { FirmwareError } from './errors.js';
 import { FirmwareImages } from './image-store.js';

@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import type { Clock } from '../../hal/clock.js';
 import type { Eui64 } from '../../hal/radio.js';
 import type { Credential, CredentialSource } from '../security/certificates.js';
-import { bytesCodec, jsonCodec, type Batch, type Domain, type Store } from '../store/store.js';
+import { bytesCodec, jsonCodec, type Batch, type Domain, type Store } from '../store/index.js';
 import { decodeChunk, type ImageChunk } from './chunk-frame.js';
 import { FirmwareError, type FirmwareErrorCode } from './errors.js';
 import type { FirmwareImages, HeldImage } from './image-store.js';

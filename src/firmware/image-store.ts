@@ -1,7 +1,7 @@
 import type { Clock } from '../../hal/clock.js';
 import { HUB_EVENTS, type SecurityEventSink } from '../logs/index.js';
 import type { Credential, CredentialSource } from '../security/certificates.js';
-import { bytesCodec, jsonCodec, type Domain, type Store } from '../store/store.js';
+import { bytesCodec, jsonCodec, type Domain, type Store } from '../store/index.js';
 import { FirmwareError } from './errors.js';
 import { checkTarget, type ImageTarget } from './target.js';
 import { manufacturerImageHash, parseUpgradeImage, type UpgradeImage } from './upgrade-image.js';

@@ -1,6 +1,13 @@
 import type { Eui64 } from '../../hal/radio.js';
-import type { DutyCycleLevel } from '../subghz/duty-cycle.js';
-import type { SubGhzState } from '../subghz/index.js';
+
+/** The Sub GHz duty-cycle levels (src/subghz), as the pacing reads them. */
+export type DutyCycleLevel = 'normal' | 'limited' | 'critical' | 'regulated';
+
+/** What the pacing asks of the dual-band hub's Sub GHz state. */
+export interface DutyCycleSource {
+  dutyCycleLevel(): DutyCycleLevel;
+  pauseOf(eui: Eui64): { until: number } | undefined;
+}
 
 /**
  * How fast the hub serves image blocks on a dual-band hub: the shorter the Sub GHz duty cycle left,
@@ -15,7 +22,7 @@ export const OTA_BLOCK_PERIOD_MS: Readonly<Record<DutyCycleLevel, number>> = {
   regulated: 60_000,
 };
 
-export function otaPacing(subGhz: Pick<SubGhzState, 'dutyCycleLevel' | 'pauseOf'>, now: () => number): (eui: Eui64) => number {
+export function otaPacing(subGhz: DutyCycleSource, now: () => number): (eui: Eui64) => number {
   return (eui) => {
     const pause = subGhz.pauseOf(eui);
     return Math.max(OTA_BLOCK_PERIOD_MS[subGhz.dutyCycleLevel()], pause ? pause.until - now() : 0);

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Clock } from '../../hal/clock.js';
 import type { Eui64 } from '../../hal/radio.js';
-import { jsonCodec, type Domain, type Store } from '../store/store.js';
+import { jsonCodec, type Domain, type Store } from '../store/index.js';
 import { FirmwareError } from './errors.js';
 import type { DeviceModels } from './device-models.js';
 import type { FirmwareImages } from './image-store.js';

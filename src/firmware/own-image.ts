@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Clock } from '../../hal/clock.js';
 import type { Eui64 } from '../../hal/radio.js';
-import type { Store } from '../store/store.js';
+import type { Store } from '../store/index.js';
 import { ACTIVATION_RESPONSE, ActivationSchedule, CANCEL_ACTIVATION_AT, type ActivationOrigin, type ActivationOutcome, type ActivationResponse } from './activation-schedule.js';
 import { FirmwareError } from './errors.js';
 import type { DeviceModels } from './device-models.js';

@@ -1,5 +1,5 @@
 import type { Logger } from '../../hal/log.js';
-import { HUB_EVENTS } from '../logs/event-codes.js';
+import { HUB_EVENTS } from '../logs/index.js';
 import type { CredentialSource } from '../security/certificates.js';
 import { HubSlots, type Recovery } from './hub-slots.js';
 import { parseUpgradeImage } from './upgrade-image.js';

@@ -9,3 +9,14 @@ export { computeMac, gbcsMacHeader, macAuthenticatedData, macIv, macMatches } fr
 export { MESSAGE_CODES, messageCodeEntry, messageCodesFor, type MessageCodeEntry, type MessageTarget } from './message-codes.js';
 export { dateTimeFromDate, dateTimeToDate, decodeDateTime, encodeDateTime, formatDateTime, type DlmsDateTime } from './date-time.js';
 export { isSigned, type GbcsMessage, type GroupingHeader, type MacHeader, type SignatureField, type SupplementaryRemoteParty } from './message.js';
+export { encodeAsn1, firmwareTransferAlert, decodeAsn1, gpfDeviceLogEntry, gpfDeviceLogBackupAlert } from './payload/asn1/views.js';
+export { ASN1_TAG, primitive, type Asn1Node, decodeDer, encodeDer, encodeWithTwoOctetLengths, sequenceNode } from './payload/asn1/der.js';
+export { integer, octetString, sequence, sequenceOf, type Asn1Shape, type Asn1Value, expectSequence, generalizedTime, nothing } from './payload/asn1/shape.js';
+export { PayloadError } from './payload/errors.js';
+export { anyData, none, type Shape, type BitString, compactArray, doubleLongUnsigned, longUnsigned, octets, struct, unsigned, eui64, type ShapeValue } from './payload/dlms/shape.js';
+export { step, AlertUseCase, AccessUseCase, type Steps } from './payload/dlms/views.js';
+export { DBCH01, eventLogRange, DBCH03, DBCH04, DBCH07, DBCH09 } from './payload/dlms/chf.js';
+export { COSEM_CLASS, OBIS } from './payload/dlms/cosem.js';
+export { type IntegerType } from './payload/dlms/types.js';
+export { RTDS_PARTIES } from './known-parties.js';
+export { PayloadReader } from './payload/reader.js';

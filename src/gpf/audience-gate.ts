@@ -1,4 +1,4 @@
-import type { PersonalClass } from '../security/personal-data.js';
+import type { PersonalClass } from '../privacy/index.js';
 import { GpfError } from './errors.js';
 
 /**

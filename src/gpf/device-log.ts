@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { isEui64 as isEui64Text } from '../../hal/eui64.js';
 import type { Eui64 } from '../../hal/radio.js';
-import { DEVICE_TYPES, type DeviceType } from '../chf/device-types.js';
-import { jsonCodec, type Domain, type Store } from '../store/store.js';
+import { DEVICE_TYPES, type DeviceType } from '../security/device-types.js';
+import { jsonCodec, type Domain, type Store } from '../store/index.js';
 import { GpfError } from './errors.js';
 import { GPF_LOG_SIZES } from './log-sizes.js';
 

@@ -1,10 +1,10 @@
-import { jsonCodec, sequenceKey, type Domain, type DomainSpec, type RangeOptions, type Store } from '../store/store.js';
-import { BoundedLog } from '../logs/bounded-log.js';
+import { jsonCodec, sequenceKey, type Domain, type DomainSpec, type RangeOptions, type Store } from '../store/index.js';
+import { BoundedLog } from '../logs/index.js';
 import { AudienceGate, type Audience, type GpfViewName } from './audience-gate.js';
 import { DAY_MS, dayKey, dayStart, halfHourSlot, isDayKey, slotStart } from './days.js';
 import { GpfError } from './errors.js';
 import { IdentifierError, parseMprn, sameMprn as sameMprnNumber } from '../security/identifiers.js';
-import { retentionCutoff, type PersonalClass } from '../security/personal-data.js';
+import { retentionCutoff, type PersonalClass } from '../privacy/index.js';
 import { GPF_LOG_SIZES, HALF_HOURS_PER_DAY, type GpfLogName } from './log-sizes.js';
 import {
   checkPrepayment,

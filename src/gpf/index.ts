@@ -5,3 +5,4 @@ export { GPF_LOG_SIZES, HALF_HOURS_PER_DAY, type GpfLogName } from './log-sizes.
 export { GpfError, type GpfErrorCode } from './errors.js';
 export type { GasRegisters, PrepaymentRegisters, DailyRead, PrepaymentDailyRead, DailyConsumption, ProfileInterval, BillingSnapshot } from './readings.js';
 export { dayKey } from './days.js';
+export { gpfEui64 } from './gpf-eui64.js';

@@ -2,7 +2,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { isEui64 } from '../../hal/eui64.js';
 import type { Logger } from '../../hal/log.js';
 import type { NetworkInfo, NetworkKey, NetworkParameters, Radio } from '../../hal/radio.js';
-import { jsonCodec, type Domain, type Store } from '../store/store.js';
+import { jsonCodec, type Domain, type Store } from '../store/index.js';
 
 /**
  * The HAN's identity: PAN id, extended PAN id, channel and network key, made once and kept in the

@@ -1,7 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import type { Logger } from '../../hal/log.js';
 import type { Eui64, IncomingMessage } from '../../hal/radio.js';
-import type { AdmissionCheck, DeviceKinds, RelayEvents, RelaySecuritySink } from './relay.js';
+import type { AdmissionCheck, DeviceKinds, RelayEvents, RelaySecuritySink } from './relay-contract.js';
 import type { SleepyQueue } from './sleepy-queue.js';
 import { TunnelError } from '../../hal/tunnel/errors.js';
 import { decodeTunnelData, encodeTunnelData, MAX_REMAINING_COUNT } from '../../hal/tunnel/header.js';

@@ -4,8 +4,9 @@ import { HubError } from '../../hal/errors.js';
 import { isEui64, notAnEui64 } from '../../hal/eui64.js';
 import { silentLogger, type Logger } from '../../hal/log.js';
 import type { DeliveryOutcome, Eui64, IncomingMessage, Radio } from '../../hal/radio.js';
+import { RELAY_STATUS, type AdmissionCheck, type DeliveryReport, type DeviceKinds, type RelayEvents, type RelaySecuritySink } from './relay-contract.js';
 import { RelayInbound } from './relay-inbound.js';
-import type { QueueOutcome, QueueSettlement, SleepyQueue } from './sleepy-queue.js';
+import type { QueueOutcome, SleepyQueue } from './sleepy-queue.js';
 import { GBCS_MESSAGE_TAGS } from '../../hal/tunnel/header.js';
 import { encodeTunnelFrame, GBCS_TUNNEL, TUNNEL_PROFILE, TUNNELING_CLUSTER, type TunnelFrame } from '../../hal/tunnel/protocol.js';
 import { HubTunnels } from './tunnels.js';
@@ -22,57 +23,7 @@ import { HubTunnels } from './tunnels.js';
  * GET-RESPONSE that is not acknowledged leaves the message at the head of the queue for the next GET.
  */
 
-/** Whether a Device may use the HAN: in the CHF Device Log (HanAdmission satisfies it). */
-export interface AdmissionCheck {
-  isAdmitted(eui64: Eui64): boolean | Promise<boolean>;
-}
-
-/** Whether a Device sleeps (the GSME), so that messages to it wait in the queue; whether it may only receive (a Type 2 Device). */
-export interface DeviceKinds {
-  isSleepy(eui64: Eui64): boolean | Promise<boolean>;
-  isReceiveOnly?(eui64: Eui64): boolean | Promise<boolean>;
-}
-
-/** Where the relay records a receive-only Device that tried to send (the Security Log, by alias). */
-export interface RelaySecuritySink {
-  record(code: 'RECEIVE_ONLY_DEVICE_SENT', detail: { eui64: Eui64; reason: string }): void | Promise<void>;
-}
-
-/** Every way a relay can end, with what it means to the caller. */
-export const RELAY_STATUS = {
-  DELIVERED: 'the Device acknowledged the transfer carrying the message',
-  QUEUED: 'held for the sleepy Device until it wakes and asks for it; the outcome follows',
-  NOT_ADMITTED: 'the Device is not in the CHF Device Log; nothing was sent',
-  TOO_LARGE: 'the message does not fit one tunnel transfer; nothing was sent',
-  EXPIRED: 'the message expired before it could be sent; nothing was sent',
-  QUEUE_FULL: 'the sleepy Device already has as many messages waiting as the hub holds; nothing was queued',
-  UNREACHABLE: 'the Device did not acknowledge the tunnel request or the transfer',
-  TUNNEL_REFUSED: 'the Device refused the tunnel request',
-} as const;
-export type RelayStatus = keyof typeof RELAY_STATUS;
-
-export interface DeliveryReport {
-  eui64: Eui64;
-  status: RelayStatus;
-  detail?: string;
-  /** QUEUED only: the queue's id for the message, also carried by the `queueSettled` event. */
-  messageId?: string;
-  /** QUEUED only: DELIVERED, EXPIRED or REMOVED while this process lives (STILL_QUEUED if the relay stops first). */
-  outcome?: Promise<QueueSettlement>;
-}
-
-export interface RelayEvents {
-  /** A GBCS message a Device sent over its tunnel (a response or an alert), header removed. */
-  message: [message: { eui64: Eui64; gbcsBytes: Buffer }];
-  /** The final outcome of a queued message, by id, including messages queued before a restart. */
-  queueSettled: [outcome: QueueOutcome];
-  /** Tunnel traffic the relay dropped: from a Device not admitted, or unreadable. */
-  refused: [refusal: { eui64: Eui64; reason: string }];
-  /** A Device reported a TransferDataError on one of the hub's tunnels. */
-  transferError: [error: { eui64: Eui64; tunnelId: number; status: string }];
-  /** Work the relay started on its own (answering a Device) failed. */
-  failed: [failure: { doing: string; eui64: Eui64; error: Error }];
-}
+export { RELAY_STATUS, type AdmissionCheck, type DeliveryReport, type DeviceKinds, type RelayEvents, type RelaySecuritySink, type RelayStatus } from './relay-contract.js';
 
 export class RelayError extends HubError {}
 

@@ -4,7 +4,7 @@ import { HubError } from '../../hal/errors.js';
 import { isEui64, notAnEui64 } from '../../hal/eui64.js';
 import { silentLogger, type Logger } from '../../hal/log.js';
 import type { Eui64 } from '../../hal/radio.js';
-import { jsonCodec, parseSequenceKey, sequenceKey, type Domain, type Store } from '../store/store.js';
+import { jsonCodec, parseSequenceKey, sequenceKey, type Domain, type Store } from '../store/index.js';
 
 /**
  * Remote Party Messages waiting for a sleepy Device (the GSME) to wake and ask for them with GET.

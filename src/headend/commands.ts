@@ -1,6 +1,6 @@
 import { parseInstallCode } from '../../hal/install-code.js';
 import type { Eui64 } from '../../hal/radio.js';
-import { DEVICE_TYPES, type DeviceType } from '../chf/device-types.js';
+import { DEVICE_TYPES, type DeviceType } from '../security/device-types.js';
 import { messageCodesFor } from '../gbcs/index.js';
 import { CCS01, CCS06 } from '../gbcs/payload/dlms/index.js';
 import { encodeGbz } from '../gbcs/payload/gbz/index.js';

@@ -3,7 +3,7 @@ import type { Eui64 } from '../../hal/radio.js';
 import type { GbcsAuthenticator } from '../gbcs/index.js';
 import type { SecurityCredentials } from '../security/credentials.js';
 import type { OriginatorCounters } from '../security/replay.js';
-import type { AlertRequest, AlertSink } from './use-case.js';
+import type { AlertRequest, AlertSink } from '../use-case/index.js';
 
 /** An alert ready for the WAN: its Message Code, the counter it carries, and the sealed bytes. */
 export interface SealedAlert {

@@ -1,22 +1,19 @@
 import type { Clock } from '../../hal/clock.js';
 import { silentLogger, type Logger } from '../../hal/log.js';
-import { DeviceLog } from '../chf/device-log.js';
+import { DeviceLog, watchDeviceLog, watchSubGhz } from '../chf/index.js';
 import { LinkStatisticsTable } from '../chf/use-cases/index.js';
-import { watchDeviceLog } from '../chf/use-cases/cs14-device-log-alert.js';
-import { watchSubGhz } from '../chf/use-cases/dbch-alerts.js';
 import { watchGpfDeviceLog } from '../gpf/use-cases/index.js';
 import { GbcsAuthenticator } from '../gbcs/index.js';
-import { openHubLogs, type HubLogs } from '../logs/hub-logs.js';
+import { openHubLogs, type HubLogs } from '../logs/index.js';
 import { SecurityCredentials } from '../security/credentials.js';
 import { OriginatorCounters } from '../security/replay.js';
 import { SupplyArrangementStore } from '../security/supply-arrangement.js';
 import type { SecureElement } from '../security/secure-element.js';
-import type { Store } from '../store/store.js';
+import type { Store } from '../store/index.js';
 import { ALL_HANDLERS } from './handlers.js';
-import { HandlerRegistry } from './registry.js';
+import { HandlerRegistry, type ChfState, type GpfState, type HubIdentity, type LinkStatisticsSource, type UseCaseHandler } from '../use-case/index.js';
 import { HubRouter, type RelayPort } from './router.js';
 import { SecretCachingSecureElement } from './secret-cache.js';
-import type { ChfState, GpfState, HubIdentity, LinkStatisticsSource, UseCaseHandler } from './use-case.js';
 import type { SubGhzState } from '../subghz/index.js';
 
 /**

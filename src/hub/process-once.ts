@@ -8,16 +8,18 @@ import type { Eui64 } from '../../hal/radio.js';
 import { LinkStatisticsTable } from '../chf/use-cases/index.js';
 import { decodeMessage, messageCodeEntry } from '../gbcs/index.js';
 import { GasProxyData, GpfDeviceLog } from '../gpf/index.js';
-import { openHubLogs } from '../logs/hub-logs.js';
+import { openHubLogs } from '../logs/index.js';
 import { seedCredentialsFromKeystore } from '../security/credentials.js';
 import { PinStore } from '../security/pin-store.js';
 import { loadRtdsKeystore } from '../security/rtds-secure-element.js';
-import { openStore } from '../store/store.js';
+import { openStore } from '../store/index.js';
 import { openGbcsHub } from './gbcs-hub.js';
 import type { Outcome } from './router.js';
-import { applySeed, SeedError, seedTime, type HubSeed } from './seed.js';
-import { parseStateFile } from './seed-schema.js';
-import type { HubIdentity } from './use-case.js';
+import { applySeed, SeedError, seedTime } from './seed.js';
+import { parseStateFile, type StateFile } from './seed-schema.js';
+
+export type { StateFile } from './seed-schema.js';
+import type { HubIdentity } from '../use-case/index.js';
 
 /**
  * One command through a throwaway hub: `hub gbcs process`. The hub's state starts from a state
@@ -27,11 +29,6 @@ import type { HubIdentity } from './use-case.js';
 export interface ProcessOnceOptions {
   keystoreDir: string;
   stateFile?: string;
-}
-
-/** A state file: a HubSeed, plus the hub's identity when it is not the message's recipient. */
-export interface StateFile extends HubSeed {
-  identity?: { chf?: string; gpf?: string };
 }
 
 export async function readStateFile(path: string): Promise<StateFile> {

@@ -1,6 +1,5 @@
 import type { Clock } from '../../hal/clock.js';
-import { HUB_EVENTS } from '../logs/event-codes.js';
-import type { SecurityLog } from '../logs/hub-logs.js';
+import { HUB_EVENTS, type SecurityLog } from '../logs/index.js';
 import { REFUSAL_SECURITY_EVENT, UNAUTHENTICATED_REFUSALS, type Refusal } from './refusal.js';
 
 /**

@@ -1,5 +1,5 @@
 import { HubError } from '../../hal/errors.js';
-import { HUB_EVENTS } from '../logs/event-codes.js';
+import { HUB_EVENTS } from '../logs/index.js';
 
 /**
  * Why the hub refused a message, and what it records. GBCS has a Device discard what it cannot

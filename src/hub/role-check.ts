@@ -1,9 +1,9 @@
 import type { Eui64 } from '../../hal/radio.js';
-import { deviceTypeByCode } from '../chf/device-types.js';
+import { deviceTypeByCode } from '../security/device-types.js';
 import type { DecodedPayload } from '../gbcs/payload/index.js';
 import { decideRole, type RoleRequest } from '../security/role-policy.js';
 import { Refusal } from './refusal.js';
-import type { HandlerContext, HubDevice, RemoteParty } from './use-case.js';
+import type { HandlerContext, HubDevice, RemoteParty } from '../use-case/index.js';
 
 /**
  * The router's role step: the command as role-policy.ts needs to see it (the party, the supply

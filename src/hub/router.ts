@@ -10,8 +10,7 @@ import { AlertError, AlertQueue, type SealedAlert } from './alert-queue.js';
 import { Refusal, type RefusalReason } from './refusal.js';
 import { Budget, RefusalRecorder } from './refusal-recorder.js';
 import { checkRole } from './role-check.js';
-import type { HandlerRegistry } from './registry.js';
-import type { HandlerContext, HubDevice, RemoteParty, UseCaseCommand, UseCaseHandler } from './use-case.js';
+import type { HandlerRegistry, HandlerContext, HubDevice, RemoteParty, UseCaseCommand, UseCaseHandler } from '../use-case/index.js';
 
 /**
  * The request pipeline, in one direction: decode the envelope → route by recipient (a Device in

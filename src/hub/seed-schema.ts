@@ -1,7 +1,6 @@
 import { Ajv } from 'ajv';
 import { schemaProblems } from '../../hal/sim/schema-problems.js';
-import { SeedError } from './seed.js';
-import type { StateFile } from './process-once.js';
+import { SeedError, type HubSeed } from './seed.js';
 
 /** The state file `hub gbcs process --state` reads (a HubSeed and the hub's identity), as a JSON schema. */
 const eui = { type: 'string', pattern: '^[0-9A-Fa-f]{16}$' } as const;
@@ -70,4 +69,9 @@ export function parseStateFile(value: unknown, where: string): StateFile {
   if (validate(value)) return value as StateFile;
   const problems = schemaProblems(validate.errors, { topLevel: 'state', unknownKey: 'state field' });
   throw new SeedError('SEED_INVALID', problems.join('; '), { where });
+}
+
+/** A state file: a HubSeed, plus the hub's identity when it is not the message's recipient. */
+export interface StateFile extends HubSeed {
+  identity?: { chf?: string; gpf?: string };
 }

@@ -2,10 +2,10 @@ import { HubError } from '../../hal/errors.js';
 import { isEui64, notAnEui64 } from '../../hal/eui64.js';
 import { withInstallCodeCrc } from '../../hal/install-code.js';
 import type { Eui64 } from '../../hal/radio.js';
-import type { LinkStatisticsTable } from '../chf/use-cases/link-statistics.js';
-import { HUB_EVENTS } from '../logs/event-codes.js';
+import type { LinkStatisticsTable } from '../chf/index.js';
+import { HUB_EVENTS } from '../logs/index.js';
 import type { GbcsHub } from './gbcs-hub.js';
-import type { LinkStatistics } from './use-case.js';
+import type { LinkStatistics } from '../use-case/index.js';
 
 /**
  * A hub's state written down: what `hub gbcs process --state FILE` starts from, and what the

@@ -1,4 +1,4 @@
-import { jsonCodec, type Domain, type DomainSpec, type RangeOptions, type Store } from '../store/store.js';
+import { jsonCodec, type Domain, type DomainSpec, type RangeOptions, type Store } from '../store/index.js';
 
 /**
  * A log that holds at most `capacity` entries and overwrites its oldest when full, as GBCS logs do.

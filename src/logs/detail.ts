@@ -1,4 +1,4 @@
-import { REDACTED_FIELDS } from '../log.js';
+import { REDACTED_FIELDS } from './process-logger.js';
 import { LogError } from './errors.js';
 
 /**

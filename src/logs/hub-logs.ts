@@ -1,5 +1,5 @@
 import type { Clock } from '../../hal/clock.js';
-import { jsonCodec, sequenceKey, type DomainSpec, type Store } from '../store/store.js';
+import { jsonCodec, sequenceKey, type DomainSpec, type Store } from '../store/index.js';
 import { BoundedLog } from './bounded-log.js';
 import { validateDetail, type LogDetail } from './detail.js';
 import { LogError } from './errors.js';

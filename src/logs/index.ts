@@ -4,3 +4,4 @@ export { validateDetail, isPersonalFieldName, type LogDetail, type DetailValue }
 export { CHF_LOG_SIZES } from './sizes.js';
 export { LogError, type LogErrorCode } from './errors.js';
 export { BoundedLog } from './bounded-log.js';
+export { createLogger } from './process-logger.js';

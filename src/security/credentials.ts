@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HubError } from '../../hal/errors.js';
 import type { Eui64 } from '../../hal/radio.js';
-import { jsonCodec, type Batch, type Domain, type Store } from '../store/store.js';
+import { jsonCodec, type Batch, type Domain, type Store } from '../store/index.js';
 import { parseCertificate, type Credential, type CredentialSource, type RemotePartyRole } from './certificates.js';
 import type { KeyUsage } from './secure-element.js';
 

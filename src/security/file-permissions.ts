@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { HubError } from '../../hal/errors.js';
 import type { HubConfig } from '../config.js';
-import { mayLogField } from './personal-data.js';
+import { mayLogField } from '../privacy/index.js';
 
 /**
  * The hub's process-level posture: files holding secrets must be readable by their owner only,

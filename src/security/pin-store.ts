@@ -1,7 +1,7 @@
 import type { Clock } from '../../hal/clock.js';
 import { HubError } from '../../hal/errors.js';
 import { HUB_EVENTS, type LogDetail, type SecurityEventSink } from '../logs/index.js';
-import { jsonCodec, type Domain, type DomainSpec, type Store } from '../store/store.js';
+import { jsonCodec, type Domain, type DomainSpec, type Store } from '../store/index.js';
 import type { RemotePartyRole } from './certificates.js';
 import { afterFailure, afterRefusedWhileLocked, isPinAttempts, lockRemaining, NO_ATTEMPTS, reanchored, type PinAttempts } from './pin-attempts.js';
 import { checkPinHash, hashPin, needsRehash, pinMatches, PIN_SCRYPT, type PinHash, type ScryptParameters } from './pin-hash.js';

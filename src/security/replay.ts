@@ -1,6 +1,6 @@
 import { HubError } from '../../hal/errors.js';
 import type { Eui64 } from '../../hal/radio.js';
-import { jsonCodec, type Domain, type Store } from '../store/store.js';
+import { jsonCodec, type Domain, type Store } from '../store/index.js';
 
 /**
  * Originator counters (GBCS replay protection). For each remote party, the counter of the last

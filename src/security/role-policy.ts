@@ -1,5 +1,5 @@
 import type { Eui64 } from '../../hal/radio.js';
-import type { DeviceType } from '../chf/device-types.js';
+import type { DeviceType } from './device-types.js';
 import type { RemotePartyRole } from './certificates.js';
 
 /**

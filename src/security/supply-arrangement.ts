@@ -1,7 +1,7 @@
 import { HubError } from '../../hal/errors.js';
 import { isEui64, notAnEui64 } from '../../hal/eui64.js';
 import type { Eui64 } from '../../hal/radio.js';
-import { jsonCodec, type Batch, type Domain, type Store } from '../store/store.js';
+import { jsonCodec, type Batch, type Domain, type Store } from '../store/index.js';
 import type { SupplyArrangement } from './role-policy.js';
 
 /**

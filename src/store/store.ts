@@ -8,12 +8,16 @@
  * key; declared `hashKeys` too, their keys are replaced by a keyed hash so an MPRN used as a key
  * never appears on disk either.
  */
-import type { SecureElement } from '../security/secure-element.js';
 import { StoreError } from './errors.js';
 
-export { StoreError, type StoreErrorCode } from './errors.js';
-export { openStore, repairStore } from './level-store.js';
-export { jsonCodec, bytesCodec, utf8Codec } from './codecs.js';
+/**
+ * Where the data key that seals personal domains comes from: the SecureElement (src/security)
+ * offers it, and the store, below security, names only the one call it needs.
+ */
+export interface DataKeySource {
+  /** The 32-byte key personal domains are sealed with; the same on every call. */
+  dataKey(): Promise<Buffer>;
+}
 
 /** Turns a domain's values into bytes and back. `decode` must reject bytes it cannot read (throw). */
 export interface Codec<V> {
@@ -101,7 +105,7 @@ export interface StoreOptions {
   /** The LevelDB directory (created when missing). */
   path: string;
   /** Needed as soon as a `personal` domain is declared. */
-  secureElement?: Pick<SecureElement, 'dataKey'>;
+  secureElement?: DataKeySource;
   /** Every schema change in order; those above the stored version run at open. */
   migrations?: readonly Migration[];
 }

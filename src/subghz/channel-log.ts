@@ -1,5 +1,5 @@
-import { BoundedLog } from '../logs/bounded-log.js';
-import { jsonCodec, sequenceKey, type Store } from '../store/store.js';
+import { BoundedLog } from '../logs/index.js';
+import { jsonCodec, sequenceKey, type Store } from '../store/index.js';
 import { decodeChannel, encodeChannel, type SubGhzChannel } from './channel.js';
 import { CHANNEL_LOG_CAPACITY } from './constants.js';
 

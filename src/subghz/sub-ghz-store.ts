@@ -1,5 +1,5 @@
 import { isEui64 } from '../../hal/eui64.js';
-import { jsonCodec, type Domain, type Store } from '../store/store.js';
+import { jsonCodec, type Domain, type Store } from '../store/index.js';
 import { checkConfiguration, type SubGhzConfiguration } from './configuration.js';
 import type { Pause } from './duty-cycle.js';
 

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Clock, Timer } from '../../hal/clock.js';
 import { parseEui64 } from '../../hal/eui64.js';
 import type { Eui64 } from '../../hal/radio.js';
-import type { Store } from '../store/store.js';
+import type { Store } from '../store/index.js';
 import { airtimeMicros } from './airtime.js';
 import { checkChannel, encodeChannel, type SubGhzChannel } from './channel.js';
 import { ChannelLog, type ChannelChangeReason, type ChannelLogEntry } from './channel-log.js';

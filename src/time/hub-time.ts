@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Clock } from '../../hal/clock.js';
 import { HubError } from '../../hal/errors.js';
-import { jsonCodec, type Domain, type Store } from '../store/store.js';
+import { jsonCodec, type Domain, type Store } from '../store/index.js';
 import { TIME_STATUS_BITS, UNKNOWN_TIME, ZIGBEE_EPOCH_MS, toZigbeeTime, type TimeAttributeValues } from './attributes.js';
 import { UK_DST_SHIFT_SECONDS, UK_TIME_ZONE_SECONDS, isUkDst, ukDstPeriod } from './uk-dst.js';
 

@@ -7,6 +7,8 @@ export { DEFAULT_TOPIC_PREFIX, HUB_STATE, TOPIC_LEAVES, USER_PROPERTY, everyHub,
 export { checkBrokerUrl, publicBrokerUrl, wanSettingsFromConfig, type WanSettings } from './settings.js';
 export { buildTelemetry, type HubHealth, type HubHealthSource, type HanDeviceContact, type Telemetry } from './telemetry.js';
 export { startEmbeddedBroker, type EmbeddedBroker } from './embedded-broker.js';
-export { WanGbcsBridge, type CommandRouter, type HanMessages, type WanGbcsBridgeOptions } from './gbcs-bridge.js';
-export { startHubWan, type HubWan, type HubWanOptions } from './hub-wan.js';
 export { readEndpoint, writeEndpoint, removeEndpoint, type WanEndpoint } from './endpoint-file.js';
+export { readPem, topicPrefixOf } from './settings.js';
+export { connectTool, findHubs, type ToolClient } from './tool-client.js';
+export { formatStatus, type StatusReport } from './status-report.js';
+export { type RelayReport, relayReportFor } from './relay-report.js';

@@ -3,9 +3,8 @@ import type { Clock } from '../../hal/clock.js';
 import { isEui64, notAnEui64 } from '../../hal/eui64.js';
 import { silentLogger, type Logger } from '../../hal/log.js';
 import type { Eui64 } from '../../hal/radio.js';
-import { HUB_EVENTS } from '../logs/event-codes.js';
-import type { SecurityEventSink } from '../logs/hub-logs.js';
-import { jsonCodec, parseSequenceKey, sequenceKey, type Domain, type Store } from '../store/store.js';
+import { HUB_EVENTS, type SecurityEventSink } from '../logs/index.js';
+import { jsonCodec, parseSequenceKey, sequenceKey, type Domain, type Store } from '../store/index.js';
 import { WanError } from './errors.js';
 import { UPSTREAM_KINDS, type UpstreamKind } from './topics.js';
 

@@ -4,7 +4,7 @@ import { classifyConnectError, connackCode, PROTOCOL_NOT_SUPPORTED } from './con
 import { readPem, publicBrokerUrl, type ProtocolVersion, type WanSettings } from './settings.js';
 import { everyHub, parseHubTopic, HUB_STATE } from './topics.js';
 import type { Eui64 } from '../../hal/radio.js';
-import { withoutNagle } from './wan-link.js';
+import { withoutNagle } from './mqtt-client.js';
 
 /**
  * A short-lived MQTT client for a person's tools (`hub send`, `hub listen`, `hub wan status`): its

@@ -10,6 +10,7 @@ import type { Outbox, OutboxEntry, UpstreamMeta } from './outbox.js';
 import { checkBrokerUrl, connectOptions, PROTOCOL_NAME, publicBrokerUrl, topicPrefixOf, type ProtocolVersion, type WanSettings } from './settings.js';
 import { buildTelemetry, type HubHealthSource, type Telemetry, type WanLinkFigures } from './telemetry.js';
 import { HUB_STATE, hubTopics, TOPIC_LEAVES, type HubTopics, type UpstreamKind } from './topics.js';
+import { firstOutcome, sendPuback, withoutNagle, type ConnectOutcome } from './mqtt-client.js';
 import { UpstreamPublisher } from './upstream-publisher.js';
 
 /**
@@ -386,33 +387,4 @@ export class WanLink extends EventEmitter<WanEvents> {
       this.logger.debug({ err: error }, 'telemetry not published');
     }
   }
-}
-
-/** mqtt.js has no public call to acknowledge a message later; this is the one it makes itself. */
-function sendPuback(client: MqttClient, messageId: number, reasonCode: number): void {
-  const send = (client as unknown as { _sendPacket: (packet: object, done: () => void) => void })._sendPacket;
-  send.call(client, { cmd: 'puback', messageId, reasonCode }, () => undefined);
-}
-
-/**
- * GBCS messages are small and each one waits for its PUBACK: Nagle's algorithm would hold a message
- * back until the previous segment is acknowledged (up to the peer's 40 ms delayed ACK).
- */
-export function withoutNagle(client: MqttClient): void {
-  (client.stream as { setNoDelay?: (on: boolean) => void } | undefined)?.setNoDelay?.(true);
-}
-
-interface ConnectOutcome {
-  sessionPresent: boolean;
-  /** MQTT 5: how many QoS 1 messages the broker takes in flight at once. */
-  receiveMaximum: number | undefined;
-}
-
-/** Resolves with the CONNACK, or rejects with the first error (or a close before any CONNACK). */
-function firstOutcome(client: MqttClient): Promise<ConnectOutcome> {
-  return new Promise((resolve, reject) => {
-    client.once('connect', (ack) => resolve({ sessionPresent: ack.sessionPresent, receiveMaximum: ack.properties?.receiveMaximum }));
-    client.once('error', reject);
-    client.once('close', () => reject(new WanError('WAN_UNREACHABLE', 'the broker closed the connection before accepting it')));
-  });
 }

@@ -11,7 +11,7 @@ import {
 } from '../../src/chf/use-cases/ccs08-firmware-transfer-alert.js';
 import { decodeMessage, signedPart } from '../../src/gbcs/index.js';
 import { decodeAsn1, firmwareTransferAlert } from '../../src/gbcs/payload/asn1/views.js';
-import type { AlertRequest } from '../../src/hub/use-case.js';
+import type { AlertRequest } from '../../src/use-case/use-case.js';
 import { describeRtds, loadVectors } from '../helpers/rtds.js';
 import { ConformanceHub, RTDS_IDENTITY, rtdsKeystore } from './harness.js';
 

@@ -4,7 +4,7 @@ import { LOG_DOMAINS } from '../../src/logs/hub-logs.js';
 import { CHF_LOG_SIZES } from '../../src/logs/sizes.js';
 import type { GbcsHubOptions } from '../../src/hub/gbcs-hub.js';
 import type { HubSeed, SeedEvent, SeedLinkStatistics } from '../../src/hub/seed.js';
-import { jsonCodec, sequenceKey, type Store } from '../../src/store/store.js';
+import { jsonCodec, sequenceKey, type Store } from '../../src/store/index.js';
 import { RadioDouble } from '../src/han/admission-radio-double.js';
 import type { HarnessOptions } from './harness.js';
 

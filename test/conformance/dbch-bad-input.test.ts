@@ -2,7 +2,7 @@ import { afterEach, expect, it } from 'vitest';
 import type { ManualClock } from '../../hal/clock.js';
 import { decodeMessage } from '../../src/gbcs/index.js';
 import { DBCH03, DBCH04 } from '../../src/gbcs/payload/dlms/chf.js';
-import type { Store } from '../../src/store/store.js';
+import type { Store } from '../../src/store/index.js';
 import { HUB_EVENTS } from '../../src/logs/event-codes.js';
 import { SubGhzState } from '../../src/subghz/index.js';
 import { describeRtds, loadVectors, rtdsPresent } from '../helpers/rtds.js';

@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import type { ManualClock } from '../../hal/clock.js';
 import { decodeMessage } from '../../src/gbcs/index.js';
-import type { Store } from '../../src/store/store.js';
+import type { Store } from '../../src/store/index.js';
 import { configurationFromDlms, SubGhzState, type SubGhzPage } from '../../src/subghz/index.js';
 import { describeRtds, itWithVectors, loadVectors, type Vector } from '../helpers/rtds.js';
 import { TableRadio } from '../src/subghz/helpers.js';

@@ -7,7 +7,7 @@ import { GasProxyData, GpfDeviceLog } from '../../src/gpf/index.js';
 import { HUB_EVENTS } from '../../src/logs/event-codes.js';
 import { restoreCommand, restoreResponse } from '../../src/gpf/use-cases/gcs59-restore-gpf-device-log.js';
 import type { Outcome } from '../../src/hub/router.js';
-import type { Store } from '../../src/store/store.js';
+import type { Store } from '../../src/store/index.js';
 import { describeRtds, rtdsPresent } from '../helpers/rtds.js';
 import { buildCommand, commandPairs, ConformanceHub, RTDS_ACB, RTDS_IDENTITY } from './harness.js';
 import { expectEveryMutationRefused } from './vector-mutations.js';

@@ -5,8 +5,8 @@ import { decodeMessage, messageCodeEntry } from '../../src/gbcs/index.js';
 import { decodePayload } from '../../src/gbcs/payload/index.js';
 import { GasProxyData, GpfDeviceLog, type PrepaymentDailyRead } from '../../src/gpf/index.js';
 import { answerGcs16b } from '../../src/gpf/use-cases/gcs16b-read-prepayment-daily-read-log.js';
-import type { HandlerContext, UseCaseCommand } from '../../src/hub/use-case.js';
-import type { Store } from '../../src/store/store.js';
+import type { HandlerContext, UseCaseCommand } from '../../src/use-case/use-case.js';
+import type { Store } from '../../src/store/index.js';
 import { describeRtds, itWithVectors, loadVectors } from '../helpers/rtds.js';
 import { ConformanceHub, RTDS_IDENTITY, rtdsKeystore } from './harness.js';
 

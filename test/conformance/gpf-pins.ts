@@ -5,7 +5,7 @@ import { GasProxyData, GpfDeviceLog } from '../../src/gpf/index.js';
 import type { Outcome } from '../../src/hub/router.js';
 import { openHubLogs } from '../../src/logs/hub-logs.js';
 import { PIN_DOMAIN, PinStore } from '../../src/security/pin-store.js';
-import type { Store } from '../../src/store/store.js';
+import type { Store } from '../../src/store/index.js';
 import { TEST_SCRYPT } from '../src/security/pin-helpers.js';
 import { ConformanceHub } from './harness.js';
 

@@ -4,7 +4,7 @@ import { decodeMessage } from '../../src/gbcs/index.js';
 import { decodeGbz, encodeGbz, type GbzPayload } from '../../src/gbcs/payload/gbz/index.js';
 import { GasProxyData, GpfDeviceLog } from '../../src/gpf/index.js';
 import type { Outcome } from '../../src/hub/router.js';
-import type { Store } from '../../src/store/store.js';
+import type { Store } from '../../src/store/index.js';
 import { describeRtds } from '../helpers/rtds.js';
 import { buildCommand, ConformanceHub, RTDS_IDENTITY } from './harness.js';
 

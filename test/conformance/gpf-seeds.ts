@@ -1,7 +1,7 @@
 import type { ManualClock } from '../../hal/clock.js';
 import { GasProxyData, GpfDeviceLog, type GasRegisters, type PrepaymentDailyRead } from '../../src/gpf/index.js';
 import type { RemotePartyRole } from '../../src/security/certificates.js';
-import type { Store } from '../../src/store/store.js';
+import type { Store } from '../../src/store/index.js';
 import type { HarnessOptions } from './harness.js';
 
 /**

@@ -18,11 +18,11 @@ import { CCS07, CS14, type DeviceLogBackup } from '../../src/gbcs/payload/dlms/i
 import { openGbcsHub, type GbcsHub, type GbcsHubOptions } from '../../src/hub/gbcs-hub.js';
 import type { Outcome } from '../../src/hub/router.js';
 import { applySeed, type HubSeed } from '../../src/hub/seed.js';
-import type { HubIdentity } from '../../src/hub/use-case.js';
+import type { HubIdentity } from '../../src/use-case/use-case.js';
 import { parseCertificate, type Credential, type RemotePartyRole } from '../../src/security/certificates.js';
 import { TRUSTED_ROLES } from '../../src/security/credentials.js';
 import { loadRtdsKeystore, type RtdsKeystore } from '../../src/security/rtds-secure-element.js';
-import { bytesCodec, openStore, type Store } from '../../src/store/store.js';
+import { bytesCodec, openStore, type Store } from '../../src/store/index.js';
 import { loadVectors, RTDS_KEYSTORE, type Vector } from '../helpers/rtds.js';
 
 /**

@@ -15,7 +15,7 @@ import { GasProxyData, GpfDeviceLog } from '../../src/gpf/index.js';
 import { restoreCommand } from '../../src/gpf/use-cases/gcs59-restore-gpf-device-log.js';
 import type { GbcsHubOptions } from '../../src/hub/gbcs-hub.js';
 import type { HubSeed } from '../../src/hub/seed.js';
-import type { Store } from '../../src/store/store.js';
+import type { Store } from '../../src/store/index.js';
 import type { SecurityEventSink } from '../../src/logs/hub-logs.js';
 import { PIN_DOMAIN, PinStore } from '../../src/security/pin-store.js';
 import { SUPPLY_ARRANGEMENT_DOMAIN } from '../../src/security/supply-arrangement.js';

@@ -9,7 +9,7 @@ import type { Outcome } from '../../src/hub/router.js';
 import { GasProxyData, GpfDeviceLog } from '../../src/gpf/index.js';
 import type { HubSeed } from '../../src/hub/seed.js';
 import { HUB_EVENTS } from '../../src/logs/event-codes.js';
-import type { Store } from '../../src/store/store.js';
+import type { Store } from '../../src/store/index.js';
 import { describeRtds, RTDS_KEYSTORE } from '../helpers/rtds.js';
 import { buildCommand, ConformanceHub, RTDS_NETWORK_OPERATOR, vectorNamed } from './harness.js';
 

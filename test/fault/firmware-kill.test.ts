@@ -10,7 +10,7 @@ import { SeededRandom } from '../../hal/sim/random.js';
 import { FirmwareImages, manufacturerImageHash, parseUpgradeImage, signUpgradeImage, verifyUpgradeImage } from '../../src/firmware/index.js';
 import { SystemClock } from '../../hal/clock.js';
 import { SecurityCredentials, seedCredentialsFromKeystore } from '../../src/security/credentials.js';
-import { openStore } from '../../src/store/store.js';
+import { openStore } from '../../src/store/index.js';
 import { PowerCutDisk, powerCutUnavailable } from '../helpers/power-cut/power-cut.js';
 import { itNeeds } from '../helpers/prerequisites.js';
 import { describeRtds, RTDS_KEYSTORE } from '../helpers/rtds.js';

@@ -4,7 +4,7 @@ import { SystemClock } from '../../hal/clock.js';
 import { SeededRandom } from '../../hal/sim/random.js';
 import { chunkImage, FirmwareImages, ImageReceiver } from '../../src/firmware/index.js';
 import { SecurityCredentials } from '../../src/security/credentials.js';
-import { openStore } from '../../src/store/store.js';
+import { openStore } from '../../src/store/index.js';
 
 /**
  * One life of a hub receiving an Upgrade Image (for test/fault/firmware-kill.test.ts): opens the

@@ -7,7 +7,7 @@ import { SeededRandom } from '../../hal/sim/random.js';
 import { loadScenario } from '../../hal/sim/scenario.js';
 import { Simulator } from '../../hal/sim/simulator.js';
 import { memoryTransportPair } from '../../hal/transport/memory.js';
-import type { DeviceType } from '../../src/chf/device-types.js';
+import type { DeviceType } from '../../src/security/device-types.js';
 import { DEFAULT_CONFIG } from '../../src/config.js';
 import { DAY_MS, HALF_HOUR_MS, dayKey, dayStart } from '../../src/gpf/days.js';
 import type { GasProxyData } from '../../src/gpf/index.js';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { dayKey } from '../../src/gpf/days.js';
 import { GPF_LOG_SIZES } from '../../src/gpf/log-sizes.js';
 import { HISTORIC_DEVICE_LOG_CAPACITY } from '../../src/chf/historic-device-log.js';
-import { DEVICE_TYPES, type DeviceType } from '../../src/chf/device-types.js';
+import { DEVICE_TYPES, type DeviceType } from '../../src/security/device-types.js';
 
 /**
  * What the durability test's hub child does and what it reports, shared by the child and the test:

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect } from 'vitest';
 import { SystemClock } from '../../hal/clock.js';
 import { SeededRandom } from '../../hal/sim/random.js';
-import { openStore } from '../../src/store/store.js';
+import { openStore } from '../../src/store/index.js';
 import { Outbox } from '../../src/wan/outbox.js';
 import { freePort } from '../src/wan/test-broker.js';
 import { PowerCutDisk, powerCutUnavailable } from '../helpers/power-cut/power-cut.js';

@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline';
 import { GasProxyData } from '../../src/gpf/index.js';
 import { FileSecureElement } from '../../src/security/file-secure-element.js';
-import { openStore } from '../../src/store/store.js';
+import { openStore } from '../../src/store/index.js';
 
 /**
  * The process test/fault/retention-kill.test.ts kills: it opens the GPF's store, says `ready`,

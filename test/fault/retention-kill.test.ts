@@ -8,8 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { SeededRandom } from '../../hal/sim/random.js';
 import { dayKey, GasProxyData } from '../../src/gpf/index.js';
 import { FileSecureElement } from '../../src/security/file-secure-element.js';
-import { PERSONAL_DATA } from '../../src/security/personal-data.js';
-import { openStore } from '../../src/store/store.js';
+import { PERSONAL_DATA } from '../../src/privacy/personal-data.js';
+import { openStore } from '../../src/store/index.js';
 import { tempDir } from '../src/store/helpers.js';
 import { prepayment, registersAt } from '../src/gpf/fixtures.js';
 

@@ -9,8 +9,8 @@ import { openGbcsHub } from '../../src/hub/gbcs-hub.js';
 import { applySeed } from '../../src/hub/seed.js';
 import { openHubLogs } from '../../src/logs/hub-logs.js';
 import type { SecureElement } from '../../src/security/secure-element.js';
-import { openStore } from '../../src/store/store.js';
-import { startHubWan } from '../../src/wan/hub-wan.js';
+import { openStore } from '../../src/store/index.js';
+import { startHubWan } from '../../src/hub/hub-wan.js';
 import { CHF_STATES } from '../conformance/chf-seeds.js';
 import { RTDS_IDENTITY, rtdsKeystore, trustedCredentials } from '../conformance/harness.js';
 

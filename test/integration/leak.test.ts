@@ -13,7 +13,7 @@ import { openHubLogs } from '../../src/logs/index.js';
 import { PinStore } from '../../src/security/pin-store.js';
 import { FileSecureElement } from '../../src/security/file-secure-element.js';
 import { mpanCheckDigit } from '../../src/security/identifiers.js';
-import { bytesCodec, openStore, utf8Codec } from '../../src/store/store.js';
+import { bytesCodec, openStore, utf8Codec } from '../../src/store/index.js';
 import { GCS11_CODE, gcs11Payload } from '../conformance/gpf-pins.js';
 import { vectorNamed } from '../conformance/harness.js';
 import { describeRtds, RTDS_KEYSTORE } from '../helpers/rtds.js';

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { decodeMessage, encodeMessage } from '../../src/gbcs/index.js';
 import { splitIntoBlocks } from '../../hal/tunnel/block-transfer.js';
 import { DEFAULT_CONFIG } from '../../src/config.js';
-import { startHubWan } from '../../src/wan/hub-wan.js';
+import { startHubWan } from '../../src/hub/hub-wan.js';
 import { silentLogger } from '../../hal/log.js';
 import { commandPairs, ConformanceHub, RTDS_IDENTITY } from '../conformance/harness.js';
 import { CHF_STATES } from '../conformance/chf-seeds.js';

@@ -2,7 +2,7 @@ import { afterEach, expect, it } from 'vitest';
 import type { Logger } from '../../hal/log.js';
 import { DEFAULT_CONFIG } from '../../src/config.js';
 import { HUB_EVENTS } from '../../src/logs/event-codes.js';
-import { startHubWan } from '../../src/wan/hub-wan.js';
+import { startHubWan } from '../../src/hub/hub-wan.js';
 import { CHF_STATES } from '../conformance/chf-seeds.js';
 import { ConformanceHub, RTDS_IDENTITY } from '../conformance/harness.js';
 import { describeRtds } from '../helpers/rtds.js';

@@ -1,9 +1,8 @@
 // CCS01: add a Device (EUI-64, type, install code) to the CHF Device Log, then open its join window for join_timeout.
 import { InstallCodeError, withInstallCodeCrc } from '../../../hal/install-code.js';
 import { CCS01 } from '../../gbcs/payload/dlms/index.js';
-import { defineHandler } from '../../hub/registry.js';
-import type { HandlerContext } from '../../hub/use-case.js';
-import { deviceTypeByCode } from '../device-types.js';
+import { defineHandler, type HandlerContext } from '../../use-case/index.js';
+import { deviceTypeByCode } from '../../security/device-types.js';
 import { DeviceLogError } from '../errors.js';
 import { commandView, failureResult, RESULT, type ResultCode } from './dlms-answers.js';
 

@@ -1,6 +1,6 @@
 // CCS02: remove a Device from the CHF Device Log, keeping its established TC link key in the Historic Device Log.
 import { CCS02 } from '../../gbcs/payload/dlms/index.js';
-import { defineHandler } from '../../hub/registry.js';
+import { defineHandler } from '../../use-case/index.js';
 import { commandView, failureResult, RESULT } from './dlms-answers.js';
 
 /**

@@ -1,10 +1,9 @@
 // CCS03: replace the CHF Device Log with another hub's backup, then form the HAN with the extended PAN id the command names.
 import { CCS03, type DeviceLogRestore } from '../../gbcs/payload/dlms/index.js';
-import { defineHandler } from '../../hub/registry.js';
-import type { HandlerContext } from '../../hub/use-case.js';
+import { defineHandler, type HandlerContext } from '../../use-case/index.js';
 import { replaceLogAndFormNetwork } from '../backup.js';
 import type { RestoredDevice } from '../device-log.js';
-import { TYPE_NOT_YET_KNOWN } from '../device-types.js';
+import { TYPE_NOT_YET_KNOWN } from '../../security/device-types.js';
 import { HASHED_LINK_KEY_LENGTH } from '../link-key-hash.js';
 import { failureResult, RESULT, commandView, type ResultCode } from './dlms-answers.js';
 

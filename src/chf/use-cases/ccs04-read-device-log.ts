@@ -1,6 +1,6 @@
 // CCS04 (and CCS05, Message Code 0x0004): read the CHF Device Log with each Device's last communication and link statistics, as CCS06 does.
 import { CCS04 } from '../../gbcs/payload/dlms/index.js';
-import { defineHandler } from '../../hub/registry.js';
+import { defineHandler } from '../../use-case/index.js';
 import { answerActiveDevices } from './ccs06-read-device-log.js';
 
 /**

@@ -1,7 +1,6 @@
 // CCS06: read the CHF Device Log with, for each Device, when it last communicated and its link statistics.
 import { CCS06, type ActiveDevice } from '../../gbcs/payload/dlms/index.js';
-import { defineHandler } from '../../hub/registry.js';
-import type { HandlerContext, LinkStatistics, UseCaseCommand, UseCaseResult } from '../../hub/use-case.js';
+import { defineHandler, type HandlerContext, type LinkStatistics, type UseCaseCommand, type UseCaseResult } from '../../use-case/index.js';
 import type { DeviceLogEntry } from '../device-log.js';
 import { commandView, failureResult, gbcsTimestampWithWeekday, RESULT, UNSPECIFIED_TIMESTAMP } from './dlms-answers.js';
 

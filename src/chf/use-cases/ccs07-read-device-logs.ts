@@ -1,7 +1,6 @@
 // CCS07: read the CHF Device Log and the CHF Historic Device Log, each entry with the hash of its TC link key.
 import { CCS07, type DeviceLogBackup as DlmsDeviceLogBackup } from '../../gbcs/payload/dlms/index.js';
-import { defineHandler } from '../../hub/registry.js';
-import type { HandlerContext } from '../../hub/use-case.js';
+import { defineHandler, type HandlerContext } from '../../use-case/index.js';
 import { hashTcLinkKey } from '../link-key-hash.js';
 import { commandView, failureResult, gbcsTimestamp, RESULT, type ResultCode } from './dlms-answers.js';
 

@@ -4,9 +4,9 @@ import { HubError } from '../../../hal/errors.js';
 import { isEui64 } from '../../../hal/eui64.js';
 import type { Eui64 } from '../../../hal/radio.js';
 import { messageCodesFor } from '../../gbcs/index.js';
-import { encodeAsn1, firmwareTransferAlert } from '../../gbcs/payload/asn1/views.js';
-import type { AlertSink, HubIdentity } from '../../hub/use-case.js';
-import { HUB_EVENTS } from '../../logs/event-codes.js';
+import { encodeAsn1, firmwareTransferAlert } from '../../gbcs/index.js';
+import type { AlertSink, HubIdentity } from '../../use-case/index.js';
+import { HUB_EVENTS } from '../../logs/index.js';
 
 /** The four causes and the Response Code the alert carries for each (as GBCS and the RTDS number them). */
 export const FIRMWARE_TRANSFER_OUTCOMES = {

@@ -1,7 +1,5 @@
 // The ASN.1 of the Security Credentials use cases (CS02a, CS02b) and CS07, as shapes; role codes are src/security/certificates.ts's.
-import { ASN1_TAG, primitive, type Asn1Node } from '../../gbcs/payload/asn1/der.js';
-import { integer, octetString, sequence, sequenceOf, type Asn1Shape, type Asn1Value } from '../../gbcs/payload/asn1/shape.js';
-import { PayloadError } from '../../gbcs/payload/errors.js';
+import { ASN1_TAG, primitive, type Asn1Node, integer, octetString, sequence, sequenceOf, type Asn1Shape, type Asn1Value, PayloadError } from '../../gbcs/index.js';
 import { REMOTE_PARTY_ROLE_CODES, type RemotePartyRole } from '../../security/certificates.js';
 
 export function roleOfCode(code: number): RemotePartyRole | undefined {

@@ -1,7 +1,7 @@
 // CS02a: report, for each remote party role asked about, the trust anchor certificates the hub holds (subject and key ids) and the role's sequence number.
 import { eui64ToBytes } from '../../../hal/eui64.js';
 import { decodeAsn1, encodeAsn1 } from '../../gbcs/payload/asn1/index.js';
-import { defineHandler } from '../../hub/registry.js';
+import { defineHandler } from '../../use-case/index.js';
 import type { Credential } from '../../security/certificates.js';
 import { subjectKeyIdentifier, type SecurityCredentials } from '../../security/credentials.js';
 import { KEY_USAGE_BITS, provideCredentialsCommand, provideCredentialsResponse, roleOfCode, STATUS_CODE, type RemotePartyDetails } from './credential-shapes.js';

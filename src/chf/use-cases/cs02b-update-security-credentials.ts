@@ -1,15 +1,12 @@
 // CS02b: replace trusted remote party certificates (critical, signed by the party the message code names), reporting each replacement's outcome.
 import { eui64ToBytes } from '../../../hal/eui64.js';
-import { ASN1_TAG, decodeDer, encodeDer, encodeWithTwoOctetLengths, primitive, sequenceNode, type Asn1Node } from '../../gbcs/payload/asn1/der.js';
-import { expectSequence, generalizedTime, integer, nothing, sequenceOf } from '../../gbcs/payload/asn1/shape.js';
-import { PayloadError } from '../../gbcs/payload/errors.js';
+import { ASN1_TAG, decodeDer, encodeDer, encodeWithTwoOctetLengths, primitive, sequenceNode, type Asn1Node, expectSequence, generalizedTime, integer, nothing, sequenceOf, PayloadError } from '../../gbcs/index.js';
 import { encodeDateTime, messageCodesFor } from '../../gbcs/index.js';
-import { defineHandler } from '../../hub/registry.js';
+import { defineHandler, type HandlerContext, type HubDevice, type RemoteParty, type UseCaseHandler } from '../../use-case/index.js';
 import { CREDENTIAL_UPDATE_ROLES } from '../../security/role-policy.js';
-import type { HandlerContext, HubDevice, RemoteParty, UseCaseHandler } from '../../hub/use-case.js';
 import { parseCertificate, type Credential } from '../../security/certificates.js';
 import { CredentialsError, subjectKeyIdentifier, type ReplacementResult } from '../../security/credentials.js';
-import { HUB_EVENTS } from '../../logs/event-codes.js';
+import { HUB_EVENTS } from '../../logs/index.js';
 import {
   codeOfRole,
   enumerated,

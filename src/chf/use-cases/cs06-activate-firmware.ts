@@ -1,11 +1,10 @@
 // CS06: activate an image the hub holds for itself, now or at a date-time (9999-12-31T23:59:59 cancels); a CS06 for a meter or the PPMID is relayed.
 import { HubError } from '../../../hal/errors.js';
 import { messageCodesFor } from '../../gbcs/index.js';
-import { activateFirmwareAlert, activateFirmwareCommand, activateFirmwareResponse, decodeAsn1, encodeAsn1, type ActivateFirmwareCommand } from '../../gbcs/payload/asn1/views.js';
-import { ACTIVATION_RESPONSE, type ActivationOutcome } from '../../firmware/activation-schedule.js';
-import { defineHandler } from '../../hub/registry.js';
-import type { AlertSink, HubIdentity } from '../../hub/use-case.js';
-import { HUB_EVENTS } from '../../logs/event-codes.js';
+import { activateFirmwareAlert, activateFirmwareCommand, activateFirmwareResponse, decodeAsn1, encodeAsn1, type ActivateFirmwareCommand } from '../../gbcs/payload/asn1/index.js';
+import { ACTIVATION_RESPONSE, type ActivationOutcome } from '../../firmware/index.js';
+import { defineHandler, type AlertSink, type HubIdentity } from '../../use-case/index.js';
+import { HUB_EVENTS } from '../../logs/index.js';
 
 const ACTIVATION_ALERT_CODE = messageCodesFor('CS06').find((code) => code === 0x00ca)!;
 

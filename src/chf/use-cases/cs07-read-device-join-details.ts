@@ -2,8 +2,8 @@
 import { HubError } from '../../../hal/errors.js';
 import { eui64ToBytes } from '../../../hal/eui64.js';
 import { decodeAsn1, encodeAsn1, readFirmwareVersionCommand } from '../../gbcs/payload/asn1/index.js';
-import { defineHandler } from '../../hub/registry.js';
-import { DEVICE_TYPES } from '../device-types.js';
+import { defineHandler } from '../../use-case/index.js';
+import { DEVICE_TYPES } from '../../security/device-types.js';
 import { readDeviceJoinDetailsResponse } from './credential-shapes.js';
 
 const RESPONSE_CODE = { success: 0, readFailure: 1 } as const;

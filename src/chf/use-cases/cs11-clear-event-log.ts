@@ -1,9 +1,7 @@
 // CS11: clear the CHF Event Log (the clearing is itself recorded in the Security Log, which no command can clear).
 import { AccessUseCase, COSEM_CLASS, OBIS } from '../../gbcs/payload/dlms/index.js';
-import { anyData } from '../../gbcs/payload/dlms/shape.js';
-import { none } from '../../gbcs/payload/dlms/shape.js';
-import { step } from '../../gbcs/payload/dlms/views.js';
-import { defineHandler } from '../../hub/registry.js';
+import { anyData, none, step } from '../../gbcs/index.js';
+import { defineHandler } from '../../use-case/index.js';
 import { commandView, failureResult, RESULT } from './dlms-answers.js';
 
 /** The profile generic's reset method (1) on the Event Log; its parameter (GBCS sends integer 0) is not used. */

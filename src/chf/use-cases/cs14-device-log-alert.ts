@@ -1,7 +1,7 @@
 // CS14: whenever an EUI-64 enters or leaves the CHF Device Log, or a Device's hashed TC link key changes, alert 0x8F12 with a full backup of the log.
 import { CS14 } from '../../gbcs/payload/dlms/index.js';
 import { messageCodesFor } from '../../gbcs/index.js';
-import type { AlertSink, ChfState, HubIdentity } from '../../hub/use-case.js';
+import type { AlertSink, ChfState, HubIdentity } from '../../use-case/index.js';
 import type { DeviceLogChange } from '../device-log.js';
 import { alertInvokeId, gbcsTimestamp } from './dlms-answers.js';
 

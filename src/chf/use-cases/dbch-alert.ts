@@ -1,6 +1,5 @@
 /** How a Sub GHz (DBCH06..11) alert is built: a DLMS DATA-NOTIFICATION of alert code, time stamp and body, raised by the CHF. */
-import { AlertUseCase } from '../../gbcs/payload/dlms/views.js';
-import type { Shape } from '../../gbcs/payload/dlms/shape.js';
+import { AlertUseCase, type Shape } from '../../gbcs/index.js';
 import { messageCodesFor } from '../../gbcs/index.js';
 import { alertInvokeId, gbcsTimestamp } from './dlms-answers.js';
 

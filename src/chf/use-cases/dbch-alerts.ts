@@ -1,6 +1,6 @@
 /** Raises the Sub GHz alerts DBCH06..DBCH11 from the Sub GHz state's events. */
 import type { Logger } from '../../../hal/log.js';
-import type { AlertSink, HubIdentity } from '../../hub/use-case.js';
+import type { AlertSink, HubIdentity } from '../../use-case/index.js';
 import type { SubGhzEvents, SubGhzState } from '../../subghz/index.js';
 import type { DbchAlert } from './dbch-alert.js';
 import { DBCH06_ALERT } from './dbch06-duty-cycle-action-alert.js';

@@ -1,6 +1,6 @@
 /** What the dual-band (DBCH) use cases share: their DLMS results and the Sub GHz value forms. */
 import { HubError } from '../../../hal/errors.js';
-import type { BitString } from '../../gbcs/payload/dlms/shape.js';
+import type { BitString } from '../../gbcs/index.js';
 import { encodeChannel, fromBits, toBits, type SubGhzChannel } from '../../subghz/index.js';
 import { RESULT } from './dlms-answers.js';
 

@@ -1,5 +1,5 @@
 /** The dual-band (Sub GHz) command handlers DBCH01..DBCH05; their alerts DBCH06..11 are raised by dbch-alerts.ts. */
-import type { UseCaseHandler } from '../../hub/use-case.js';
+import type { UseCaseHandler } from '../../use-case/index.js';
 import { dbch01Handler } from './dbch01-read-sub-ghz-channel.js';
 import { dbch02Handler } from './dbch02-read-sub-ghz-channel-log.js';
 import { dbch03Handler } from './dbch03-read-sub-ghz-configuration.js';

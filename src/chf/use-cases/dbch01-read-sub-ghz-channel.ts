@@ -1,7 +1,7 @@
 /** DBCH01: read the Sub GHz channel the CHF operates on. */
-import { DBCH01 } from '../../gbcs/payload/dlms/chf.js';
+import { DBCH01 } from '../../gbcs/index.js';
 import type { SubGhzState } from '../../subghz/index.js';
-import { defineHandler } from '../../hub/registry.js';
+import { defineHandler } from '../../use-case/index.js';
 import { channelBits, DBCH_RESULT } from './dbch-common.js';
 
 /** The response payload; hardware-fault when the hub has no Sub GHz side or no Sub GHz network yet. */

@@ -1,9 +1,6 @@
 /** DBCH02: read the CHF's Sub GHz Channel Log between two times: when the hub moved to which channel. */
-import { eventLogRange } from '../../gbcs/payload/dlms/chf.js';
-import { COSEM_CLASS } from '../../gbcs/payload/dlms/cosem.js';
-import { compactArray, doubleLongUnsigned, longUnsigned, octets, struct } from '../../gbcs/payload/dlms/shape.js';
-import { AccessUseCase, step } from '../../gbcs/payload/dlms/views.js';
-import { defineHandler } from '../../hub/registry.js';
+import { eventLogRange, COSEM_CLASS, compactArray, doubleLongUnsigned, longUnsigned, octets, struct, AccessUseCase, step } from '../../gbcs/index.js';
+import { defineHandler } from '../../use-case/index.js';
 import { encodeChannel, SUB_GHZ_ALERTS, toBits, type ChannelLogEntry, type SubGhzState } from '../../subghz/index.js';
 import { DBCH_RESULT } from './dbch-common.js';
 import { failureResult } from './dlms-answers.js';

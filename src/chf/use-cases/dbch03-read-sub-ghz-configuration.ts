@@ -1,9 +1,8 @@
 /** DBCH03: read the CHF's Sub GHz Configuration (channel masks, duty-cycle thresholds, timers). */
-import { DBCH03 } from '../../gbcs/payload/dlms/chf.js';
+import { DBCH03, type IntegerType } from '../../gbcs/index.js';
 import { configurationToDlms, toBits, type SubGhzState } from '../../subghz/index.js';
-import { defineHandler } from '../../hub/registry.js';
+import { defineHandler } from '../../use-case/index.js';
 import { DBCH_RESULT } from './dbch-common.js';
-import type { IntegerType } from '../../gbcs/payload/dlms/types.js';
 
 /** The response payload; hardware-fault when the hub has no Sub GHz side. */
 export function answerDbch03(command: Buffer, subGhz: SubGhzState | undefined): Buffer {

@@ -1,8 +1,8 @@
 /** DBCH04: set the CHF's Sub GHz Configuration; the Sub GHz state then raises DBCH09 with the new one. */
-import { DBCH04 } from '../../gbcs/payload/dlms/chf.js';
+import { DBCH04 } from '../../gbcs/index.js';
 import { HubError } from '../../../hal/errors.js';
 import { configurationFromDlms, SUB_GHZ_SETTINGS, SubGhzError, type SubGhzState } from '../../subghz/index.js';
-import { defineHandler } from '../../hub/registry.js';
+import { defineHandler } from '../../use-case/index.js';
 import { bitsValue, DBCH_RESULT } from './dbch-common.js';
 
 type Dbch04Command = ReturnType<typeof DBCH04.decodeCommand>;

@@ -1,10 +1,7 @@
 /** DBCH05: ask the CHF for a Sub GHz channel scan; the assessment follows as DBCH08, a channel change as DBCH07. */
 import type { Logger } from '../../../hal/log.js';
-import { COSEM_CLASS, OBIS } from '../../gbcs/payload/dlms/cosem.js';
-import { unsigned } from '../../gbcs/payload/dlms/shape.js';
-import { AccessUseCase, step } from '../../gbcs/payload/dlms/views.js';
-import { none } from '../../gbcs/payload/dlms/shape.js';
-import { defineHandler } from '../../hub/registry.js';
+import { COSEM_CLASS, OBIS, unsigned, AccessUseCase, step, none } from '../../gbcs/index.js';
+import { defineHandler } from '../../use-case/index.js';
 import type { SubGhzState } from '../../subghz/index.js';
 import { DBCH_RESULT } from './dbch-common.js';
 

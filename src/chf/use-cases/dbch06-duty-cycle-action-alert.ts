@@ -1,5 +1,5 @@
 /** DBCH06: the CHF told a Sub GHz Device to pause for duty cycle; the alert names the Device. */
-import { eui64 } from '../../gbcs/payload/dlms/shape.js';
+import { eui64 } from '../../gbcs/index.js';
 import { SUB_GHZ_ALERTS } from '../../subghz/index.js';
 import { dbchAlert } from './dbch-alert.js';
 

@@ -1,5 +1,5 @@
 /** DBCH07: the CHF now operates on another Sub GHz channel; the alert carries the channel. */
-import { DBCH07 } from '../../gbcs/payload/dlms/chf.js';
+import { DBCH07 } from '../../gbcs/index.js';
 import type { SubGhzChannel } from '../../subghz/index.js';
 import { channelBits } from './dbch-common.js';
 import { fromView } from './dbch-alert.js';

@@ -1,5 +1,5 @@
 /** DBCH08: the outcome of assessing a Sub GHz channel scan request (DBCH05): accepted, or refused and why. */
-import { octets, struct } from '../../gbcs/payload/dlms/shape.js';
+import { octets, struct } from '../../gbcs/index.js';
 import { SUB_GHZ_ALERTS, type ScanAssessment, type ScanRefusal } from '../../subghz/index.js';
 import { dbchAlert } from './dbch-alert.js';
 

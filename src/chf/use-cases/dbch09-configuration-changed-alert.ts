@@ -1,6 +1,5 @@
 /** DBCH09: the CHF's Sub GHz Configuration changed (a DBCH04 took effect); the alert carries the whole new configuration. */
-import { DBCH09 } from '../../gbcs/payload/dlms/chf.js';
-import type { IntegerType } from '../../gbcs/payload/dlms/types.js';
+import { DBCH09, type IntegerType } from '../../gbcs/index.js';
 import { configurationToDlms, toBits, type SubGhzConfiguration } from '../../subghz/index.js';
 import { fromView } from './dbch-alert.js';
 

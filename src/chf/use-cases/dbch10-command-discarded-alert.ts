@@ -2,7 +2,7 @@
 import { eui64ToBytes } from '../../../hal/eui64.js';
 import type { Eui64 } from '../../../hal/radio.js';
 import { CRA_FLAG } from '../../gbcs/index.js';
-import { octets } from '../../gbcs/payload/dlms/shape.js';
+import { octets } from '../../gbcs/index.js';
 import { SUB_GHZ_ALERTS, type DiscardedCommand } from '../../subghz/index.js';
 import { dbchAlert } from './dbch-alert.js';
 

@@ -1,8 +1,8 @@
 import { HubError } from '../../../hal/errors.js';
 import { decodeDateTime, dateTimeFromDate, type DlmsDateTime } from '../../gbcs/index.js';
 import type { DlmsCommandView } from '../../gbcs/payload/dlms/index.js';
-import type { Steps } from '../../gbcs/payload/dlms/views.js';
-import type { UseCaseCommand } from '../../hub/use-case.js';
+import type { Steps } from '../../gbcs/index.js';
+import type { UseCaseCommand } from '../../use-case/index.js';
 
 /**
  * What the CHF's DLMS handlers share: the Data-Access-Result / Action-Result values they answer

@@ -1,7 +1,6 @@
 // ECS26n: read the hub's identity: its manufacturer identifier and its model type.
 import { AccessUseCase, COSEM_CLASS } from '../../gbcs/payload/dlms/index.js';
-import { none, octets } from '../../gbcs/payload/dlms/shape.js';
-import { step } from '../../gbcs/payload/dlms/views.js';
+import { none, octets, step } from '../../gbcs/index.js';
 import { identityReadHandler } from './identity-reads.js';
 
 /** The Data objects the RTDS ECS26n reads (and ECS26i with the CHF's own id before them). */

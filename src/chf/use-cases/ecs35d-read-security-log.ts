@@ -1,6 +1,6 @@
 // ECS35d: read the CHF Security Log entries recorded in a time range.
 import { ECS35d } from '../../gbcs/payload/dlms/index.js';
-import { defineHandler } from '../../hub/registry.js';
+import { defineHandler } from '../../use-case/index.js';
 import { answerLogRead } from './log-read.js';
 
 export const ecs35d = defineHandler({

@@ -1,6 +1,6 @@
 // ECS52: read the firmware version the hub runs (the active slot's image), as the RTDS reads a Device's.
 import { AccessUseCase } from '../../gbcs/payload/dlms/index.js';
-import { defineHandler } from '../../hub/registry.js';
+import { defineHandler } from '../../use-case/index.js';
 import { commandView, RESULT } from './dlms-answers.js';
 import { identityValue } from './ecs26n-read-identity.js';
 

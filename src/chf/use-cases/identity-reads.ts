@@ -1,6 +1,5 @@
 import type { AccessStep, AccessUseCase, DlmsResponseView } from '../../gbcs/payload/dlms/index.js';
-import { defineHandler } from '../../hub/registry.js';
-import type { HubIdentity, UseCaseHandler } from '../../hub/use-case.js';
+import { defineHandler, type HubIdentity, type UseCaseHandler } from '../../use-case/index.js';
 import { commandView, RESULT, type ResultCode } from './dlms-answers.js';
 
 type Read = { result: ResultCode; value?: Buffer };

@@ -1,5 +1,5 @@
 /** The CHF's use-case handlers: one file per use case, each listed here once. */
-import type { UseCaseHandler } from '../../hub/use-case.js';
+import type { UseCaseHandler } from '../../use-case/index.js';
 import { ccs01 } from './ccs01-add-device.js';
 import { ccs02 } from './ccs02-remove-device.js';
 import { ccs03 } from './ccs03-restore-device-log.js';

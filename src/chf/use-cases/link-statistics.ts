@@ -1,5 +1,5 @@
 import type { Eui64 } from '../../../hal/radio.js';
-import type { LinkStatistics, LinkStatisticsSource } from '../../hub/use-case.js';
+import type { LinkStatistics, LinkStatisticsSource } from '../../use-case/index.js';
 
 /**
  * The HAN link statistics CCS06 reports, per Device, as last measured. Held in memory: they are

@@ -1,9 +1,8 @@
 import type { AccessStep, AccessUseCase, EventLogEntry } from '../../gbcs/payload/dlms/index.js';
 import type { eventLogRange } from '../../gbcs/payload/dlms/index.js';
-import type { ShapeValue } from '../../gbcs/payload/dlms/shape.js';
-import type { UseCaseResult, UseCaseCommand } from '../../hub/use-case.js';
-import type { LogEntry, ReadableLog } from '../../logs/hub-logs.js';
-import { gbcsCodeOf } from '../../logs/event-codes.js';
+import type { ShapeValue } from '../../gbcs/index.js';
+import type { UseCaseResult, UseCaseCommand } from '../../use-case/index.js';
+import { type LogEntry, type ReadableLog, gbcsCodeOf } from '../../logs/index.js';
 import { commandView, failureResult, RESULT } from './dlms-answers.js';
 
 /**

@@ -3,7 +3,7 @@ import { ACCESS_RESULTS, ALERT_CODES, COSEM_CLASSES, OBJECT_NAMES, memberName } 
 import { CLUSTERS } from './gbz/clusters.js';
 import { ZCL_STATUS } from './gbz/zcl.js';
 import { hex4 } from './reader.js';
-import type { DecodedPayload } from './index.js';
+import type { DecodedPayload } from './types.js';
 
 /**
  * A decoded payload for people (indented "name: value" lines, with the tables' names beside the

@@ -6,10 +6,11 @@
  */
 import type { Cra } from '../constants.js';
 import { messageCodeEntry, type PayloadFormat } from '../message-codes.js';
-import { decodeBer, decodeDer, encodeDer, type Asn1Node } from './asn1/der.js';
-import { decodeDlms, encodeDlms, type DlmsApdu } from './dlms/apdu.js';
+import { decodeBer, decodeDer, encodeDer } from './asn1/der.js';
+import { decodeDlms, encodeDlms } from './dlms/apdu.js';
 import { PayloadError, guardDecode } from './errors.js';
-import { decodeGbz, encodeGbz, type GbzPayload } from './gbz/codec.js';
+import { decodeGbz, encodeGbz } from './gbz/codec.js';
+import type { DecodedPayload, GenericPayload, PayloadContext } from './types.js';
 import { PAYLOAD_VIEWS } from './views.js';
 
 export { PayloadError } from './errors.js';
@@ -19,23 +20,7 @@ export * as asn1 from './asn1/index.js';
 export { PAYLOAD_VIEWS, type PayloadCodec, type ViewsByCra } from './views.js';
 export { describePayload, describeValue, payloadToJson } from './describe.js';
 
-export type GenericPayload =
-  | { format: 'dlms'; tree: DlmsApdu }
-  | { format: 'gbz'; tree: GbzPayload }
-  | { format: 'asn1'; tree: Asn1Node };
-
-export interface DecodedPayload {
-  format: PayloadFormat;
-  generic: GenericPayload;
-  /** The typed view, when this hub has one for the use case and CRA. */
-  view?: { useCase: string; cra: Cra; value: unknown };
-}
-
-export interface PayloadContext {
-  messageCode: number;
-  cra: Cra;
-  payload: Buffer;
-}
+export type { DecodedPayload, GenericPayload, PayloadContext } from './types.js';
 
 /** The format from the message code table, else from the payload's first bytes. */
 export function payloadFormatOf(context: Pick<PayloadContext, 'messageCode' | 'payload'>): PayloadFormat | undefined {

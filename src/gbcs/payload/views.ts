@@ -6,7 +6,7 @@ import * as chf from './dlms/chf.js';
 import type { AccessUseCase, AlertUseCase, Steps } from './dlms/views.js';
 import { decodeGbz, encodeGbz, type GbzPayload } from './gbz/codec.js';
 import type { DlmsApdu } from './dlms/index.js';
-import type { GenericPayload } from './index.js';
+import type { GenericPayload } from './types.js';
 
 /**
  * Which typed view reads each use case's command, response and alert: message code → use case

@@ -1,4 +1,4 @@
 /** CS02b on the GPF: replace the GPF's trusted remote party certificates (the gas supplier's anchor, the network operator's, the DCC's handovers). */
-import { credentialUpdateHandler } from '../../chf/use-cases/cs02b-update-security-credentials.js';
+import { credentialUpdateHandler } from '../../chf/index.js';
 
 export const gpfCs02b = credentialUpdateHandler('GPF');

@@ -3,7 +3,7 @@ import { HubError } from '../../../hal/errors.js';
 import type { Eui64 } from '../../../hal/radio.js';
 import { deriveKey, encodeDateTime, type GroupingHeader } from '../../gbcs/index.js';
 import { EXTENDED_HEADER_CONTROL, encryptGbzBody, encodeGbz, GBZ_PROFILE_ID, type GbzComponent, type GbzPayload, type ZclBody, type ZclHeader } from '../../gbcs/payload/gbz/index.js';
-import type { HandlerContext, UseCaseCommand } from '../../hub/use-case.js';
+import type { HandlerContext, UseCaseCommand } from '../../use-case/index.js';
 import { parseCertificate } from '../../security/certificates.js';
 import type { Audience, GasProxyData, GpfDeviceLog } from '../index.js';
 

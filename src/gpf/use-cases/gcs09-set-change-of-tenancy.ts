@@ -1,9 +1,8 @@
 /** GCS09: set the change-of-tenancy date on the GPF; from it on, the householder's view of the gas data starts there. */
 import { CLUSTER_ID } from '../../gbcs/payload/gbz/index.js';
 import type { GbzComponent } from '../../gbcs/payload/gbz/index.js';
-import { defineHandler } from '../../hub/registry.js';
-import type { HandlerContext, UseCaseCommand, UseCaseResult } from '../../hub/use-case.js';
-import { fromZigbeeTime } from '../../time/attributes.js';
+import { defineHandler, type HandlerContext, type UseCaseCommand, type UseCaseResult } from '../../use-case/index.js';
+import { fromZigbeeTime } from '../../time/index.js';
 import { commandComponents, defaultResponse, gbzPayload, gpfOf, ZCL } from './gbz-answers.js';
 
 /** The Device Management cluster's Publish Change of Tenancy (to the client). */

@@ -1,7 +1,6 @@
 /** GCS11: disable privacy PIN protection; sent to the GPF, it removes the privacy PIN that guards the householder's local views of the gas data. */
 import { CLUSTER_ID, type GbzComponent } from '../../gbcs/payload/gbz/index.js';
-import { defineHandler } from '../../hub/registry.js';
-import type { HandlerContext, UseCaseCommand, UseCaseResult } from '../../hub/use-case.js';
+import { defineHandler, type HandlerContext, type UseCaseCommand, type UseCaseResult } from '../../use-case/index.js';
 import { PinStoreError } from '../../security/pin-store.js';
 import { commandComponents, defaultResponse, gbzPayload, gpfOf, ZCL } from './gbz-answers.js';
 

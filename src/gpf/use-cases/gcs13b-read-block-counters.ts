@@ -1,5 +1,5 @@
 /** GCS13b: read the gas block counters from the GPF's copy, with their unit of measure, multiplier and divisor. */
-import { defineHandler } from '../../hub/registry.js';
+import { defineHandler } from '../../use-case/index.js';
 import { answerRegisterRead } from './metering-registers.js';
 
 export const gcs13b = defineHandler({

@@ -1,7 +1,6 @@
 /** GCS14: read the gas prepayment registers (credit, emergency credit, debts) from the GPF's copy, with the currency they are in. */
 import { CLUSTER_ID, type GbzComponent } from '../../gbcs/payload/gbz/index.js';
-import { defineHandler } from '../../hub/registry.js';
-import type { HandlerContext, UseCaseCommand, UseCaseResult } from '../../hub/use-case.js';
+import { defineHandler, type HandlerContext, type UseCaseCommand, type UseCaseResult } from '../../use-case/index.js';
 import { audienceOf, commandComponents, defaultResponse, encryptedComponent, FRAME, gbzPayload, gpfOf, readingDateTime, responseKey, ZCL, ZCL_COMMAND } from './gbz-answers.js';
 import { moneyRecord, PREPAYMENT_ATTRIBUTES, PRICE_ATTRIBUTES } from './prepayment-registers.js';
 

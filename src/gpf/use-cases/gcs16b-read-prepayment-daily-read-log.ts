@@ -1,10 +1,9 @@
 /** GCS16b: read the gas prepayment daily read log from the GPF's copy, one Get Prepay Snapshot per day asked for. */
 import { CLUSTER_ID, type GbzComponent } from '../../gbcs/payload/gbz/index.js';
 import { PayloadError } from '../../gbcs/payload/index.js';
-import { PayloadReader } from '../../gbcs/payload/reader.js';
-import { defineHandler } from '../../hub/registry.js';
-import type { HandlerContext, UseCaseCommand, UseCaseResult } from '../../hub/use-case.js';
-import { fromZigbeeTime, toZigbeeTime } from '../../time/attributes.js';
+import { PayloadReader } from '../../gbcs/index.js';
+import { defineHandler, type HandlerContext, type UseCaseCommand, type UseCaseResult } from '../../use-case/index.js';
+import { fromZigbeeTime, toZigbeeTime } from '../../time/index.js';
 import type { PrepaymentDailyRead } from '../index.js';
 import { audienceOf, commandComponents, defaultResponse, encryptedComponent, FRAME, gbzPayload, GpfAnswerError, gpfOf, responseKey, ZCL } from './gbz-answers.js';
 import { GSME_MONEY_FORMAT } from './prepayment-registers.js';

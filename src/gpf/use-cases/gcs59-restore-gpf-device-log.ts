@@ -1,8 +1,6 @@
 /** GCS59: restore the GPF Device Log from a backup (of a hub being replaced), answering each entry's outcome. */
-import { decodeAsn1, encodeAsn1, gpfDeviceLogEntry } from '../../gbcs/payload/asn1/views.js';
-import { integer, sequence, sequenceOf } from '../../gbcs/payload/asn1/shape.js';
-import { defineHandler } from '../../hub/registry.js';
-import type { HandlerContext, UseCaseCommand, UseCaseResult } from '../../hub/use-case.js';
+import { decodeAsn1, encodeAsn1, gpfDeviceLogEntry, integer, sequence, sequenceOf } from '../../gbcs/index.js';
+import { defineHandler, type HandlerContext, type UseCaseCommand, type UseCaseResult } from '../../use-case/index.js';
 import { RESTORE_OUTCOMES, type GpfDeviceLogBackup } from '../index.js';
 import { gpfOf } from './gbz-answers.js';
 

@@ -1,7 +1,6 @@
 /** GCS60: read the gas meter balance (credit remaining) from the GPF's copy. */
 import { CLUSTER_ID, type GbzComponent } from '../../gbcs/payload/gbz/index.js';
-import { defineHandler } from '../../hub/registry.js';
-import type { HandlerContext, UseCaseCommand, UseCaseResult } from '../../hub/use-case.js';
+import { defineHandler, type HandlerContext, type UseCaseCommand, type UseCaseResult } from '../../use-case/index.js';
 import { audienceOf, commandComponents, defaultResponse, FRAME, gbzPayload, gpfOf, readingDateTime, ZCL, ZCL_COMMAND } from './gbz-answers.js';
 import { moneyRecord, PREPAYMENT_ATTRIBUTES, type Attribute } from './prepayment-registers.js';
 

@@ -1,5 +1,5 @@
 /** GCS60a: read the gas meter balance from the GPF's copy (Message Code 0x012A), with the bill to date and the reading's time. */
-import { defineHandler } from '../../hub/registry.js';
+import { defineHandler } from '../../use-case/index.js';
 import { answerGcs60 } from './gcs60-read-meter-balance.js';
 import { BILLING_ATTRIBUTES } from './prepayment-registers.js';
 

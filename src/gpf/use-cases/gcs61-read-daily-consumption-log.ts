@@ -1,8 +1,7 @@
 /** GCS61: read the gas daily consumption log from the GPF's copy, from a given day on, as Get Sampled Data. */
 import { CLUSTER_ID, type GbzComponent } from '../../gbcs/payload/gbz/index.js';
-import { defineHandler } from '../../hub/registry.js';
-import type { HandlerContext, UseCaseCommand, UseCaseResult } from '../../hub/use-case.js';
-import { fromZigbeeTime, toZigbeeTime } from '../../time/attributes.js';
+import { defineHandler, type HandlerContext, type UseCaseCommand, type UseCaseResult } from '../../use-case/index.js';
+import { fromZigbeeTime, toZigbeeTime } from '../../time/index.js';
 import { audienceOf, commandComponents, defaultResponse, encryptedComponent, gbzPayload, gpfOf, responseKey, responseZcl, ZCL } from './gbz-answers.js';
 import { toRaw } from './metering-registers.js';
 

@@ -1,10 +1,10 @@
 /** GCS62: whenever the GPF Device Log changes, the GPF sends a backup of it as an alert (0x8071, GPF Device Log Changed). */
 import type { Clock } from '../../../hal/clock.js';
 import { messageCodesFor } from '../../gbcs/index.js';
-import { encodeAsn1, gpfDeviceLogBackupAlert } from '../../gbcs/payload/asn1/views.js';
-import type { AlertSink, HubIdentity } from '../../hub/use-case.js';
-import { HUB_EVENTS } from '../../logs/event-codes.js';
-import { DEVICE_TYPES } from '../../chf/device-types.js';
+import { encodeAsn1, gpfDeviceLogBackupAlert } from '../../gbcs/index.js';
+import type { AlertSink, HubIdentity } from '../../use-case/index.js';
+import { HUB_EVENTS } from '../../logs/index.js';
+import { DEVICE_TYPES } from '../../security/device-types.js';
 import type { GpfDeviceLog, GpfDeviceLogEntry } from '../index.js';
 
 export const GCS62_ALERT_CODE = HUB_EVENTS.gpfDeviceLogChanged.code;

@@ -1,5 +1,5 @@
 /** The GPF's use-case handlers: one file per use case, each listed here once. GCS62 is an alert, raised by watchGpfDeviceLog. */
-import type { UseCaseHandler } from '../../hub/use-case.js';
+import type { UseCaseHandler } from '../../use-case/index.js';
 import { gpfCs02b } from './cs02b-update-security-credentials.js';
 import { gcs09 } from './gcs09-set-change-of-tenancy.js';
 import { gcs11 } from './gcs11-disable-privacy-pin.js';

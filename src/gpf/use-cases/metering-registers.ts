@@ -1,7 +1,7 @@
 /** The Metering cluster attributes the GPF serves from its copy of the gas meter's registers (GCS13a/b/c), as a table. */
 import type { AttributeRecord } from '../../gbcs/payload/gbz/index.js';
 import { CLUSTER_ID } from '../../gbcs/payload/gbz/index.js';
-import type { HandlerContext, UseCaseCommand, UseCaseResult } from '../../hub/use-case.js';
+import type { HandlerContext, UseCaseCommand, UseCaseResult } from '../../use-case/index.js';
 import type { GasRegisters } from '../index.js';
 import {
   audienceOf, commandComponents, defaultResponse, encryptedComponent, gbzPayload, gpfOf, readingDateTime, responseKey, responseZcl, ZCL, ZCL_COMMAND,

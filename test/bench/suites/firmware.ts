@@ -13,7 +13,7 @@ import { Simulator } from '../../../hal/sim/simulator.js';
 import { memoryTransportPair } from '../../../hal/transport/memory.js';
 import { encodeOtaCommand, FirmwareImages, manufacturerImageHash, OTA_COMMANDS, OtaRadioService, OtaServer, parseUpgradeImage, signUpgradeImage, verifyUpgradeImage } from '../../../src/firmware/index.js';
 import { SecurityCredentials } from '../../../src/security/credentials.js';
-import { openStore } from '../../../src/store/store.js';
+import { openStore } from '../../../src/store/index.js';
 import { loadRtdsKeystore } from '../../../src/security/rtds-secure-element.js';
 import { RTDS_KEYSTORE, rtdsPresent } from '../../helpers/rtds.js';
 import { ALTERNATION, alternate, costRatio, percentile, rateRatio, round, type BenchResult, type BenchSuite } from '../result.js';

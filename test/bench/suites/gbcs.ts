@@ -9,7 +9,7 @@ import { ALL_HANDLERS } from '../../../src/hub/handlers.js';
 import { CHF_STATES } from '../../conformance/chf-seeds.js';
 import { GasProxyData, GpfDeviceLog } from '../../../src/gpf/index.js';
 import type { GbcsHubOptions } from '../../../src/hub/gbcs-hub.js';
-import type { Store } from '../../../src/store/store.js';
+import type { Store } from '../../../src/store/index.js';
 import { GbcsAuthenticator } from '../../../src/gbcs/authenticator.js';
 import { buildCommand, ConformanceHub, type HarnessOptions, RTDS_ACB, RTDS_IDENTITY, RTDS_SUPPLIER, rtdsKeystore, vectorNamed } from '../../conformance/harness.js';
 import { RTDS_KEYSTORE, rtdsPresent } from '../../helpers/rtds.js';

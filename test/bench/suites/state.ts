@@ -17,7 +17,7 @@ import { DEVICE_LOG_DOMAIN, DeviceLog } from '../../../src/chf/device-log.js';
 import { HanRelay } from '../../../src/han/relay.js';
 import { SleepyQueue } from '../../../src/han/sleepy-queue.js';
 import { GasProxyData, GPF_LOG_SIZES, HALF_HOURS_PER_DAY } from '../../../src/gpf/index.js';
-import { jsonCodec, openStore, sequenceKey, type Store } from '../../../src/store/store.js';
+import { jsonCodec, openStore, sequenceKey, type Store } from '../../../src/store/index.js';
 import { SimTunnelAgent } from '../../src/han/tunnel-sim-device.js';
 import { openPtyPair } from '../../helpers/socat-pty.js';
 import { ALTERNATION, alternate, costRatio, percentile, round, type BenchResult, type BenchSuite } from '../result.js';

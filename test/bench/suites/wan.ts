@@ -8,7 +8,7 @@ import { Outbox } from '../../../src/wan/outbox.js';
 import { WanLink } from '../../../src/wan/wan-link.js';
 import { silentLogger } from '../../../hal/log.js';
 import { DEFAULT_CONFIG } from '../../../src/config.js';
-import { startHubWan } from '../../../src/wan/hub-wan.js';
+import { startHubWan } from '../../../src/hub/hub-wan.js';
 import { CHF_STATES } from '../../conformance/chf-seeds.js';
 import { buildCommand, ConformanceHub, RTDS_IDENTITY } from '../../conformance/harness.js';
 import { sampleCommand } from '../../gbcs/sample.js';

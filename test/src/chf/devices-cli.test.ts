@@ -10,7 +10,7 @@ import { InstallCodeError } from '../../../hal/install-code.js';
 import { addDevice, DevicesCommandError, listDevices, listHistoric, removeDevice } from '../../../src/cli/devices.js';
 import { DeviceLog } from '../../../src/chf/device-log.js';
 import { FileSecureElement } from '../../../src/security/file-secure-element.js';
-import { openStore } from '../../../src/store/store.js';
+import { openStore } from '../../../src/store/index.js';
 import { eui, installCode, rejection } from './helpers.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');

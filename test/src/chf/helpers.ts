@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { ManualClock } from '../../../hal/clock.js';
 import { withInstallCodeCrc } from '../../../hal/install-code.js';
 import { DeviceLog, type DeviceLogChange, type DeviceLogOptions } from '../../../src/chf/device-log.js';
-import { openStore, type Store } from '../../../src/store/store.js';
+import { openStore, type Store } from '../../../src/store/index.js';
 
 /** A real LevelDB store in a temp dir, reopenable with the same data key. */
 export class TempStore {

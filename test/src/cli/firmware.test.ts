@@ -8,7 +8,7 @@ import { main } from '../../../src/cli.js';
 import { ActivationSchedule, chunkImage, FirmwareImages, HubSlots, ImageReceiver, parseUpgradeImage } from '../../../src/firmware/index.js';
 import { SecurityCredentials, seedCredentialsFromKeystore } from '../../../src/security/credentials.js';
 import { FileSecureElement } from '../../../src/security/file-secure-element.js';
-import { openStore } from '../../../src/store/store.js';
+import { openStore } from '../../../src/store/index.js';
 import { describeSamples, ESME_SAMPLE, PPMID_SAMPLE } from '../../helpers/firmware.js';
 import { RTDS_KEYSTORE } from '../../helpers/rtds.js';
 

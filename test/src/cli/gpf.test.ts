@@ -7,7 +7,7 @@ import type { PinCommandIo } from '../../../src/cli/pin.js';
 import { GasProxyData } from '../../../src/gpf/index.js';
 import { HUB_EVENTS, openHubLogs } from '../../../src/logs/index.js';
 import { FileSecureElement } from '../../../src/security/file-secure-element.js';
-import { openStore } from '../../../src/store/store.js';
+import { openStore } from '../../../src/store/index.js';
 import { fillDays } from '../gpf/fixtures.js';
 import { tempDir } from '../store/helpers.js';
 import { runPin } from './pin-cli.js';

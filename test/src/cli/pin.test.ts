@@ -9,7 +9,7 @@ import { buildProgram, main } from '../../../src/cli.js';
 import { FileSecureElement } from '../../../src/security/file-secure-element.js';
 import { PinError } from '../../../src/security/pin-rules.js';
 import { PIN_DOMAIN } from '../../../src/security/pin-store.js';
-import { jsonCodec, openStore } from '../../../src/store/store.js';
+import { jsonCodec, openStore } from '../../../src/store/index.js';
 import { usePtyPair } from '../../helpers/pty.js';
 import { tempDir } from '../store/helpers.js';
 import { runPin } from './pin-cli.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../../src/cli.js';
-import { jsonCodec, openStore } from '../../../src/store/store.js';
+import { jsonCodec, openStore } from '../../../src/store/index.js';
 
 function captureStreams() {
   const out: string[] = [];

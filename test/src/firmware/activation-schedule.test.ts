@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../hal/clock.js';
 import { ACTIVATION_RESPONSE, ActivationSchedule, CANCEL_ACTIVATION_AT, type ActivationOutcome } from '../../../src/firmware/index.js';
-import { openStore, type Store } from '../../../src/store/store.js';
+import { openStore, type Store } from '../../../src/store/index.js';
 
 const ESME = '00DB1234567890A0';
 const HASH = '7542f475e3f12eae887d81e32c46d313741d67076b13caec2f82e00ba5e1bb36';

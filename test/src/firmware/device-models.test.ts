@@ -9,7 +9,7 @@ import { FirmwareError } from '../../../src/firmware/index.js';
 import { HUB_EVENTS } from '../../../src/logs/event-codes.js';
 import { openHubLogs, type HubLogs } from '../../../src/logs/hub-logs.js';
 import { SecurityCredentials, seedCredentialsFromKeystore } from '../../../src/security/credentials.js';
-import { openStore, type Store } from '../../../src/store/store.js';
+import { openStore, type Store } from '../../../src/store/index.js';
 import { describeRtds, RTDS_KEYSTORE } from '../../helpers/rtds.js';
 import { tempDir } from '../store/helpers.js';
 

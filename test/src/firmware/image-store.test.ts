@@ -7,7 +7,7 @@ import { ManualClock } from '../../../hal/clock.js';
 import { buildUpgradeImage, FIRMWARE_IMAGES_DOMAIN, FirmwareError, FirmwareImages, parseUpgradeImage, signUpgradeImage, type UpgradeImageFields } from '../../../src/firmware/index.js';
 import { SecurityCredentials, seedCredentialsFromKeystore } from '../../../src/security/credentials.js';
 import { openHubLogs } from '../../../src/logs/index.js';
-import { openStore, type Store } from '../../../src/store/store.js';
+import { openStore, type Store } from '../../../src/store/index.js';
 import { describeSamples, ESME_SAMPLE, PPMID_SAMPLE, readSample } from '../../helpers/firmware.js';
 import { RTDS_KEYSTORE } from '../../helpers/rtds.js';
 

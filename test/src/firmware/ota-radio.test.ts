@@ -9,7 +9,7 @@ import { Simulator } from '../../../hal/sim/simulator.js';
 import { memoryTransportPair } from '../../../hal/transport/memory.js';
 import { buildUpgradeImage, FirmwareImages, manufacturerImageHash, OtaRadioService, OtaServer, parseUpgradeImage } from '../../../src/firmware/index.js';
 import { SecurityCredentials, seedCredentialsFromKeystore } from '../../../src/security/credentials.js';
-import { openStore, type Store } from '../../../src/store/store.js';
+import { openStore, type Store } from '../../../src/store/index.js';
 import { describeSamples, ESME_SAMPLE, PPMID_SAMPLE, readSample } from '../../helpers/firmware.js';
 import { RTDS_KEYSTORE } from '../../helpers/rtds.js';
 import { tempDir } from '../store/helpers.js';

@@ -4,9 +4,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { HubError } from '../../../hal/errors.js';
 import { GasProxyData, GPF_VIEWS, type Audience, type GpfViewName, type ViewRequest } from '../../../src/gpf/index.js';
 import { audienceOf } from '../../../src/gpf/use-cases/gbz-answers.js';
-import type { UseCaseCommand } from '../../../src/hub/use-case.js';
+import type { UseCaseCommand } from '../../../src/use-case/use-case.js';
 import { ROLE_BY_OU, type RemotePartyRole } from '../../../src/security/certificates.js';
-import { openStore, type Store } from '../../../src/store/store.js';
+import { openStore, type Store } from '../../../src/store/index.js';
 import { dataKeyOf, tempDir } from '../store/helpers.js';
 import { DAY, fillDays } from './fixtures.js';
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeMessage } from '../../../src/gbcs/index.js';
 import { GPF_LOG_SIZES, GpfDeviceLog, GpfError, type GpfDeviceLogEntry } from '../../../src/gpf/index.js';
-import { openStore, type Store } from '../../../src/store/store.js';
+import { openStore, type Store } from '../../../src/store/index.js';
 import { describeRtds, loadVectors } from '../../helpers/rtds.js';
 import { tempDir } from '../store/helpers.js';
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { GasProxyData, GPF_LOG_SIZES, GpfError, sameMprn, type Audience, type GasRegisters } from '../../../src/gpf/index.js';
-import { openStore, StoreError, type Store } from '../../../src/store/store.js';
+import { openStore, StoreError, type Store } from '../../../src/store/index.js';
 import { dataKeyOf, filesUnder, tempDir } from '../store/helpers.js';
 import { DAY, fillDays, prepayment, registersAt } from './fixtures.js';
 

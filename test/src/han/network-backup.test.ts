@@ -9,7 +9,7 @@ import type { UnifiedBackupStorage } from 'zigbee-herdsman/dist/models/backup-st
 import { backupNetwork, restoreNetwork } from '../../../src/cli/network.js';
 import { fromCoordinatorBackup, NetworkBackupError, toCoordinatorBackup } from '../../../src/han/network-backup.js';
 import { NetworkIdentity, type StoredIdentity } from '../../../src/han/network-identity.js';
-import { openStore } from '../../../src/store/store.js';
+import { openStore } from '../../../src/store/index.js';
 
 /** `hub network backup|restore` against zigbee-herdsman's own reader and writer of the same format. */
 

@@ -11,7 +11,7 @@ import { loadScenario } from '../../../hal/sim/scenario.js';
 import { Simulator } from '../../../hal/sim/simulator.js';
 import { memoryTransportPair } from '../../../hal/transport/memory.js';
 import { NetworkIdentity } from '../../../src/han/network-identity.js';
-import { openStore, type Store } from '../../../src/store/store.js';
+import { openStore, type Store } from '../../../src/store/index.js';
 
 /** The kept network identity against the EZSP Radio and the simulated NCP, over real ASH, on a real LevelDB. */
 

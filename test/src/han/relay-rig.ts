@@ -6,7 +6,7 @@ import { linkKeyFromInstallCode } from '../../../hal/install-code.js';
 import { loadScenario } from '../../../hal/sim/scenario.js';
 import { Simulator } from '../../../hal/sim/simulator.js';
 import { memoryTransportPair } from '../../../hal/transport/memory.js';
-import { DEVICE_TYPES, type DeviceType } from '../../../src/chf/device-types.js';
+import { DEVICE_TYPES, type DeviceType } from '../../../src/security/device-types.js';
 import { HanAdmission } from '../../../src/han/admission.js';
 import { HanRelay, type DeliveryReport, type RelayEvents } from '../../../src/han/relay.js';
 import { SleepyQueue } from '../../../src/han/sleepy-queue.js';

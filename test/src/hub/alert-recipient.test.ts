@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { afterEach, expect, it } from 'vitest';
-import { createLogger } from '../../../src/log.js';
+import { createLogger } from '../../../src/logs/process-logger.js';
 import { ConformanceHub, RTDS_IDENTITY } from '../../conformance/harness.js';
 import { describeRtds } from '../../helpers/rtds.js';
 

@@ -7,7 +7,7 @@ import { parseCertificate } from '../../../src/security/certificates.js';
 import { FileSecureElement } from '../../../src/security/file-secure-element.js';
 import { SecurityCredentials, seedCredentialsFromKeystore, subjectKeyIdentifier } from '../../../src/security/credentials.js';
 import { OriginatorCounters, ReplayError } from '../../../src/security/replay.js';
-import { openStore, type Store } from '../../../src/store/store.js';
+import { openStore, type Store } from '../../../src/store/index.js';
 import { describeRtds, RTDS_KEYSTORE } from '../../helpers/rtds.js';
 import { readFileSync } from 'node:fs';
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Eui64 } from '../../../hal/radio.js';
 import { CHF_HANDLERS } from '../../../src/chf/use-cases/index.js';
 import { ALL_HANDLERS } from '../../../src/hub/handlers.js';
-import { defineHandler, HandlerRegistry } from '../../../src/hub/registry.js';
+import { defineHandler, HandlerRegistry } from '../../../src/use-case/registry.js';
 import { certificateRolesFor, CREDENTIAL_UPDATE_ROLES, SERVICE_ROLES, USE_CASE_SERVICE } from '../../../src/security/role-policy.js';
 import { SecretCachingSecureElement } from '../../../src/hub/secret-cache.js';
 import { messageCodeEntry } from '../../../src/gbcs/index.js';

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../../hal/clock.js';
 import { main } from '../../../src/cli.js';
 import { HUB_EVENTS, openHubLogs } from '../../../src/logs/index.js';
-import { openStore } from '../../../src/store/store.js';
+import { openStore } from '../../../src/store/index.js';
 import { tempDir } from '../store/helpers.js';
 
 let stdout = '';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { REDACTED_FIELDS } from '../../../src/log.js';
+import { REDACTED_FIELDS } from '../../../src/logs/process-logger.js';
 import { isPersonalFieldName, LogError, validateDetail } from '../../../src/logs/index.js';
 
 const safeName = fc.constantFrom('eui64', 'messageCode', 'outcome', 'reason', 'count', 'role', 'channel', 'originator');

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../hal/clock.js';
 import { CHF_LOG_SIZES, gbcsCodeOf, HUB_EVENTS, LogError, openHubLogs, type HubLogs, type LogDetail } from '../../../src/logs/index.js';
-import { openStore, type Store } from '../../../src/store/store.js';
+import { openStore, type Store } from '../../../src/store/index.js';
 import { tempDir } from '../store/helpers.js';
 import type { SecurityEventSink as AdmissionSink } from '../../../src/han/admission.js';
 

@@ -3,7 +3,7 @@ import { format, inspect } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HubError } from '../../../hal/errors.js';
-import { createLogger, REDACTED_FIELDS } from '../../../src/log.js';
+import { createLogger, REDACTED_FIELDS } from '../../../src/logs/process-logger.js';
 import { isPersonalFieldName } from '../../../src/logs/index.js';
 import {
   classOfField,
@@ -16,7 +16,7 @@ import {
   redactForLog,
   retentionCutoff,
   type PersonalClass,
-} from '../../../src/security/personal-data.js';
+} from '../../../src/privacy/personal-data.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 const NOW = Date.UTC(2026, 4, 1);

@@ -2,7 +2,7 @@ import { ManualClock } from '../../../hal/clock.js';
 import { HUB_EVENTS, openHubLogs } from '../../../src/logs/index.js';
 import { FileSecureElement } from '../../../src/security/file-secure-element.js';
 import { PIN_DOMAIN } from '../../../src/security/pin-store.js';
-import { bytesCodec, openStore, type Store } from '../../../src/store/store.js';
+import { bytesCodec, openStore, type Store } from '../../../src/store/index.js';
 import { runHub, type PinCommandGroup } from '../cli/pin-cli.js';
 import { tempDir } from '../store/helpers.js';
 

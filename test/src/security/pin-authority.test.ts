@@ -339,7 +339,7 @@ describe('the list of ways in is complete', () => {
     // The CLI groups (above), the local views (reads, behind the privacy PIN), GCS11 (above), and the
     // wiring (the running hub, `hub gbcs process`'s throwaway hub, the handler context's type).
     expect(reaching.sort()).toEqual([
-      ...Object.keys(PIN_COMMAND_GROUPS).map((group) => `src/cli/${group}.ts`).sort(), 'src/gpf/householder-view.ts', 'src/gpf/use-cases/gcs11-disable-privacy-pin.ts', 'src/hub.ts', 'src/hub/process-once.ts', 'src/hub/use-case.ts',
+      ...Object.keys(PIN_COMMAND_GROUPS).map((group) => `src/cli/${group}.ts`).sort(), 'src/gpf/householder-view.ts', 'src/gpf/use-cases/gcs11-disable-privacy-pin.ts', 'src/hub.ts', 'src/hub/process-once.ts', 'src/use-case/use-case.ts',
     ]);
   });
 });

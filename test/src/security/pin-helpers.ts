@@ -3,7 +3,7 @@ import { ManualClock } from '../../../hal/clock.js';
 import { HUB_EVENTS, openHubLogs, type HubLogs, type LogEntry } from '../../../src/logs/index.js';
 import type { ScryptParameters } from '../../../src/security/pin-hash.js';
 import { PinStore } from '../../../src/security/pin-store.js';
-import { openStore, type Store } from '../../../src/store/store.js';
+import { openStore, type Store } from '../../../src/store/index.js';
 import { dataKeyOf, tempDir } from '../store/helpers.js';
 
 /** Cheap scrypt for tests that hash many times; the default parameters have their own test. */

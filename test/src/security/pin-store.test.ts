@@ -3,7 +3,7 @@ import { PIN_ATTEMPT_POLICY } from '../../../src/security/pin-attempts.js';
 import { PIN_SCRYPT, type PinHash } from '../../../src/security/pin-hash.js';
 import { PinError } from '../../../src/security/pin-rules.js';
 import { PIN_DOMAIN, PinStoreError } from '../../../src/security/pin-store.js';
-import { jsonCodec, openStore } from '../../../src/store/store.js';
+import { jsonCodec, openStore } from '../../../src/store/index.js';
 import { dataKeyOf, filesUnder } from '../store/helpers.js';
 import { openPinRig, START, type PinRig } from './pin-helpers.js';
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEVICE_TYPE_NAMES, type DeviceType } from '../../../src/chf/device-types.js';
+import { DEVICE_TYPE_NAMES, type DeviceType } from '../../../src/security/device-types.js';
 import { ROLE_BY_OU } from '../../../src/security/certificates.js';
 import { HUB_EVENTS, resolveCode } from '../../../src/logs/event-codes.js';
 import {

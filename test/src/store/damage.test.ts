@@ -2,7 +2,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Level } from 'level';
 import { describe, expect, it } from 'vitest';
-import { jsonCodec, openStore, repairStore, sequenceKey, type Store } from '../../../src/store/store.js';
+import { jsonCodec, openStore, repairStore, sequenceKey, type Store } from '../../../src/store/index.js';
 import { runScript } from './child.js';
 import { collect, storeRejection, tempDir } from './helpers.js';
 

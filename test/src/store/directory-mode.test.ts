@@ -1,7 +1,7 @@
 import { chmod, mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { jsonCodec, openStore } from '../../../src/store/store.js';
+import { jsonCodec, openStore } from '../../../src/store/index.js';
 import { tempDir } from './helpers.js';
 
 /** LevelDB makes its files 0644, so the directory is what keeps other local users out. */

@@ -4,7 +4,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OriginatorCounters, ReplayError } from '../../../src/security/replay.js';
-import { jsonCodec, openStore, StoreError, type Store } from '../../../src/store/store.js';
+import { jsonCodec, openStore, StoreError, type Store } from '../../../src/store/index.js';
 import { tempDir } from './helpers.js';
 
 /**

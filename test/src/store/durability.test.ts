@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { jsonCodec, openStore, sequenceKey } from '../../../src/store/store.js';
+import { jsonCodec, openStore, sequenceKey } from '../../../src/store/index.js';
 import { runScript } from './child.js';
 import { tempDir } from './helpers.js';
 

@@ -3,7 +3,7 @@ import { cp, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { jsonCodec, openStore, StoreError } from '../../../src/store/store.js';
+import { jsonCodec, openStore, StoreError } from '../../../src/store/index.js';
 
 export async function tempDir(prefix = 'hub-store-'): Promise<string> {
   return mkdtemp(join(tmpdir(), prefix));

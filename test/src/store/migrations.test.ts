@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jsonCodec, openStore, type Migration } from '../../../src/store/store.js';
+import { jsonCodec, openStore, type Migration } from '../../../src/store/index.js';
 import { collect, storeRejection, tempDir } from './helpers.js';
 
 /** Version 1 kept one record per device with a `type` string. */

@@ -2,7 +2,7 @@ import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../../src/cli.js';
-import { jsonCodec, openStore, sequenceKey } from '../../../src/store/store.js';
+import { jsonCodec, openStore, sequenceKey } from '../../../src/store/index.js';
 import { filesUnder, storeRejection, tempDir } from './helpers.js';
 
 /**

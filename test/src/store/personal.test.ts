@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { Level } from 'level';
 import { describe, expect, it } from 'vitest';
 import { Sealer } from '../../../src/store/sealing.js';
-import { jsonCodec, openStore, StoreError, utf8Codec, type DomainSpec } from '../../../src/store/store.js';
+import { jsonCodec, openStore, StoreError, utf8Codec, type DomainSpec } from '../../../src/store/index.js';
 import { collect, dataKeyOf, filesUnder, storeRejection, tempDir } from './helpers.js';
 
 const MPRN = '0007654321';

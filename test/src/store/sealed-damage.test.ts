@@ -3,7 +3,7 @@ import { Level } from 'level';
 import { afterEach, expect, it, vi } from 'vitest';
 import { main } from '../../../src/cli.js';
 import { FileSecureElement } from '../../../src/security/file-secure-element.js';
-import { jsonCodec, openStore } from '../../../src/store/store.js';
+import { jsonCodec, openStore } from '../../../src/store/index.js';
 import { filesUnder, storeRejection, tempDir } from './helpers.js';
 
 /**

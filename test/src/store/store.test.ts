@@ -10,7 +10,7 @@ import {
   utf8Codec,
   type Store,
   type StoreError,
-} from '../../../src/store/store.js';
+} from '../../../src/store/index.js';
 import { collect, storeRejection, tempDir } from './helpers.js';
 
 interface LogEntry {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../../../hal/clock.js';
 import type { EnergyReading } from '../../../hal/radio.js';
-import { openStore, type Store } from '../../../src/store/store.js';
+import { openStore, type Store } from '../../../src/store/index.js';
 import { decodeChannel, type SubGhzChannel } from '../../../src/subghz/channel.js';
 import type { SubGhzEvents } from '../../../src/subghz/events.js';
 import type { SubGhzRadio } from '../../../src/subghz/scan.js';

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../hal/clock.js';
 import { HubTime, TimeError, UNKNOWN_TIME, isUkDst, toZigbeeTime, ukDstPeriod } from '../../../src/time/index.js';
-import { openStore, type Store } from '../../../src/store/store.js';
+import { openStore, type Store } from '../../../src/store/index.js';
 import { tempDir } from '../store/helpers.js';
 
 const zb = (iso: string) => (Date.parse(iso) - Date.parse('2000-01-01T00:00:00Z')) / 1000;

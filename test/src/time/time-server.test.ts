@@ -6,7 +6,7 @@ import { linkKeyFromInstallCode } from '../../../hal/install-code.js';
 import { loadScenario } from '../../../hal/sim/scenario.js';
 import { Simulator } from '../../../hal/sim/simulator.js';
 import { memoryTransportPair } from '../../../hal/transport/memory.js';
-import { openStore, type Store } from '../../../src/store/store.js';
+import { openStore, type Store } from '../../../src/store/index.js';
 import { HubTime, TIME_ATTRIBUTES, TimeClusterServer, UNKNOWN_TIME } from '../../../src/time/index.js';
 import {
   decodeDefaultResponse,

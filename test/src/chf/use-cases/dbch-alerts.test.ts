@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { watchSubGhz } from '../../../../src/chf/use-cases/dbch-alerts.js';
 import { DBCH04 } from '../../../../src/gbcs/payload/dlms/chf.js';
-import type { AlertRequest } from '../../../../src/hub/use-case.js';
+import type { AlertRequest } from '../../../../src/use-case/use-case.js';
 import { configurationFromDlms } from '../../../../src/subghz/index.js';
 import { describeRtds, itWithVectors } from '../../../helpers/rtds.js';
 import { ESME, Fixture, GSME } from '../../subghz/helpers.js';

@@ -7,8 +7,8 @@ import { ManualClock } from '../../../../hal/clock.js';
 import { decodeAsn1, gpfDeviceLogBackupAlert } from '../../../../src/gbcs/payload/asn1/views.js';
 import { GpfDeviceLog } from '../../../../src/gpf/index.js';
 import { gcs62Payload, watchGpfDeviceLog } from '../../../../src/gpf/use-cases/gcs62-gpf-device-log-backup-alert.js';
-import type { AlertRequest } from '../../../../src/hub/use-case.js';
-import { openStore, type Store } from '../../../../src/store/store.js';
+import type { AlertRequest } from '../../../../src/use-case/use-case.js';
+import { openStore, type Store } from '../../../../src/store/index.js';
 
 let dir: string;
 let store: Store;

@@ -7,8 +7,8 @@ import { inspect } from 'node:util';
  * value cannot reach a log line, an error message or telemetry by accident: it has to be
  * `reveal()`ed on purpose, where it is stored or sent to its rightful recipient.
  *
- * This module imports nothing from the logging side (src/log.ts imports it), so the field names
- * here and src/log.ts's REDACTED_FIELDS are kept in step by a test, not by an import.
+ * This module imports nothing from the logging side (src/logs/process-logger.ts imports it), so the field names
+ * here and process-logger.ts's REDACTED_FIELDS are kept in step by a test, not by an import.
  */
 export type PersonalClass = 'consumption' | 'tariff' | 'prepayment' | 'meterPoint' | 'customerId' | 'installCode' | 'linkKey' | 'pin' | 'secret' | 'deviceId';
 
@@ -98,7 +98,7 @@ export const PERSONAL_DATA: Readonly<Record<PersonalClass, ClassPolicy>> = {
 
 const CLASSES = Object.keys(PERSONAL_DATA) as PersonalClass[];
 
-/** Every field name a log must never hold (src/log.ts adds these to its redaction list). */
+/** Every field name a log must never hold (src/logs/process-logger.ts adds these to its redaction list). */
 export const NEVER_LOGGED_FIELDS: readonly string[] = CLASSES.filter((c) => PERSONAL_DATA[c].log === 'never').flatMap((c) => PERSONAL_DATA[c].fields);
 
 function normalise(name: string): string {

@@ -2,15 +2,11 @@ import type { Clock } from '../../hal/clock.js';
 import { silentLogger, type Logger } from '../../hal/log.js';
 import type { Eui64 } from '../../hal/radio.js';
 import { routeOf } from '../gbcs/index.js';
-import type { RelayEvents } from '../han/relay.js';
-import type { SealedAlert } from '../hub/alert-queue.js';
-import type { Outcome } from '../hub/router.js';
-import { StoreError } from '../store/errors.js';
-import { WanError } from './errors.js';
-import type { UpstreamMeta } from './outbox.js';
-import { relayReportFor } from './relay-report.js';
-import type { UpstreamKind } from './topics.js';
-import type { CommandMeta, WanLink } from './wan-link.js';
+import type { RelayEvents } from '../han/index.js';
+import type { SealedAlert } from './alert-queue.js';
+import type { Outcome } from './router.js';
+import { StoreError } from '../store/index.js';
+import { WanError, type UpstreamMeta, relayReportFor, type UpstreamKind, type CommandMeta, type WanLink } from '../wan/index.js';
 
 /**
  * Joins the WAN link to the hub's GBCS router and the HAN relay. A command from the broker goes

@@ -1,7 +1,7 @@
 import { pino, type LoggerOptions } from 'pino';
 import pretty from 'pino-pretty';
-import type { Logger } from '../hal/log.js';
-import { NEVER_LOGGED_FIELDS, redactForLog } from './security/personal-data.js';
+import type { Logger } from '../../hal/log.js';
+import { NEVER_LOGGED_FIELDS, redactForLog } from '../privacy/index.js';
 
 /**
  * Field names whose values are personal data or secrets. pino replaces them before a line is
@@ -24,7 +24,7 @@ export const REDACTED_FIELDS = [
   'customerId',
   'consumption',
   'payload',
-  // The rest of src/security/personal-data.ts's classification (tariff, prepayment, customer ids...).
+  // The rest of src/privacy/personal-data.ts's classification (tariff, prepayment, customer ids...).
   ...NEVER_LOGGED_FIELDS,
 ] as const;
 

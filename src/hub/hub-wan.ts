@@ -4,15 +4,10 @@ import type { HubError } from '../../hal/errors.js';
 import type { Logger } from '../../hal/log.js';
 import type { Eui64 } from '../../hal/radio.js';
 import type { HubConfig } from '../config.js';
-import type { SecurityEventSink } from '../logs/hub-logs.js';
-import type { Store } from '../store/store.js';
-import { removeEndpoint, writeEndpoint } from './endpoint-file.js';
+import type { SecurityEventSink } from '../logs/index.js';
+import type { Store } from '../store/index.js';
+import { removeEndpoint, writeEndpoint, Outbox, publicBrokerUrl, topicPrefixOf, wanSettingsFromConfig, type HubHealthSource, WanError, WanLink, type CommandMeta } from '../wan/index.js';
 import { WanGbcsBridge, type CommandRouter, type HanMessages } from './gbcs-bridge.js';
-import { Outbox } from './outbox.js';
-import { publicBrokerUrl, topicPrefixOf, wanSettingsFromConfig } from './settings.js';
-import type { HubHealthSource } from './telemetry.js';
-import { WanError } from './errors.js';
-import { WanLink, type CommandMeta } from './wan-link.js';
 
 /**
  * The WAN side of the composition root in one call: the outbox on the hub's store (alarms to the

@@ -1,0 +1,2 @@
+/** The cli layer's entrance: what other layers may use of it. */
+export { registerCommands } from './commands.js';
