@@ -73,8 +73,13 @@ async function run(config: HubConfig, log: Logger): Promise<void> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
     // A CS06 switched the hub's slots: stop cleanly for the supervisor to start the new image, a
-    // moment later so the command's response is in the outbox (it goes out after the restart if not sent).
-    hub.ownFirmware.once('restartNeeded', () => setTimeout(stop, RESTART_DELAY_MS).unref());
+    // moment later so the command's response is in the outbox (it goes out after the restart if not
+    // sent), and exit 75 (EX_TEMPFAIL) so a supervisor that restarts only on failure does so too.
+    hub.ownFirmware.once('restartNeeded', () => {
+      log.warn({ exitCode: RESTART_EXIT_CODE }, 'stopping to start again on the new image');
+      process.exitCode = RESTART_EXIT_CODE;
+      setTimeout(stop, RESTART_DELAY_MS).unref();
+    });
   });
   log.info('stopping');
   await hub.stop();
@@ -84,6 +89,8 @@ async function run(config: HubConfig, log: Logger): Promise<void> {
 
 /** How long after a CS06 switched the slots the hub stops to restart into them. */
 const RESTART_DELAY_MS = 3000;
+/** The exit code of a stop to run a new image of the hub. */
+const RESTART_EXIT_CODE = 75;
 
 export function registerStart(program: Command): void {
   program
