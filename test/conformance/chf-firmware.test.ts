@@ -2,6 +2,7 @@ import { createPrivateKey, sign } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterEach, beforeAll, expect, it } from 'vitest';
 import { cs06AlertPayload, raiseCs06Alert } from '../../src/chf/use-cases/cs06-activate-firmware.js';
 import { ECS52 } from '../../src/chf/use-cases/ecs52-read-firmware-version.js';
@@ -174,5 +175,22 @@ describeRtds("RTDS conformance: CS06 and ECS52 for the hub's own image", () => {
     const response = await expectSignedResponse(await hub.process(await cs06(images.next, 0x3f2n)));
     expect(response.payload.toString('hex')).toBe(payloadOf('CS06_11.3_IMMEDIATE_SUCCESS_RESPONSE_GBCS.HEX'));
     expect(restarts).toEqual(['0123abce']);
+  });
+
+  it('refuses a CS06 whose payload does not read (PAYLOAD_INVALID), switching and scheduling nothing, whatever the bytes', async () => {
+    const hub = await open();
+    const good = encodeAsn1(activateFirmwareCommand, { manufacturerImageHash: hashOf(images.next), originatorCounter: 1 });
+    let counter = 0x4000n;
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.uint8Array({ maxLength: 60 }).map((b) => Buffer.from(b)), fc.nat({ max: good.length - 1 }).map((cut) => good.subarray(0, cut))), async (payload) => {
+        counter += 1n;
+        const bytes = await buildCommand(harness!, { ...BY_SUPPLIER, messageCode: CS06_CODE, counter, sign: true, payload });
+        const outcome = await hub.process(bytes);
+        if (outcome.kind === 'dropped') expect(outcome.refusal.code).toBe('PAYLOAD_INVALID');
+        expect(restarts).toEqual([]);
+        expect(await own.pending()).toBeUndefined();
+      }),
+      { numRuns: 40 },
+    );
   });
 });
