@@ -21,7 +21,7 @@ import { FragmentReceiver } from './ezsp/fragment-receiver.js';
 import { FragmentSender } from './ezsp/fragment-sender.js';
 import { FRAGMENTATION, frameLimits, type FragmentationOptions, type FrameLimits } from './ezsp/fragmentation.js';
 import { JoinTracker } from './ezsp/joining.js';
-import { Outbox, type TransmitResult } from './ezsp/outbox.js';
+import { UnicastQueue, type TransmitResult } from './ezsp/unicast-queue.js';
 import { importLinkKeys, importTransientKeys, readNetworkKey, readNewLinkKey, setFrameCounter } from './ezsp/network-keys.js';
 import { RadioNetwork } from './ezsp/radio-network.js';
 import { setUpNcp, type NcpSetup } from './ezsp/ncp-setup.js';
@@ -79,7 +79,7 @@ export class EzspRadio extends EventEmitter<RadioEvents> implements Radio {
   private readonly options: EzspRadioOptions;
   private readonly network: RadioNetwork;
   private readonly joins: JoinTracker;
-  private readonly outbox: Outbox;
+  private readonly unicasts: UnicastQueue;
   private readonly fragments: FragmentSender;
   private readonly reassembly: FragmentReceiver;
   private readonly limits: FrameLimits;
@@ -100,7 +100,7 @@ export class EzspRadio extends EventEmitter<RadioEvents> implements Radio {
     });
     this.network = new RadioNetwork(this.host, this.clock, this.log, this);
     this.joins = new JoinTracker(this.clock);
-    this.outbox = new Outbox(
+    this.unicasts = new UnicastQueue(
       {
         clock: this.clock,
         canSend: () => this.host.ready && this.network.up,
@@ -122,7 +122,7 @@ export class EzspRadio extends EventEmitter<RadioEvents> implements Radio {
       {
         sendBlock: (nodeId, apsFrame, tag, data) => this.sendBlock(nodeId, apsFrame, tag, data),
         nextTag: () => this.nextTag(),
-        settle: (tag, delivered, detail) => this.outbox.settle(tag, delivered, detail),
+        settle: (tag, delivered, detail) => this.unicasts.settle(tag, delivered, detail),
       },
       window,
     );
@@ -146,7 +146,7 @@ export class EzspRadio extends EventEmitter<RadioEvents> implements Radio {
   }
 
   async stop(): Promise<void> {
-    this.outbox.failAll('RADIO_FAILURE', 'radio stopped');
+    this.unicasts.failAll('RADIO_FAILURE', 'radio stopped');
     this.reassembly.clear();
     await this.host.stop();
   }
@@ -232,7 +232,7 @@ export class EzspRadio extends EventEmitter<RadioEvents> implements Radio {
 
   send(eui64: Eui64, address: ApsAddress, payload: Buffer): Promise<DeliveryOutcome> {
     if (!isEui64(eui64)) return Promise.reject(badArgument(`${eui64} is not an EUI-64`, 'send'));
-    return this.outbox.send(eui64, address, payload);
+    return this.unicasts.send(eui64, address, payload);
   }
 
   energyScan(channels: number[], durationExponent: number): Promise<EnergyReading[]> {
@@ -261,14 +261,14 @@ export class EzspRadio extends EventEmitter<RadioEvents> implements Radio {
   private wireCallbacks(): void {
     const host = this.host;
     host.on('ready', () => void this.afterReady());
-    this.on('networkUp', () => this.outbox.pump());
+    this.on('networkUp', () => this.unicasts.pump());
     host.on('down', (error) => {
       this.network.linkLost(error.message);
-      this.outbox.linkLost();
-      this.outbox.pump();
+      this.unicasts.linkLost();
+      this.unicasts.pump();
     });
     host.on('failed', (error) => {
-      this.outbox.failAll('RADIO_FAILURE', error.message);
+      this.unicasts.failAll('RADIO_FAILURE', error.message);
     });
     host.on('stackStatusHandler', ({ status }) => {
       const version = host.version ?? 13;
@@ -276,7 +276,7 @@ export class EzspRadio extends EventEmitter<RadioEvents> implements Radio {
       if (status === codes.up) this.network.stackUp();
       else if (status === codes.down) {
         this.network.stackDown(`stack reported ${statusName(status, version)}`);
-        this.outbox.pump();
+        this.unicasts.pump();
       }
     });
     host.on('trustCenterJoinHandler', (p) => {
@@ -292,7 +292,7 @@ export class EzspRadio extends EventEmitter<RadioEvents> implements Radio {
     host.on('messageSentHandler', (p) => {
       const delivered = p.status === 0;
       const detail = statusName(p.status, host.version ?? 13);
-      if (!this.fragments.blockSent(p.messageTag, delivered, detail)) this.outbox.settle(p.messageTag, delivered, detail);
+      if (!this.fragments.blockSent(p.messageTag, delivered, detail)) this.unicasts.settle(p.messageTag, delivered, detail);
     });
     host.on('incomingMessageHandler', (p) => {
       if (FragmentReceiver.isBlock(p)) this.reassembly.receive(p);
@@ -309,7 +309,7 @@ export class EzspRadio extends EventEmitter<RadioEvents> implements Radio {
         this.log.warn({ detail: (error as Error).message }, 'could not reopen the join window after an NCP reset'),
       );
     }
-    this.outbox.pump();
+    this.unicasts.pump();
   }
 
   private async openWindow(devices: JoinCredential[], seconds: number): Promise<void> {

@@ -1,7 +1,7 @@
 import type { ApsAddress } from '../radio.js';
 import type { ApsFrame } from './wire-types.js';
 import { APS_OPTION_FRAGMENT, encodeBlockGroupId, FRAGMENTATION, splitIntoBlocks, windowOf } from './fragmentation.js';
-import type { TransmitResult } from './outbox.js';
+import type { TransmitResult } from './unicast-queue.js';
 
 /**
  * Sends one long message as blocks (see fragmentation.ts), a window at a time: each block is its

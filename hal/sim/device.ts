@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Clock, Timer } from '../clock.js';
 import { ackedBlocks, APS_OPTION_FRAGMENT, encodeBlockGroupId, frameLimits, Reassembler, splitIntoBlocks, windowOf, type BlockAck } from '../ezsp/fragmentation.js';
 import type { ApsAddress, Eui64 } from '../radio.js';
+import { CLUSTER, PROFILE } from '../zcl/index.js';
 import type { ApsSettings, DeviceSpec } from './scenario.js';
 
 /**
@@ -74,7 +75,7 @@ export interface DeviceEvents {
 }
 
 /** Smart Energy profile, GBCS tunnel cluster, endpoint 1 both ends: what GB devices talk to the hub on. */
-export const DEFAULT_ADDRESS: ApsAddress = { profileId: 0x0109, clusterId: 0x0704, sourceEndpoint: 1, destinationEndpoint: 1 };
+export const DEFAULT_ADDRESS: ApsAddress = { profileId: PROFILE.smartEnergy, clusterId: CLUSTER.tunneling, sourceEndpoint: 1, destinationEndpoint: 1 };
 
 export class SimDevice extends EventEmitter<DeviceEvents> {
   joined = false;

@@ -1,6 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { AshEndpoint } from '../ash/index.js';
-import { ResetCode } from '../ash/index.js';
+import { type AshEndpoint, ResetCode } from '../ash/index.js';
 import type { Clock } from '../clock.js';
 import {
   decodeFrame,

@@ -30,14 +30,27 @@ export const GLOBAL_COMMAND = {
   defaultResponse: 0x0b,
 } as const;
 
+/** ZCL status codes (ZCL spec §2.6.3): the one table the hub, the GPF's answers and the payload describer read. */
 export const ZCL_STATUS = {
   success: 0x00,
   failure: 0x01,
+  notAuthorized: 0x7e,
   malformedCommand: 0x80,
   unsupportedClusterCommand: 0x81,
   unsupportedGeneralCommand: 0x82,
   unsupportedManufacturerGeneralCommand: 0x84,
+  invalidField: 0x85,
   unsupportedAttribute: 0x86,
+  invalidValue: 0x87,
   readOnly: 0x88,
+  insufficientSpace: 0x89,
+  notFound: 0x8b,
+  invalidDataType: 0x8d,
+  hardwareFailure: 0xc0,
 } as const;
 export type ZclStatus = (typeof ZCL_STATUS)[keyof typeof ZCL_STATUS];
+
+/** Each ZCL status by its spec name in words ("unsupported attribute"), for describing payloads. */
+export const ZCL_STATUS_NAMES: ReadonlyMap<number, string> = new Map(
+  Object.entries(ZCL_STATUS).map(([name, code]) => [code, name.replace(/[A-Z]/g, (letter) => ` ${letter.toLowerCase()}`)]),
+);

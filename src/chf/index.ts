@@ -7,6 +7,6 @@ export { JoinWindows } from './join-window.js';
 export { raiseCcs08 } from './use-cases/ccs08-firmware-transfer-alert.js';
 export { raiseCs06Alert } from './use-cases/cs06-activate-firmware.js';
 export { watchDeviceLog } from './use-cases/cs14-device-log-alert.js';
-export { watchSubGhz } from './use-cases/dbch-alerts.js';
+export { watchSubGhz } from './use-cases/dbch-alert-watch.js';
 export { DBCH_HANDLERS } from './use-cases/dbch-handlers.js';
 export { type LinkStatisticsTable } from './use-cases/link-statistics.js';

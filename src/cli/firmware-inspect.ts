@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Credential, CredentialSource } from '../security/certificates.js';
-import { FirmwareError, manufacturerImageHash, parseUpgradeImage, verifyUpgradeImage, type SignaturePresence } from '../firmware/index.js';
-import { hex } from '../firmware/index.js';
+import { FirmwareError, manufacturerImageHash, parseUpgradeImage, verifyUpgradeImage, type SignaturePresence, hex } from '../firmware/index.js';
 
 /**
  * What `hub firmware inspect` shows of an Upgrade Image: its header, the hashes a head end and a

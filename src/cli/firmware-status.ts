@@ -1,5 +1,4 @@
-import { FIRMWARE_ACTIVATIONS_DOMAIN, HubSlots, manufacturerImageHash, parseUpgradeImage, type FirmwareImages, type HeldImage, type SlotName, type TransferProgress } from '../firmware/index.js';
-import { hex } from '../firmware/index.js';
+import { FIRMWARE_ACTIVATIONS_DOMAIN, HubSlots, manufacturerImageHash, parseUpgradeImage, type FirmwareImages, type HeldImage, type SlotName, type TransferProgress, hex } from '../firmware/index.js';
 import type { Store } from '../store/index.js';
 
 /**

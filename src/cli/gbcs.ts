@@ -3,19 +3,7 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { RemotePartyRole } from '../security/certificates.js';
 import { loadRtdsKeystore, type RtdsKeystore } from '../security/rtds-secure-element.js';
-import {
-  GbcsAuthenticator,
-  GbcsError,
-  decodeDateTime,
-  decodeMessage,
-  encodeGroupingApdu,
-  formatDateTime,
-  isSigned,
-  messageCodeEntry,
-  SIZE,
-  type GbcsMessage,
-} from '../gbcs/index.js';
-import { RTDS_PARTIES } from '../gbcs/index.js';
+import { GbcsAuthenticator, GbcsError, decodeDateTime, decodeMessage, encodeGroupingApdu, formatDateTime, isSigned, messageCodeEntry, SIZE, type GbcsMessage, RTDS_PARTIES } from '../gbcs/index.js';
 import { processOnce } from '../hub/index.js';
 import { PayloadError, decodePayload, describePayload, describeValue, payloadToJson, type DecodedPayload } from '../gbcs/payload/index.js';
 import { decryptGbzComponent, gbzEncryptionKey } from '../gbcs/payload/gbz/index.js';

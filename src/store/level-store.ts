@@ -25,7 +25,7 @@ const untext = new TextDecoder();
 const metaBytes = (value: unknown): Uint8Array => text.encode(JSON.stringify(value));
 const metaValue = (bytes: Uint8Array): unknown => JSON.parse(untext.decode(bytes));
 
-/** Collects ops across domains; `write()` prepares them all, then commits them in one synced LevelDB batch. */
+/** Collects ops across domains; `write()` prepares them all, then commits them in one synced LevelDB batch (`writeUnsynced()`: not synced). */
 export class LevelBatch implements Batch {
   private readonly pending: Array<() => PreparedOp> = [];
 
@@ -61,10 +61,14 @@ export class LevelBatch implements Batch {
     });
   }
 
-  async write(extra: PreparedOp[] = []): Promise<void> {
+  async write(extra: PreparedOp[] = [], sync = true): Promise<void> {
     const ops = [...this.prepare(), ...extra];
     this.pending.length = 0;
-    if (ops.length > 0) await this.store.commit(ops, 'batch');
+    if (ops.length > 0) await this.store.commit(ops, 'batch', sync);
+  }
+
+  writeUnsynced(): Promise<void> {
+    return this.write([], false);
   }
 }
 
@@ -209,12 +213,12 @@ export class LevelStore implements Store, DomainHost {
     return found;
   }
 
-  async commit(ops: PreparedOp[], where: string): Promise<void> {
+  async commit(ops: PreparedOp[], where: string, sync = true): Promise<void> {
     this.ensureOpen('write', where);
     if (this.failure) await this.verifyAgain(where);
     const failuresBefore = this.failures;
     try {
-      await this.db.batch(ops, { sync: true });
+      await this.db.batch(ops, { sync });
     } catch (error) {
       throw this.fail(translateLevelError(error, this.path, where, 'write'));
     }

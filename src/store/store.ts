@@ -86,6 +86,12 @@ export interface Batch {
   readonly length: number;
   /** Validates and encodes every op first; if any fails, nothing is written and the error says which. */
   write(): Promise<void>;
+  /**
+   * The same, atomic, but resolved without waiting for the disk: a power cut may undo it until the
+   * next synced write, which carries it. Only for a write whose loss repeats what the hub may
+   * repeat anyway (deleting an upstream message the broker acknowledged: it is sent again).
+   */
+  writeUnsynced(): Promise<void>;
 }
 
 /** What a migration may do: read any domain, and queue writes that commit atomically with the version bump. */

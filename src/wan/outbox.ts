@@ -1,16 +1,19 @@
 import { EventEmitter } from 'node:events';
-import type { Clock } from '../../hal/clock.js';
-import { isEui64, notAnEui64 } from '../../hal/eui64.js';
+import type { Clock, Timer } from '../../hal/clock.js';
 import { silentLogger, type Logger } from '../../hal/log.js';
-import type { Eui64 } from '../../hal/radio.js';
 import { HUB_EVENTS, type SecurityEventSink } from '../logs/index.js';
 import { jsonCodec, parseSequenceKey, sequenceKey, type Domain, type Store } from '../store/index.js';
 import { WanError } from './errors.js';
-import { UPSTREAM_KINDS, type UpstreamKind } from './topics.js';
+import { checkUpstream, fromStored, isStoredEntry, metaOf, storedSize, toStored, type OutboxEntry, type StoredEntry, type UpstreamMeta } from './outbox-entry.js';
+import type { UpstreamKind } from './topics.js';
+
+export { checkUpstream, type OutboxEntry, type UpstreamMeta } from './outbox-entry.js';
 
 /**
  * The WAN outbox: every upstream GBCS message (a response or an alert) is on disk, synced, before
- * anyone publishes it; it leaves the disk only once the broker has acknowledged it. Entries carry a
+ * anyone publishes it; it leaves the disk only once the broker has acknowledged it (a delete not
+ * synced on its own: a power cut may bring back an acknowledged message, sent again byte for byte,
+ * as QoS 1 allows; at most DELETE_SYNC_DELAY_MS of them, see `acknowledge`). Entries carry a
  * sequence number that never repeats (the high-water mark is stored with each append), so after a
  * reconnect or a restart the rest goes out in the original order.
  *
@@ -28,28 +31,6 @@ export interface OutboxQuota {
 }
 
 export const DEFAULT_OUTBOX_QUOTA: OutboxQuota = { maxMessages: 10_000, maxBytes: 16 * 1024 * 1024, alarmPercent: 80 };
-
-export interface UpstreamMeta {
-  /** MQTT 5: the response topic the command named; the hub's response topic otherwise. */
-  responseTopic?: string;
-  /** MQTT 5: the command's correlation data, echoed on the response. */
-  correlationData?: Uint8Array;
-  /** The HAN Device a relayed alert came from; absent for the hub's own. */
-  source?: Eui64;
-  /** MQTT 5 message expiry, counted from when the message was queued; none when absent. */
-  expirySeconds?: number;
-}
-
-export interface OutboxEntry {
-  readonly sequence: number;
-  readonly kind: UpstreamKind;
-  readonly payload: Buffer;
-  /** Clock.now() when it was queued. */
-  readonly queuedAt: number;
-  readonly meta: Readonly<UpstreamMeta>;
-  /** Its share of the quota. */
-  readonly size: number;
-}
 
 export type QuotaLevel = 'normal' | 'nearQuota' | 'full';
 
@@ -71,70 +52,15 @@ export interface OutboxEvents {
   appended: [entry: OutboxEntry];
   /** The quota level changed. */
   level: [level: QuotaLevel, stats: OutboxStats];
+  /** Every delete of an acknowledged message has reached the disk (synced by a later write). */
+  deletesSynced: [];
 }
-
-interface StoredEntry {
-  kind: UpstreamKind;
-  payload: string;
-  queuedAt: number;
-  responseTopic?: string;
-  correlationData?: string;
-  source?: Eui64;
-  expirySeconds?: number;
-}
-
-const isStoredEntry = (value: unknown): value is StoredEntry => {
-  const v = value as StoredEntry | null;
-  return typeof v === 'object' && v !== null && UPSTREAM_KINDS.includes(v.kind) && typeof v.payload === 'string' && Number.isFinite(v.queuedAt);
-};
 
 export const OUTBOX_DOMAIN = 'wanOutbox';
 const OUTBOX_META_DOMAIN = 'wanOutboxMeta';
 const NEXT_SEQUENCE = 'next';
-/** AES-256-GCM's IV and tag around each stored value. */
-const SEAL_OVERHEAD = 28;
-const MAX_TOPIC = 1024;
-const MAX_CORRELATION = 1024;
-
-function toStored(kind: UpstreamKind, payload: Buffer, queuedAt: number, meta: UpstreamMeta): StoredEntry {
-  return {
-    kind,
-    payload: payload.toString('base64'),
-    queuedAt,
-    ...(meta.responseTopic === undefined ? {} : { responseTopic: meta.responseTopic }),
-    ...(meta.correlationData === undefined ? {} : { correlationData: Buffer.from(meta.correlationData).toString('hex') }),
-    ...(meta.source === undefined ? {} : { source: meta.source }),
-    ...(meta.expirySeconds === undefined ? {} : { expirySeconds: meta.expirySeconds }),
-  };
-}
-
-function fromStored(sequence: number, stored: StoredEntry): OutboxEntry {
-  const meta: UpstreamMeta = {
-    ...(stored.responseTopic === undefined ? {} : { responseTopic: stored.responseTopic }),
-    ...(stored.correlationData === undefined ? {} : { correlationData: Buffer.from(stored.correlationData, 'hex') }),
-    ...(stored.source === undefined ? {} : { source: stored.source }),
-    ...(stored.expirySeconds === undefined ? {} : { expirySeconds: stored.expirySeconds }),
-  };
-  return { sequence, kind: stored.kind, payload: Buffer.from(stored.payload, 'base64'), queuedAt: stored.queuedAt, meta, size: storedSize(stored) };
-}
-
-const storedSize = (stored: StoredEntry): number => Buffer.byteLength(JSON.stringify(stored)) + SEAL_OVERHEAD;
-
-/** Refuses what could never be published, before anything is written. */
-export function checkUpstream(kind: UpstreamKind, payload: Uint8Array, meta: UpstreamMeta): void {
-  const bad = (message: string, where: string) => new WanError('WAN_BAD_MESSAGE', message, { where });
-  if (!UPSTREAM_KINDS.includes(kind)) throw bad(`"${String(kind)}" is not response, alert or relay`, 'kind');
-  if (!(payload instanceof Uint8Array) || payload.length === 0) throw bad('GBCS bytes are missing', 'payload');
-  const topic = meta.responseTopic;
-  if (topic !== undefined && (topic.length === 0 || topic.length > MAX_TOPIC || /[#+]/.test(topic) || topic.includes(String.fromCharCode(0)))) {
-    throw bad('not a topic a message can be published on', 'responseTopic');
-  }
-  if (meta.correlationData !== undefined && meta.correlationData.length > MAX_CORRELATION) throw bad(`longer than ${MAX_CORRELATION} bytes`, 'correlationData');
-  if (meta.source !== undefined && !isEui64(meta.source)) throw bad(notAnEui64(meta.source), 'source');
-  if (meta.expirySeconds !== undefined && !(Number.isInteger(meta.expirySeconds) && meta.expirySeconds > 0 && meta.expirySeconds <= 0xffffffff)) {
-    throw bad('must be a whole number of seconds from 1 to 4294967295', 'expirySeconds');
-  }
-}
+/** How long deletes of acknowledged messages may wait for a synced write to carry them. */
+export const DELETE_SYNC_DELAY_MS = 1000;
 
 interface Waiting {
   entry: OutboxEntry;
@@ -164,6 +90,12 @@ export class Outbox extends EventEmitter<OutboxEvents> {
   private expired = 0;
   private appending: Promise<void> | undefined;
   private deleting: Promise<void> | undefined;
+  /** Delete batches written without a sync and not yet carried to the disk by a synced write. */
+  private unsyncedDeletes = 0;
+  private deletesToSync = false;
+  private deleteSync: Timer | undefined;
+  /** The high-water mark on disk. */
+  private highWater: number;
   private closed = false;
   private readonly logger: Logger;
 
@@ -184,6 +116,7 @@ export class Outbox extends EventEmitter<OutboxEvents> {
       this.bytes += entry.size;
     }
     this.nextSequence = next;
+    this.highWater = next;
     this.level_ = this.levelFor(this.messages, this.bytes);
   }
 
@@ -249,7 +182,7 @@ export class Outbox extends EventEmitter<OutboxEvents> {
     if (this.messages + 1 > this.quota.maxMessages || this.bytes + size > this.quota.maxBytes) {
       return Promise.reject(this.refuse(this.messages, this.bytes));
     }
-    const entry = fromStored(this.nextSequence++, stored);
+    const entry: OutboxEntry = { sequence: this.nextSequence++, kind, payload: bytes, queuedAt, meta: metaOf(stored), size };
     // Counted against the quota from now, so a burst cannot overshoot it while its write is on the way.
     this.messages += 1;
     this.bytes += size;
@@ -259,7 +192,12 @@ export class Outbox extends EventEmitter<OutboxEvents> {
     });
   }
 
-  /** The broker acknowledged the message: forget it and delete it from disk (in the background, batched). */
+  /**
+   * The broker acknowledged the message: forget it and delete it from disk (in the background,
+   * batched, not synced: a delete a power cut undoes only sends the message again, byte for byte,
+   * as QoS 1 may anyway). The next synced write carries the deletes to the disk; with none within
+   * DELETE_SYNC_DELAY_MS, the outbox syncs them itself, so a power cut repeats at most that long's worth.
+   */
   acknowledge(sequence: number): void {
     if (!this.untrack(sequence)) return;
     this.acked.push(sequence);
@@ -275,24 +213,32 @@ export class Outbox extends EventEmitter<OutboxEvents> {
     this.acknowledge(sequence);
   }
 
-  /** Waits for queued writes and deletions; later appends are refused. */
+  /** Waits for queued writes and deletions (synced); later appends are refused. */
   async close(): Promise<void> {
     this.closed = true;
     await this.appending;
     await this.deleting;
+    await this.syncDeletes();
     await this.recordingAlarms;
   }
 
   private recordingAlarms: Promise<unknown> = Promise.resolve();
 
-  /** Group commit: every message queued while the previous write was on its way goes in the next synced batch. */
+  /**
+   * Group commit: every message queued while the previous write was on its way goes in the next
+   * synced batch. The high-water mark is written only here, one batch at a time, so it never goes
+   * back; a batch of no messages (it alone) syncs deletes no append carried.
+   */
   private async writeWaiting(): Promise<void> {
-    while (this.waiting.length > 0) {
+    while (this.waiting.length > 0 || this.deletesToSync) {
       const group = this.waiting;
       this.waiting = [];
+      this.deletesToSync = false;
+      const carried = this.unsyncedDeletes;
       const batch = this.store.batch();
       for (const { entry, stored } of group) batch.put(this.entries, sequenceKey(entry.sequence), stored);
-      batch.put(this.meta, NEXT_SEQUENCE, group.at(-1)!.entry.sequence + 1);
+      const highWater = group.length > 0 ? group.at(-1)!.entry.sequence + 1 : this.highWater;
+      batch.put(this.meta, NEXT_SEQUENCE, highWater);
       try {
         await batch.write();
       } catch (error) {
@@ -301,8 +247,12 @@ export class Outbox extends EventEmitter<OutboxEvents> {
           this.bytes -= waiting.entry.size;
           waiting.reject(error);
         }
+        if (group.length === 0) this.logger.warn({ err: error }, 'could not sync the deletes of acknowledged upstream messages; after a power cut they may be sent again');
+        this.scheduleDeleteSync();
         continue;
       }
+      this.highWater = highWater;
+      this.deletesSynced(carried);
       for (const { entry, resolve } of group) {
         this.pending.set(entry.sequence, entry);
         resolve(entry);
@@ -320,13 +270,39 @@ export class Outbox extends EventEmitter<OutboxEvents> {
       const batch = this.store.batch();
       for (const sequence of group) batch.del(this.entries, sequenceKey(sequence));
       try {
-        await batch.write();
+        await batch.writeUnsynced();
+        this.unsyncedDeletes += 1;
+        this.scheduleDeleteSync();
       } catch (error) {
         // Still on disk: sent again after a restart, which QoS 1 allows. Never lost.
         this.logger.warn({ err: error, messages: group.length }, 'could not delete acknowledged upstream messages; they will be sent again after a restart');
       }
     }
     this.deleting = undefined;
+  }
+
+  private scheduleDeleteSync(): void {
+    if (this.unsyncedDeletes > 0 && !this.closed) this.deleteSync ??= this.options.clock.setTimeout(() => void this.syncDeletes(), DELETE_SYNC_DELAY_MS);
+  }
+
+  /** Delete batches written before a synced write reached the disk with it. */
+  private deletesSynced(carried: number): void {
+    if (carried === 0) return;
+    this.unsyncedDeletes -= carried;
+    if (this.unsyncedDeletes > 0) return;
+    this.deleteSync?.cancel();
+    this.deleteSync = undefined;
+    this.emit('deletesSynced');
+  }
+
+  /** No append came to carry the deletes to the disk: a batch of the high-water mark alone does. */
+  private syncDeletes(): Promise<void> {
+    this.deleteSync?.cancel();
+    this.deleteSync = undefined;
+    if (this.unsyncedDeletes === 0) return Promise.resolve();
+    this.deletesToSync = true;
+    this.appending ??= this.writeWaiting();
+    return this.appending;
   }
 
   private untrack(sequence: number): boolean {

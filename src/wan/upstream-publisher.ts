@@ -2,6 +2,7 @@ import type { MqttClient } from 'mqtt';
 import type { Clock } from '../../hal/clock.js';
 import type { Logger } from '../../hal/log.js';
 import { WanError } from './errors.js';
+import { gatherWrites } from './mqtt-client.js';
 import type { Outbox, OutboxEntry } from './outbox.js';
 import type { ProtocolVersion } from './settings.js';
 import { TOPIC_LEAVES, USER_PROPERTY, type HubTopics } from './topics.js';
@@ -73,6 +74,7 @@ export class UpstreamPublisher {
     const topic = entry.kind === 'response' ? (entry.meta.responseTopic ?? topics.response) : topics[entry.kind];
     const generation = this.generation;
     this.inflight.add(entry.sequence);
+    gatherWrites(client);
     client.publish(topic, entry.payload, { qos: 1, ...this.properties(entry, remaining) }, (error) => {
       if (generation !== this.generation) return;
       if (error) {

@@ -269,9 +269,11 @@ export class WanLink extends EventEmitter<WanEvents> {
     };
     const data = topic === this.topics.firmware ? 'firmwareChunk' : topic === this.topics.deviceModels ? 'deviceModelList' : undefined;
     if (data === undefined && topic !== this.topics.command) return;
-    const settled = this.settledOffline.get(payload.toString('base64'));
-    if (settled !== undefined) {
-      this.settledOffline.delete(payload.toString('base64'));
+    // Keyed by the bytes, looked up only after a lost connection left some: not a base64 per message.
+    const key = this.settledOffline.size > 0 ? payload.toString('base64') : undefined;
+    const settled = key === undefined ? undefined : this.settledOffline.get(key);
+    if (key !== undefined && settled !== undefined) {
+      this.settledOffline.delete(key);
       hold(Promise.resolve(settled));
       return;
     }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { spreads } from './repeat.js';
 import { alternate, median, rowProblem } from './result.js';
 
 describe('bench rows', () => {
@@ -25,5 +26,29 @@ describe('bench rows', () => {
     expect(order).toEqual(['a', 'b', 'b', 'a', 'a', 'b', 'b', 'a', 'a', 'b']);
     expect(result).toEqual({ a: { x: 5 }, b: { x: 6 } });
     expect(median([4, 1, 3, 2])).toBe(2.5);
+  });
+});
+
+describe('bench reruns', () => {
+  const row = (suite: string, metric: string, value: number, ratio?: number) => ({ suite, metric, value, unit: 'ms', ...(ratio === undefined ? {} : { ratio }) });
+
+  it('gives each row the spread of its values and ratios over the runs, and agrees only within the tolerance', () => {
+    const result = spreads(
+      [
+        [row('wan', 'a', 100, 0.5), row('wan', 'b', 10), row('gbcs', 'a', 3)],
+        [row('wan', 'a', 110, 0.7), row('wan', 'b', 13), row('gbcs', 'a', 3)],
+      ],
+      20,
+    );
+    expect(result.map(({ suite, metric, spread, ratioSpread, agree }) => [suite, metric, spread, ratioSpread, agree])).toEqual([
+      ['wan', 'a', 1.1, 1.4, false],
+      ['wan', 'b', 1.3, undefined, false],
+      ['gbcs', 'a', 1, undefined, true],
+    ]);
+  });
+
+  it('counts a row missing from a run as disagreeing', () => {
+    const [only] = spreads([[row('pin', 'p50', 5)], []], 20);
+    expect(only!.agree).toBe(false);
   });
 });

@@ -3,8 +3,7 @@ import type { EventEmitter } from 'node:events';
 import { HubError } from '../../../hal/errors.js';
 import { isEui64 } from '../../../hal/eui64.js';
 import type { Eui64 } from '../../../hal/radio.js';
-import { messageCodesFor } from '../../gbcs/index.js';
-import { encodeAsn1, firmwareTransferAlert } from '../../gbcs/index.js';
+import { messageCodesFor, encodeAsn1, firmwareTransferAlert } from '../../gbcs/index.js';
 import type { AlertSink, HubIdentity } from '../../use-case/index.js';
 import { HUB_EVENTS } from '../../logs/index.js';
 

@@ -1,7 +1,6 @@
 // CS02b: replace trusted remote party certificates (critical, signed by the party the message code names), reporting each replacement's outcome.
 import { eui64ToBytes } from '../../../hal/eui64.js';
-import { ASN1_TAG, decodeDer, encodeDer, encodeWithTwoOctetLengths, primitive, sequenceNode, type Asn1Node, expectSequence, generalizedTime, integer, nothing, sequenceOf, PayloadError } from '../../gbcs/index.js';
-import { encodeDateTime, messageCodesFor } from '../../gbcs/index.js';
+import { ASN1_TAG, decodeDer, encodeDer, encodeWithTwoOctetLengths, primitive, sequenceNode, type Asn1Node, expectSequence, generalizedTime, integer, nothing, sequenceOf, PayloadError, encodeDateTime, messageCodesFor } from '../../gbcs/index.js';
 import { defineHandler, type HandlerContext, type HubDevice, type RemoteParty, type UseCaseHandler } from '../../use-case/index.js';
 import { CREDENTIAL_UPDATE_ROLES } from '../../security/role-policy.js';
 import { parseCertificate, type Credential } from '../../security/certificates.js';

@@ -2,7 +2,7 @@
 import { DBCH07 } from '../../gbcs/index.js';
 import type { SubGhzChannel } from '../../subghz/index.js';
 import { channelBits } from './dbch-common.js';
-import { fromView } from './dbch-alert.js';
+import { fromView } from './dbch-alert-format.js';
 
 export const DBCH07_ALERT = fromView('DBCH07', DBCH07);
 

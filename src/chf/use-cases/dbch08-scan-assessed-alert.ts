@@ -1,7 +1,7 @@
 /** DBCH08: the outcome of assessing a Sub GHz channel scan request (DBCH05): accepted, or refused and why. */
 import { octets, struct } from '../../gbcs/index.js';
 import { SUB_GHZ_ALERTS, type ScanAssessment, type ScanRefusal } from '../../subghz/index.js';
-import { dbchAlert } from './dbch-alert.js';
+import { dbchAlert } from './dbch-alert-format.js';
 
 /**
  * The body is a structure of two one-octet strings: the outcome, then the reason. The RTDS

@@ -1,7 +1,7 @@
 /** DBCH09: the CHF's Sub GHz Configuration changed (a DBCH04 took effect); the alert carries the whole new configuration. */
 import { DBCH09, type IntegerType } from '../../gbcs/index.js';
 import { configurationToDlms, toBits, type SubGhzConfiguration } from '../../subghz/index.js';
-import { fromView } from './dbch-alert.js';
+import { fromView } from './dbch-alert-format.js';
 
 export const DBCH09_ALERT = fromView('DBCH09', DBCH09);
 

@@ -1,10 +1,9 @@
 /** DBCH10: a Remote Party's command to a Device paused for duty cycle was discarded; the alert says whose, for which Device, and which command. */
 import { eui64ToBytes } from '../../../hal/eui64.js';
 import type { Eui64 } from '../../../hal/radio.js';
-import { CRA_FLAG } from '../../gbcs/index.js';
-import { octets } from '../../gbcs/index.js';
+import { CRA_FLAG, octets } from '../../gbcs/index.js';
 import { SUB_GHZ_ALERTS, type DiscardedCommand } from '../../subghz/index.js';
-import { dbchAlert } from './dbch-alert.js';
+import { dbchAlert } from './dbch-alert-format.js';
 
 /**
  * One 25-octet string: the Remote Party's EUI-64, the Device's EUI-64, then the discarded

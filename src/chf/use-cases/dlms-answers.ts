@@ -1,7 +1,6 @@
 import { HubError } from '../../../hal/errors.js';
-import { decodeDateTime, dateTimeFromDate, type DlmsDateTime } from '../../gbcs/index.js';
+import { decodeDateTime, dateTimeFromDate, type DlmsDateTime, type Steps } from '../../gbcs/index.js';
 import type { DlmsCommandView } from '../../gbcs/payload/dlms/index.js';
-import type { Steps } from '../../gbcs/index.js';
 import type { UseCaseCommand } from '../../use-case/index.js';
 
 /**

@@ -1,5 +1,4 @@
-import type { AccessStep, AccessUseCase, EventLogEntry } from '../../gbcs/payload/dlms/index.js';
-import type { eventLogRange } from '../../gbcs/payload/dlms/index.js';
+import type { AccessStep, AccessUseCase, EventLogEntry, eventLogRange } from '../../gbcs/payload/dlms/index.js';
 import type { ShapeValue } from '../../gbcs/index.js';
 import type { UseCaseResult, UseCaseCommand } from '../../use-case/index.js';
 import { type LogEntry, type ReadableLog, gbcsCodeOf } from '../../logs/index.js';

@@ -1,7 +1,7 @@
 import { formatDateTime, type DlmsDateTime } from '../date-time.js';
 import { ACCESS_RESULTS, ALERT_CODES, COSEM_CLASSES, OBJECT_NAMES, memberName } from './dlms/cosem.js';
 import { CLUSTERS } from './gbz/clusters.js';
-import { ZCL_STATUS } from './gbz/zcl.js';
+import { ZCL_STATUS_NAMES } from '../../../hal/zcl/index.js';
 import { hex4 } from './reader.js';
 import type { DecodedPayload } from './types.js';
 
@@ -29,7 +29,7 @@ const NAMED: Readonly<Record<string, (value: number) => string | undefined>> = {
   clusterId: (value) => `0x${hex4(value)}${CLUSTERS.has(value) ? ` ${CLUSTERS.get(value)!.name}` : ''}`,
   attributeId: (value) => `0x${hex4(value)}`,
   messageCode: (value) => `0x${hex4(value)}`,
-  status: (value) => ZCL_STATUS.get(value),
+  status: (value) => ZCL_STATUS_NAMES.get(value),
   deviceType: (value) => DEVICE_TYPES[value],
   invokeId: (value) => `0x${value.toString(16).toUpperCase().padStart(8, '0')}`,
 };

@@ -12,8 +12,6 @@ export class GpfAnswerError extends HubError {}
 /** ZCL frame control bits as GPF responses carry them. */
 export const FRAME = { clusterSpecific: 0x01, toClient: 0x08, disableDefaultResponse: 0x10 } as const;
 
-/** ZCL status codes GPF answers use. */
-export const ZCL = { success: 0x00, notAuthorized: 0x7e, malformedCommand: 0x80, invalidField: 0x85, unsupportedAttribute: 0x86, invalidValue: 0x87, notFound: 0x8b, hardwareFailure: 0xc0 } as const;
 
 export const ZCL_COMMAND = { readAttributes: 0x00, readAttributesResponse: 0x01, defaultResponse: 0x0b } as const;
 

@@ -1,7 +1,8 @@
 /** GCS14: read the gas prepayment registers (credit, emergency credit, debts) from the GPF's copy, with the currency they are in. */
+import { ZCL_STATUS } from '../../../hal/zcl/index.js';
 import { CLUSTER_ID, type GbzComponent } from '../../gbcs/payload/gbz/index.js';
 import { defineHandler, type HandlerContext, type UseCaseCommand, type UseCaseResult } from '../../use-case/index.js';
-import { audienceOf, commandComponents, defaultResponse, encryptedComponent, FRAME, gbzPayload, gpfOf, readingDateTime, responseKey, ZCL, ZCL_COMMAND } from './gbz-answers.js';
+import { audienceOf, commandComponents, defaultResponse, encryptedComponent, FRAME, gbzPayload, gpfOf, readingDateTime, responseKey, ZCL_COMMAND } from './gbz-answers.js';
 import { moneyRecord, PREPAYMENT_ATTRIBUTES, PRICE_ATTRIBUTES } from './prepayment-registers.js';
 
 const isRead = (component: GbzComponent, clusterId: number) => component.clusterId === clusterId && component.body.kind === 'read-attributes';
@@ -18,10 +19,10 @@ export async function answerGcs14(context: HandlerContext, command: UseCaseComma
   const [price, prepayment] = components;
   if (components.length !== 2 || !price || !prepayment || !isRead(price, CLUSTER_ID.price) || !isRead(prepayment, CLUSTER_ID.prepayment)) {
     const first = components[0]!;
-    return { payload: gbzPayload([defaultResponse(first.clusterId, first.zcl, ZCL.malformedCommand)]) };
+    return { payload: gbzPayload([defaultResponse(first.clusterId, first.zcl, ZCL_STATUS.malformedCommand)]) };
   }
   const registers = await gpf.data.prepaymentRegisters(audienceOf(command));
-  if (!registers) return { payload: gbzPayload([defaultResponse(prepayment.clusterId, prepayment.zcl, ZCL.notFound)]) };
+  if (!registers) return { payload: gbzPayload([defaultResponse(prepayment.clusterId, prepayment.zcl, ZCL_STATUS.notFound)]) };
   const reading = await gpf.data.readRegisters(audienceOf(command));
   const ids = (component: GbzComponent) => (component.body.kind === 'read-attributes' ? component.body.attributeIds : []);
   const zcl = (component: GbzComponent) => ({ frameControl: FRAME.toClient, sequence: component.zcl.sequence, commandId: ZCL_COMMAND.readAttributesResponse });

@@ -1,11 +1,12 @@
 /** GCS16b: read the gas prepayment daily read log from the GPF's copy, one Get Prepay Snapshot per day asked for. */
+import { ZCL_STATUS } from '../../../hal/zcl/index.js';
 import { CLUSTER_ID, type GbzComponent } from '../../gbcs/payload/gbz/index.js';
 import { PayloadError } from '../../gbcs/payload/index.js';
 import { PayloadReader } from '../../gbcs/index.js';
 import { defineHandler, type HandlerContext, type UseCaseCommand, type UseCaseResult } from '../../use-case/index.js';
 import { fromZigbeeTime, toZigbeeTime } from '../../time/index.js';
 import type { PrepaymentDailyRead } from '../index.js';
-import { audienceOf, commandComponents, defaultResponse, encryptedComponent, FRAME, gbzPayload, GpfAnswerError, gpfOf, responseKey, ZCL } from './gbz-answers.js';
+import { audienceOf, commandComponents, defaultResponse, encryptedComponent, FRAME, gbzPayload, GpfAnswerError, gpfOf, responseKey } from './gbz-answers.js';
 import { GSME_MONEY_FORMAT } from './prepayment-registers.js';
 
 /** Prepayment cluster: Get Prepay Snapshot (to the server) and Publish Prepay Snapshot (to the client). */
@@ -102,8 +103,8 @@ export async function answerGcs16b(context: HandlerContext, command: UseCaseComm
     const reads = from === undefined || to === undefined ? [] : await gpf.data.prepaymentDailyReadLog(audience, { from, to: to + 1 });
     const read = request && reads[request.snapshotOffset];
     let answer: GbzComponent;
-    if (!request) answer = defaultResponse(component.clusterId, component.zcl, ZCL.malformedCommand);
-    else if (!read) answer = defaultResponse(component.clusterId, component.zcl, ZCL.notFound);
+    if (!request) answer = defaultResponse(component.clusterId, component.zcl, ZCL_STATUS.malformedCommand);
+    else if (!read) answer = defaultResponse(component.clusterId, component.zcl, ZCL_STATUS.notFound);
     else {
       const zcl = { frameControl: FRAME.toClient | FRAME.disableDefaultResponse | FRAME.clusterSpecific, sequence: component.zcl.sequence, commandId: PUBLISH_PREPAY_SNAPSHOT };
       const body = { kind: 'raw' as const, bytes: snapshotBytes(read, request.snapshotOffset, components.length, request.snapshotCause) };

@@ -1,7 +1,8 @@
 /** GCS60: read the gas meter balance (credit remaining) from the GPF's copy. */
+import { ZCL_STATUS } from '../../../hal/zcl/index.js';
 import { CLUSTER_ID, type GbzComponent } from '../../gbcs/payload/gbz/index.js';
 import { defineHandler, type HandlerContext, type UseCaseCommand, type UseCaseResult } from '../../use-case/index.js';
-import { audienceOf, commandComponents, defaultResponse, FRAME, gbzPayload, gpfOf, readingDateTime, ZCL, ZCL_COMMAND } from './gbz-answers.js';
+import { audienceOf, commandComponents, defaultResponse, FRAME, gbzPayload, gpfOf, readingDateTime, ZCL_COMMAND } from './gbz-answers.js';
 import { moneyRecord, PREPAYMENT_ATTRIBUTES, type Attribute } from './prepayment-registers.js';
 
 /** What GCS60 may read of the prepayment registers: the meter balance and the emergency credit balance. */
@@ -26,10 +27,10 @@ export async function answerGcs60(context: HandlerContext, command: UseCaseComma
   const gpf = gpfOf(context);
   const components = commandComponents(command);
   const reads = components.every((c) => c.body.kind === 'read-attributes' && (c.clusterId === CLUSTER_ID.metering || c.clusterId === CLUSTER_ID.prepayment));
-  if (!reads) return { payload: gbzPayload([defaultResponse(components[0]!.clusterId, components[0]!.zcl, ZCL.malformedCommand)]) };
+  if (!reads) return { payload: gbzPayload([defaultResponse(components[0]!.clusterId, components[0]!.zcl, ZCL_STATUS.malformedCommand)]) };
   const registers = await gpf.data.prepaymentRegisters(audienceOf(command));
   const last = components[components.length - 1]!;
-  if (!registers) return { payload: gbzPayload([defaultResponse(last.clusterId, last.zcl, ZCL.notFound)]) };
+  if (!registers) return { payload: gbzPayload([defaultResponse(last.clusterId, last.zcl, ZCL_STATUS.notFound)]) };
   const answer = (component: GbzComponent, i: number): GbzComponent => {
     const ids = component.body.kind === 'read-attributes' ? component.body.attributeIds : [];
     const records = component.clusterId === CLUSTER_ID.prepayment

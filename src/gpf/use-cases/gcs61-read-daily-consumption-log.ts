@@ -1,8 +1,9 @@
 /** GCS61: read the gas daily consumption log from the GPF's copy, from a given day on, as Get Sampled Data. */
+import { ZCL_STATUS } from '../../../hal/zcl/index.js';
 import { CLUSTER_ID, type GbzComponent } from '../../gbcs/payload/gbz/index.js';
 import { defineHandler, type HandlerContext, type UseCaseCommand, type UseCaseResult } from '../../use-case/index.js';
 import { fromZigbeeTime, toZigbeeTime } from '../../time/index.js';
-import { audienceOf, commandComponents, defaultResponse, encryptedComponent, gbzPayload, gpfOf, responseKey, responseZcl, ZCL } from './gbz-answers.js';
+import { audienceOf, commandComponents, defaultResponse, encryptedComponent, gbzPayload, gpfOf, responseKey, responseZcl } from './gbz-answers.js';
 import { toRaw } from './metering-registers.js';
 
 const GET_SAMPLED_DATA = 0x08;
@@ -36,12 +37,12 @@ export async function answerGcs61(context: HandlerContext, command: UseCaseComma
   const components = commandComponents(command);
   const [component] = components;
   const asked = components.length === 1 ? request(component) : undefined;
-  if (!component || !asked) return { payload: gbzPayload([defaultResponse(component?.clusterId ?? CLUSTER_ID.metering, component?.zcl ?? { frameControl: 0, sequence: 0, commandId: GET_SAMPLED_DATA }, ZCL.malformedCommand)]) };
+  if (!component || !asked) return { payload: gbzPayload([defaultResponse(component?.clusterId ?? CLUSTER_ID.metering, component?.zcl ?? { frameControl: 0, sequence: 0, commandId: GET_SAMPLED_DATA }, ZCL_STATUS.malformedCommand)]) };
   const from = fromZigbeeTime(asked.earliestSampleTime);
   const days = from === undefined || asked.numberOfSamples === 0 ? [] : await gpf.data.dailyConsumptionLog(audienceOf(command), { from });
   const samples = days.slice(0, asked.numberOfSamples);
   const first = samples[0];
-  if (!first) return { payload: gbzPayload([defaultResponse(component.clusterId, component.zcl, ZCL.notFound)]) };
+  if (!first) return { payload: gbzPayload([defaultResponse(component.clusterId, component.zcl, ZCL_STATUS.notFound)]) };
   const values = samples.map((day) => Math.min(toRaw(day.consumption), UINT24_MAX));
   const fields = {
     sampleId: asked.sampleId,

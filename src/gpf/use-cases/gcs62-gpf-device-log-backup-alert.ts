@@ -1,7 +1,6 @@
 /** GCS62: whenever the GPF Device Log changes, the GPF sends a backup of it as an alert (0x8071, GPF Device Log Changed). */
 import type { Clock } from '../../../hal/clock.js';
-import { messageCodesFor } from '../../gbcs/index.js';
-import { encodeAsn1, gpfDeviceLogBackupAlert } from '../../gbcs/index.js';
+import { messageCodesFor, encodeAsn1, gpfDeviceLogBackupAlert } from '../../gbcs/index.js';
 import type { AlertSink, HubIdentity } from '../../use-case/index.js';
 import { HUB_EVENTS } from '../../logs/index.js';
 import { DEVICE_TYPES } from '../../security/device-types.js';

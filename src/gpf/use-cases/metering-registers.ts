@@ -1,10 +1,10 @@
 /** The Metering cluster attributes the GPF serves from its copy of the gas meter's registers (GCS13a/b/c), as a table. */
-import type { AttributeRecord } from '../../gbcs/payload/gbz/index.js';
-import { CLUSTER_ID } from '../../gbcs/payload/gbz/index.js';
+import { ZCL_STATUS } from '../../../hal/zcl/index.js';
+import { type AttributeRecord, CLUSTER_ID } from '../../gbcs/payload/gbz/index.js';
 import type { HandlerContext, UseCaseCommand, UseCaseResult } from '../../use-case/index.js';
 import type { GasRegisters } from '../index.js';
 import {
-  audienceOf, commandComponents, defaultResponse, encryptedComponent, gbzPayload, gpfOf, readingDateTime, responseKey, responseZcl, ZCL, ZCL_COMMAND,
+  audienceOf, commandComponents, defaultResponse, encryptedComponent, gbzPayload, gpfOf, readingDateTime, responseKey, responseZcl, ZCL_COMMAND,
 } from './gbz-answers.js';
 
 /**
@@ -56,10 +56,10 @@ export function toRaw(value: number): number {
 export function attributeRecord(id: number, registers: GasRegisters, readable: readonly number[]): AttributeRecord {
   const attribute = METERING_ATTRIBUTES.find((a) => a.id === id);
   const value = attribute && readable.includes(id) ? attribute.value(registers) : undefined;
-  if (!attribute || value === undefined) return { attributeId: id, status: ZCL.unsupportedAttribute };
+  if (!attribute || value === undefined) return { attributeId: id, status: ZCL_STATUS.unsupportedAttribute };
   const raw = attribute.register ? toRaw(value) : value;
-  if (!Number.isSafeInteger(raw) || raw < 0 || raw > UINT48_MAX) return { attributeId: id, status: ZCL.invalidValue };
-  return { attributeId: id, status: ZCL.success, dataType: attribute.dataType, value: raw };
+  if (!Number.isSafeInteger(raw) || raw < 0 || raw > UINT48_MAX) return { attributeId: id, status: ZCL_STATUS.invalidValue };
+  return { attributeId: id, status: ZCL_STATUS.success, dataType: attribute.dataType, value: raw };
 }
 
 /**
@@ -73,10 +73,10 @@ export async function answerRegisterRead(context: HandlerContext, command: UseCa
   const [read] = components;
   if (components.length !== 1 || !read || read.clusterId !== CLUSTER_ID.metering || read.body.kind !== 'read-attributes') {
     const first = read ?? { clusterId: CLUSTER_ID.metering, zcl: { frameControl: 0, sequence: 0, commandId: ZCL_COMMAND.readAttributes } };
-    return { payload: gbzPayload([defaultResponse(first.clusterId, first.zcl, ZCL.malformedCommand)]) };
+    return { payload: gbzPayload([defaultResponse(first.clusterId, first.zcl, ZCL_STATUS.malformedCommand)]) };
   }
   const registers = await gpf.data.readRegisters(audienceOf(command));
-  if (!registers) return { payload: gbzPayload([defaultResponse(read.clusterId, read.zcl, ZCL.notFound)]) };
+  if (!registers) return { payload: gbzPayload([defaultResponse(read.clusterId, read.zcl, ZCL_STATUS.notFound)]) };
   const records = read.body.attributeIds.map((id) => attributeRecord(id, registers, READABLE_BY[useCase]));
   const zcl = responseZcl(read.zcl, ZCL_COMMAND.readAttributesResponse, false);
   const component = encryptedComponent(read.clusterId, zcl, { kind: 'read-attributes-response', records }, await responseKey(context, command), context.identity.gpf, true);

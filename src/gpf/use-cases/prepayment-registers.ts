@@ -1,7 +1,7 @@
 /** The Price, Prepayment and billing attributes the GPF serves from its copy of the gas meter's prepayment registers (GCS14, GCS60, GCS60a), as tables. */
+import { ZCL_STATUS } from '../../../hal/zcl/index.js';
 import type { AttributeRecord } from '../../gbcs/payload/gbz/index.js';
 import type { PrepaymentRegisters } from '../index.js';
-import { ZCL } from './gbz-answers.js';
 
 /**
  * How the meter formats money: currency GBP (ISO 4217 826) and five digits after the point (the
@@ -45,9 +45,9 @@ export const BILLING_ATTRIBUTES: readonly Attribute[] = [money(0x0a00, 'bill to 
 export function moneyRecord(table: readonly Attribute[], id: number, registers: PrepaymentRegisters, readable?: readonly number[]): AttributeRecord {
   const attribute = table.find((a) => a.id === id);
   const value = attribute && (!readable || readable.includes(id)) ? attribute.value(registers) : undefined;
-  if (!attribute || value === undefined) return { attributeId: id, status: ZCL.unsupportedAttribute };
+  if (!attribute || value === undefined) return { attributeId: id, status: ZCL_STATUS.unsupportedAttribute };
   const raw = attribute.money ? Math.round(value * GSME_MONEY_FORMAT.perPenny) : value;
   const [min, max] = RANGE[attribute.dataType] ?? [0, Number.MAX_SAFE_INTEGER];
-  if (!Number.isSafeInteger(raw) || raw < min || raw > max) return { attributeId: id, status: ZCL.invalidValue };
-  return { attributeId: id, status: ZCL.success, dataType: attribute.dataType, value: raw };
+  if (!Number.isSafeInteger(raw) || raw < min || raw > max) return { attributeId: id, status: ZCL_STATUS.invalidValue };
+  return { attributeId: id, status: ZCL_STATUS.success, dataType: attribute.dataType, value: raw };
 }

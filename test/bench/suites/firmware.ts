@@ -106,6 +106,8 @@ const suite: BenchSuite = async function* (): AsyncIterable<BenchResult> {
 const OTA_BLOCK = 63;
 const AIR_OCTETS = OTA_BLOCK + 13 + 1 + 3 + 8 + 8 + 11 + 6;
 const RADIO_BITS_PER_SECOND = 250_000;
+/** Whole transfers of the end-to-end row: each takes seconds, so three, not five. */
+const TRANSFER_RUNS = 3;
 
 async function* otaBlocks(dir: string, trustStore: Parameters<typeof verifyUpgradeImage>[1], key: ReturnType<typeof createPrivateKey>): AsyncIterable<BenchResult> {
   const store = await openStore({ path: join(dir, 'ota-store') });
@@ -164,16 +166,23 @@ async function* endToEnd(store: Awaited<ReturnType<typeof openStore>>, images: F
     const server = await OtaServer.open({ store, images, clock });
     const service = new OtaRadioService(radio, server);
     service.start();
+    await server.offer(ESME, entry.hash);
     const client = sim.otaClient(ESME);
-    const downloaded = new Promise<{ status: number; hash?: string }>((resolve) => client.once('downloaded', resolve));
-    const start = performance.now();
-    await service.offer(ESME, entry.hash);
-    const result = await downloaded;
-    if (result.hash !== entry.hash) throw new Error(`the ESME ended the transfer with status ${result.status}`);
-    const seconds = (performance.now() - start) / 1000;
+    const transfer = async () => {
+      const downloaded = new Promise<{ status: number; hash?: string }>((resolve) => client.once('downloaded', resolve));
+      const start = performance.now();
+      client.query();
+      const result = await downloaded;
+      if (result.hash !== entry.hash) throw new Error(`the ESME ended the transfer with status ${result.status}`);
+      const seconds = (performance.now() - start) / 1000;
+      // Its Upgrade End answered before the next run asks again.
+      while (client.status().state !== 'downloaded') await new Promise((resolve) => setImmediate(resolve));
+      return { seconds };
+    };
+    const { seconds } = (await alternate({ transfer }, TRANSFER_RUNS)).transfer;
     service.stop();
     const airSeconds = (Math.ceil(image.length / OTA_BLOCK) * AIR_OCTETS * 8) / RADIO_BITS_PER_SECOND;
-    yield { metric: 'ota_500KiB_to_simulated_esme', value: round(seconds, 2), unit: 's', baseline: 'air time of the blocks at 250 kbit/s', baseline_value: round(airSeconds, 2), ratio: costRatio(seconds, airSeconds), span: 'ours: from Image Notify to the simulated ESME\'s OTA client holding the whole image (Query Next Image, every Image Block Request and response, its check of the image); baseline: the response frames\' air time, computed', caching: 'the image is read from the store once, at the first block, and kept in memory; nothing else is reused', note: `${Math.ceil(image.length / OTA_BLOCK)} blocks of ${OTA_BLOCK} octets, one in flight, through EZSP/ASH and the simulated NCP; a real HAN adds the requests' air time and the Device's pace` };
+    yield { metric: 'ota_500KiB_to_simulated_esme', value: round(seconds, 2), unit: 's', baseline: 'air time of the blocks at 250 kbit/s', baseline_value: round(airSeconds, 2), ratio: costRatio(seconds, airSeconds), span: 'ours: from the simulated ESME\'s Query Next Image to its OTA client holding the whole image (every Image Block Request and response, its check of the image); baseline: the response frames\' air time, computed', caching: 'the image is read from the store once, at the first block, and kept in memory; nothing else is reused', note: `${Math.ceil(image.length / OTA_BLOCK)} blocks of ${OTA_BLOCK} octets, one in flight, through EZSP/ASH and the simulated NCP; the median of ${TRANSFER_RUNS} transfers; a real HAN adds the requests' air time and the Device's pace` };
   } finally {
     await radio.stop().catch(() => undefined);
     await sim.close();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../hal/clock.js';
 import { EzspError } from '../../../hal/ezsp/errors.js';
-import { Outbox, type TransmitResult } from '../../../hal/ezsp/outbox.js';
+import { UnicastQueue as Outbox, type TransmitResult } from '../../../hal/ezsp/unicast-queue.js';
 
 const ADDRESS = { profileId: 0x0109, clusterId: 0x0704, sourceEndpoint: 1, destinationEndpoint: 1 };
 const DEVICE = '00DB1234567890A0';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../hal/clock.js';
-import { Outbox, type TransmitResult } from '../../../hal/ezsp/outbox.js';
+import { UnicastQueue as Outbox, type TransmitResult } from '../../../hal/ezsp/unicast-queue.js';
 import type { DeliveryOutcome } from '../../../hal/radio.js';
 
 const ADDRESS = { profileId: 0x0109, clusterId: 0x0704, sourceEndpoint: 1, destinationEndpoint: 1 };

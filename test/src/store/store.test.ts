@@ -225,6 +225,23 @@ describe('Store batches', () => {
     expect(await log.count()).toBe(0);
   });
 
+  it('writes an unsynced batch atomically too, validating first and keeping it across a reopen', async () => {
+    const dir = await tempDir();
+    const store = await fresh(dir);
+    const log = await store.domain(eventLog);
+    const count = await store.domain(counters);
+    await count.put('acked', 1);
+    await store.batch().put(log, sequenceKey(1), { event: 1, at: 't' }).del(count, 'acked').writeUnsynced();
+    expect(await log.get(sequenceKey(1))).toEqual({ event: 1, at: 't' });
+    expect(await count.has('acked')).toBe(false);
+    const refused = await storeRejection(store.batch().put(log, sequenceKey(2), { event: 2, at: 't' }).put(log, '', { event: 3, at: 't' }).writeUnsynced());
+    expect(refused.code).toBe('STORE_BAD_KEY');
+    await store.close();
+    const again = await fresh(dir);
+    expect(await collect((await again.domain(eventLog)).keys())).toEqual([sequenceKey(1)]);
+    expect(await (await again.domain(counters)).has('acked')).toBe(false);
+  });
+
   it('refuses a domain from another store', async () => {
     const one = await fresh();
     const other = await fresh();

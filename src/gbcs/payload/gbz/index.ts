@@ -2,5 +2,5 @@
 export { decodeGbz, encodeGbz, decodeZclBody, encodeZclBody, EXTENDED_HEADER_CONTROL, GBZ_PROFILE_ID } from './codec.js';
 export type { CipheredBody, GbzAlert, GbzAlertBody, GbzComponent, GbzComponents, GbzPayload, ZclBody, ZclFields, ZclHeader } from './codec.js';
 export { CLUSTERS, CLUSTER_ID, commandLayout } from './clusters.js';
-export { ZCL_DATA_TYPES, ZCL_STATUS, type AttributeRecord, type ZclValue } from './zcl.js';
+export { ZCL_DATA_TYPES, type AttributeRecord, type ZclValue } from './zcl.js';
 export { decryptGbzComponent, encryptGbzBody, gbzEncryptionKey, gbzEncryptionParties, SECURITY_CONTROL_ENCRYPTED } from './cipher.js';

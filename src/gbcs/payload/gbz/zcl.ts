@@ -28,22 +28,6 @@ export const ZCL_DATA_TYPES: ReadonlyMap<number, { name: string } & ZclKind> = n
   [0xe2, { name: 'UTC time', kind: 'uint', size: 4 }],
 ]);
 
-export const ZCL_STATUS: ReadonlyMap<number, string> = new Map([
-  [0x00, 'success'],
-  [0x01, 'failure'],
-  [0x7e, 'not authorized'],
-  [0x80, 'malformed command'],
-  [0x81, 'unsupported cluster command'],
-  [0x82, 'unsupported general command'],
-  [0x85, 'invalid field'],
-  [0x86, 'unsupported attribute'],
-  [0x87, 'invalid value'],
-  [0x88, 'read only'],
-  [0x89, 'insufficient space'],
-  [0x8b, 'not found'],
-  [0x8d, 'invalid data type'],
-]);
-
 export const PROFILE_COMMAND = { readAttributes: 0x00, readAttributesResponse: 0x01, defaultResponse: 0x0b } as const;
 
 export type ZclValue = number | Buffer | boolean;

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { watchSubGhz } from '../../../../src/chf/use-cases/dbch-alerts.js';
+import { watchSubGhz } from '../../../../src/chf/use-cases/dbch-alert-watch.js';
 import { DBCH04 } from '../../../../src/gbcs/payload/dlms/chf.js';
 import type { AlertRequest } from '../../../../src/use-case/use-case.js';
 import { configurationFromDlms } from '../../../../src/subghz/index.js';

@@ -1,6 +1,5 @@
 /** How a Sub GHz (DBCH06..11) alert is built: a DLMS DATA-NOTIFICATION of alert code, time stamp and body, raised by the CHF. */
-import { AlertUseCase, type Shape } from '../../gbcs/index.js';
-import { messageCodesFor } from '../../gbcs/index.js';
+import { AlertUseCase, type Shape, messageCodesFor } from '../../gbcs/index.js';
 import { alertInvokeId, gbcsTimestamp } from './dlms-answers.js';
 
 export interface DbchAlert<T> {

@@ -50,7 +50,7 @@ interface Outgoing {
   earlyReport: { delivered: boolean; detail: string } | undefined;
 }
 
-export class Outbox {
+export class UnicastQueue {
   private readonly queues = new Map<Eui64, Outgoing[]>();
   private readonly byTag = new Map<number, Outgoing>();
 

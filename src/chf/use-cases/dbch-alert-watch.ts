@@ -2,7 +2,7 @@
 import type { Logger } from '../../../hal/log.js';
 import type { AlertSink, HubIdentity } from '../../use-case/index.js';
 import type { SubGhzEvents, SubGhzState } from '../../subghz/index.js';
-import type { DbchAlert } from './dbch-alert.js';
+import type { DbchAlert } from './dbch-alert-format.js';
 import { DBCH06_ALERT } from './dbch06-duty-cycle-action-alert.js';
 import { channelChangeBody, DBCH07_ALERT } from './dbch07-channel-changed-alert.js';
 import { assessmentBody, DBCH08_ALERT } from './dbch08-scan-assessed-alert.js';
