@@ -31,6 +31,10 @@ export const LAYERS = [
   { name: 'time', path: 'src/time', uses: [...BELOW_PROTOCOL, 'gbcs'] },
   { name: 'subghz', path: 'src/subghz', uses: [...BELOW_PROTOCOL, 'gbcs'] },
   { name: 'firmware', path: 'src/firmware', uses: [...BELOW_PROTOCOL, 'gbcs'] },
+  // The hub's own update on a board: a slot's bundle unpacked and checked, the new bundle's selftest, keep or go back.
+  { name: 'update', path: 'src/update', uses: [...BELOW_PROTOCOL, 'firmware'] },
+  // The hub as a systemd service: its notifications and watchdog.
+  { name: 'service', path: 'src/service', uses: ['hal'] },
   { name: 'use-case', path: 'src/use-case', uses: SERVICES, typesOnly: ['chf', 'gpf'] },
   { name: 'chf', path: 'src/chf', uses: [...SERVICES, 'use-case'] },
   { name: 'gpf', path: 'src/gpf', uses: [...SERVICES, 'use-case', 'chf'] },
@@ -41,11 +45,11 @@ export const LAYERS = [
   { name: 'headend', path: 'src/headend', uses: [...SERVICES, 'use-case', 'chf', 'gpf'] },
   { name: 'installer', path: 'src/installer', uses: [...GROUND, 'logs', 'control'] },
   // The composition root: the one place that picks and builds the concrete parts.
-  { name: 'root', path: ['src/hub.ts', 'src/radio-source.ts', 'src/sim-process.ts'], file: true, uses: [...SERVICES, 'use-case', 'chf', 'gpf', 'wan', 'hub', 'control', 'headend', 'installer'] },
-  { name: 'cli', path: 'src/cli', uses: [...SERVICES, 'use-case', 'chf', 'gpf', 'wan', 'hub', 'control', 'headend', 'installer', 'root'] },
+  { name: 'root', path: ['src/hub.ts', 'src/radio-source.ts', 'src/sim-process.ts'], file: true, uses: [...SERVICES, 'update', 'use-case', 'chf', 'gpf', 'wan', 'hub', 'control', 'headend', 'installer'] },
+  { name: 'cli', path: 'src/cli', uses: [...SERVICES, 'update', 'service', 'use-case', 'chf', 'gpf', 'wan', 'hub', 'control', 'headend', 'installer', 'root'] },
   { name: 'cli-entry', path: 'src/cli.ts', file: true, uses: [...GROUND, 'cli'] },
   // Building and installing the Pi bundle: hal/ and src/ only through their entrances (index.ts); nothing imports it.
-  { name: 'flash', path: 'flash', uses: ['hal', 'config', 'privacy', 'store', 'logs', 'security', 'gbcs', 'han', 'time', 'subghz', 'firmware', 'use-case', 'chf', 'gpf', 'wan', 'hub', 'control', 'headend', 'root'], entrancesOnly: true },
+  { name: 'flash', path: 'flash', uses: ['hal', 'config', 'privacy', 'store', 'logs', 'security', 'gbcs', 'han', 'time', 'subghz', 'firmware', 'update', 'use-case', 'chf', 'gpf', 'wan', 'hub', 'control', 'headend', 'root'], entrancesOnly: true },
 ];
 
 /**

@@ -23,6 +23,7 @@ import { radioSource } from './radio-source.js';
 import { openStore, type Store } from './store/index.js';
 import { SubGhzState } from './subghz/index.js';
 import { HubTime, TimeClusterServer } from './time/index.js';
+import { watchOwnImages, type OwnUpdates } from './update/index.js';
 
 /**
  * The composition root: the one place that picks the concrete Transport, Radio, Store,
@@ -63,6 +64,8 @@ export interface Hub {
   readonly ownImage: SlotsAtStart | undefined;
   /** CS06 and ECS52 for the hub itself; `restartNeeded` says a new slot waits for the next start. */
   readonly ownFirmware: OwnImage;
+  /** Each own image received over the WAN and applied to the slots: kept (run it from the next start) or rolled back. */
+  readonly ownUpdates: OwnUpdates | undefined;
   readonly relay: HanRelay;
   readonly gbcs: GbcsHub;
   readonly time: HubTime;
@@ -70,6 +73,8 @@ export interface Hub {
   readonly subGhz: SubGhzState | undefined;
   /** The GPF's Device Log and its copy of the gas meter's data, which the GPF use cases answer from; the hub's PINs (GCS11 disables the privacy PIN). */
   readonly gpf: { deviceLog: GpfDeviceLog; data: GasProxyData; pins: PinStore };
+  /** Whether the radio's link is up and the store takes writes: what the service watchdog is fed on. */
+  health(): { radio: boolean; store: boolean };
   stop(): Promise<void>;
 }
 
@@ -227,9 +232,9 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     }
 
     // The hub's own image: finish or undo an update a power cut interrupted, before relying on anything more.
+    const record = (log: 'event' | 'security', code: number, detail: Record<string, string>) => (log === 'event' ? logs.eventLog.record(code, detail) : logs.securityLog.record(code, detail));
     const ownImage = config.firmware.slots === undefined ? undefined : await openSlotsAtStart({
-      root: config.firmware.slots, credentials: gbcs.credentials, logger: logger.child({ component: 'slots' }),
-      record: (log, code, detail) => (log === 'event' ? logs.eventLog.record(code, detail) : logs.securityLog.record(code, detail)),
+      root: config.firmware.slots, credentials: gbcs.credentials, logger: logger.child({ component: 'slots' }), record,
     });
     const firmware = await startHubFirmware({
       store, clock, logger: logger.child({ component: 'firmware' }), credentials: gbcs.credentials, securityLog: logs.securityLog,
@@ -237,6 +242,8 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       ...(subGhz ? { minimumBlockPeriodMs: otaPacing(subGhz, () => clock.now()) } : {}), hub: chf,
     });
     closers.push(async () => firmware.stop());
+    // An image for the CHF itself goes to the inactive slot, and is kept only if its own selftest passes.
+    const ownUpdates = ownImage ? watchOwnImages({ chf, firmware, slots: ownImage.slots, logger: logger.child({ component: 'update' }), record }) : undefined;
     // Each image discarded on its way in, and each transfer to a Device, is a CCS08 naming the outcome.
     firmware.onTransferEnded((event) => {
       try {
@@ -302,7 +309,8 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     await ownFirmware.start();
     await relay.start();
     logger.info({ chf, gpf }, 'GBCS identity');
-    return { clock, store, logs, deviceLog, radio, admission, joinWindows, network, wan, relay, gbcs, time, subGhz, gpf: gpfState, firmware, ownImage, ownFirmware, stop };
+    const health = () => ({ radio: link.connected, store: store.writeFailure === undefined });
+    return { clock, store, logs, deviceLog, radio, admission, joinWindows, network, wan, relay, gbcs, time, subGhz, gpf: gpfState, firmware, ownImage, ownFirmware, ownUpdates, health, stop };
   } catch (error) {
     await stop();
     throw error;

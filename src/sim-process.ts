@@ -129,6 +129,17 @@ class ControlConnection {
   }
 }
 
+/** The control of a simulator already running (a `hub sim` started by hand or by a test), at `tcp://host:port`. */
+export async function connectSimControl(control: string): Promise<Pick<SimProcess, 'request' | 'devices'> & { close(): void }> {
+  const connection = await ControlConnection.open(control);
+  await connection.request('events', { enabled: false });
+  return {
+    request: async <T>(op: string, fields: Record<string, unknown> = {}) => (await connection.request(op, fields)) as T,
+    devices: async () => ((await connection.request('devices', {})) as unknown as { devices: SimDevice[] }).devices,
+    close: () => connection.close(),
+  };
+}
+
 export async function startSimProcess(options: SimProcessOptions = {}): Promise<SimProcess> {
   const { command, args } = cliCommand();
   // Its stdin is the hub's lifeline: when the hub is gone, the pipe closes and the simulator stops.

@@ -13,6 +13,7 @@ import { registerFirmware } from './firmware.js';
 import { registerNetwork } from './network.js';
 import { registerSelftest } from './selftest.js';
 import { registerHeadEnd } from './headend.js';
+import { registerKeys } from './keys.js';
 
 /** Every subcommand of `hub`, in the order `hub --help` lists them. */
 export function registerCommands(program: Command): void {
@@ -30,4 +31,5 @@ export function registerCommands(program: Command): void {
   registerNetwork(program);
   registerSelftest(program);
   registerHeadEnd(program);
+  registerKeys(program);
 }

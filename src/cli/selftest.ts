@@ -6,9 +6,10 @@ import { join } from 'node:path';
 import { CommanderError, type Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { HubSlots, parseUpgradeImage, hex } from '../firmware/index.js';
-import { startSimProcess } from '../sim-process.js';
+import { connectSimControl, startSimProcess, type SimProcess } from '../sim-process.js';
 import { jsonCodec, openStore } from '../store/index.js';
 import { runDoctor } from './doctor.js';
+import { simulatedEsmeJoins } from './selftest-join.js';
 
 /**
  * `hub selftest`: whether this installation can run a hub here — its native modules load, LevelDB
@@ -18,7 +19,7 @@ import { runDoctor } from './doctor.js';
 export type SelftestStatus = 'pass' | 'fail' | 'skip';
 
 export interface SelftestCheck {
-  name: 'native' | 'store' | 'crypto' | 'radio' | 'slots';
+  name: 'native' | 'store' | 'crypto' | 'radio' | 'join' | 'slots';
   status: SelftestStatus;
   detail: string;
 }
@@ -30,7 +31,12 @@ export interface SelftestOptions {
   port?: string;
   /** The root of the hub's A/B image slots; unset or absent: nothing to check. */
   slots?: string;
+  /** The control address of the simulator `port` names (`tcp://host:port`): its ESME is joined too. */
+  simControl?: string;
 }
+
+/** The simulator the radio and join checks talk to: one this run started, or one named by its control. */
+type Simulator = { radio: string } & Pick<SimProcess, 'request' | 'devices'>;
 
 /** The native addons a hub loads, by the package that ships each. */
 const NATIVE_ADDONS = [
@@ -101,20 +107,30 @@ function throws(action: () => unknown): boolean {
   }
 }
 
-async function radioCheck(options: SelftestOptions): Promise<Omit<SelftestCheck, 'name'>> {
-  const simulated = options.board === undefined && (options.port === undefined || options.port === 'sim');
-  const sim = simulated ? await startSimProcess({ args: ['--log-level', 'warn'] }) : undefined;
-  try {
-    const port = sim?.radio ?? (options.port === 'sim' ? undefined : options.port);
-    const report = await runDoctor({ board: options.board, port });
-    const failed = report.checks.find((check) => check.status === 'fail');
-    const target = sim ? `the simulator on ${sim.radio}` : report.target;
-    if (failed) return { status: 'fail', detail: `${target}: ${failed.title}: ${failed.detail}${failed.fix ? ` (fix: ${failed.fix}; see hub doctor)` : ''}` };
-    const ash = report.checks.find((check) => check.id === 'ash');
-    return { status: 'pass', detail: `${target}: ${ash?.detail ?? 'answers'}` };
-  } finally {
-    await sim?.stop();
+async function radioCheck(options: SelftestOptions, sim: Simulator | undefined): Promise<Omit<SelftestCheck, 'name'>> {
+  const port = sim?.radio ?? (options.port === 'sim' ? undefined : options.port);
+  const report = await runDoctor({ board: options.board, port });
+  const failed = report.checks.find((check) => check.status === 'fail');
+  const target = sim ? `the simulator on ${sim.radio}` : report.target;
+  if (failed) return { status: 'fail', detail: `${target}: ${failed.title}: ${failed.detail}${failed.fix ? ` (fix: ${failed.fix}; see hub doctor)` : ''}` };
+  const ash = report.checks.find((check) => check.id === 'ash');
+  return { status: 'pass', detail: `${target}: ${ash?.detail ?? 'answers'}` };
+}
+
+async function joinCheck(sim: Simulator | undefined): Promise<Omit<SelftestCheck, 'name'>> {
+  if (!sim) return { status: 'skip', detail: 'a real radio: join a Device with hub devices add and its install code (or give --sim-control for a simulator)' };
+  return simulatedEsmeJoins(sim.radio, sim);
+}
+
+/** Starts the simulator when no radio is named, or connects to the control of the one named; undefined for a real radio. */
+async function openSimulator(options: SelftestOptions): Promise<{ sim: Simulator; close: () => Promise<void> } | undefined> {
+  if (options.board === undefined && (options.port === undefined || options.port === 'sim')) {
+    const sim = await startSimProcess({ args: ['--log-level', 'warn'] });
+    return { sim, close: () => sim.stop() };
   }
+  if (options.simControl === undefined || options.port === undefined) return undefined;
+  const control = await connectSimControl(options.simControl);
+  return { sim: { radio: options.port, request: control.request, devices: control.devices }, close: async () => control.close() };
 }
 
 async function slotsCheck(root: string | undefined): Promise<Omit<SelftestCheck, 'name'>> {
@@ -132,11 +148,23 @@ async function slotsCheck(root: string | undefined): Promise<Omit<SelftestCheck,
 
 /** Runs every check, whatever the others gave: one report says everything wrong at once. */
 export async function runSelftest(options: SelftestOptions): Promise<SelftestCheck[]> {
+  let simulator: Awaited<ReturnType<typeof openSimulator>>;
+  let simulatorProblem: string | undefined;
+  try {
+    simulator = await openSimulator(options);
+  } catch (error) {
+    simulatorProblem = `the simulator: ${error instanceof Error ? error.message : String(error)}`;
+  }
+  const withSim = <T>(check: (sim: Simulator | undefined) => T) => () => {
+    if (simulatorProblem) throw new Error(simulatorProblem);
+    return check(simulator?.sim);
+  };
   const checks: Array<[SelftestCheck['name'], () => Promise<Omit<SelftestCheck, 'name'>> | Omit<SelftestCheck, 'name'>]> = [
     ['native', nativeCheck],
     ['store', storeCheck],
     ['crypto', cryptoCheck],
-    ['radio', () => radioCheck(options)],
+    ['radio', withSim((sim) => radioCheck(options, sim))],
+    ['join', withSim(joinCheck)],
     ['slots', () => slotsCheck(options.slots)],
   ];
   const results: SelftestCheck[] = [];
@@ -147,6 +175,7 @@ export async function runSelftest(options: SelftestOptions): Promise<SelftestChe
       results.push({ name, status: 'fail', detail: error instanceof Error ? error.message : String(error) });
     }
   }
+  await simulator?.close();
   return results;
 }
 
@@ -157,13 +186,14 @@ export function formatSelftest(checks: SelftestCheck[]): string {
 export function registerSelftest(program: Command): void {
   program
     .command('selftest')
-    .description('check this installation: native modules, LevelDB, crypto, the radio (or the simulator) and the image slots; exit 1 if any fails')
+    .description('check this installation: native modules, LevelDB, crypto, the radio (or the simulator, whose ESME joins) and the image slots; exit 1 if any fails')
     .option('-b, --board <name>', "board profile whose radio to ask (default: the config's radio.board)")
     .option('-p, --port <path|tcp://host:port|sim>', "the radio to ask (default: the config's radio.port; sim starts the simulator)")
     .option('--slots <dir>', "the root of the hub's A/B image slots (default: the config's firmware.slots)")
-    .action(async (opts: { board?: string; port?: string; slots?: string }) => {
+    .option('--sim-control <tcp://host:port>', "the control of the simulator --port names, so its ESME is joined too")
+    .action(async (opts: { board?: string; port?: string; slots?: string; simControl?: string }) => {
       const config = await loadConfig(program.opts<{ config?: string }>().config);
-      const checks = await runSelftest({ board: opts.board ?? config.radio.board, port: opts.port ?? config.radio.port, slots: opts.slots ?? config.firmware.slots });
+      const checks = await runSelftest({ board: opts.board ?? config.radio.board, port: opts.port ?? config.radio.port, slots: opts.slots ?? config.firmware.slots, ...(opts.simControl ? { simControl: opts.simControl } : {}) });
       process.stdout.write(formatSelftest(checks));
       if (checks.some((check) => check.status === 'fail')) throw new CommanderError(1, 'hub.selftest.failed', 'a check failed');
     });

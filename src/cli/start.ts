@@ -8,6 +8,8 @@ import { checkWanFiles, prepareStoreDir } from './start-checks.js';
 import { radioSource, withDoctorHint } from '../radio-source.js';
 import { startSimProcess, type SimProcess } from '../sim-process.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../wan/index.js';
+import { HubError } from '../../hal/errors.js';
+import { feedWatchdog, serviceNotifier } from '../service/index.js';
 
 /** How long a simulated device's join window stays open when `hub start` commissions the scenario. */
 const DEMO_JOIN_TIMEOUT_SECONDS = 120;
@@ -66,7 +68,16 @@ async function run(config: HubConfig, log: Logger): Promise<void> {
   // So `hub wan status` shows the commissioned HAN now rather than at the next interval.
   hub.wan?.link.refreshTelemetry();
   if (hub.wan) log.info({ topics: `${hub.wan.link.topics.command.replace(/\/command$/, '')}/{command,response,alert,state,telemetry}` }, 'WAN topics');
+  await leaveAnInactiveSlot(hub, async () => {
+    await hub.stop();
+    await broker?.close();
+    await sim?.stop();
+  });
   log.info({ devices: hub.deviceLog.size, channel: hub.network.channel }, 'hub ready');
+  const service = serviceNotifier();
+  const tell = (state: 'READY=1' | 'STOPPING=1') => service?.notify(state).catch((error: unknown) => log.warn({ err: error }, `could not tell systemd ${state}`));
+  await tell('READY=1');
+  const stopWatchdog = service ? feedWatchdog(service, () => hub.health(), log) : () => undefined;
 
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
@@ -80,7 +91,11 @@ async function run(config: HubConfig, log: Logger): Promise<void> {
       process.exitCode = RESTART_EXIT_CODE;
       setTimeout(stop, RESTART_DELAY_MS).unref();
     });
+    // A new own image kept: stop, so the service's restart runs it from its slot.
+    hub.ownUpdates?.on('applied', (result) => result.outcome === 'kept' && stop());
   });
+  stopWatchdog();
+  await tell('STOPPING=1');
   log.info('stopping');
   await hub.stop();
   await broker?.close();
@@ -91,6 +106,19 @@ async function run(config: HubConfig, log: Logger): Promise<void> {
 const RESTART_DELAY_MS = 3000;
 /** The exit code of a stop to run a new image of the hub. */
 const RESTART_EXIT_CODE = 75;
+/**
+ * On a board the hub runs from the slot hub-launch read (HUB_SLOT); when the start-up's slot check
+ * went back to the other slot, this process runs code that is no longer active: it stops, and the
+ * service's restart runs the active slot.
+ */
+async function leaveAnInactiveSlot(hub: Hub, stop: () => Promise<void>): Promise<void> {
+  const running = process.env['HUB_SLOT'];
+  if (!running || !hub.ownImage) return;
+  const { active } = await hub.ownImage.slots.state();
+  if (active === running) return;
+  await stop();
+  throw new HubError('SLOT_ROLLED_BACK', `this process runs slot ${running.toUpperCase()}, but slot ${active.toUpperCase()} is active now: exiting so the service starts it`, { where: hub.ownImage.slots.root });
+}
 
 export function registerStart(program: Command): void {
   program

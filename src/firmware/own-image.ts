@@ -8,7 +8,7 @@ import type { DeviceModels } from './device-models.js';
 import type { FirmwareImages } from './image-store.js';
 import type { HubSlots } from './hub-slots.js';
 import { checkTarget, type ImageTarget } from './target.js';
-import { parseUpgradeImage } from './upgrade-image.js';
+import { manufacturerImageHash, parseUpgradeImage } from './upgrade-image.js';
 
 /**
  * CS06 and ECS52 for the hub itself: which firmware runs (the active slot's image), and activating
@@ -129,6 +129,9 @@ export class OwnImage extends EventEmitter<OwnImageEvents> {
     if (!image) throw new FirmwareError('IMAGE_NOT_HELD', `the hub holds no image ${hash}`, { field: 'Manufacturer Image hash' });
     if (!target) throw new FirmwareError('UNKNOWN_TARGET', "no firmware.targets entry says which images are the hub's own", { field: 'firmware.targets' });
     checkTarget(image.header, target);
+    // Already running it (src/update applies an image of the hub's own as it arrives): nothing to switch.
+    const running = await slots.complete((await slots.state()).active);
+    if (running && manufacturerImageHash(parseUpgradeImage(running, { signature: 'auto' })).toString('hex') === hash) return versionOctets(image.header.fileVersion);
     const from = await this.runningFileVersion();
     const model = { manufacturerCode: target.manufacturerCode, imageType: target.imageType, hardwareVersion: target.hardwareVersion };
     await this.options.models?.approve(this.options.hub, from === undefined ? undefined : { ...model, fileVersion: from }, { ...model, fileVersion: image.header.fileVersion });

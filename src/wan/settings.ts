@@ -6,22 +6,17 @@ import { WanError } from './errors.js';
 import type { OutboxQuota } from './outbox.js';
 import { DEFAULT_TOPIC_PREFIX, HUB_STATE, TOPIC_LEAVES, type HubTopics } from './topics.js';
 
-/** What the WAN link needs to reach its broker; `src/config.ts`'s `wan` section, resolved. */
-export interface WanSettings {
+/**
+ * What the WAN link needs to reach its broker: `src/config.ts`'s `wan` section, resolved (its
+ * fields are typed there, once); the broker is known by now, the quota and timings may be left out.
+ */
+export type WanSettings = Pick<HubConfig['wan'], 'clientId' | 'username' | 'password' | 'ca' | 'cert' | 'key'> & {
   /** mqtt://, mqtts://, ws:// or wss:// with host and port. */
   broker: string;
-  /** Default `hub-<CHF EUI-64>`: stable, so the broker keeps the hub's session. */
-  clientId?: string;
-  username?: string;
-  password?: string;
-  /** PEM files: the CA that issued the broker's certificate; the hub's client certificate and key. */
-  ca?: string;
-  cert?: string;
-  key?: string;
-  topicPrefix?: string;
+  topicPrefix?: HubConfig['wan']['topicPrefix'];
   outbox?: Partial<OutboxQuota>;
-  telemetrySeconds?: number;
-}
+  telemetrySeconds?: HubConfig['wan']['telemetrySeconds'];
+};
 
 export type ProtocolVersion = 4 | 5;
 

@@ -10,11 +10,11 @@ import { afterEach, describe, expect } from 'vitest';
 import { SystemClock } from '../../hal/clock.js';
 import { SeededRandom } from '../../hal/sim/random.js';
 import { openStore } from '../../src/store/index.js';
-import { Outbox } from '../../src/wan/outbox.js';
-import { DELETE_SYNC_DELAY_MS } from '../../src/wan/outbox.js';
-import { freePort, startTestBroker } from '../src/wan/test-broker.js';
+import { DELETE_SYNC_DELAY_MS, Outbox } from '../../src/wan/outbox.js';
+import { startTestBroker } from '../src/wan/test-broker.js';
 import { PowerCutDisk, powerCutUnavailable } from '../helpers/power-cut/power-cut.js';
 import { itNeeds } from '../helpers/prerequisites.js';
+import { freeTcpPort } from '../helpers/ports.js';
 
 /**
  * The WAN outbox keeps every message it acknowledged through a power cut. A raiser process
@@ -84,7 +84,7 @@ describe('WAN outbox under power cuts', () => {
     const disk = await PowerCutDisk.create(dir, 'db');
     const dataKey = randomBytes(32).toString('hex');
     // Nothing listens there: nothing is published, so nothing leaves the outbox but by loss.
-    const broker = `mqtt://127.0.0.1:${await freePort()}`;
+    const broker = `mqtt://127.0.0.1:${await freeTcpPort()}`;
     const random = new SeededRandom(SEED);
     let acknowledged = 0;
     for (let cut = 0; cut < CUTS; cut++) {

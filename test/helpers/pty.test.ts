@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { freeTcpPort, usePtyPair } from './pty.js';
+import { usePtyPair } from './pty.js';
+import { freeTcpPort } from './ports.js';
 
 describe('test helpers', () => {
   it('makes a pty pair whose ends vanish once socat is closed', async () => {

@@ -9,7 +9,8 @@ import { startSimProcess } from '../../src/sim-process.js';
 import { readEndpoint } from '../../src/wan/endpoint-file.js';
 import { HUB_STATE } from '../../src/wan/topics.js';
 import { Subscriber } from '../src/wan/subscriber.js';
-import { freePort, startTestBroker } from '../src/wan/test-broker.js';
+import { startTestBroker } from '../src/wan/test-broker.js';
+import { freeTcpPort } from '../helpers/ports.js';
 
 /**
  * The composition root with its broker down: the hub starts, forms its network and admits the
@@ -25,7 +26,7 @@ describe('hub with no WAN', () => {
   it('keeps the HAN working while the broker is down, queues upstream messages, and sends them once the broker is up', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'hub-wan-offline-'));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
-    const port = await freePort();
+    const port = await freeTcpPort();
     const sim = await startSimProcess({ args: ['--log-level', 'error'] });
     cleanups.push(() => sim.stop());
     const config: HubConfig = {

@@ -4,8 +4,9 @@ import { ManualClock } from '../../../hal/clock.js';
 import { TcpTransportServer } from '../../../hal/transport/tcp-server.js';
 import { TcpTransport } from '../../../hal/transport/tcp.js';
 import { TransportError, type Transport } from '../../../hal/transport/transport.js';
-import { freeTcpPort } from '../../helpers/pty.js';
+
 import { useSilentPort } from '../../helpers/silent-listener.js';
+import { freeTcpPort } from '../../helpers/ports.js';
 
 async function useServer(whenBusy?: 'replace' | 'reject'): Promise<TcpTransportServer> {
   const server = new TcpTransportServer({ port: 0, whenBusy });

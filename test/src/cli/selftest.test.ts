@@ -31,10 +31,11 @@ describe('hub selftest', () => {
 
   it('passes every check on a sound installation, one line each, and exits 0', async () => {
     const { code, lines } = await selftest('--port', 'sim', '--slots', slots);
-    expect(lines.map((line) => line.split(/\s+/).slice(0, 2).join(' '))).toEqual(['PASS native', 'PASS store', 'PASS crypto', 'PASS radio', 'PASS slots']);
+    expect(lines.map((line) => line.split(/\s+/).slice(0, 2).join(' '))).toEqual(['PASS native', 'PASS store', 'PASS crypto', 'PASS radio', 'PASS join', 'PASS slots']);
     expect(lines[0]).toMatch(/classic-level .*\.node.*@serialport\/bindings-cpp .*\.node/);
     expect(lines[3]).toMatch(/the simulator on tcp:\/\/127\.0\.0\.1:\d+: RSTACK/);
-    expect(lines[4]).toContain('slot A runs version 0x00000203');
+    expect(lines[4]).toMatch(/the simulated ESME 00DB1234567890A0 joined by its install code/);
+    expect(lines[5]).toContain('slot A runs version 0x00000203');
     expect(code).toBe(0);
   });
 
@@ -46,18 +47,19 @@ describe('hub selftest', () => {
     const port = join(work, 'no-radio-here');
 
     const { code, lines } = await selftest('--port', port, '--slots', slots);
-    expect(lines).toHaveLength(5);
+    expect(lines).toHaveLength(6);
     expect(lines.slice(0, 3).every((line) => line.startsWith('PASS'))).toBe(true);
     expect(lines[3]).toMatch(/^FAIL\s+radio\s+/);
     expect(lines[3]).toContain(`nothing at ${port}`);
     expect(lines[3]).toContain('hub doctor');
-    expect(lines[4]).toMatch(/^FAIL\s+slots\s+slot A runs but its image is not whole/);
+    expect(lines[4]).toMatch(/^SKIP\s+join\s+a real radio/);
+    expect(lines[5]).toMatch(/^FAIL\s+slots\s+slot A runs but its image is not whole/);
     expect(code).toBe(1);
   });
 
   it('skips the slots when none are set up, which is no failure', async () => {
     const { code, lines } = await selftest('--port', 'sim', '--slots', join(work, 'none'));
-    expect(lines[4]).toMatch(/^SKIP\s+slots\s+no slot tree at /);
+    expect(lines[5]).toMatch(/^SKIP\s+slots\s+no slot tree at /);
     expect(code).toBe(0);
   });
 });

@@ -5,8 +5,9 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { main } from '../../../src/cli.js';
 import { writeEndpoint } from '../../../src/wan/endpoint-file.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../../src/wan/embedded-broker.js';
-import { freePort } from './test-broker.js';
+
 import { HUB, LinkRig } from './rig.js';
+import { freeTcpPort } from '../../helpers/ports.js';
 
 /**
  * `hub wan status`, `hub send` and `hub listen` in-process against a WAN link on the embedded
@@ -71,7 +72,7 @@ describe('hub wan status', () => {
     expect(await main(['-c', config, 'wan', 'status', '--broker', broker.url, '--hub', '00DB000000000001'])).toBe(2);
     expect(stderr).toMatch(/hub 00DB000000000001 has never reported here \[WAN_NO_HUB\]/);
     stderr = '';
-    expect(await main(['-c', config, 'wan', 'status', '--broker', `mqtt://127.0.0.1:${await freePort()}`])).toBe(2);
+    expect(await main(['-c', config, 'wan', 'status', '--broker', `mqtt://127.0.0.1:${await freeTcpPort()}`])).toBe(2);
     expect(stderr).toMatch(/cannot reach the broker \(ECONNREFUSED.*\[WAN_UNREACHABLE\]/);
   });
 });

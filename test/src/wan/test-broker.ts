@@ -8,6 +8,7 @@ import { createServer as createTlsServer } from 'node:tls';
 import { readFileSync } from 'node:fs';
 import { Aedes } from 'aedes';
 import { commandRuns, UNDER_CI } from '../../helpers/prerequisites.js';
+import { freeTcpPort } from '../../helpers/ports.js';
 
 /**
  * A broker for one test, on a free port of 127.0.0.1, that the test may stop and start again on the
@@ -41,16 +42,6 @@ export interface TestBroker {
 /** Why there is no mosquitto here, or undefined when there is. */
 export const mosquittoMissing = (): string | undefined =>
   commandRuns('mosquitto', ['-h']) ? undefined : 'mosquitto is not installed (Debian package mosquitto): the WAN tests need a real MQTT broker';
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const port = (server.address() as { port: number }).port;
-  server.close();
-  await once(server, 'close');
-  return port;
-}
 
 async function waitForPort(port: number, deadlineMs = 5000): Promise<void> {
   const until = Date.now() + deadlineMs;
@@ -103,7 +94,7 @@ class Mosquitto implements TestBroker {
 
 async function startMosquitto(options: TestBrokerOptions): Promise<TestBroker> {
   const dir = await mkdtemp(join(tmpdir(), 'hub-wan-mosquitto-'));
-  const port = options.port ?? (await freePort());
+  const port = options.port ?? (await freeTcpPort());
   const lines = [
     `listener ${port} 127.0.0.1`,
     'persistence true',
@@ -198,7 +189,7 @@ export async function startTestBroker(options: TestBrokerOptions = {}): Promise<
       done(ok ? null : Object.assign(new Error('bad login'), { returnCode: 4 as const }), ok);
     };
   }
-  const broker = new EmbeddedTestBroker(aedes, options.port ?? (await freePort()), options);
+  const broker = new EmbeddedTestBroker(aedes, options.port ?? (await freeTcpPort()), options);
   await broker.start();
   return broker;
 }

@@ -2,8 +2,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../../hal/clock.js';
 import { LinkRig } from './rig.js';
 import { Subscriber } from './subscriber.js';
-import { freePort, mosquittoMissing, startTestBroker } from './test-broker.js';
+import { mosquittoMissing, startTestBroker } from './test-broker.js';
 import { itNeeds } from '../../helpers/prerequisites.js';
+import { freeTcpPort } from '../../helpers/ports.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -17,7 +18,7 @@ describe('upstream publishing', () => {
     const broker = await startTestBroker();
     cleanups.push(() => broker.dispose());
     const clock = new ManualClock();
-    const hub = await LinkRig.create({ broker: `mqtt://127.0.0.1:${await freePort()}` }, { clock, backoff: { initialDelayMs: 3_600_000 } });
+    const hub = await LinkRig.create({ broker: `mqtt://127.0.0.1:${await freeTcpPort()}` }, { clock, backoff: { initialDelayMs: 3_600_000 } });
     cleanups.push(() => hub.dispose());
     await hub.link.start();
     await hub.link.publishUpstream('response', gbcs(1), { expirySeconds: 5 });

@@ -7,7 +7,8 @@ import { classifyConnectError } from '../../../src/wan/connect-errors.js';
 import { WanError } from '../../../src/wan/errors.js';
 import { LinkRig } from './rig.js';
 import { Subscriber } from './subscriber.js';
-import { freePort, startTestBroker, type TestBroker } from './test-broker.js';
+import { startTestBroker, type TestBroker } from './test-broker.js';
+import { freeTcpPort } from '../../helpers/ports.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -34,7 +35,7 @@ describe('WAN link retries', () => {
     const clock = new ManualClock();
     const draws = [0, 0.99, 0.5, 0.25, 0.75, 0.5];
     let draw = 0;
-    const hub = await rig({ broker: `mqtt://127.0.0.1:${await freePort()}` }, { clock, backoff: BACKOFF, random: () => draws[draw++ % draws.length]! });
+    const hub = await rig({ broker: `mqtt://127.0.0.1:${await freeTcpPort()}` }, { clock, backoff: BACKOFF, random: () => draws[draw++ % draws.length]! });
     const seen: Array<{ code: string; attempt: number; delay: number; message: string }> = [];
     hub.link.on('retrying', (error, attempt, delay) => seen.push({ code: error.code, attempt, delay, message: error.message }));
 

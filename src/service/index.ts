@@ -1,0 +1,1 @@
+export { feedWatchdog, serviceNotifier, type Health, type ServiceNotifier, type ServiceState } from './systemd-notify.js';
