@@ -40,12 +40,14 @@ export const LAYERS = [
   { name: 'gpf', path: 'src/gpf', uses: [...SERVICES, 'use-case', 'chf'] },
   { name: 'wan', path: 'src/wan', uses: [...BELOW_PROTOCOL, 'gbcs'] },
   { name: 'hub', path: 'src/hub', uses: [...SERVICES, 'use-case', 'chf', 'gpf', 'wan'] },
-  // The running hub's local management API, which the CLI and the installer page use.
-  { name: 'control', path: 'src/control', uses: [...GROUND, 'chf', 'gpf', 'han', 'store', 'security', 'logs', 'wan'] },
+  // Pairing at the hub: the join-progress stream (from the chf, han and hub layers' events), labels,
+  // the installer.mode policy, and the installer's page. Below control, whose pair operations use it.
+  { name: 'installer', path: 'src/installer', uses: [...SERVICES, 'use-case', 'chf', 'hub'] },
+  // The running hub's local management API, which the CLI uses.
+  { name: 'control', path: 'src/control', uses: [...GROUND, 'chf', 'gpf', 'han', 'store', 'security', 'logs', 'wan', 'firmware', 'installer'] },
   { name: 'headend', path: 'src/headend', uses: [...SERVICES, 'use-case', 'chf', 'gpf'] },
-  { name: 'installer', path: 'src/installer', uses: [...GROUND, 'logs', 'control'] },
   // The composition root: the one place that picks and builds the concrete parts.
-  { name: 'root', path: ['src/hub.ts', 'src/radio-source.ts', 'src/sim-process.ts'], file: true, uses: [...SERVICES, 'update', 'use-case', 'chf', 'gpf', 'wan', 'hub', 'control', 'headend', 'installer'] },
+  { name: 'root', path: ['src/hub.ts', 'src/radio-source.ts', 'src/sim-process.ts', 'src/sim-in-process.ts'], file: true, uses: [...SERVICES, 'update', 'use-case', 'chf', 'gpf', 'wan', 'hub', 'control', 'headend', 'installer'] },
   { name: 'cli', path: 'src/cli', uses: [...SERVICES, 'update', 'service', 'use-case', 'chf', 'gpf', 'wan', 'hub', 'control', 'headend', 'installer', 'root'] },
   { name: 'cli-entry', path: 'src/cli.ts', file: true, uses: [...GROUND, 'cli'] },
   // Building and installing the Pi bundle: hal/ and src/ only through their entrances (index.ts); nothing imports it.

@@ -326,7 +326,10 @@ export class EzspRadio extends EventEmitter<RadioEvents> implements Radio {
         this.emit('deviceLeft', { eui64: verdict.eui64 });
         return;
       case 'refused':
-        this.emit('joinRefused', { eui64: verdict.eui64, reason: verdict.reason });
+        this.emit('joinRefused', { eui64: verdict.eui64, reason: verdict.reason, step: verdict.step });
+        return;
+      case 'heard':
+        this.emit('joinHeard', { eui64: verdict.eui64, nodeId: verdict.nodeId });
         return;
       case 'joined':
         this.emit('deviceJoined', { eui64: verdict.eui64, nodeId: verdict.nodeId });

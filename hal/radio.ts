@@ -76,8 +76,13 @@ export interface RadioEvents {
   networkDown: [reason: string];
   /** A device completed joining through the trust centre with an allowed key. */
   deviceJoined: [device: { eui64: Eui64; nodeId: number }];
-  /** A device asked to join and was refused (not allowed now, or wrong key). */
-  joinRefused: [device: { eui64: Eui64; reason: string }];
+  /** The trust centre let a device in with its pre-configured key; `linkKeyEstablished` or `joinRefused` follows. */
+  joinHeard: [device: { eui64: Eui64; nodeId: number }];
+  /**
+   * A device asked to join and was refused: by the trust centre (no key for it now), or at key
+   * establishment (it does not hold the key it was allowed with: a wrong install code).
+   */
+  joinRefused: [device: { eui64: Eui64; reason: string; step?: 'trustCentre' | 'keyEstablishment' }];
   deviceLeft: [device: { eui64: Eui64 }];
   /** Key establishment finished: the device now uses this TC link key. */
   linkKeyEstablished: [device: { eui64: Eui64; linkKey: Buffer }];

@@ -13,7 +13,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const STAMP = join(ROOT, 'dist', '.built');
 const SOURCES = ['src', 'hal', 'flash', 'tsconfig.json', 'tsconfig.build.json', 'package.json', 'scripts/build.mjs'];
 /** Non-TypeScript files the runtime reads relative to its own module, copied to the same place in dist/. */
-const ASSETS = ['hal/sim/scenarios'];
+const ASSETS = ['hal/sim/scenarios', 'src/installer/page/public'];
 
 function newestMtime(path) {
   if (!existsSync(path)) return 0;

@@ -3,27 +3,29 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { HubError } from '../hal/errors.js';
-import { registerCommands } from './cli/index.js';
+import { registerCommands, subcommandOf } from './cli/index.js';
 
 /**
  * The `hub` command. Each subcommand lives in its own module under `src/cli/`; this file only
- * assembles them and turns errors into messages a person can act on.
+ * assembles them (only the one asked for, when it is named) and turns errors into messages a
+ * person can act on.
  */
-export function buildProgram(): Command {
+export async function buildProgram(only?: string): Promise<Command> {
   const program = new Command('hub')
     .description('GB smart-metering Communications Hub runtime (CHF and GPF)')
     .option('-c, --config <file>', 'YAML configuration file (defaults: simulated radio, embedded broker)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  registerCommands(program);
+  await registerCommands(program, only);
   return program;
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const program = await buildProgram(subcommandOf(argv));
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return 0;
+    // An action may set its own status (`hub pair watch` says how a join ended).
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     if (error instanceof CommanderError) {
       // Commander has already printed help or the usage problem.

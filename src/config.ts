@@ -76,6 +76,35 @@ export interface HubConfig {
     /** How long a start on a new slot may take to reach its broker before it counts as failed. */
     trialSeconds: number;
   };
+  control: {
+    /** A PEM file with the lab head end's ECDSA P-256 public key; set, the control operations are served over MQTT to requests it signs. */
+    headEndKey?: string;
+  };
+  installer: InstallerConfig;
+}
+
+/** Pairing at the hub (`hub pair`, the local page) and the page itself; see README "Pairing on the doorstep". */
+export interface InstallerConfig {
+  /**
+   * `watch`: show and help pair Devices their supplier's CCS01 whitelisted (re-opening the window
+   * CCS01 set); `local-add`: also add Devices at the hub, behind the engineering PIN (labs, prototypes).
+   */
+  mode: 'watch' | 'local-add';
+  /** The join window a local add opens, and a re-open when the CCS01's is not known. */
+  joinTimeoutSeconds: number;
+  page: {
+    enabled: boolean;
+    /** One interface's address; a non-loopback one only with `allowNetwork`. */
+    host: string;
+    /** 0: a free port, printed at start. */
+    port: number;
+    allowNetwork: boolean;
+    /** PEM files: with both, the page is served over HTTPS. */
+    cert?: string;
+    key?: string;
+    /** A signed-in session ends this long after it began. */
+    sessionMinutes: number;
+  };
 }
 
 export const DEFAULT_CONFIG: HubConfig = {
@@ -88,6 +117,8 @@ export const DEFAULT_CONFIG: HubConfig = {
   identity: { manufacturerId: '0000', modelType: '0000' },
   security: {},
   firmware: { quotaBytes: 64 * 1024 * 1024, targets: {}, trialSeconds: 120 },
+  control: {},
+  installer: { mode: 'watch', joinTimeoutSeconds: 300, page: { enabled: false, host: '127.0.0.1', port: 8080, allowNetwork: false, sessionMinutes: 15 } },
 };
 
 export const CONFIG_SCHEMA = {
@@ -188,6 +219,34 @@ export const CONFIG_SCHEMA = {
         },
       },
     },
+    control: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { headEndKey: { type: 'string', minLength: 1 } },
+    },
+    installer: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        mode: { type: 'string', enum: ['watch', 'local-add'] },
+        joinTimeoutSeconds: { type: 'integer', minimum: 1, maximum: 0xffff },
+        page: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            enabled: { type: 'boolean' },
+            // One address, never a wildcard: the page listens on the interface it is given and no other.
+            host: { type: 'string', minLength: 1, not: { enum: ['0.0.0.0', '::', '*', ''] } },
+            port: { type: 'integer', minimum: 0, maximum: 65535 },
+            allowNetwork: { type: 'boolean' },
+            cert: { type: 'string', minLength: 1 },
+            key: { type: 'string', minLength: 1 },
+            sessionMinutes: { type: 'integer', minimum: 1, maximum: 240 },
+          },
+          dependencies: { cert: ['key'], key: ['cert'] },
+        },
+      },
+    },
   },
 } as const;
 
@@ -236,6 +295,10 @@ export function parseConfig(text: string, source: string): HubConfig {
     throw new ConfigError('CONFIG_INVALID', problems.join('; '), { where: source });
   }
   const given = raw as Partial<{ [K in keyof HubConfig]: Partial<HubConfig[K]> }>;
+  const page = given.installer?.page;
+  if (page?.host !== undefined && !page.allowNetwork && !isLoopbackAddress(page.host)) {
+    throw new ConfigError('CONFIG_INVALID', `installer.page.host ${page.host} is not a loopback address: the installer page is local unless installer.page.allowNetwork is true`, { where: source });
+  }
   return {
     // A named board is a real radio: the simulator default must not stand in for its port.
     radio: given.radio?.board === undefined ? { ...DEFAULT_CONFIG.radio, ...given.radio } : { ...given.radio },
@@ -247,7 +310,14 @@ export function parseConfig(text: string, source: string): HubConfig {
     identity: { ...DEFAULT_CONFIG.identity, ...given.identity },
     security: { ...DEFAULT_CONFIG.security, ...given.security },
     firmware: { ...DEFAULT_CONFIG.firmware, ...given.firmware },
+    control: { ...DEFAULT_CONFIG.control, ...given.control },
+    installer: { ...DEFAULT_CONFIG.installer, ...given.installer, page: { ...DEFAULT_CONFIG.installer.page, ...given.installer?.page } },
   };
+}
+
+/** 127.0.0.0/8, ::1 and localhost: the addresses only this machine reaches. */
+export function isLoopbackAddress(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host) || /^::ffff:127(\.\d{1,3}){3}$/i.test(host);
 }
 
 /** Load a config file, or the defaults when `path` is undefined. */

@@ -14,6 +14,7 @@ import { ActivationGate, firmwareTargets, otaPacing, OwnImage, startHubFirmware,
 import { HanAdmission, NetworkIdentity, HanRelay, SleepyQueue } from './han/index.js';
 import { openGbcsHub, type GbcsHub, startHubWan, type HubWan } from './hub/index.js';
 import { HUB_EVENTS, openHubLogs, type HubLogs } from './logs/index.js';
+import { JoinProgress, Pairing } from './installer/index.js';
 import { seedCredentialsFromKeystore } from './security/credentials.js';
 import { trustDemoHeadEnd } from './headend/index.js';
 import { FileSecureElement } from './security/file-secure-element.js';
@@ -57,6 +58,8 @@ export interface Hub {
   readonly admission: HanAdmission;
   readonly joinWindows: JoinWindows;
   readonly network: NetworkInfo;
+  /** The network's kept identity (PAN ids, channel, key), which `hub network backup|restore` reads and replaces. */
+  readonly identity: NetworkIdentity;
   readonly wan: HubWan | undefined;
   /** The Upgrade Images held and those on their way in over the WAN. */
   readonly firmware: HubFirmware;
@@ -67,6 +70,10 @@ export interface Hub {
   /** Each own image received over the WAN and applied to the slots: kept (run it from the next start) or rolled back. */
   readonly ownUpdates: OwnUpdates | undefined;
   readonly relay: HanRelay;
+  /** Each Device's way onto the HAN, stage by stage: what `hub pair watch` and the installer page show. */
+  readonly joinProgress: JoinProgress;
+  /** What an installer may do at the hub (`hub pair`, the installer page), under `installer.mode`. */
+  readonly pairing: Pairing;
   readonly gbcs: GbcsHub;
   readonly time: HubTime;
   /** The dual-band hub's Sub GHz state (DBCH01-11); undefined for a single-band hub. */
@@ -221,6 +228,10 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       ...(subGhz ? { subGhz } : {}),
     });
     closers.push(() => gbcs.stop());
+    const joinProgress = new JoinProgress({ clock, deviceLog, joinWindows, admission, alerts: gbcs.router.alerts, relay });
+    closers.push(async () => joinProgress.stop());
+    const pairing = new Pairing({ config: config.installer, clock, deviceLog, joinWindows, joinProgress, eventLog: logs.eventLog, radio });
+    closers.push(async () => pairing.stop());
     if (config.security.keystore) {
       const trusted = await seedCredentialsFromKeystore(gbcs.credentials, config.security.keystore, [chf, gpf], {
         ownKey: (eui, usage) => secureElement.publicKey(eui, usage),
@@ -310,7 +321,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     await relay.start();
     logger.info({ chf, gpf }, 'GBCS identity');
     const health = () => ({ radio: link.connected, store: store.writeFailure === undefined });
-    return { clock, store, logs, deviceLog, radio, admission, joinWindows, network, wan, relay, gbcs, time, subGhz, gpf: gpfState, firmware, ownImage, ownFirmware, ownUpdates, health, stop };
+    return { clock, store, logs, deviceLog, radio, admission, joinWindows, network, identity, wan, relay, joinProgress, pairing, gbcs, time, subGhz, gpf: gpfState, firmware, ownImage, ownFirmware, ownUpdates, health, stop };
   } catch (error) {
     await stop();
     throw error;

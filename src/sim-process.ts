@@ -72,7 +72,7 @@ function readListening(child: ChildProcess, timeoutMs: number): Promise<{ radio:
   });
 }
 
-class ControlConnection {
+export class ControlConnection {
   private nextId = 1;
   private buffered = '';
   private readonly waiting = new Map<number, { resolve: (reply: Record<string, unknown>) => void; reject: (error: Error) => void }>();

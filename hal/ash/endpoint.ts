@@ -388,7 +388,10 @@ export class AshEndpoint extends EventEmitter<AshLinkEvents> implements AshLink 
     this.decoder.clear();
     this.settleConnect(error);
     if (wasConnected) {
-      this.log.warn({ code: error.code }, 'ASH disconnected');
+      // Our own close (a stop), or a host leaving the simulated NCP, is routine; a line lost under a running host is not.
+      if (error.code === 'ASH_CLOSED') this.log.debug({ code: error.code }, 'ASH disconnected');
+      else if (this.role === 'ncp') this.log.info({ code: error.code }, 'ASH disconnected');
+      else this.log.warn({ code: error.code }, 'ASH disconnected');
       this.emit('disconnected', error);
     }
   }

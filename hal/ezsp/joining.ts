@@ -13,8 +13,13 @@ import { EmberDeviceUpdate, EmberJoinDecision, EmberKeyStatus, nameOf } from './
 export type JoinVerdict =
   | { kind: 'none' }
   | { kind: 'left'; eui64: Eui64 }
-  | { kind: 'refused'; eui64: Eui64; reason: string }
+  | { kind: 'refused'; eui64: Eui64; reason: string; step: JoinStep }
+  /** The trust centre let the device in with its pre-configured key; key establishment follows. */
+  | { kind: 'heard'; eui64: Eui64; nodeId: number }
   | { kind: 'joined'; eui64: Eui64; nodeId: number };
+
+/** Which of the join's two steps refused it: the trust centre's decision, or key establishment after it. */
+export type JoinStep = 'trustCentre' | 'keyEstablishment';
 
 const KEY_SUCCESS: ReadonlySet<number> = new Set([
   EmberKeyStatus.TRUST_CENTER_LINK_KEY_ESTABLISHED,
@@ -63,11 +68,11 @@ export class JoinTracker {
     }
     if (decision === EmberJoinDecision.DENY_JOIN || decision === EmberJoinDecision.NO_ACTION) {
       const reason = this.allowed.has(eui64) ? 'trust centre denied the join' : 'not allowed to join now';
-      return { kind: 'refused', eui64, reason };
+      return { kind: 'refused', eui64, reason, step: 'trustCentre' };
     }
     if (status === EmberDeviceUpdate.STANDARD_SECURITY_SECURED_REJOIN) return { kind: 'none' };
     this.awaitingKey.set(eui64, nodeId);
-    return { kind: 'none' };
+    return { kind: 'heard', eui64, nodeId };
   }
 
   onKeyEstablishment(eui64: Eui64, status: number, knownNodeId: number | undefined): JoinVerdict {
@@ -78,6 +83,6 @@ export class JoinTracker {
       this.allowed.delete(eui64);
       return nodeId === undefined ? { kind: 'none' } : { kind: 'joined', eui64, nodeId };
     }
-    return { kind: 'refused', eui64, reason: `key establishment failed (${nameOf(EmberKeyStatus, status)}): wrong install code?` };
+    return { kind: 'refused', eui64, reason: `key establishment failed (${nameOf(EmberKeyStatus, status)}): wrong install code?`, step: 'keyEstablishment' };
   }
 }

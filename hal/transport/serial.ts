@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { DelimiterParser } from '@serialport/parser-delimiter';
-import { SerialPort } from 'serialport';
+import type { SerialPort } from 'serialport';
 import { serialError } from './serial-errors.js';
 import { TransportError, type Transport, type TransportEvents } from './transport.js';
 
@@ -47,6 +47,8 @@ export class SerialTransport extends EventEmitter<TransportEvents> implements Tr
     if (this.port) return;
     const { path, baudRate } = this.options;
     const flow = this.options.flowControl ?? 'none';
+    // Loaded on first open: a hub on the simulator or a TCP coordinator never pays for serialport's bindings (~15 MB).
+    const { SerialPort } = await import('serialport');
     const port = new SerialPort({
       path,
       baudRate,

@@ -46,8 +46,13 @@ export interface DeviceLogView {
 
 export type DeviceLogChangeKind = 'added' | 'removed' | 'linkKeyChanged' | 'restored';
 
+/** Who put a Device in the log: its supplier's CCS01, or an installer at the hub (the CLI or the local page). */
+export type WhitelistOrigin = 'CCS01' | 'local';
+
 export interface DeviceLogChange {
   kind: DeviceLogChangeKind;
+  /** For `added`: who added it (not kept in the entry: a Device's entry is the same whoever added it). */
+  origin?: WhitelistOrigin;
   /** The Devices the change concerns (for `restored`: every EUI added or removed). */
   eui64s: Eui64[];
   at: number;
@@ -64,6 +69,8 @@ export interface AddDeviceRequest {
   deviceType: string;
   /** Hex or bytes, CRC included; checked before anything is written. */
   installCode?: Buffer | string;
+  /** Default `local`. */
+  origin?: WhitelistOrigin;
 }
 
 export type AddOutcome = { added: true } | { added: false; installCodeTaken: boolean };
@@ -236,7 +243,7 @@ export class DeviceLog extends EventEmitter<DeviceLogEvents> {
       if (installCode) stored.installCode = installCode.toString('hex');
       await this.devices.put(eui64, stored);
       this.entries.set(eui64, stored);
-      this.announce('added', [eui64]);
+      this.announce('added', [eui64], request.origin ?? 'local');
       return { added: true };
     });
   }
@@ -368,8 +375,10 @@ export class DeviceLog extends EventEmitter<DeviceLogEvents> {
     this.closed = true;
   }
 
-  private announce(kind: DeviceLogChangeKind, eui64s: Eui64[]): void {
-    this.emit('changed', { kind, eui64s, at: this.clock.now(), devices: this.view() });
+  private announce(kind: DeviceLogChangeKind, eui64s: Eui64[], origin?: WhitelistOrigin): void {
+    const change: DeviceLogChange = { kind, eui64s, at: this.clock.now(), devices: this.view() };
+    if (origin) change.origin = origin;
+    this.emit('changed', change);
   }
 
   /** One mutation at a time, in call order, so capacity and historic checks see settled state. */

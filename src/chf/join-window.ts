@@ -28,6 +28,8 @@ export interface JoinPlanStep {
 }
 
 export interface JoinWindowEvents {
+  /** A window opened (by CCS01, or re-opened locally), with its plan: each half's length, in order, from `at`. */
+  opened: [event: { eui64: Eui64; at: number; plan: JoinPlanStep[] }];
   phase: [event: { eui64: Eui64; phase: JoinPhase; closesAt: number }];
   /** The Device established a key in this phase; `resumedWithHistoricKey` when it kept its old one. */
   joined: [event: { eui64: Eui64; phase: JoinPhase; resumedWithHistoricKey: boolean }];
@@ -46,6 +48,8 @@ interface ActiveWindow {
 
 export class JoinWindows extends EventEmitter<JoinWindowEvents> {
   private readonly active = new Map<Eui64, ActiveWindow>();
+  /** The join_timeout each Device's last window was opened with, so an installer can re-open the window its CCS01 set. */
+  private readonly timeouts = new Map<Eui64, number>();
 
   constructor(
     private readonly log: DeviceLog,
@@ -59,7 +63,11 @@ export class JoinWindows extends EventEmitter<JoinWindowEvents> {
 
   /** A Device that leaves the log loses its window (admission has already closed the radio side). */
   private readonly onLogChanged = ({ eui64s }: { eui64s: Eui64[] }): void => {
-    for (const eui64 of eui64s) if (!this.log.has(eui64)) this.cancelTimer(eui64);
+    for (const eui64 of eui64s) {
+      if (this.log.has(eui64)) continue;
+      this.cancelTimer(eui64);
+      this.timeouts.delete(eui64);
+    }
   };
 
   private readonly onLinkKey = ({ eui64, linkKey }: { eui64: Eui64; linkKey: Buffer }): void => {
@@ -80,19 +88,30 @@ export class JoinWindows extends EventEmitter<JoinWindowEvents> {
     if (!entry) throw new DeviceLogError('DEVICE_NOT_IN_LOG', 'is not in the CHF Device Log', { where: eui64 });
     if (!entry.installCode) throw new DeviceLogError('INSTALL_CODE_MISSING', 'has no install code to join with', { where: eui64 });
     this.cancelTimer(eui64);
+    this.timeouts.set(eui64, joinTimeoutSeconds);
     const totalMs = joinTimeoutSeconds * 1000;
     const historicKey = this.log.historic.get(eui64)?.tcLinkKey;
     const installCodeKey = linkKeyFromInstallCode(entry.installCode);
+    const at = this.clock.now();
     if (!historicKey) {
-      await this.enter(eui64, 'installCode', installCodeKey, totalMs, undefined);
-      return [{ phase: 'installCode', durationMs: totalMs }];
+      const plan: JoinPlanStep[] = [{ phase: 'installCode', durationMs: totalMs }];
+      this.emit('opened', { eui64, at, plan });
+      await this.reportFailure(eui64, this.enter(eui64, 'installCode', installCodeKey, totalMs, undefined));
+      return plan;
     }
     const firstHalf = Math.floor(totalMs / 2);
-    await this.enter(eui64, 'historicKey', historicKey, firstHalf, () => this.secondHalf(eui64, installCodeKey, totalMs - firstHalf));
-    return [
+    const plan: JoinPlanStep[] = [
       { phase: 'historicKey', durationMs: firstHalf },
       { phase: 'installCode', durationMs: totalMs - firstHalf },
     ];
+    this.emit('opened', { eui64, at, plan });
+    await this.reportFailure(eui64, this.enter(eui64, 'historicKey', historicKey, firstHalf, () => this.secondHalf(eui64, installCodeKey, totalMs - firstHalf)));
+    return plan;
+  }
+
+  /** The join_timeout (seconds) `eui64`'s last window was opened with while this hub runs, if any. */
+  lastJoinTimeout(eui64: Eui64): number | undefined {
+    return this.timeouts.get(eui64);
   }
 
   phaseOf(eui64: Eui64): JoinPhase | undefined {
@@ -126,6 +145,16 @@ export class JoinWindows extends EventEmitter<JoinWindowEvents> {
       throw error;
     }
     this.emit('phase', { eui64, phase, closesAt: this.clock.now() + durationMs });
+  }
+
+  /** A window announced as opened that the radio would not open is reported failed too, so no watcher waits on it. */
+  private async reportFailure(eui64: Eui64, opening: Promise<void>): Promise<void> {
+    try {
+      await opening;
+    } catch (error) {
+      this.emit('failed', { eui64, error: error instanceof Error ? error : new Error(String(error)) });
+      throw error;
+    }
   }
 
   private secondHalf(eui64: Eui64, installCodeKey: Buffer, durationMs: number): void {

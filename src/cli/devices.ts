@@ -2,17 +2,17 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { HubError } from '../../hal/errors.js';
 import { parseEui64 } from '../../hal/eui64.js';
-import { DeviceLog, type DeviceLogEntry, type HistoricDeviceEntry, hashTcLinkKey, maskSecret } from '../chf/index.js';
 import { DEVICE_TYPE_NAMES, DEVICE_TYPES } from '../security/device-types.js';
 import { loadConfig } from '../config.js';
+import { invoke, type InvokeOptions, devicesAdd, devicesHistoric, devicesList, devicesRemove } from '../control/index.js';
 import { KEY_FILE_NAME } from '../security/file-secure-element.js';
-import type { Store } from '../store/index.js';
-import { openLocalStore } from './local-store.js';
+import { devicesTable } from './pair.js';
+import { table } from './table.js';
 
 /**
  * `hub devices`: read and change the CHF Device Log in the store the hub uses. Install codes and
- * keys are personal data: they are shown masked, never in full. LevelDB lets one process in at a
- * time, so while the hub runs these commands are refused with a message saying so.
+ * keys are personal data: they are shown masked, never in full. While the hub runs, these go
+ * through its control socket (src/control), so the HAN sees a change at once.
  */
 
 export interface DevicesOptions {
@@ -24,91 +24,36 @@ export interface DevicesOptions {
 
 export class DevicesCommandError extends HubError {}
 
-async function openLogAt(options: DevicesOptions, creating: boolean): Promise<{ store: Store; log: DeviceLog }> {
-  const path = resolve(options.store);
-  const { store } = await openLocalStore(path, { ...(options.keys ? { keysDir: options.keys } : {}), creating, errorClass: DevicesCommandError });
-  try {
-    return { store, log: await DeviceLog.open(store) };
-  } catch (error) {
-    await store.close();
-    throw error;
-  }
-}
-
-async function withLog<T>(options: DevicesOptions, creating: boolean, run: (log: DeviceLog) => Promise<T>): Promise<T> {
-  const { store, log } = await openLogAt(options, creating);
-  try {
-    return await run(log);
-  } finally {
-    await log.close().catch(() => undefined);
-    await store.close();
-  }
-}
-
-const when = (ms: number | undefined): string => (ms === undefined ? '' : new Date(ms).toISOString());
-
-function deviceRecord(entry: DeviceLogEntry) {
-  return {
-    eui64: entry.eui64,
-    deviceType: entry.deviceType,
-    gbcsDeviceType: DEVICE_TYPES[entry.deviceType].code,
-    installCode: maskSecret(entry.installCode),
-    tcLinkKey: entry.tcLinkKey ? 'established' : 'none',
-    hashedTcLinkKey: hashTcLinkKey(entry.tcLinkKey).toString('hex'),
-    addedAt: when(entry.addedAt),
-    lastCommunication: when(entry.lastCommunication),
-    signalStrength: entry.signalStrength ?? null,
-  };
-}
-
-function historicRecord(entry: HistoricDeviceEntry) {
-  return { eui64: entry.eui64, tcLinkKey: maskSecret(entry.tcLinkKey), hashedTcLinkKey: hashTcLinkKey(entry.tcLinkKey).toString('hex'), recordedAt: when(entry.recordedAt) };
-}
-
-function table(headings: string[], rows: string[][]): string {
-  const widths = headings.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
-  return `${[line(headings), ...rows.map(line)].join('\n')}\n`;
-}
+const at = (options: DevicesOptions): InvokeOptions => ({ storePath: resolve(options.store), ...(options.keys ? { keysDir: options.keys } : {}) });
 
 export async function listDevices(options: DevicesOptions, json = false): Promise<string> {
-  return withLog(options, false, async (log) => {
-    const devices = log.list().map(deviceRecord);
-    if (json) return `${JSON.stringify({ capacity: log.capacity, devices }, null, 2)}\n`;
-    if (devices.length === 0) return `The CHF Device Log is empty (capacity ${log.capacity}).\n`;
-    const rows = devices.map((d) => [d.eui64, d.deviceType, d.installCode || '-', d.tcLinkKey === 'established' ? `established, hash ${d.hashedTcLinkKey.slice(0, 8)}…` : 'none', d.lastCommunication || 'never', d.signalStrength === null ? '' : `${d.signalStrength} dBm`]);
-    return table(['EUI-64', 'TYPE', 'INSTALL CODE', 'TC LINK KEY', 'LAST COMMUNICATION', 'SIGNAL'], rows) + `${devices.length} of ${log.capacity} Devices\n`;
-  });
+  const { capacity, devices } = await invoke(devicesList, {}, at(options));
+  if (json) return `${JSON.stringify({ capacity, devices }, null, 2)}\n`;
+  if (devices.length === 0) return `The CHF Device Log is empty (capacity ${capacity}).\n`;
+  const rows = devices.map((d) => [d.eui64, d.deviceType, d.installCode || '-', d.tcLinkKey === 'established' ? `established, hash ${d.hashedTcLinkKey.slice(0, 8)}…` : 'none', d.lastCommunication || 'never', d.signalStrength === null ? '' : `${d.signalStrength} dBm`]);
+  return table(['EUI-64', 'TYPE', 'INSTALL CODE', 'TC LINK KEY', 'LAST COMMUNICATION', 'SIGNAL'], rows) + `${devices.length} of ${capacity} Devices\n`;
 }
 
 export async function listHistoric(options: DevicesOptions, json = false): Promise<string> {
-  return withLog(options, false, async (log) => {
-    const entries = log.historic.list().map(historicRecord);
-    if (json) return `${JSON.stringify({ entries }, null, 2)}\n`;
-    if (entries.length === 0) return 'The CHF Historic Device Log is empty.\n';
-    return table(['EUI-64', 'RECORDED AT', 'TC LINK KEY', 'HASH'], entries.map((e) => [e.eui64, e.recordedAt, e.tcLinkKey, `${e.hashedTcLinkKey.slice(0, 8)}…`]));
-  });
+  const { entries } = await invoke(devicesHistoric, {}, at(options));
+  if (json) return `${JSON.stringify({ entries }, null, 2)}\n`;
+  if (entries.length === 0) return 'The CHF Historic Device Log is empty.\n';
+  return table(['EUI-64', 'RECORDED AT', 'TC LINK KEY', 'HASH'], entries.map((e) => [e.eui64, e.recordedAt, e.tcLinkKey, `${e.hashedTcLinkKey.slice(0, 8)}…`]));
 }
 
 export async function addDevice(options: DevicesOptions, request: { eui64: string; deviceType: string; installCode?: string }, json = false): Promise<string> {
-  return withLog(options, true, async (log) => {
-    const outcome = await log.add(request);
-    const entry = deviceRecord(log.get(parseEui64(request.eui64))!);
-    if (json) return `${JSON.stringify({ ...outcome, device: entry }, null, 2)}\n`;
-    if (outcome.added) return `Added ${entry.eui64} (${entry.deviceType}, install code ${entry.installCode || 'none'}).\n`;
-    if (outcome.installCodeTaken) return `${entry.eui64} had no install code (restored from a backup, or its code was dropped once its link key was established); it now has ${entry.installCode}.\n`;
-    return `${entry.eui64} is already in the log; its install code and TC link key were kept unchanged.\n`;
-  });
+  const { device: entry, ...outcome } = await invoke(devicesAdd, request, at(options));
+  if (json) return `${JSON.stringify({ ...outcome, device: entry }, null, 2)}\n`;
+  if (outcome.added) return `Added ${entry.eui64} (${entry.deviceType}, install code ${entry.installCode || 'none'}).\n`;
+  if (outcome.installCodeTaken) return `${entry.eui64} had no install code (restored from a backup, or its code was dropped once its link key was established); it now has ${entry.installCode}.\n`;
+  return `${entry.eui64} is already in the log; its install code and TC link key were kept unchanged.\n`;
 }
 
 export async function removeDevice(options: DevicesOptions, eui64: string, json = false): Promise<string> {
-  return withLog(options, false, async (log) => {
-    const outcome = await log.remove(eui64);
-    if (!outcome.removed) throw new DevicesCommandError('DEVICE_NOT_IN_LOG', 'is not in the CHF Device Log', { where: eui64 });
-    if (json) return `${JSON.stringify(outcome, null, 2)}\n`;
-    const kept = outcome.keptInHistoricLog ? '; its TC link key was kept in the Historic Device Log' : '';
-    return `Removed ${parseEui64(eui64)} from the CHF Device Log${kept}. The hub no longer admits or relays it.\n`;
-  });
+  const outcome = await invoke(devicesRemove, { eui64 }, at(options));
+  if (json) return `${JSON.stringify(outcome, null, 2)}\n`;
+  const kept = outcome.keptInHistoricLog ? '; its TC link key was kept in the Historic Device Log' : '';
+  return `Removed ${parseEui64(eui64)} from the CHF Device Log${kept}. The hub no longer admits or relays it.\n`;
 }
 
 async function storeOptions(program: Command, opts: { store?: string; keys?: string }): Promise<DevicesOptions> {
@@ -126,6 +71,10 @@ export function registerDevices(program: Command): void {
   const out = (text: string) => void process.stdout.write(text);
   type Opts = { store?: string; keys?: string; json?: boolean };
 
+  // `hub devices` alone: the HAN as the installer sees it (join state, last heard, link quality).
+  common(devices.command('table', { isDefault: true }).description('the HAN at a glance: each Device, how its join stands, when it was last heard and how well')).action(async (opts: Opts) => {
+    out(await devicesTable(resolve((await storeOptions(program, opts)).store), opts.json));
+  });
   common(devices.command('list').description('the Devices in the log, with masked install codes and key status')).action(async (opts: Opts) => {
     out(await listDevices(await storeOptions(program, opts), opts.json));
   });

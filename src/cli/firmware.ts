@@ -2,19 +2,15 @@ import { createPrivateKey, sign, type KeyObject } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { SystemClock } from '../../hal/clock.js';
 import { HubError } from '../../hal/errors.js';
 import { parseEui64 } from '../../hal/eui64.js';
 import { loadConfig } from '../config.js';
-import { FirmwareImages, HEADER_STRING_LENGTH, ImageReceiver, buildUpgradeImage, signUpgradeImage, type TransferProgress, type UpgradeImageFields } from '../firmware/index.js';
-import type { Store } from '../store/index.js';
+import { HEADER_STRING_LENGTH, buildUpgradeImage, signUpgradeImage, type UpgradeImageFields } from '../firmware/index.js';
 import { writeFileAtomic } from '../security/atomic-file.js';
-import { SecurityCredentials } from '../security/credentials.js';
 import { privateFileProblem } from '../security/file-permissions.js';
 import { loadRtdsKeystore } from '../security/rtds-secure-element.js';
-import { formatImageInspection, inspectUpgradeImage, type Trust } from './firmware-inspect.js';
-import { firmwareStatus, formatFirmwareStatus } from './firmware-status.js';
-import { openLocalStore } from './local-store.js';
+import { formatImageInspection, inspectUpgradeImage, type Trust } from '../firmware/index.js';
+import { invoke, type InvokeOptions, firmwareInspect, firmwareStatusOperation, formatFirmwareStatus, fromWireError } from '../control/index.js';
 
 /**
  * `hub firmware`: GBCS Upgrade Images from the command line. `inspect` reads one (and checks its
@@ -32,25 +28,8 @@ async function storePath(program: Command, options: StoreOptions): Promise<strin
   return resolve(options.store ?? (await loadConfig(program.opts<{ config?: string }>().config)).store.path);
 }
 
-interface StoreParts {
-  store: Store;
-  credentials: SecurityCredentials;
-  images: FirmwareImages;
-  transfers: TransferProgress[];
-}
-
-async function withStore<T>(path: string, options: StoreOptions, run: (parts: StoreParts) => Promise<T>): Promise<T> {
-  const { store } = await openLocalStore(path, { keysDir: options.keys ?? path, errorClass: FirmwareCommandError });
-  try {
-    const clock = new SystemClock();
-    const credentials = await SecurityCredentials.open(store);
-    const images = await FirmwareImages.open(store, { clock });
-    // Opened to read progress only: nothing is received or resumed here.
-    const receiver = await ImageReceiver.open({ store, images, clock, credentials, targetOf: () => undefined });
-    return await run({ store, credentials, images, transfers: receiver.progress() });
-  } finally {
-    await store.close();
-  }
+function target(path: string, options: StoreOptions): InvokeOptions {
+  return { storePath: path, keysDir: options.keys ?? path };
 }
 
 /** A number given as decimal or 0x-hex that fits `octets`. */
@@ -134,7 +113,7 @@ export function registerFirmware(program: Command): void {
     .description('show an Upgrade Image: its OTA header, the Manufacturer Image hash CS06 names, its signature and who made it')
     .argument('<file>', 'the Upgrade Image, raw octets')
     .option('--keystore <dir>', 'check the signature against the supplier certificates in this folder (<eui>-ds.pem)')
-    .option('--store <path>', "check it against the hub's Security Credentials in this store (the hub must be stopped)")
+    .option('--store <path>', "check it against the hub's Security Credentials in this store (through the running hub, if one runs)")
     .option('--keys <dir>', 'the directory with keys.json (default: the store directory)')
     .option('--signature <presence>', 'required, absent, or auto (a trailer is taken when the last 66 octets read as one)', 'auto')
     .option('--json', 'print one JSON object instead of text')
@@ -153,7 +132,10 @@ export function registerFirmware(program: Command): void {
         show({ credentials: trustStore, others: trustStore.all(), source: `the keystore ${options.keystore}` });
       } else if (options.store) {
         const path = resolve(options.store);
-        await withStore(path, options, async ({ credentials }) => show({ credentials, others: credentials.list(), source: `the Security Credentials in ${path}` }));
+        // The hub (or this process, with none running) checks it against the Security Credentials it holds.
+        const { inspection, refusal } = await invoke(firmwareInspect, { path: resolve(file), presence }, target(path, options));
+        process.stdout.write(options.json ? `${JSON.stringify(inspection, null, 2)}\n` : formatImageInspection(inspection));
+        if (refusal) throw fromWireError(refusal);
       } else show();
     });
   firmware
@@ -176,14 +158,14 @@ export function registerFirmware(program: Command): void {
     });
   firmware
     .command('status')
-    .description('the Upgrade Images the hub holds, those on their way in, the activations scheduled and, with --slots, which slot runs (the hub must be stopped)')
+    .description('the Upgrade Images the hub holds, those on their way in, the activations scheduled and, with --slots, which slot runs (through the running hub, if one runs)')
     .option('--store <path>', 'the store directory (default: store.path from the config)')
     .option('--keys <dir>', 'the directory with keys.json (default: the store directory)')
     .option('--slots <dir>', "the root of the hub's own A/B image slots")
     .option('--json', 'print one JSON object instead of text')
     .action(async (options: StoreOptions & { slots?: string; json?: boolean }) => {
       const path = await storePath(program, options);
-      const status = await withStore(path, options, ({ store, images, transfers }) => firmwareStatus(store, images, transfers, options.slots));
+      const status = await invoke(firmwareStatusOperation, options.slots === undefined ? {} : { slots: resolve(options.slots) }, target(path, options));
       process.stdout.write(options.json ? `${JSON.stringify(status, null, 2)}\n` : formatFirmwareStatus(status));
     });
 }

@@ -2,11 +2,7 @@ import type { Command } from 'commander';
 import { SystemClock } from '../../hal/clock.js';
 import { HubError } from '../../hal/errors.js';
 import { loadConfig } from '../config.js';
-import { GasProxyData } from '../gpf/index.js';
-import { HUB_EVENTS, openHubLogs } from '../logs/index.js';
-import { PIN_ATTEMPT_POLICY } from '../security/pin-attempts.js';
-import { PinStore } from '../security/pin-store.js';
-import { openLocalStore } from './local-store.js';
+import { invoke, type InvokeOptions, gpfRestrict, gpfStatus } from '../control/index.js';
 import type { PinCommandIo } from './pin.js';
 import { secretInput } from './pin-input.js';
 
@@ -19,27 +15,14 @@ import { secretInput } from './pin-input.js';
  */
 export class GpfCommandError extends HubError {}
 
-const CHANNEL = 'cli';
-
 interface StoreOptions {
   store?: string;
   keys?: string;
 }
 
-async function storePath(program: Command, options: StoreOptions): Promise<string> {
-  return options.store ?? (await loadConfig(program.opts<{ config?: string }>().config)).store.path;
-}
-
-async function withGpf<T>(program: Command, options: StoreOptions, io: PinCommandIo, run: (parts: { gpf: GasProxyData; pins: PinStore; record: (code: number, detail: Record<string, string | boolean>) => Promise<void> }) => Promise<T>): Promise<T> {
-  const path = await storePath(program, options);
-  const { store, secureElement } = await openLocalStore(path, { keysDir: options.keys ?? path });
-  try {
-    const logs = await openHubLogs(store, io.clock);
-    const pins = await PinStore.open(store, { clock: io.clock, securityLog: logs.securityLog, identifiers: async () => secureElement.owners() });
-    return await run({ gpf: await GasProxyData.open(store), pins, record: (code, detail) => logs.securityLog.record(code, detail) });
-  } finally {
-    await store.close();
-  }
+async function target(program: Command, options: StoreOptions, io: PinCommandIo): Promise<InvokeOptions> {
+  const storePath = options.store ?? (await loadConfig(program.opts<{ config?: string }>().config)).store.path;
+  return { storePath, keysDir: options.keys ?? storePath, clock: io.clock };
 }
 
 async function typedPin(io: PinCommandIo): Promise<string> {
@@ -65,37 +48,20 @@ export function registerGpf(program: Command, given?: PinCommandIo): void {
     if (state !== 'on' && state !== 'off') throw new GpfCommandError('BAD_STATE', `"${state}" is neither on nor off`, { where: 'state' });
     const restricted = state === 'on';
     const io = ioNow();
-    await withGpf(program, options, io, async ({ gpf: data, pins, record }) => {
-      const verdict = await pins.verify('engineering', await typedPin(io), CHANNEL);
-      if (!verdict.ok) {
-        // A wrong PIN and a lockout are already in the Security Log, recorded by the PIN store.
-        if (verdict.why === 'notSet') await record(HUB_EVENTS.sourceLacksAuthority.code, { action: 'restrictData', channel: CHANNEL, why: 'no engineering PIN is set' });
-        const why = verdict.why === 'notSet' ? 'no engineering PIN is set (hub pin set)' : verdict.retryAfterMs > 0 ? `PIN entry is locked after ${PIN_ATTEMPT_POLICY.freeFailures} wrong PINs: try again in ${Math.ceil(verdict.retryAfterMs / 1000)} s` : 'wrong PIN';
-        throw new GpfCommandError('NO_AUTHORITY', `Restrict Data unchanged: ${why}`, { where: 'engineering PIN' });
-      }
-      if ((await data.restrictData()) === restricted) {
-        io.output.write(`Restrict Data was already ${state}\n`);
-        return;
-      }
-      await data.setRestrictData(restricted);
-      await record(HUB_EVENTS.restrictDataChanged.code, { restricted, channel: CHANNEL });
-      io.output.write(`Restrict Data ${describeFlag(restricted)}\n`);
-    });
+    const at = await target(program, options, io);
+    const { changed } = await invoke(gpfRestrict, { restricted, pin: await typedPin(io) }, at);
+    io.output.write(changed ? `Restrict Data ${describeFlag(restricted)}\n` : `Restrict Data was already ${state}\n`);
   });
 
   storeOptions(gpf.command('status').description('show Restrict Data and the change-of-tenancy date'))
     .option('--json', 'print JSON')
     .action(async (options: StoreOptions & { json?: boolean }) => {
       const io = ioNow();
-      await withGpf(program, options, io, async ({ gpf: data }) => {
-        const restricted = await data.restrictData();
-        const tenancy = await data.changeOfTenancy();
-        const changeOfTenancy = tenancy === undefined ? null : new Date(tenancy).toISOString();
-        io.output.write(
-          options.json
-            ? `${JSON.stringify({ restrictData: restricted, changeOfTenancy }, null, 2)}\n`
-            : `Restrict Data: ${describeFlag(restricted)}\nchange of tenancy: ${changeOfTenancy ?? 'not set'}\n`,
-        );
-      });
+      const { restrictData: restricted, changeOfTenancy } = await invoke(gpfStatus, {}, await target(program, options, io));
+      io.output.write(
+        options.json
+          ? `${JSON.stringify({ restrictData: restricted, changeOfTenancy }, null, 2)}\n`
+          : `Restrict Data: ${describeFlag(restricted)}\nchange of tenancy: ${changeOfTenancy ?? 'not set'}\n`,
+      );
     });
 }

@@ -1,2 +1,2 @@
 /** The cli layer's entrance: what other layers may use of it. */
-export { registerCommands } from './commands.js';
+export { registerCommands, subcommandOf } from './commands.js';

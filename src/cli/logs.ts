@@ -1,47 +1,22 @@
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import { SystemClock } from '../../hal/clock.js';
 import { HubError } from '../../hal/errors.js';
 import { loadConfig } from '../config.js';
-import { gbcsCodeOf, hubEventByCode, openHubLogs, type LogEntry } from '../logs/index.js';
-import { openStore, StoreError, type Store } from '../store/index.js';
+import { invoke, logsRead, type LogsArgs } from '../control/index.js';
+import { gbcsCodeOf, hubEventByCode, type LogEntry } from '../logs/index.js';
 
 /**
  * `hub logs event|security`: read the CHF Event Log or Security Log straight from the store,
- * newest first. Reading only: nothing here clears or changes a log. LevelDB lets one process in
- * at a time, so while the hub runs this is refused with a message saying so.
+ * newest first. Reading only: nothing here clears or changes a log. While the hub runs, the
+ * entries come through its control socket.
  */
 export class LogsCommandError extends HubError {}
 
-const LOGS = { event: 'eventLog', security: 'securityLog' } as const;
-type Which = keyof typeof LOGS;
+type Which = LogsArgs['log'];
 
-async function openAt(path: string): Promise<Store> {
-  if (!existsSync(path)) throw new LogsCommandError('STORE_NOT_FOUND', 'no hub store here (check --store or store.path)', { where: path });
-  try {
-    // The logs hold no personal data, so no data key is needed to read them.
-    return await openStore({ path });
-  } catch (error) {
-    if (error instanceof StoreError && error.code === 'STORE_LOCKED') {
-      throw new LogsCommandError(
-        'STORE_IN_USE',
-        'the hub is running and holds this store (LevelDB allows one process at a time); stop the hub first, e.g. `sudo systemctl stop hub`, or read the logs remotely (ECS35c/ECS35d)',
-        { where: path, cause: error },
-      );
-    }
-    throw error;
-  }
-}
-
+/** Through the running hub's control socket when one runs on this store, else from the store itself. */
 export async function readLog(storePath: string, which: Which, limit?: number): Promise<LogEntry[]> {
-  const store = await openAt(resolve(storePath));
-  try {
-    const logs = await openHubLogs(store, new SystemClock());
-    return await logs[LOGS[which]].newest(limit);
-  } finally {
-    await store.close();
-  }
+  return invoke(logsRead, { log: which, ...(limit === undefined ? {} : { limit }) }, { storePath: resolve(storePath) });
 }
 
 const hex = (code: number | undefined) => (code === undefined ? '' : `0x${code.toString(16).toUpperCase().padStart(4, '0')}`);
@@ -75,7 +50,7 @@ function positiveInteger(text: string): number {
 
 export function registerLogs(program: Command): void {
   const logs = program.command('logs').description('read the CHF Event Log or Security Log from the store (newest first)');
-  for (const which of Object.keys(LOGS) as Which[]) {
+  for (const which of ['event', 'security'] as const) {
     logs
       .command(which)
       .description(`show the ${which === 'event' ? 'Event Log' : 'Security Log'}`)

@@ -3,12 +3,9 @@ import { Option, type Command } from 'commander';
 import { SystemClock, type Clock } from '../../hal/clock.js';
 import { HubError } from '../../hal/errors.js';
 import { loadConfig } from '../config.js';
-import { openHubLogs } from '../logs/index.js';
-import { PIN_ATTEMPT_POLICY } from '../security/pin-attempts.js';
+import { invoke, type InvokeOptions, pinChange, pinSet, pinStatus, pinVerify } from '../control/index.js';
 import type { PinKind } from '../security/pin-rules.js';
-import { PinStore, PinStoreError, type PinStatus } from '../security/pin-store.js';
-import type { Store } from '../store/index.js';
-import { openLocalStore } from './local-store.js';
+import type { PinStatus } from '../security/pin-store.js';
 import { secretInput, type SecretInput, type TerminalLike } from './pin-input.js';
 
 /**
@@ -29,7 +26,6 @@ export interface PinCommandIo {
   clock: Clock;
 }
 
-const CHANNEL = 'cli';
 const KINDS: PinKind[] = ['engineering', 'privacy'];
 
 interface StoreOptions {
@@ -37,32 +33,18 @@ interface StoreOptions {
   keys?: string;
 }
 
-async function openPins(program: Command, options: StoreOptions, clock: Clock, creating: boolean): Promise<{ store: Store; pins: PinStore }> {
-  const path = resolve(options.store ?? (await loadConfig(program.opts<{ config?: string }>().config)).store.path);
-  const { store, secureElement } = await openLocalStore(path, {
-    ...(options.keys ? { keysDir: options.keys } : {}),
-    creating,
-    whileRunning: 'or use the local installer interface',
-    errorClass: PinCommandError,
-  });
-  try {
-    const logs = await openHubLogs(store, clock);
-    const pins = await PinStore.open(store, { clock, securityLog: logs.securityLog, identifiers: async () => secureElement.owners() });
-    return { store, pins };
-  } catch (error) {
-    await store.close();
-    throw error;
-  }
+async function target(program: Command, options: StoreOptions, clock: Clock): Promise<InvokeOptions> {
+  const storePath = resolve(options.store ?? (await loadConfig(program.opts<{ config?: string }>().config)).store.path);
+  return { storePath, clock, ...(options.keys ? { keysDir: options.keys } : {}) };
 }
 
-async function withPins<T>(program: Command, options: StoreOptions, io: PinCommandIo, creating: boolean, run: (pins: PinStore, input: SecretInput) => Promise<T>): Promise<T> {
-  const { store, pins } = await openPins(program, options, io.clock, creating);
+/** The PINs typed first, then one request: to the running hub through its socket, or to the store. */
+async function withInput<T>(io: PinCommandIo, run: (input: SecretInput) => Promise<T>): Promise<T> {
   const input = secretInput(io.input, io.prompt);
   try {
-    return await run(pins, input);
+    return await run(input);
   } finally {
     input.close();
-    await store.close();
   }
 }
 
@@ -82,20 +64,6 @@ function describeStatus(status: PinStatus): string {
   return `${status.kind} PIN: set${when} (${status.setBy ?? 'unknown'}); ${status.failures} wrong since the last right one; entry ${entry}`;
 }
 
-async function verify(pins: PinStore, kind: PinKind, input: SecretInput, output: NodeJS.WritableStream): Promise<void> {
-  const verdict = await pins.verify(kind, await input.read(`${kind === 'engineering' ? 'Engineering' : 'Privacy'} PIN: `), CHANNEL);
-  if (verdict.ok) {
-    output.write(`${kind} PIN accepted\n`);
-    return;
-  }
-  if (verdict.why === 'notSet') throw new PinStoreError('PIN_NOT_SET', `no ${kind} PIN is set`, { where: `${kind} PIN` });
-  if (verdict.retryAfterMs > 0) {
-    const why = verdict.why === 'locked' ? 'PIN entry is locked' : `wrong PIN; after ${PIN_ATTEMPT_POLICY.freeFailures} wrong PINs entry locks`;
-    throw new PinStoreError('PIN_LOCKED', `${why}: try again in ${seconds(verdict.retryAfterMs)}`, { where: `${kind} PIN`, retryAfterMs: verdict.retryAfterMs });
-  }
-  throw new PinStoreError('PIN_WRONG', 'wrong PIN', { where: `${kind} PIN` });
-}
-
 function defaultIo(): PinCommandIo {
   return { input: process.stdin, prompt: process.stderr, output: process.stdout, clock: new SystemClock() };
 }
@@ -112,38 +80,37 @@ export function registerPin(program: Command, given?: PinCommandIo): void {
     .addOption(kindOption())
     .action(async (options: StoreOptions & { kind: PinKind }) => {
       const io = ioNow();
-      await withPins(program, options, io, options.kind === 'engineering', async (pins, input) => {
-        await pins.set(options.kind, await newPin(input, options.kind), { by: 'installation' }, CHANNEL);
-        io.output.write(`${options.kind} PIN set\n`);
-      });
+      const at = await target(program, options, io.clock);
+      const pin = await withInput(io, (input) => newPin(input, options.kind));
+      await invoke(pinSet, { kind: options.kind, pin }, at);
+      io.output.write(`${options.kind} PIN set\n`);
     });
 
   storeOptions(pin.command('change').description('change a PIN: asks for the current PIN, then the new one twice'))
     .addOption(kindOption())
     .action(async (options: StoreOptions & { kind: PinKind }) => {
       const io = ioNow();
-      await withPins(program, options, io, false, async (pins, input) => {
-        const current = await input.read(`Current ${options.kind} PIN: `);
-        await pins.set(options.kind, await newPin(input, options.kind), { by: 'currentPin', pin: current }, CHANNEL);
-        io.output.write(`${options.kind} PIN changed\n`);
-      });
+      const at = await target(program, options, io.clock);
+      const { current, pin } = await withInput(io, async (input) => ({ current: await input.read(`Current ${options.kind} PIN: `), pin: await newPin(input, options.kind) }));
+      await invoke(pinChange, { kind: options.kind, current, pin }, at);
+      io.output.write(`${options.kind} PIN changed\n`);
     });
 
   storeOptions(pin.command('verify').description('check a PIN (wrong PINs count towards a lockout)'))
     .addOption(kindOption())
     .action(async (options: StoreOptions & { kind: PinKind }) => {
       const io = ioNow();
-      await withPins(program, options, io, false, (pins, input) => verify(pins, options.kind, input, io.output));
+      const at = await target(program, options, io.clock);
+      const pin = await withInput(io, (input) => input.read(`${options.kind === 'engineering' ? 'Engineering' : 'Privacy'} PIN: `));
+      await invoke(pinVerify, { kind: options.kind, pin }, at);
+      io.output.write(`${options.kind} PIN accepted\n`);
     });
 
   storeOptions(pin.command('status').description('show whether each PIN is set, and whether entry is locked'))
     .option('--json', 'print JSON')
     .action(async (options: StoreOptions & { json?: boolean }) => {
       const io = ioNow();
-      await withPins(program, options, io, false, async (pins) => {
-        const statuses = [];
-        for (const kind of KINDS) statuses.push(await pins.status(kind));
-        io.output.write(options.json ? `${JSON.stringify(statuses, null, 2)}\n` : `${statuses.map(describeStatus).join('\n')}\n`);
-      });
+      const statuses = await invoke(pinStatus, {}, await target(program, options, io.clock));
+      io.output.write(options.json ? `${JSON.stringify(statuses, null, 2)}\n` : `${statuses.map(describeStatus).join('\n')}\n`);
     });
 }

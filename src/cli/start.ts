@@ -6,10 +6,13 @@ import { createLogger } from '../logs/index.js';
 import { checkNoExposedSecrets, checkStartupFiles } from '../security/file-permissions.js';
 import { checkWanFiles, prepareStoreDir } from './start-checks.js';
 import { radioSource, withDoctorHint } from '../radio-source.js';
-import { startSimProcess, type SimProcess } from '../sim-process.js';
+import { startSimInProcess } from '../sim-in-process.js';
+import type { SimProcess } from '../sim-process.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../wan/index.js';
 import { HubError } from '../../hal/errors.js';
 import { feedWatchdog, serviceNotifier } from '../service/index.js';
+import { startControl } from '../control/index.js';
+import { startInstallerPageFor } from './installer-page.js';
 
 /** How long a simulated device's join window stays open when `hub start` commissions the scenario. */
 const DEMO_JOIN_TIMEOUT_SECONDS = 120;
@@ -43,9 +46,12 @@ async function run(config: HubConfig, log: Logger): Promise<void> {
   const source = await radioSource(config.radio);
   let sim: SimProcess | undefined;
   if (source.kind === 'simulated') {
-    // The simulator's own chatter stays out of the way unless something goes wrong there.
-    const args = ['--log-level', 'warn', ...(config.sim.scenario ? ['--scenario', config.sim.scenario] : []), ...(config.radio.dualBand ? ['--dual-band'] : [])];
-    sim = await startSimProcess({ args, stderr: process.stderr });
+    // In this process (one Node process, not two); its own chatter stays out of the way unless something goes wrong there.
+    sim = await startSimInProcess({
+      logger: createLogger({ level: 'warn' }).child({ program: 'sim' }),
+      ...(config.sim.scenario ? { scenario: config.sim.scenario } : {}),
+      ...(config.radio.dualBand ? { dualBand: true } : {}),
+    });
     log.warn({ radio: 'simulated', address: sim.radio, control: sim.control }, 'NO RADIO CONFIGURED: running the SIMULATED radio and HAN (set radio.board or radio.port for a real one; drive the simulator with the control address)');
   } else {
     log.info({ radio: source.address, ...(source.board ? { board: source.board } : {}) }, 'radio');
@@ -63,6 +69,18 @@ async function run(config: HubConfig, log: Logger): Promise<void> {
     await broker?.close();
     await sim?.stop();
     throw withDoctorHint(error, config.radio);
+  }
+  let control: { close(): Promise<void> } | undefined;
+  let page: { close(): Promise<void> } | undefined;
+  try {
+    control = await startControl(hub, config, log, config.wan.broker ?? broker?.url);
+    page = await startInstallerPageFor(hub, config, log, sim !== undefined);
+  } catch (error) {
+    await control?.close();
+    await hub.stop();
+    await broker?.close();
+    await sim?.stop();
+    throw error;
   }
   if (sim) await commissionScenario(hub, sim, log);
   // So `hub wan status` shows the commissioned HAN now rather than at the next interval.
@@ -97,6 +115,8 @@ async function run(config: HubConfig, log: Logger): Promise<void> {
   stopWatchdog();
   await tell('STOPPING=1');
   log.info('stopping');
+  await page?.close();
+  await control.close();
   await hub.stop();
   await broker?.close();
   await sim?.stop();

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { FileSecureElement, KEY_FILE_NAME } from '../security/file-secure-element.js';
 import { openStore, repairStore, StoreError } from '../store/index.js';
-import { openLocalStore } from './local-store.js';
+import { ControlClient, ControlError, askRunningHub, openLocalStore, storeCheck, type StoreCheck } from '../control/index.js';
 
 /** `hub store`: look after the hub's LevelDB directory when it reports damage. */
 export function registerStore(program: Command): void {
@@ -22,9 +22,10 @@ export function registerStore(program: Command): void {
       const path = options.store ?? (await loadConfig(program.opts<{ config?: string }>().config)).store.path;
       // Opening creates a missing database; a check must not turn a mistyped path into an empty store.
       if (!existsSync(path)) throw new StoreError('STORE_OPEN_FAILED', 'no database here', { where: path });
-      const { problems, schemaVersion: checked } = await checkCopy(path, options.keys ?? path);
+      const live = await askRunningHub<StoreCheck>(path, storeCheck.name, options.acknowledge ? { acknowledge: true } : {});
+      const { problems, schemaVersion: checked } = live?.result ?? (await checkCopy(path, options.keys ?? path));
       let schemaVersion: number | undefined;
-      if (options.acknowledge) {
+      if (options.acknowledge && !live) {
         const opened = await openStore({ path });
         await opened.acknowledgeRecoveryProblems();
         schemaVersion = opened.schemaVersion;
@@ -49,6 +50,12 @@ export function registerStore(program: Command): void {
     .option('--keys <dir>', 'where keys.json is, for --drop-unreadable (default: the store directory)')
     .action(async (path: string | undefined, options: { store?: string; dropUnreadable?: boolean; keys?: string }) => {
       const location = path ?? options.store ?? (await loadConfig(program.opts<{ config?: string }>().config)).store.path;
+      // A repair rebuilds the database's files, which the running hub has open: the one command that needs it stopped.
+      const client = await ControlClient.connect(location);
+      if (client) {
+        await client.close();
+        throw new ControlError('HUB_RUNNING', 'the hub is running on this store; a repair rebuilds its files, so stop the hub first (e.g. `sudo systemctl stop hub`)', { where: location });
+      }
       await repairStore(location);
       if (options.dropUnreadable) {
         const { store: opened } = await openLocalStore(location, { ...(options.keys ? { keysDir: options.keys } : {}) });

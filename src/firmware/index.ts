@@ -52,3 +52,4 @@ export { OwnImage, versionOctets, type OwnActivation, type OwnImageEvents, type 
 export { OTA_BLOCK_PERIOD_MS, otaPacing, type DutyCycleSource } from './ota-pacing.js';
 export { ActivationGate } from './activation-gate.js';
 export { DEVICE_MODEL_LIST_DOMAIN, DEVICE_MODELS_DOMAIN, DeviceModels, decodeDeviceModelFrame, encodeDeviceModelFrame, type DeviceModel, type DeviceModelList } from './device-models.js';
+export { formatImageInspection, inspectUpgradeImage, type ImageInspection, type SignatureStatus, type Trust } from './inspect.js';

@@ -44,7 +44,10 @@ export interface AdmissionEvents {
   linkKeyEstablished: [device: { eui64: Eui64; linkKey: Buffer }];
   /** A Device in the log joined, but the radio could not give its new TC link key: the log has none for it. */
   linkKeyUnreadable: [device: { eui64: Eui64; attempts: number; reason: string }];
-  refused: [device: { eui64: Eui64; code: AdmissionSecurityEvent; reason: string }];
+  /** The trust centre let in a Device in the log with its pre-configured key; key establishment follows. */
+  joinHeard: [device: { eui64: Eui64 }];
+  /** `step`: where the radio refused it (the trust centre, or key establishment: a wrong install code); absent when admission removed it. */
+  refused: [device: { eui64: Eui64; code: AdmissionSecurityEvent; reason: string; step?: 'trustCentre' | 'keyEstablishment' }];
   /** A Device removed from the log was told to leave the network. */
   deviceRemoved: [device: { eui64: Eui64 }];
   /** A radio or store operation admission started on its own (a timer, an event) failed. */
@@ -101,8 +104,12 @@ export class HanAdmission extends EventEmitter<AdmissionEvents> {
     this.log.noteCommunication(eui64, this.clock.now());
   };
 
-  private readonly onRefused = ({ eui64, reason }: RadioEvents['joinRefused'][0]): void => {
-    this.refuse(eui64, this.log.has(eui64) ? 'JOIN_REFUSED_OUTSIDE_WINDOW' : 'JOIN_REFUSED_NOT_IN_LOG', reason);
+  private readonly onRefused = ({ eui64, reason, step }: RadioEvents['joinRefused'][0]): void => {
+    this.refuse(eui64, this.log.has(eui64) ? 'JOIN_REFUSED_OUTSIDE_WINDOW' : 'JOIN_REFUSED_NOT_IN_LOG', reason, step);
+  };
+
+  private readonly onHeard = ({ eui64 }: RadioEvents['joinHeard'][0]): void => {
+    if (this.log.has(eui64)) this.emit('joinHeard', { eui64 });
   };
 
   private readonly onLinkKey = ({ eui64, linkKey }: RadioEvents['linkKeyEstablished'][0]): void => {
@@ -150,6 +157,7 @@ export class HanAdmission extends EventEmitter<AdmissionEvents> {
     this.started = true;
     this.radio.on('deviceJoined', this.onJoined);
     this.radio.on('joinRefused', this.onRefused);
+    this.radio.on('joinHeard', this.onHeard);
     this.radio.on('linkKeyEstablished', this.onLinkKey);
     this.radio.on('linkKeyUnreadable', this.onLinkKeyUnreadable);
     this.radio.on('message', this.onMessage);
@@ -162,6 +170,7 @@ export class HanAdmission extends EventEmitter<AdmissionEvents> {
     this.started = false;
     this.radio.off('deviceJoined', this.onJoined);
     this.radio.off('joinRefused', this.onRefused);
+    this.radio.off('joinHeard', this.onHeard);
     this.radio.off('linkKeyEstablished', this.onLinkKey);
     this.radio.off('linkKeyUnreadable', this.onLinkKeyUnreadable);
     this.radio.off('message', this.onMessage);
@@ -214,12 +223,12 @@ export class HanAdmission extends EventEmitter<AdmissionEvents> {
     return 'no join window was open for it';
   }
 
-  private refuse(eui64: Eui64, code: AdmissionSecurityEvent, reason: string): void {
+  private refuse(eui64: Eui64, code: AdmissionSecurityEvent, reason: string, step?: 'trustCentre' | 'keyEstablishment'): void {
     this.logger.warn({ eui64, code, reason }, ADMISSION_SECURITY_EVENTS[code]);
     Promise.resolve()
       .then(() => this.security.record(code, { eui64, reason }))
       .catch((error: unknown) => this.fail('record a security event', error, eui64));
-    this.emit('refused', { eui64, code, reason });
+    this.emit('refused', step === undefined ? { eui64, code, reason } : { eui64, code, reason, step });
   }
 
   private removeFromNetwork(eui64: Eui64, doing: string): void {

@@ -45,6 +45,8 @@ export interface DeliveryReport {
 export interface RelayEvents {
   /** A GBCS message a Device sent over its tunnel (a response or an alert), header removed. */
   message: [message: { eui64: Eui64; gbcsBytes: Buffer }];
+  /** A Device acknowledged a GBCS message the hub sent it at once (a mains Device; the GSME's come as `queueSettled`). */
+  delivered: [delivery: { eui64: Eui64 }];
   /** The final outcome of a queued message, by id, including messages queued before a restart. */
   queueSettled: [outcome: QueueOutcome];
   /** Tunnel traffic the relay dropped: from a Device not admitted, or unreadable. */

@@ -150,8 +150,9 @@ export class HanRelay extends EventEmitter<RelayEvents> {
     const { tunnel } = opened;
     if (gbcs.length > tunnel.maxTransferSize) return tooLarge(eui64, gbcs.length, tunnel.maxTransferSize);
     const outcome = await this.sendFrame(eui64, tunnel.endpoint, { direction: 'clientToServer', command: { kind: 'transferData', tunnelId: tunnel.tunnelId, data: gbcs } });
-    if (outcome.delivered) return { eui64, status: 'DELIVERED' };
-    return { eui64, status: 'UNREACHABLE', detail: describeFailure(outcome) };
+    if (!outcome.delivered) return { eui64, status: 'UNREACHABLE', detail: describeFailure(outcome) };
+    this.emit('delivered', { eui64 });
+    return { eui64, status: 'DELIVERED' };
   }
 
   private async sendFrame(eui64: Eui64, endpoint: number, frame: Omit<TunnelFrame, 'sequence'> & { sequence?: number }): Promise<DeliveryOutcome> {

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { HubError } from '../../hal/errors.js';
 import type { Eui64 } from '../../hal/radio.js';
 import type { GbcsAuthenticator } from '../gbcs/index.js';
@@ -10,6 +11,13 @@ export interface SealedAlert {
   messageCode: number;
   counter: bigint;
   bytes: Buffer;
+  /** The HAN Devices it is about, as raised. */
+  concerns?: readonly Eui64[];
+}
+
+export interface AlertQueueEvents {
+  /** An alert is sealed and on its way to the WAN (loose at once, or after the response of the command that caused it). */
+  sealed: [alert: SealedAlert];
 }
 
 export interface AlertQueueOptions {
@@ -28,11 +36,13 @@ export class AlertError extends HubError {}
  * Seals alerts in the order they were raised, each with the next value of the hub's own counter.
  * While a command is being handled the alerts it causes are held, so they follow its response.
  */
-export class AlertQueue implements AlertSink {
+export class AlertQueue extends EventEmitter<AlertQueueEvents> implements AlertSink {
   private held: Array<Promise<SealedAlert>> | undefined;
   private tail: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly options: AlertQueueOptions) {}
+  constructor(private readonly options: AlertQueueOptions) {
+    super();
+  }
 
   raise(alert: AlertRequest): void {
     const sealed = this.tail.then(() => this.seal(alert));
@@ -41,7 +51,13 @@ export class AlertQueue implements AlertSink {
       this.held.push(sealed);
       return;
     }
-    sealed.then((done) => this.options.onLoose(done), (error: unknown) => this.options.onError(error));
+    sealed.then(
+      (done) => {
+        this.options.onLoose(done);
+        this.emit('sealed', done);
+      },
+      (error: unknown) => this.options.onError(error),
+    );
   }
 
   /** Resolves once every alert raised so far is sealed (and, when loose, handed on). */
@@ -63,6 +79,7 @@ export class AlertQueue implements AlertSink {
       if (result.status === 'fulfilled') out.push(result.value);
       else this.options.onError(result.reason);
     }
+    for (const alert of out) this.emit('sealed', alert);
     return out;
   }
 
@@ -89,6 +106,6 @@ export class AlertQueue implements AlertSink {
     const bytes = alert.signed
       ? await this.options.authenticator.signed(unsealed)
       : await this.options.authenticator.seal({ ...unsealed, signature: 'empty' });
-    return { messageCode: alert.messageCode, counter, bytes };
+    return { messageCode: alert.messageCode, counter, bytes, ...(alert.concerns ? { concerns: alert.concerns } : {}) };
   }
 }

@@ -2,3 +2,4 @@
 export { processOnce } from './process-once.js';
 export { openGbcsHub, type GbcsHub } from './gbcs-hub.js';
 export { startHubWan, type HubWan } from './hub-wan.js';
+export { type AlertQueueEvents } from './alert-queue.js';

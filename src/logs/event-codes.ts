@@ -47,9 +47,10 @@ export const HUB_EVENTS = {
   // GBCS files the CHF Device Log changing with the security events (the RTDS CHF Security Log holds it).
   chfDeviceLogChanged: { code: 0x8f12, name: 'CHF Device Log Changed', log: 'security' },
   restrictDataChanged: { code: 0xe010, name: 'GPF Restrict Data set or cleared by a local operator', log: 'security' },
-  deviceModelListRefused: { code: 0xe011, name: 'Allowed Device Model list refused: not signed by a trusted operator key, malformed, or older than the one held', log: 'security', gbcsCode: 0x8f3d },
-  deviceModelListAccepted: { code: 0xe012, name: 'Allowed Device Model list replaced', log: 'security' },
-  activationRefusedDeviceModel: { code: 0xe013, name: 'Firmware activation refused: its Device Model combination or downgrade is not on the allowed list', log: 'security', gbcsCode: 0x8f30 },
+  installerRequestRefused: { code: 0xe011, name: 'Installer page request refused: foreign origin or non-local interface', log: 'security', gbcsCode: 0x8f3e },
+  deviceModelListRefused: { code: 0xe012, name: 'Allowed Device Model list refused: not signed by a trusted operator key, malformed, or older than the one held', log: 'security', gbcsCode: 0x8f3d },
+  deviceModelListAccepted: { code: 0xe013, name: 'Allowed Device Model list replaced', log: 'security' },
+  activationRefusedDeviceModel: { code: 0xe014, name: 'Firmware activation refused: its Device Model combination or downgrade is not on the allowed list', log: 'security', gbcsCode: 0x8f30 },
 
   // Event Log: what the hub did.
   immediateCommandActioned: { code: 0x8154, name: 'Immediate HAN Interface Command Received and Successfully Actioned', log: 'event' },
@@ -69,6 +70,13 @@ export const HUB_EVENTS = {
   subGhzChannelChanged: { code: 0x8f26, name: 'Sub GHz Channel Changed', log: 'event' },
   hubStarted: { code: 0xe101, name: 'Hub runtime started', log: 'event' },
   linkKeyUnreadable: { code: 0xe102, name: 'Device joined but its TC link key could not be read from the radio', log: 'event', gbcsCode: 0x8f48 },
+  // Every installer action at the hub (`hub pair`, the installer page): what, which Device, through which channel.
+  localDeviceAdded: { code: 0xe103, name: 'Device added to the CHF Device Log by an installer at the hub', log: 'event' },
+  localJoinWindowOpened: { code: 0xe104, name: 'Join window opened by an installer at the hub', log: 'event' },
+  localDeviceRemoved: { code: 0xe105, name: 'Device removed from the CHF Device Log by an installer at the hub', log: 'event' },
+  localActionRefused: { code: 0xe106, name: 'Installer action at the hub refused', log: 'event' },
+  installerSignedIn: { code: 0xe107, name: 'Installer signed in to the local page with the engineering PIN', log: 'event' },
+  installerSignedOut: { code: 0xe108, name: 'Installer signed out of the local page, or the session expired', log: 'event' },
 } as const satisfies Record<string, HubEvent>;
 
 export type HubEventName = keyof typeof HUB_EVENTS;

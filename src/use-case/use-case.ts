@@ -60,6 +60,8 @@ export interface AlertRequest {
   payload(counter: bigint): Buffer;
   /** Sent signed by the originator's Digital Signing key instead of MACed (CCS08 travels so). */
   signed?: boolean;
+  /** The HAN Devices the alert is about (a CS14 names the Devices whose change it reports), for those watching them join. */
+  concerns?: readonly Eui64[];
 }
 
 export interface AlertSink {

@@ -23,7 +23,7 @@ async function register(context: HandlerContext, { registerDevice }: Parameters)
   try {
     // The command carries the bare install code; the log keeps it with its CRC, as the radio needs it.
     const installCode = withInstallCodeCrc(registerDevice.installCode);
-    await context.chf.deviceLog.add({ eui64: registerDevice.deviceId, deviceType, installCode });
+    await context.chf.deviceLog.add({ eui64: registerDevice.deviceId, deviceType, installCode, origin: 'CCS01' });
     return RESULT.success;
   } catch (error) {
     return resultOf(error);

@@ -6,7 +6,8 @@ import type { DeviceLogChange } from '../device-log.js';
 import { alertInvokeId, gbcsTimestamp } from './dlms-answers.js';
 
 export const CS14_ALERT_CODE = 0x8f12;
-const [CS14_MESSAGE_CODE] = messageCodesFor('CS14');
+/** The Message Code CS14 alerts carry (those watching a join look for it). */
+export const CS14_MESSAGE_CODE = messageCodesFor('CS14')[0]!;
 
 /** The CS14 payload for one change: the log as it stood right after it, stamped with its time. */
 export function cs14Payload(change: DeviceLogChange, extendedPanId: Buffer, counter: bigint): Buffer {
@@ -27,7 +28,7 @@ export function cs14Payload(change: DeviceLogChange, extendedPanId: Buffer, coun
 export function watchDeviceLog(chf: Pick<ChfState, 'deviceLog' | 'extendedPanId'>, identity: Pick<HubIdentity, 'chf'>, alerts: AlertSink): () => void {
   const onChange = (change: DeviceLogChange): void => {
     const extendedPanId = chf.extendedPanId();
-    alerts.raise({ originator: identity.chf, messageCode: CS14_MESSAGE_CODE!, payload: (counter) => cs14Payload(change, extendedPanId, counter) });
+    alerts.raise({ originator: identity.chf, messageCode: CS14_MESSAGE_CODE, payload: (counter) => cs14Payload(change, extendedPanId, counter), concerns: change.eui64s });
   };
   chf.deviceLog.on('changed', onChange);
   return () => chf.deviceLog.off('changed', onChange);

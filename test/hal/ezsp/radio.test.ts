@@ -71,6 +71,8 @@ describe.each([13, 14])('EZSP Radio against the simulated NCP (EZSP %i)', (versi
       ],
       60,
     );
+    const heard: string[] = [];
+    radio.on('joinHeard', ({ eui64 }) => heard.push(eui64));
     const joined = once(radio, 'deviceJoined');
     const keyed = once(radio, 'linkKeyEstablished');
     sim.join(ESME);
@@ -80,7 +82,7 @@ describe.each([13, 14])('EZSP Radio against the simulated NCP (EZSP %i)', (versi
     const [{ linkKey }] = await keyed;
     expect(linkKey).toEqual(sim.device(ESME).tcLinkKey);
 
-    const refusals: Array<{ eui64: string; reason: string }> = [];
+    const refusals: Array<{ eui64: string; reason: string; step?: string }> = [];
     radio.on('joinRefused', (r) => refusals.push(r));
     const notAllowed = once(radio, 'joinRefused');
     sim.join(IHD);
@@ -90,6 +92,9 @@ describe.each([13, 14])('EZSP Radio against the simulated NCP (EZSP %i)', (versi
     await wrong;
     expect(refusals.map((r) => r.eui64)).toEqual([IHD, INTRUDER]);
     expect(refusals[1]?.reason).toMatch(/key establishment failed/);
+    // The trust centre let the ESME and the intruder (whose key was imported) in; the IHD had no key.
+    expect(refusals.map((r) => r.step)).toEqual(['trustCentre', 'keyEstablishment']);
+    expect(heard).toEqual([ESME, INTRUDER]);
   }, 20_000);
 
   it('delivers APS messages both ways, in order, and reports each outcome', async () => {

@@ -107,7 +107,7 @@ describe('hub pin', () => {
 
   it('has no entry point that changes the PIN without proof of authority, and none that takes a PIN as an argument', async () => {
     dir = await tempDir('hub-cli-pin-');
-    const program = buildProgram();
+    const program = await buildProgram();
     const pinCommand = program.commands.find((command) => command.name() === 'pin')!;
     const names = pinCommand.commands.map((command) => command.name()).sort();
     // A new subcommand must be added to this list, with its own no-proof attempts below.

@@ -9,6 +9,7 @@ import type { UnifiedBackupStorage } from 'zigbee-herdsman/dist/models/backup-st
 import { backupNetwork, restoreNetwork } from '../../../src/cli/network.js';
 import { fromCoordinatorBackup, NetworkBackupError, toCoordinatorBackup } from '../../../src/han/network-backup.js';
 import { NetworkIdentity, type StoredIdentity } from '../../../src/han/network-identity.js';
+import { FileSecureElement } from '../../../src/security/file-secure-element.js';
 import { openStore } from '../../../src/store/index.js';
 
 /** `hub network backup|restore` against zigbee-herdsman's own reader and writer of the same format. */
@@ -23,13 +24,28 @@ const IDENTITY: StoredIdentity = {
   sequenceNumber: 3, frameCounter: 123_456, coordinator: '00DB123456789000',
 };
 
-async function identityInTempStore(): Promise<{ identity: NetworkIdentity; dir: string }> {
+/** A store with its key file, as the hub leaves it; `identity` is open until `close` (then the CLI may open the store). */
+async function identityInTempStore(): Promise<{ identity: NetworkIdentity; dir: string; storePath: string; close: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'network-backup-'));
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  const dataKey = randomBytes(32);
-  const store = await openStore({ path: join(dir, 'state'), secureElement: { dataKey: async () => dataKey } });
-  cleanups.push(() => store.close());
-  return { identity: await NetworkIdentity.open(store), dir };
+  const storePath = join(dir, 'state');
+  const store = await openStore({ path: storePath, secureElement: await FileSecureElement.open({ stateDir: storePath }) });
+  let open = true;
+  const close = async () => {
+    if (open) await store.close();
+    open = false;
+  };
+  cleanups.push(close);
+  return { identity: await NetworkIdentity.open(store), dir, storePath, close };
+}
+
+async function storedIn(storePath: string): Promise<StoredIdentity | undefined> {
+  const store = await openStore({ path: storePath, secureElement: await FileSecureElement.open({ stateDir: storePath }) });
+  try {
+    return await (await NetworkIdentity.open(store)).stored();
+  } finally {
+    await store.close();
+  }
 }
 
 describe('the coordinator backup', () => {
@@ -73,23 +89,26 @@ describe('the coordinator backup', () => {
   it('goes to a file only its owner can read, says nothing of the key, and is restored into another store', async () => {
     const from = await identityInTempStore();
     await from.identity.replace(IDENTITY);
+    await from.close();
     const file = join(from.dir, 'network.json');
-    const said = await backupNetwork(from.identity, file, new Date());
+    const said = await backupNetwork({ storePath: from.storePath }, file);
     expect(said).not.toContain(IDENTITY.networkKey);
     expect((await stat(file)).mode & 0o777).toBe(0o600);
     expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ metadata: { format: 'zigpy/open-coordinator-backup', version: 1 } });
 
     const to = await identityInTempStore();
-    expect(await restoreNetwork(to.identity, file)).not.toContain(IDENTITY.networkKey);
-    expect(await to.identity.stored()).toEqual(IDENTITY);
+    await to.close();
+    expect(await restoreNetwork({ storePath: to.storePath }, file)).not.toContain(IDENTITY.networkKey);
+    expect(await storedIn(to.storePath)).toEqual(IDENTITY);
   });
 
   it('refuses a backup of a hub that has no network, and an unreadable file, leaving the store as it was', async () => {
-    const { identity, dir } = await identityInTempStore();
-    await expect(backupNetwork(identity, join(dir, 'none.json'), new Date())).rejects.toMatchObject({ code: 'NETWORK_NOT_FORMED' });
+    const { dir, storePath, close } = await identityInTempStore();
+    await close();
+    await expect(backupNetwork({ storePath }, join(dir, 'none.json'))).rejects.toMatchObject({ code: 'NETWORK_NOT_FORMED' });
     const broken = join(dir, 'broken.json');
     await writeFile(broken, '{"metadata":');
-    await expect(restoreNetwork(identity, broken)).rejects.toMatchObject({ code: 'NETWORK_BACKUP_UNREADABLE', where: broken });
-    expect(await identity.stored()).toBeUndefined();
+    await expect(restoreNetwork({ storePath }, broken)).rejects.toMatchObject({ code: 'NETWORK_BACKUP_UNREADABLE', where: broken });
+    expect(await storedIn(storePath)).toBeUndefined();
   });
 });

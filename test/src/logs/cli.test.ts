@@ -56,7 +56,7 @@ describe('hub logs', () => {
     ]);
   });
 
-  it('says so when the store is missing, held by a running hub, or the limit is not a number', async () => {
+  it('says so when the store is missing, held by a process serving no control socket, or the limit is not a number', async () => {
     expect(await main(['logs', 'event', '--store', '/nonexistent/hub-store'])).toBe(2);
     expect(stderr).toMatch(/no hub store here.*\[STORE_NOT_FOUND\]/);
 
@@ -65,7 +65,7 @@ describe('hub logs', () => {
     try {
       stderr = '';
       expect(await main(['logs', 'security', '--store', path])).toBe(2);
-      expect(stderr).toMatch(/the hub is running and holds this store.*stop the hub first.*\[STORE_IN_USE\]/);
+      expect(stderr).toMatch(/another process holds this store.*stop the hub first.*\[STORE_IN_USE\]/);
     } finally {
       await running.close();
     }

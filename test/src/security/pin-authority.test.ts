@@ -295,8 +295,8 @@ describeRtds('GBCS: a GCS11 for the gas meter is relayed, not acted on', () => {
 });
 
 describe('the list of ways in is complete', () => {
-  it('tries every subcommand of each `hub` command group that asks for a PIN, each for every PIN kind it takes', () => {
-    const program = buildProgram();
+  it('tries every subcommand of each `hub` command group that asks for a PIN, each for every PIN kind it takes', async () => {
+    const program = await buildProgram();
     const listed: string[] = [];
     for (const group of Object.keys(PIN_COMMAND_GROUPS)) {
       const commands = program.commands.find((command) => command.name() === group)!.commands;
@@ -332,14 +332,18 @@ describe('the list of ways in is complete', () => {
       for (const entry of await readdir(dir, { withFileTypes: true })) {
         const path = join(dir, entry.name);
         if (entry.isDirectory()) await walk(path);
-        else if (entry.name.endsWith('.ts') && /\bpins\b[?!]?\.|pin-store\.js/.test(await readFile(path, 'utf8'))) reaching.push(relative(root, path));
+        else if (entry.name.endsWith('.ts') && /\bpins\b[?!]?\.|\bpins\(\)|pin-store\.js/.test(await readFile(path, 'utf8'))) reaching.push(relative(root, path));
       }
     };
     await walk(join(root, 'src'));
-    // The CLI groups (above), the local views (reads, behind the privacy PIN), GCS11 (above), and the
-    // wiring (the running hub, `hub gbcs process`'s throwaway hub, the handler context's type).
+    // The CLI groups (above) through their control operations (the same code over the socket and on a
+    // stopped hub's store; none of them served over MQTT), the local views (reads, behind the privacy
+    // PIN), GCS11 (above), and the wiring (the running hub, `hub gbcs process`'s throwaway hub, the
+    // handler context's type, the control context's type, its store-opened version and the running hub's parts it names).
     expect(reaching.sort()).toEqual([
-      ...Object.keys(PIN_COMMAND_GROUPS).map((group) => `src/cli/${group}.ts`).sort(), 'src/gpf/householder-view.ts', 'src/gpf/use-cases/gcs11-disable-privacy-pin.ts', 'src/hub.ts', 'src/hub/process-once.ts', 'src/use-case/use-case.ts',
-    ]);
+      'src/cli/pin.ts', 'src/control/hub-context.ts', 'src/control/local-context.ts', 'src/control/operation.ts',
+      ...Object.keys(PIN_COMMAND_GROUPS).map((group) => `src/control/operations/${group}.ts`),
+      'src/gpf/householder-view.ts', 'src/gpf/use-cases/gcs11-disable-privacy-pin.ts', 'src/hub.ts', 'src/hub/process-once.ts', 'src/use-case/use-case.ts',
+    ].sort());
   });
 });

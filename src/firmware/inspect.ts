@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Credential, CredentialSource } from '../security/certificates.js';
-import { FirmwareError, manufacturerImageHash, parseUpgradeImage, verifyUpgradeImage, type SignaturePresence, hex } from '../firmware/index.js';
+import { FirmwareError } from './errors.js';
+import { manufacturerImageHash, parseUpgradeImage, type SignaturePresence } from './upgrade-image.js';
+import { verifyUpgradeImage } from './verify.js';
+import { hex } from './ota-header.js';
 
 /**
  * What `hub firmware inspect` shows of an Upgrade Image: its header, the hashes a head end and a

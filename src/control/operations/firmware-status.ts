@@ -1,5 +1,8 @@
-import { FIRMWARE_ACTIVATIONS_DOMAIN, HubSlots, manufacturerImageHash, parseUpgradeImage, type FirmwareImages, type HeldImage, type SlotName, type TransferProgress, hex } from '../firmware/index.js';
-import type { Store } from '../store/index.js';
+import type { JSONSchemaType } from 'ajv';
+import { FIRMWARE_ACTIVATIONS_DOMAIN, HubSlots, manufacturerImageHash, parseUpgradeImage, type FirmwareImages, type HeldImage, type SlotName, type TransferProgress } from '../../firmware/index.js';
+import { hex } from '../../firmware/index.js';
+import type { Store } from '../../store/index.js';
+import type { Operation } from '../operation.js';
 
 /**
  * What `hub firmware status` reports: the images held, the transfers under way, the activations
@@ -54,3 +57,14 @@ export function formatFirmwareStatus(status: FirmwareStatus): string {
   }
   return `${lines.join('\n')}\n`;
 }
+
+/** `firmware.status`: with `slots`, the slot tree's root (an absolute path the hub can read). */
+export const firmwareStatusOperation: Operation<{ slots?: string }, FirmwareStatus> = {
+  name: 'firmware.status',
+  args: { type: 'object', properties: { slots: { type: 'string', maxLength: 4096, nullable: true } }, additionalProperties: false } satisfies JSONSchemaType<{ slots?: string }>,
+  sealed: true,
+  async run(context, { slots }) {
+    const { images, transfers } = await context.firmware();
+    return firmwareStatus(await context.store(), images, transfers(), slots);
+  },
+};

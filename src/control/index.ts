@@ -1,0 +1,22 @@
+/** The control layer's entrance: the running hub's management API, for the CLI, the installer page and the composition root. */
+export { ControlClient, type Subscription } from './client.js';
+export { CONTROL_EVENT_TYPES, type ControlEvent, type ControlEventType } from './events.js';
+export { askRunningHub, invoke, type InvokeOptions } from './invoke.js';
+export { withLocalContext } from './local-context.js';
+export { openLocalStore, LocalStoreError } from './local-store.js';
+export type { Caller, ControlContext, Operation, StreamOperation } from './operation.js';
+export { CONTROL_OPERATIONS } from './operations/index.js';
+export { devicesAdd, devicesHistoric, devicesList, devicesRemove, type DeviceRecord } from './operations/devices.js';
+export { firmwareInspect } from './operations/firmware-inspect.js';
+export { firmwareStatusOperation, formatFirmwareStatus, type FirmwareStatus } from './operations/firmware-status.js';
+export { gpfRestrict, gpfStatus } from './operations/gpf.js';
+export { logsRead, type LogsArgs } from './operations/logs.js';
+export { networkBackup, networkRestore } from './operations/network.js';
+export { pinChange, pinSet, pinStatus, pinVerify } from './operations/pin.js';
+export { storeCheck, type StoreCheck } from './operations/store-check.js';
+export { CONTROL_PROTOCOL_VERSION, ControlError, fromWireError, type ControlReply, type ControlRequest } from './protocol.js';
+export { controlSocketPath } from './server.js';
+export { signRequest, type SignedRequest } from './signed-request.js';
+export { controlTopics } from './mqtt.js';
+export { startControl } from './start.js';
+export { pairDevices, type PairAddArgs, type PairDevices, type PairWatchEvent } from './operations/pair.js';
