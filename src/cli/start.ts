@@ -87,6 +87,8 @@ async function run(config: HubConfig, log: Logger): Promise<void> {
   hub.wan?.link.refreshTelemetry();
   if (hub.wan) log.info({ topics: `${hub.wan.link.topics.command.replace(/\/command$/, '')}/{command,response,alert,state,telemetry}` }, 'WAN topics');
   await leaveAnInactiveSlot(hub, async () => {
+    await page?.close();
+    await control?.close();
     await hub.stop();
     await broker?.close();
     await sim?.stop();
