@@ -6,11 +6,11 @@ import type { NetworkInfo } from '../hal/radio.js';
 import { HubError } from '../hal/errors.js';
 import { openTransport } from '../hal/transport/open.js';
 import type { Transport } from '../hal/transport/transport.js';
-import { DeviceLog, JoinWindows, raiseCcs08 } from './chf/index.js';
+import { DeviceLog, JoinWindows, raiseCcs08, raiseCs06Alert } from './chf/index.js';
 import { DEVICE_TYPES } from './security/device-types.js';
 import type { HubConfig } from './config.js';
 import { GasProxyData, GpfDeviceLog, gpfEui64 } from './gpf/index.js';
-import { firmwareTargets, startHubFirmware, type HubFirmware, openSlotsAtStart, type SlotsAtStart } from './firmware/index.js';
+import { ActivationGate, firmwareTargets, otaPacing, OwnImage, startHubFirmware, type HubFirmware, openSlotsAtStart, type SlotsAtStart } from './firmware/index.js';
 import { HanAdmission, NetworkIdentity, HanRelay, SleepyQueue } from './han/index.js';
 import { openGbcsHub, type GbcsHub, startHubWan, type HubWan } from './hub/index.js';
 import { HUB_EVENTS, openHubLogs, type HubLogs } from './logs/index.js';
@@ -65,6 +65,8 @@ export interface Hub {
   readonly firmware: HubFirmware;
   /** The hub's own A/B image slots, when `firmware.slots` names them. */
   readonly ownImage: SlotsAtStart | undefined;
+  /** CS06 and ECS52 for the hub itself; `restartNeeded` says a new slot waits for the next start. */
+  readonly ownFirmware: OwnImage;
   /** Each own image received over the WAN and applied to the slots: kept (run it from the next start) or rolled back. */
   readonly ownUpdates: OwnUpdates | undefined;
   readonly relay: HanRelay;
@@ -214,8 +216,10 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     const dualBand = config.radio.dualBand ? await openSubGhz(store, radio, clock, logger) : undefined;
     if (dualBand) closers.push(dualBand.close);
     const subGhz = dualBand?.subGhz;
+    // CS06 for a Device is checked against the allowed Device Model combinations before it is relayed (armed below).
+    const activationGate = new ActivationGate(relay);
     const gbcs = await openGbcsHub({
-      store, secureElement, clock, logger, deviceLog, logs, joinWindows, relay,
+      store, secureElement, clock, logger, deviceLog, logs, joinWindows, relay: activationGate,
       // CCS03 forms the network again with the restored extended PAN id.
       network: { formNetwork: (parameters) => identity.form(radio, parameters) },
       identity: { chf, gpf, manufacturerId: Buffer.from(config.identity.manufacturerId, 'hex'), modelType: Buffer.from(config.identity.modelType, 'hex') },
@@ -246,6 +250,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     const firmware = await startHubFirmware({
       store, clock, logger: logger.child({ component: 'firmware' }), credentials: gbcs.credentials, securityLog: logs.securityLog,
       quotaBytes: config.firmware.quotaBytes, targetOf: firmwareTargets(config.firmware.targets), radio,
+      ...(subGhz ? { minimumBlockPeriodMs: otaPacing(subGhz, () => clock.now()) } : {}), hub: chf,
     });
     closers.push(async () => firmware.stop());
     // An image for the CHF itself goes to the inactive slot, and is kept only if its own selftest passes.
@@ -259,10 +264,25 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       }
     });
     await firmware.resume();
+    // CS06 and ECS52 addressed to the CHF. They need the held images and the slots, which need the
+    // credentials the GBCS side holds, so they join the handlers' context here, before any command runs.
+    const ownTarget = firmwareTargets(config.firmware.targets)(chf);
+    const ownFirmware = await OwnImage.open({
+      store, clock, images: firmware.images, hub: chf,
+      ...(ownImage ? { slots: ownImage.slots } : {}),
+      ...(ownTarget ? { target: ownTarget } : {}),
+      models: firmware.models,
+    });
+    gbcs.chf.ownImage = ownFirmware;
+    activationGate.arm({ images: firmware.images, models: firmware.models, targetOf: firmwareTargets(config.firmware.targets) });
+    closers.push(async () => ownFirmware.stop());
+    ownFirmware.on('futureActivation', (outcome) => raiseCs06Alert(gbcs.router.alerts, { chf }, outcome));
+    ownFirmware.on('restartNeeded', ({ version }) => logger.warn({ version: version.toString('hex') }, 'a new image of the hub is activated: it runs from the next start'));
 
     const wan = await startHubWan({
       config, store, clock, logger, hub: chf, security: logs.securityLog,
       broker: options.wanBroker, embedded: config.wan.broker === undefined,
+      downstream: { firmwareChunk: firmware.accept, deviceModelList: firmware.acceptModelList },
       health: () => ({
         han: {
           devices: deviceLog.list().map((d) => ({
@@ -281,7 +301,6 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       closers.push(() => wan.stop());
       refreshTelemetry = () => wan.link.refreshTelemetry();
       wan.attach(gbcs.router, relay);
-      wan.link.on('firmwareChunk', firmware.accept);
     }
     // A start on a new slot passes its check once the hub is up and its WAN connected (or deliberately absent).
     if (ownImage?.recovery === 'onTrial') {
@@ -298,10 +317,11 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     }
     // Started last, so the alerts and start-up expiries they raise find their listeners in place.
     gbcs.start();
+    await ownFirmware.start();
     await relay.start();
     logger.info({ chf, gpf }, 'GBCS identity');
     const health = () => ({ radio: link.connected, store: store.writeFailure === undefined });
-    return { clock, store, logs, deviceLog, radio, admission, joinWindows, network, identity, wan, relay, joinProgress, pairing, gbcs, time, subGhz, gpf: gpfState, firmware, ownImage, ownUpdates, health, stop };
+    return { clock, store, logs, deviceLog, radio, admission, joinWindows, network, identity, wan, relay, joinProgress, pairing, gbcs, time, subGhz, gpf: gpfState, firmware, ownImage, ownFirmware, ownUpdates, health, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -67,6 +67,13 @@ async function perform(sim: Simulator, request: ControlRequest): Promise<Reply> 
     case 'events':
     case 'auth':
       return {}; // handled per client
+    case 'ota': {
+      const client = sim.otaClient(request.eui64!);
+      if (request.queryOnWake !== undefined) client.configure({ queryOnWake: request.queryOnWake });
+      if (request.query) client.query();
+      const activated = request.activate === undefined ? {} : { activated: client.activate(request.activate) };
+      return { ...activated, ota: client.status() };
+    }
   }
 }
 

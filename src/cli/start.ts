@@ -103,6 +103,14 @@ async function run(config: HubConfig, log: Logger): Promise<void> {
     const stop = () => resolve();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+    // A CS06 switched the hub's slots: stop cleanly for the supervisor to start the new image, a
+    // moment later so the command's response is in the outbox (it goes out after the restart if not
+    // sent), and exit 75 (EX_TEMPFAIL) so a supervisor that restarts only on failure does so too.
+    hub.ownFirmware.once('restartNeeded', () => {
+      log.warn({ exitCode: RESTART_EXIT_CODE }, 'stopping to start again on the new image');
+      process.exitCode = RESTART_EXIT_CODE;
+      setTimeout(stop, RESTART_DELAY_MS).unref();
+    });
     // A new own image kept: stop, so the service's restart runs it from its slot.
     hub.ownUpdates?.on('applied', (result) => result.outcome === 'kept' && stop());
   });
@@ -116,6 +124,10 @@ async function run(config: HubConfig, log: Logger): Promise<void> {
   await sim?.stop();
 }
 
+/** How long after a CS06 switched the slots the hub stops to restart into them. */
+const RESTART_DELAY_MS = 3000;
+/** The exit code of a stop to run a new image of the hub. */
+const RESTART_EXIT_CODE = 75;
 /**
  * On a board the hub runs from the slot hub-launch read (HUB_SLOT); when the start-up's slot check
  * went back to the other slot, this process runs code that is no longer active: it stops, and the

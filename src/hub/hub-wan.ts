@@ -28,6 +28,13 @@ export interface HubWanOptions {
   broker: string | undefined;
   embedded: boolean;
   health?: HubHealthSource;
+  /**
+   * Where the firmware topic's chunk frames and the deviceModels topic's list go. Each resolves once
+   * what it took is durable (a reason code: 0x83 for a frame refused for good), and only then is it
+   * PUBACKed; it rejects when the store did not take it, so the broker delivers it again. Given here,
+   * before the first connection, so a persistent session's queue is never acknowledged unheard.
+   */
+  downstream?: Partial<Record<'firmwareChunk' | 'deviceModelList', (frame: Buffer) => Promise<number | void>>>;
 }
 
 export interface HubWan {
@@ -56,6 +63,18 @@ export async function startHubWan(options: HubWanOptions): Promise<HubWan | unde
   link.on('command', unrouted);
   let bridge: WanGbcsBridge | undefined;
   const storeWatch = watchStore(store, link, clock, logger);
+  for (const kind of ['firmwareChunk', 'deviceModelList'] as const) {
+    const take = options.downstream?.[kind];
+    if (!take) continue;
+    link.on(kind, (frame, hold) =>
+      hold(
+        take(frame).catch((error: unknown) => {
+          if (store.writeFailure) storeWatch.refused(store.writeFailure);
+          throw error;
+        }),
+      ),
+    );
+  }
   await link.start();
   await writeEndpoint(storeDir, { broker: publicBrokerUrl(broker), hub: options.hub, topicPrefix: topicPrefixOf(settings), embedded: options.embedded, pid: process.pid });
   return {
