@@ -57,6 +57,8 @@ export interface EzspRadioOptions {
   deliveryTimeoutMs?: number;
   /** Resends of one message after NCP resets (default 3). */
   maxResends?: number;
+  /** After an NCP reset, how long a Device that heard from the hub lately waits (default 10 s; why: ezsp/unicast-queue.ts). */
+  repeatWindowMs?: number;
   /** EmberApsOption bits for every unicast (default: APS retry, route discovery, APS encryption). */
   apsOptions?: number;
   /** Endpoints registered on the NCP at every start (default: endpoint 1, Smart Energy profile). */
@@ -112,6 +114,7 @@ export class EzspRadio extends EventEmitter<RadioEvents> implements Radio {
         networkWaitMs: options.networkWaitMs ?? 60_000,
         deliveryTimeoutMs: options.deliveryTimeoutMs ?? 30_000,
         maxResends: options.maxResends ?? 3,
+        repeatWindowMs: options.repeatWindowMs ?? FRAGMENTATION.reassemblyTimeoutMs,
       },
     );
     const apsOptions = options.apsOptions ?? DEFAULT_APS_OPTIONS;
@@ -264,7 +267,8 @@ export class EzspRadio extends EventEmitter<RadioEvents> implements Radio {
     this.on('networkUp', () => this.unicasts.pump());
     host.on('down', (error) => {
       this.network.linkLost(error.message);
-      this.unicasts.linkLost();
+      const { devices, longestMs } = this.unicasts.linkLost();
+      if (devices > 0) this.log.warn({ devices, holdMs: Math.ceil(longestMs) }, 'NCP reset: messages to Devices it sent to lately wait until they forget the APS counters it now reuses');
       this.unicasts.pump();
     });
     host.on('failed', (error) => {

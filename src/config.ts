@@ -276,7 +276,8 @@ function describe(error: ErrorObject): string {
 
 /** Parse and validate YAML text; `source` names the file in every error. */
 export function parseConfig(text: string, source: string): HubConfig {
-  const document = parseDocument(text, { prettyErrors: true });
+  // logLevel error: a key that is itself a collection is refused below as an unknown setting, not warned about on the process's stderr.
+  const document = parseDocument(text, { prettyErrors: true, logLevel: 'error' });
   if (document.errors.length > 0) {
     const first = document.errors[0]!;
     const line = first.linePos?.[0];

@@ -6,11 +6,11 @@ import type { Eui64, NetworkInfo } from '../hal/radio.js';
 import { HubError } from '../hal/errors.js';
 import { openTransport } from '../hal/transport/open.js';
 import type { Transport } from '../hal/transport/transport.js';
-import { DeviceLog, JoinWindows, raiseCcs08 } from './chf/index.js';
+import { DeviceLog, JoinWindows, raiseCcs08, raiseCs06Alert } from './chf/index.js';
 import { DEVICE_TYPES } from './security/device-types.js';
 import type { HubConfig } from './config.js';
 import { GasProxyData, GpfDeviceLog, gpfEui64 } from './gpf/index.js';
-import { firmwareTargets, startHubFirmware, type HubFirmware, openSlotsAtStart, type SlotsAtStart } from './firmware/index.js';
+import { ActivationGate, firmwareTargets, otaPacing, OwnImage, startHubFirmware, type HubFirmware, openSlotsAtStart, type SlotsAtStart } from './firmware/index.js';
 import { HanAdmission, NetworkIdentity, HanRelay, SleepyQueue } from './han/index.js';
 import { openGbcsHub, type GbcsHub, startHubWan, type HubWan } from './hub/index.js';
 import { HUB_EVENTS, openHubLogs, type HubLogs } from './logs/index.js';
@@ -65,6 +65,8 @@ export interface Hub {
   readonly firmware: HubFirmware;
   /** The hub's own A/B image slots, when `firmware.slots` names them. */
   readonly ownImage: SlotsAtStart | undefined;
+  /** CS06 and ECS52 for the hub itself; `restartNeeded` says a new slot waits for the next start. */
+  readonly ownFirmware: OwnImage;
   /** Each own image received over the WAN and applied to the slots: kept (run it from the next start) or rolled back. */
   readonly ownUpdates: OwnUpdates | undefined;
   readonly relay: HanRelay;
@@ -131,7 +133,7 @@ export async function openHubStore(config: HubConfig, logger: Logger): Promise<{
   const secureElement = await FileSecureElement.open({ stateDir: config.store.path });
   const store = await openStore({ path: config.store.path, secureElement });
   if (store.recoveryProblems.length > 0) {
-    logger.error({ problems: store.recoveryProblems.length, store: store.path }, 'LevelDB dropped damaged records after a crash, so recent acknowledged changes may be lost; see `hub store check`');
+    logger.error({ problems: store.recoveryProblems.length, store: store.path }, 'the store lost records it had acknowledged (a damaged or cut write-ahead log), so recent changes may be gone; see `hub store check`');
   }
   return { secureElement, store };
 }
@@ -212,6 +214,7 @@ export interface GbcsParts {
   gpfState: Hub['gpf'];
   subGhz: SubGhzState | undefined;
   gbcs: GbcsHub;
+  activationGate: ActivationGate;
   joinProgress: JoinProgress;
   pairing: Pairing;
 }
@@ -240,8 +243,10 @@ export async function openHubGbcsParts(options: HubOptions, parts: { clock: Cloc
   const dualBand = config.radio.dualBand ? await openSubGhz(store, radio, clock, logger) : undefined;
   if (dualBand) closers.push(dualBand.close);
   const subGhz = dualBand?.subGhz;
+  // CS06 for a Device is checked against the allowed Device Model combinations before it is relayed (armed with the firmware).
+  const activationGate = new ActivationGate(relay);
   const gbcs = await openGbcsHub({
-    store, secureElement, clock, logger, deviceLog, logs, joinWindows, relay,
+    store, secureElement, clock, logger, deviceLog, logs, joinWindows, relay: activationGate,
     // CCS03 forms the network again with the restored extended PAN id.
     network: { formNetwork: (parameters) => identity.form(radio, parameters) },
     identity: { chf, gpf, manufacturerId: Buffer.from(config.identity.manufacturerId, 'hex'), modelType: Buffer.from(config.identity.modelType, 'hex') },
@@ -263,13 +268,13 @@ export async function openHubGbcsParts(options: HubOptions, parts: { clock: Cloc
   } else if (options.demoHeadEnd) {
     await trustDemoHeadEnd({ storePath: config.store.path, credentials: gbcs.credentials, secureElement, chf, gpf, logger });
   }
-  return { chf, gpf, gpfState, subGhz, gbcs, joinProgress, pairing };
+  return { chf, gpf, gpfState, subGhz, gbcs, activationGate, joinProgress, pairing };
 }
 
 /** Firmware: the hub's own image slots (an interrupted update finished or undone first), the Upgrade Images, and CCS08 for each transfer's end. */
-export async function startHubFirmwareParts(options: HubOptions, parts: { clock: Clock; store: Store; logs: HubLogs; radio: EzspRadio; gbcs: GbcsHub; chf: Eui64; closers: Closers }): Promise<{ ownImage: SlotsAtStart | undefined; firmware: HubFirmware; ownUpdates: OwnUpdates | undefined }> {
+export async function startHubFirmwareParts(options: HubOptions, parts: { clock: Clock; store: Store; logs: HubLogs; radio: EzspRadio; gbcs: GbcsHub; activationGate: ActivationGate; subGhz: SubGhzState | undefined; chf: Eui64; closers: Closers }): Promise<{ ownImage: SlotsAtStart | undefined; firmware: HubFirmware; ownFirmware: OwnImage; ownUpdates: OwnUpdates | undefined }> {
   const { config, logger } = options;
-  const { clock, store, logs, radio, gbcs, chf, closers } = parts;
+  const { clock, store, logs, radio, gbcs, activationGate, subGhz, chf, closers } = parts;
   const record = (log: 'event' | 'security', code: number, detail: Record<string, string>) => (log === 'event' ? logs.eventLog.record(code, detail) : logs.securityLog.record(code, detail));
   const ownImage = config.firmware.slots === undefined ? undefined : await openSlotsAtStart({
     root: config.firmware.slots, credentials: gbcs.credentials, logger: logger.child({ component: 'slots' }), record,
@@ -277,6 +282,7 @@ export async function startHubFirmwareParts(options: HubOptions, parts: { clock:
   const firmware = await startHubFirmware({
     store, clock, logger: logger.child({ component: 'firmware' }), credentials: gbcs.credentials, securityLog: logs.securityLog,
     quotaBytes: config.firmware.quotaBytes, targetOf: firmwareTargets(config.firmware.targets), radio,
+    ...(subGhz ? { minimumBlockPeriodMs: otaPacing(subGhz, () => clock.now()) } : {}), hub: chf,
   });
   closers.push(async () => firmware.stop());
   // An image for the CHF itself goes to the inactive slot, and is kept only if its own selftest passes.
@@ -290,7 +296,21 @@ export async function startHubFirmwareParts(options: HubOptions, parts: { clock:
     }
   });
   await firmware.resume();
-  return { ownImage, firmware, ownUpdates };
+  // CS06 and ECS52 addressed to the CHF. They need the held images and the slots, which need the
+  // credentials the GBCS side holds, so they join the handlers' context here, before any command runs.
+  const ownTarget = firmwareTargets(config.firmware.targets)(chf);
+  const ownFirmware = await OwnImage.open({
+    store, clock, images: firmware.images, hub: chf,
+    ...(ownImage ? { slots: ownImage.slots } : {}),
+    ...(ownTarget ? { target: ownTarget } : {}),
+    models: firmware.models,
+  });
+  gbcs.chf.ownImage = ownFirmware;
+  activationGate.arm({ images: firmware.images, models: firmware.models, targetOf: firmwareTargets(config.firmware.targets) });
+  closers.push(async () => ownFirmware.stop());
+  ownFirmware.on('futureActivation', (outcome) => raiseCs06Alert(gbcs.router.alerts, { chf }, outcome));
+  ownFirmware.on('restartNeeded', ({ version }) => logger.warn({ version: version.toString('hex') }, 'a new image of the hub is activated: it runs from the next start'));
+  return { ownImage, firmware, ownFirmware, ownUpdates };
 }
 
 /** The WAN, when there is a broker: its telemetry read from the HAN, radio and firmware, and the GBCS router and relay attached. */
@@ -301,6 +321,7 @@ export async function startHubWanParts(options: HubOptions, parts: { clock: Cloc
   const wan = await startHubWan({
     config, store, clock, logger, hub: chf, security: logs.securityLog,
     broker: options.wanBroker, embedded: config.wan.broker === undefined,
+    downstream: { firmwareChunk: firmware.accept, deviceModelList: firmware.acceptModelList },
     health: () => ({
       han: {
         devices: deviceLog.list().map((d) => ({
@@ -318,7 +339,6 @@ export async function startHubWanParts(options: HubOptions, parts: { clock: Cloc
   if (wan) {
     closers.push(() => wan.stop());
     wan.attach(gbcs.router, relay);
-    wan.link.on('firmwareChunk', firmware.accept);
   }
   return wan;
 }
@@ -353,18 +373,19 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     closers.push(() => deviceLog.close());
     let refreshTelemetry = (): void => undefined;
     const han = await startHubHan(options, { clock, store, logs, deviceLog, closers, onLinkKeyUnreadable: () => refreshTelemetry() });
-    const { chf, gpf, gpfState, subGhz, gbcs, joinProgress, pairing } = await openHubGbcsParts(options, { clock, store, secureElement, logs, deviceLog, han, closers });
-    const { ownImage, firmware, ownUpdates } = await startHubFirmwareParts(options, { clock, store, logs, radio: han.radio, gbcs, chf, closers });
+    const { chf, gpf, gpfState, subGhz, gbcs, activationGate, joinProgress, pairing } = await openHubGbcsParts(options, { clock, store, secureElement, logs, deviceLog, han, closers });
+    const { ownImage, firmware, ownFirmware, ownUpdates } = await startHubFirmwareParts(options, { clock, store, logs, radio: han.radio, gbcs, activationGate, subGhz, chf, closers });
     const wan = await startHubWanParts(options, { clock, store, logs, deviceLog, han, gbcs, chf, firmware, closers });
     if (wan) refreshTelemetry = () => wan.link.refreshTelemetry();
     await confirmOwnImage(ownImage, wan, options, clock, closers);
     // Started last, so the alerts and start-up expiries they raise find their listeners in place.
     gbcs.start();
+    await ownFirmware.start();
     await han.relay.start();
     logger.info({ chf, gpf }, 'GBCS identity');
     const { link, radio, admission, joinWindows, network, identity, relay, time } = han;
     const health = () => ({ radio: link.connected, store: store.writeFailure === undefined });
-    return { clock, store, logs, deviceLog, radio, admission, joinWindows, network, identity, wan, relay, joinProgress, pairing, gbcs, time, subGhz, gpf: gpfState, firmware, ownImage, ownUpdates, health, stop };
+    return { clock, store, logs, deviceLog, radio, admission, joinWindows, network, identity, wan, relay, joinProgress, pairing, gbcs, time, subGhz, gpf: gpfState, firmware, ownImage, ownFirmware, ownUpdates, health, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import type { Clock } from '../hal/clock.js';
 import type { Logger } from '../hal/log.js';
 import { runSimulator } from '../hal/sim/run.js';
@@ -25,6 +26,7 @@ export async function startSimInProcess(options: SimInProcessOptions): Promise<S
   let connection: ControlConnection;
   try {
     connection = await ControlConnection.open(running.control);
+    await connection.request('auth', { token: (await readFile(running.controlTokenFile, 'utf8')).trim() });
     await connection.request('events', { enabled: false });
   } catch (error) {
     await running.close();
@@ -33,6 +35,7 @@ export async function startSimInProcess(options: SimInProcessOptions): Promise<S
   return {
     radio: running.radio,
     control: running.control,
+    controlTokenFile: running.controlTokenFile,
     request: async <T>(op: string, fields: Record<string, unknown> = {}) => (await connection.request(op, fields)) as T,
     devices: async () => ((await connection.request('devices', {})) as unknown as { devices: SimDevice[] }).devices,
     stop: async () => {

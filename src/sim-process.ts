@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { connect, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -33,6 +34,8 @@ export interface SimDevice {
 export interface SimProcess {
   radio: string;
   control: string;
+  /** The owner-only file with the token the control port asks for first. */
+  controlTokenFile: string;
   request<T = Record<string, unknown>>(op: string, fields?: Record<string, unknown>): Promise<T>;
   devices(): Promise<SimDevice[]>;
   stop(): Promise<void>;
@@ -47,7 +50,13 @@ export function cliCommand(): { command: string; args: string[] } {
   return { command: process.execPath, args: [fileURLToPath(new URL('./cli.js', here))] };
 }
 
-function readListening(child: ChildProcess, timeoutMs: number): Promise<{ radio: string; control: string }> {
+interface Listening {
+  radio: string;
+  control: string;
+  controlTokenFile: string;
+}
+
+function readListening(child: ChildProcess, timeoutMs: number): Promise<Listening> {
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     const timer = setTimeout(() => fail(new SimProcessError('SIM_START_TIMEOUT', `the simulator did not start within ${timeoutMs} ms`)), timeoutMs);
@@ -62,9 +71,9 @@ function readListening(child: ChildProcess, timeoutMs: number): Promise<{ radio:
       clearTimeout(timer);
       child.removeAllListeners('exit');
       try {
-        const parsed = JSON.parse(line) as { event?: string; radio?: string; control?: string };
-        if (parsed.event !== 'listening' || !parsed.radio || !parsed.control) throw new Error(line);
-        resolve({ radio: parsed.radio, control: parsed.control });
+        const parsed = JSON.parse(line) as Partial<Listening> & { event?: string };
+        if (parsed.event !== 'listening' || !parsed.radio || !parsed.control || !parsed.controlTokenFile) throw new Error(line);
+        resolve({ radio: parsed.radio, control: parsed.control, controlTokenFile: parsed.controlTokenFile });
       } catch {
         fail(new SimProcessError('SIM_BAD_START_LINE', `unexpected first line from the simulator: ${line.slice(0, 200)}`));
       }
@@ -130,8 +139,10 @@ export class ControlConnection {
 }
 
 /** The control of a simulator already running (a `hub sim` started by hand or by a test), at `tcp://host:port`. */
-export async function connectSimControl(control: string): Promise<Pick<SimProcess, 'request' | 'devices'> & { close(): void }> {
+/** Connect to a running simulator's control; with its token file (`controlTokenFile`), authenticate first, as it asks of every client. */
+export async function connectSimControl(control: string, tokenFile?: string): Promise<Pick<SimProcess, 'request' | 'devices'> & { close(): void }> {
   const connection = await ControlConnection.open(control);
+  if (tokenFile !== undefined) await connection.request('auth', { token: (await readFile(tokenFile, 'utf8')).trim() });
   await connection.request('events', { enabled: false });
   return {
     request: async <T>(op: string, fields: Record<string, unknown> = {}) => (await connection.request(op, fields)) as T,
@@ -147,11 +158,12 @@ export async function startSimProcess(options: SimProcessOptions = {}): Promise<
     stdio: ['pipe', 'pipe', options.stderr ? 'pipe' : 'ignore'],
   });
   if (options.stderr) child.stderr!.pipe(options.stderr, { end: false });
-  const { radio, control } = await readListening(child, options.startTimeoutMs ?? 30_000);
+  const { radio, control, controlTokenFile } = await readListening(child, options.startTimeoutMs ?? 30_000);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let connection: ControlConnection;
   try {
     connection = await ControlConnection.open(control);
+    await connection.request('auth', { token: (await readFile(controlTokenFile, 'utf8')).trim() });
     await connection.request('events', { enabled: false });
   } catch (error) {
     child.kill('SIGKILL'); // no caller holds it yet, so nobody else would stop it
@@ -160,6 +172,7 @@ export async function startSimProcess(options: SimProcessOptions = {}): Promise<
   return {
     radio,
     control,
+    controlTokenFile,
     request: async <T>(op: string, fields: Record<string, unknown> = {}) => (await connection.request(op, fields)) as T,
     devices: async () => ((await connection.request('devices', {})) as unknown as { devices: SimDevice[] }).devices,
     stop: async () => {

@@ -30,6 +30,11 @@ export const FRAGMENTATION = {
   window: 4,
   /** The block count is one octet. */
   maxBlocks: 0xff,
+  /**
+   * How long a receiver gives a message to become whole, and remembers the APS counter of one it
+   * completed (so a late copy of a block is acknowledged, not taken as new).
+   */
+  reassemblyTimeoutMs: 10_000,
 } as const;
 
 /** The Radio's settings for long messages. */
@@ -186,7 +191,7 @@ export class Reassembler extends EventEmitter<ReassemblerEvents> {
 
   constructor(private readonly options: ReassemblerOptions) {
     super();
-    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.timeoutMs = options.timeoutMs ?? FRAGMENTATION.reassemblyTimeoutMs;
     this.maxMessages = options.maxMessages ?? 8;
     this.maxLength = options.maxLength ?? 2048;
     this.window = options.window ?? FRAGMENTATION.window;

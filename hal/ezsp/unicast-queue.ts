@@ -7,6 +7,11 @@ import type { ApsAddress, DeliveryOutcome, Eui64 } from '../radio.js';
  * messages in the order they were sent, also across NCP resets. A message whose outcome the NCP
  * lost by resetting is sent again once the link and the network are back; one that cannot be sent
  * within `networkWaitMs` of being held up, or that outlives its resends, fails with a reason.
+ *
+ * A rebooted NCP numbers its APS frames afresh, and a Device drops a frame whose APS counter it had
+ * from the hub within its duplicate-rejection window (acknowledging it all the same, so the loss is
+ * silent). So after a reset nothing goes to a Device that heard from the hub within
+ * `repeatWindowMs` until that much time has passed since it last did.
  */
 
 export type TransmitResult =
@@ -34,6 +39,8 @@ export interface OutboxOptions {
   deliveryTimeoutMs: number;
   /** How many times a message may be sent again after the NCP lost it (default 3). */
   maxResends: number;
+  /** How long a Device may take a new APS counter equal to one it had for a repeat (0 = no wait after a reset). */
+  repeatWindowMs?: number;
 }
 
 interface Outgoing {
@@ -53,6 +60,10 @@ interface Outgoing {
 export class UnicastQueue {
   private readonly queues = new Map<Eui64, Outgoing[]>();
   private readonly byTag = new Map<number, Outgoing>();
+  /** When each Device last had a frame from the hub (monotonic ms). */
+  private readonly lastOnAir = new Map<Eui64, number>();
+  /** Devices that get nothing until the timer fires: a reset restarted the APS counters they remember. */
+  private readonly quiet = new Map<Eui64, Timer>();
 
   constructor(
     private readonly deps: OutboxDeps,
@@ -99,7 +110,7 @@ export class UnicastQueue {
         else this.holdUp(out);
       }
       const head = queue[0];
-      if (canSend && head?.state === 'queued') void this.transmit(head);
+      if (canSend && head?.state === 'queued' && !this.quiet.has(head.eui64)) void this.transmit(head);
     }
   }
 
@@ -119,17 +130,47 @@ export class UnicastQueue {
     this.finish(out, delivered ? { delivered: true } : { delivered: false, reason: 'NO_ACK', detail });
   }
 
-  /** The NCP reset or the link dropped: outcomes it owed are lost, so those messages go again. */
-  linkLost(): void {
+  /**
+   * The NCP reset or the link dropped: outcomes it owed are lost, so those messages go again, and
+   * Devices that heard from the hub within the repeat window wait it out. Returns how many wait, and the longest wait.
+   */
+  linkLost(): { devices: number; longestMs: number } {
+    const now = this.deps.clock.monotonic();
     for (const queue of this.queues.values()) {
       const head = queue[0];
+      if (head?.state === 'awaiting-outcome' || head?.state === 'transmitting') this.lastOnAir.set(head.eui64, now);
       if (head?.state === 'awaiting-outcome') this.requeue(head);
     }
     this.byTag.clear();
+    return this.quietAfterReset(now);
+  }
+
+  private quietAfterReset(now: number): { devices: number; longestMs: number } {
+    const window = this.options.repeatWindowMs ?? 0;
+    let longestMs = 0;
+    for (const [eui64, at] of [...this.lastOnAir]) {
+      const left = at + window - now;
+      if (left <= 0) {
+        this.lastOnAir.delete(eui64);
+        continue;
+      }
+      longestMs = Math.max(longestMs, left);
+      this.quiet.get(eui64)?.cancel();
+      this.quiet.set(
+        eui64,
+        this.deps.clock.setTimeout(() => {
+          this.quiet.delete(eui64);
+          this.pump();
+        }, left),
+      );
+    }
+    return { devices: this.quiet.size, longestMs };
   }
 
   /** Resolve everything still pending (the radio is stopping). */
   failAll(reason: 'RADIO_FAILURE' | 'NETWORK_DOWN', detail: string): void {
+    for (const timer of this.quiet.values()) timer.cancel();
+    this.quiet.clear();
     for (const queue of [...this.queues.values()]) {
       for (const out of [...queue]) this.finish(out, { delivered: false, reason, detail });
     }
@@ -137,6 +178,7 @@ export class UnicastQueue {
 
   private async transmit(out: Outgoing): Promise<void> {
     out.state = 'transmitting';
+    if (this.options.repeatWindowMs) this.lastOnAir.set(out.eui64, this.deps.clock.monotonic());
     const tag = this.deps.nextTag();
     out.tag = tag;
     this.byTag.set(tag, out);
@@ -211,6 +253,8 @@ export class UnicastQueue {
 
   private finish(out: Outgoing, outcome: DeliveryOutcome): void {
     if (out.state === 'done') return;
+    // Its last block may have gone out just now (a long message goes in several).
+    if (out.state === 'awaiting-outcome' && this.options.repeatWindowMs) this.lastOnAir.set(out.eui64, this.deps.clock.monotonic());
     out.state = 'done';
     this.clearWait(out);
     out.deliveryTimer?.cancel();

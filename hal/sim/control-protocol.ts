@@ -57,6 +57,8 @@ const REQUESTS = {
   replaceNcp: op('replaceNcp', {}),
   wake: op('wake', { eui64: EUI64 }, ['eui64']),
   events: op('events', { enabled: { type: 'boolean' } }, ['enabled']),
+  auth: op('auth', { token: { type: 'string', maxLength: 256 } }, ['token']),
+  ota: op('ota', { eui64: EUI64, query: { type: 'boolean' }, queryOnWake: { type: 'boolean' }, activate: { type: 'string', pattern: '^[0-9A-Fa-f]{64}$' } }, ['eui64']),
 } as const;
 
 export type ControlOp = keyof typeof REQUESTS;
@@ -87,6 +89,12 @@ export interface ControlRequest {
   directions?: Array<'toHost' | 'toNcp'>;
   announce?: 'rstack' | 'error';
   enabled?: boolean;
+  /** auth: the token from the simulator's token file. */
+  token?: string;
+  /** ota: ask the hub for an image now; ask at every wake (a sleepy Device); run the held image with this Manufacturer Image hash. */
+  query?: boolean;
+  queryOnWake?: boolean;
+  activate?: string;
 }
 
 export class ControlError extends HubError {}

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import { HubError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
@@ -9,6 +10,9 @@ import type { Simulator, SimulatorEvents } from './simulator.js';
  * The simulator's control interface: newline-delimited JSON over TCP on 127.0.0.1, so a test or a
  * person (`nc 127.0.0.1 PORT`) can drive the HAN of a `hub sim` in another process. Replies carry
  * the request's `id`; events are pushed to every client that has not muted them. See README.md.
+ * With a token (what `hub sim` always sets: its control port hands out install codes and resets
+ * the NCP), a client's first request must be `auth` with it; until then nothing else is answered
+ * and no event is pushed, and a wrong token ends the connection.
  */
 type Reply = Record<string, unknown>;
 
@@ -61,7 +65,15 @@ async function perform(sim: Simulator, request: ControlRequest): Promise<Reply> 
       sim.device(request.eui64!).wake();
       return {};
     case 'events':
+    case 'auth':
       return {}; // handled per client
+    case 'ota': {
+      const client = sim.otaClient(request.eui64!);
+      if (request.queryOnWake !== undefined) client.configure({ queryOnWake: request.queryOnWake });
+      if (request.query) client.query();
+      const activated = request.activate === undefined ? {} : { activated: client.activate(request.activate) };
+      return { ...activated, ota: client.status() };
+    }
   }
 }
 
@@ -113,12 +125,15 @@ const EVENTS: ReadonlyArray<keyof SimulatorEvents> = [
 class ControlClient {
   private buffer = '';
   muted = false;
+  private authenticated: boolean;
 
   constructor(
     private readonly socket: Socket,
     private readonly sim: Simulator,
     private readonly log: Logger,
+    private readonly token: string | undefined,
   ) {
+    this.authenticated = token === undefined;
     socket.setEncoding('utf8');
     socket.on('data', (text: string) => this.onData(text));
     socket.on('error', (error) => this.log.debug({ err: error.message }, 'control client error'));
@@ -126,6 +141,26 @@ class ControlClient {
 
   write(reply: Reply): void {
     if (!this.socket.destroyed) this.socket.write(`${JSON.stringify(reply)}\n`);
+  }
+
+  /** Pushed events go only to authenticated clients that have not muted them. */
+  get listening(): boolean {
+    return this.authenticated && !this.muted;
+  }
+
+  /** Whether the request may go ahead; answers (and, for a wrong token, hangs up) when not. */
+  private admit(request: ControlRequest): boolean {
+    if (request.op === 'auth') {
+      const given = Buffer.from(request.token ?? '');
+      const wanted = Buffer.from(this.token ?? '');
+      if (this.token !== undefined && (given.length !== wanted.length || !timingSafeEqual(given, wanted))) {
+        throw new ControlError('CONTROL_BAD_TOKEN', 'the token does not match the one in the simulator\'s token file', { where: 'auth' });
+      }
+      this.authenticated = true;
+      return true;
+    }
+    if (this.authenticated) return true;
+    throw new ControlError('CONTROL_UNAUTHENTICATED', 'send {"op":"auth","token":…} first, with the token from the file `hub sim` named (controlTokenFile)', { where: request.op });
   }
 
   private onData(text: string): void {
@@ -152,12 +187,17 @@ class ControlClient {
     }
     try {
       const request = parseControlRequest(line);
+      this.admit(request);
       if (request.op === 'events') this.muted = !request.enabled;
       const result = await perform(this.sim, request);
       this.write({ id, ok: true, ...result });
     } catch (error) {
       if (error instanceof HubError) {
         this.write({ id, ok: false, error: { code: error.code, message: error.message } });
+        if (error.code === 'CONTROL_BAD_TOKEN') {
+          this.log.warn('control client gave a wrong token; connection closed');
+          this.socket.end();
+        }
         return;
       }
       const message = error instanceof Error ? error.message : String(error);
@@ -176,6 +216,8 @@ export class ControlServer {
   constructor(
     private readonly sim: Simulator,
     private readonly log: Logger = silentLogger,
+    /** Required of every client (`auth`) when set. */
+    private readonly token?: string,
   ) {}
 
   /** Listen on 127.0.0.1:`port` (0 = a free port); resolves with the port. */
@@ -196,7 +238,7 @@ export class ControlServer {
   }
 
   private accept(socket: Socket): void {
-    const client = new ControlClient(socket, this.sim, this.log);
+    const client = new ControlClient(socket, this.sim, this.log, this.token);
     this.clients.add(client);
     this.sockets.add(socket);
     socket.once('close', () => {
@@ -206,7 +248,7 @@ export class ControlServer {
   }
 
   private broadcast(event: Reply): void {
-    for (const client of this.clients) if (!client.muted) client.write(event);
+    for (const client of this.clients) if (client.listening) client.write(event);
   }
 
   async close(): Promise<void> {

@@ -1,3 +1,7 @@
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Clock } from '../clock.js';
 import { HubError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -20,6 +24,8 @@ export interface RunOptions {
   baudRate?: number;
   /** Control port on 127.0.0.1; 0 = a free one. */
   controlPort?: number;
+  /** Where to write the control token (mode 0600); default: a new private directory under the temp dir. */
+  controlTokenFile?: string;
   seed?: number;
   ezspVersion?: number;
   faults?: RuntimeFaults;
@@ -32,6 +38,8 @@ export interface RunningSimulator {
   /** Where the host reaches the NCP: `tcp://…` or the serial path. */
   radio: string;
   control: string;
+  /** The owner-only file holding the token every control client must send first (`auth`). */
+  controlTokenFile: string;
   close(): Promise<void>;
 }
 
@@ -76,12 +84,32 @@ export async function runSimulator(options: RunOptions): Promise<RunningSimulato
       closers.push(() => server.close());
       radio = (await server.listen()).url;
     }
-    const control = new ControlServer(simulator, options.logger.child({ part: 'control' }));
+    const token = randomBytes(32).toString('hex');
+    const controlTokenFile = await writeToken(token, options.controlTokenFile, closers);
+    const control = new ControlServer(simulator, options.logger.child({ part: 'control' }), token);
     closers.push(() => control.close());
     const port = await control.listen(options.controlPort ?? 0);
-    return { simulator, radio, control: `tcp://127.0.0.1:${port}`, close };
+    return { simulator, radio, control: `tcp://127.0.0.1:${port}`, controlTokenFile, close };
   } catch (error) {
     await close();
     throw error;
   }
+}
+
+/**
+ * Any local user can reach a port on 127.0.0.1, and the control port hands out install codes and
+ * resets the NCP: only the simulator's owner can read the token that opens it.
+ */
+async function writeToken(token: string, file: string | undefined, closers: Array<() => Promise<void>>): Promise<string> {
+  if (file) {
+    await writeFile(file, `${token}\n`, { mode: 0o600 });
+    await chmod(file, 0o600); // an existing file keeps its mode through writeFile
+    closers.push(() => rm(file, { force: true }));
+    return file;
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'hub-sim-')); // 0700
+  closers.push(() => rm(dir, { recursive: true, force: true }));
+  const path = join(dir, 'control-token');
+  await writeFile(path, `${token}\n`, { mode: 0o600 });
+  return path;
 }

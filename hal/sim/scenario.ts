@@ -109,7 +109,8 @@ type Raw = {
 
 /** Parse and validate scenario YAML; `source` names the file in every error. */
 export function parseScenario(text: string, source: string): Scenario {
-  const document = parseDocument(text, { prettyErrors: true });
+  // logLevel error: a key that is itself a collection is refused below as an unknown setting, not warned about on the process's stderr.
+  const document = parseDocument(text, { prettyErrors: true, logLevel: 'error' });
   if (document.errors.length > 0) {
     const first = document.errors[0]!;
     const line = first.linePos?.[0];

@@ -9,6 +9,7 @@ import type { ApsAddress, Eui64 } from '../radio.js';
 import type { Transport } from '../transport/transport.js';
 import { DEFAULT_ADDRESS, MAX_MESSAGE_LENGTH, SimDevice, type ReceivedMessage, type SendOutcome } from './device.js';
 import { DeviceAnswers, reportJoined, reportLeft } from './device-answers.js';
+import { FACTORY_FIRMWARE, SimOtaClient } from './ota-client.js';
 import { FaultyTransport, type LineCounts, type LineFaults } from './faulty-transport.js';
 import { SimulatedNcp } from './ncp.js';
 import type { NcpEvents } from './ncp-context.js';
@@ -91,6 +92,7 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
   private readonly devices = new Map<Eui64, SimDevice>();
   private readonly tunnelEnds = new Map<Eui64, SimTunnelEnd>();
   private readonly answers = new Map<Eui64, DeviceAnswers>();
+  private readonly otaClients = new Map<Eui64, SimOtaClient>();
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly seed: number;
@@ -148,6 +150,8 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     device.on('sendDone', (outcome) => this.emit('sendDone', spec.eui64, outcome));
     this.devices.set(spec.eui64, device);
     this.answers.set(spec.eui64, new DeviceAnswers(device, this.ncp));
+    const firmware = FACTORY_FIRMWARE[spec.type];
+    if (firmware) this.otaClients.set(spec.eui64, new SimOtaClient(device, this.clock, firmware));
     if (TUNNEL_DEVICE_TYPES.includes(spec.type)) {
       const end = new SimTunnelEnd(device, this.clock, this.logger.child({ part: 'tunnel', device: spec.name }));
       end.on('gbcs', (message) => this.emit('gbcsReceived', spec.eui64, message));
@@ -183,6 +187,13 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     const device = this.devices.get(canonical);
     if (!device) throw new SimulatorError('SIM_UNKNOWN_DEVICE', `no device ${canonical} in ${this.scenario.source}`, { where: 'eui64' });
     return device;
+  }
+
+  /** A Device's OTA Upgrade client (the ESME, GSME, PPMID and HCALCS have one). */
+  otaClient(eui64: Eui64 | string): SimOtaClient {
+    const client = this.otaClients.get(this.device(eui64).eui64);
+    if (!client) throw new SimulatorError('SIM_NO_OTA_CLIENT', `${this.device(eui64).spec.name} takes no firmware images`, { where: 'eui64' });
+    return client;
   }
 
   /** The device asks to join now. */
@@ -315,6 +326,7 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
 
   async close(): Promise<void> {
     for (const device of this.devices.values()) device.stop();
+    for (const client of this.otaClients.values()) client.stop();
     await this.ncp.close();
     this.link = undefined;
   }

@@ -6,6 +6,7 @@ import { DEVICE_TYPE_NAMES, DEVICE_TYPES } from '../security/device-types.js';
 import { loadConfig } from '../config.js';
 import { invoke, type InvokeOptions, devicesAdd, devicesHistoric, devicesList, devicesRemove } from '../control/index.js';
 import { KEY_FILE_NAME } from '../security/file-secure-element.js';
+import { NEW_WAY, readInstallCode, refuseInArgv } from './install-code-input.js';
 import { devicesTable } from './pair.js';
 import { table } from './table.js';
 
@@ -87,8 +88,11 @@ export function registerDevices(program: Command): void {
       .description(`add a Device; TYPE is one of ${DEVICE_TYPE_NAMES.filter((t) => DEVICE_TYPES[t].loggable).join(', ')}`)
       .argument('<eui64>', 'e.g. 00-DB-12-34-56-78-90-A0')
       .argument('<type>', 'device type')
-      .argument('[installCode]', 'hex, CRC included (checked); not needed for a GPF'),
-  ).action(async (eui64: string, type: string, installCode: string | undefined, opts: Opts) => {
+      .argument('[installCode]', `refused (visible to other users): ${NEW_WAY}`)
+      .option('--install-code-file <path>', 'read the install code (hex, CRC included) from this file; without it, a type that joins with one asks on standard input'),
+  ).action(async (eui64: string, type: string, inArgv: string | undefined, opts: Opts & { installCodeFile?: string }) => {
+    if (inArgv !== undefined) refuseInArgv();
+    const installCode = await readInstallCode(type, opts.installCodeFile, { input: process.stdin, prompt: process.stderr });
     const request = installCode === undefined ? { eui64, deviceType: type } : { eui64, deviceType: type, installCode };
     out(await addDevice(await storeOptions(program, opts), request, opts.json));
   });

@@ -153,7 +153,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     return undefined;
   });
   const target = `${address ?? board?.serial.path ?? '(no port)'}${board ? ` (board ${board.name})` : ''}`;
-  const failed = (): DoctorReport => ({ ok: false, target, checks: finish(list) });
+  const failed = (): DoctorReport => ({ ok: false, target, checks: finish(list, board) });
   if (list.checks.some((c) => c.status === 'fail')) return failed();
   if (address === undefined) {
     list.add({ id: 'address', title: 'radio address', status: 'fail', detail: 'no radio given', fix: 'pass --board NAME or --port PATH|tcp://HOST:PORT' });
@@ -185,7 +185,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   } finally {
     await transport.close();
   }
-  const checks = finish(list);
+  const checks = finish(list, board);
   return { ok: checks.every((c) => c.status !== 'fail'), target, checks };
 }
 
@@ -228,7 +228,16 @@ const TITLES: Record<DoctorCheck['id'], string> = {
 };
 
 /** Fill in the checks that did not run after a failure, so every report lists the same steps. */
-function finish(list: Checklist): DoctorCheck[] {
+/** Checks a board's own setup (its UART freed, its console off, its flow-control pins) can make fail. */
+const BOARD_SETUP_CHECKS = new Set<DoctorCheck['id']>(['port-exists', 'open', 'ash']);
+
+function finish(list: Checklist, board?: BoardProfile): DoctorCheck[] {
+  // The board's own fix (its UART, console, flow-control pins) beside the general one: on a Pi that is usually the cause.
+  if (board?.setup?.length) {
+    for (const check of list.checks) {
+      if (check.status === 'fail' && BOARD_SETUP_CHECKS.has(check.id)) check.fix = `${check.fix ?? 'see the message above'}; on ${board.name}, check its setup: ${board.setup.join('; ')}`;
+    }
+  }
   const done = new Set(list.checks.map((c) => c.id));
   const failedAt = list.checks.findIndex((c) => c.status === 'fail');
   const skipped = ORDER.filter((id) => !done.has(id) && id !== 'board' && id !== 'address' && id !== 'reset-line').map(

@@ -33,6 +33,8 @@ export interface SelftestOptions {
   slots?: string;
   /** The control address of the simulator `port` names (`tcp://host:port`): its ESME is joined too. */
   simControl?: string;
+  /** The token file that simulator named (`controlTokenFile`). */
+  simControlToken?: string;
 }
 
 /** The simulator the radio and join checks talk to: one this run started, or one named by its control. */
@@ -129,7 +131,7 @@ async function openSimulator(options: SelftestOptions): Promise<{ sim: Simulator
     return { sim, close: () => sim.stop() };
   }
   if (options.simControl === undefined || options.port === undefined) return undefined;
-  const control = await connectSimControl(options.simControl);
+  const control = await connectSimControl(options.simControl, options.simControlToken);
   return { sim: { radio: options.port, request: control.request, devices: control.devices }, close: async () => control.close() };
 }
 
@@ -191,9 +193,10 @@ export function registerSelftest(program: Command): void {
     .option('-p, --port <path|tcp://host:port|sim>', "the radio to ask (default: the config's radio.port; sim starts the simulator)")
     .option('--slots <dir>', "the root of the hub's A/B image slots (default: the config's firmware.slots)")
     .option('--sim-control <tcp://host:port>', "the control of the simulator --port names, so its ESME is joined too")
-    .action(async (opts: { board?: string; port?: string; slots?: string; simControl?: string }) => {
+    .option('--sim-control-token <file>', "that simulator's control token file (its controlTokenFile)")
+    .action(async (opts: { board?: string; port?: string; slots?: string; simControl?: string; simControlToken?: string }) => {
       const config = await loadConfig(program.opts<{ config?: string }>().config);
-      const checks = await runSelftest({ board: opts.board ?? config.radio.board, port: opts.port ?? config.radio.port, slots: opts.slots ?? config.firmware.slots, ...(opts.simControl ? { simControl: opts.simControl } : {}) });
+      const checks = await runSelftest({ board: opts.board ?? config.radio.board, port: opts.port ?? config.radio.port, slots: opts.slots ?? config.firmware.slots, ...(opts.simControl ? { simControl: opts.simControl } : {}), ...(opts.simControlToken ? { simControlToken: opts.simControlToken } : {}) });
       process.stdout.write(formatSelftest(checks));
       if (checks.some((check) => check.status === 'fail')) throw new CommanderError(1, 'hub.selftest.failed', 'a check failed');
     });

@@ -12,6 +12,7 @@ interface SimOptions {
   baud: number;
   scenario?: string;
   control: number;
+  controlTokenFile?: string;
   seed?: number;
   ezspVersion: number;
   corruptOneIn?: number;
@@ -83,6 +84,7 @@ export function registerSim(program: Command): void {
     .option('--baud <rate>', 'baud rate for --serial', count('--baud'), 115200)
     .option('--scenario <file>', 'YAML scenario: the devices, network defaults and faults (default: the built-in HAN)')
     .option('--control <port>', 'control interface port on 127.0.0.1, newline-delimited JSON (0 = a free port)', count('--control', 65535), 0)
+    .option('--control-token-file <path>', 'write the token control clients must send first (auth) here, mode 0600 (default: a private temp directory)')
     .option('--seed <n>', 'seed for injected faults and node ids, so a failing run can be repeated (default: the scenario\'s)', count('--seed', 0xffffffff))
     .option('--ezsp-version <n>', 'the EZSP protocol version the NCP speaks', count('--ezsp-version'), 13)
     .option('--corrupt-one-in <n>', 'corrupt one byte in N on the serial line (0 = never)', count('--corrupt-one-in'))
@@ -96,7 +98,7 @@ export function registerSim(program: Command): void {
     .addOption(new Option('--with-parent', 'started by a hub: stop when stdin closes and leave SIGINT to the hub').hideHelp())
     .addHelpText(
       'after',
-      '\nOn start it prints one JSON line to stdout: {"event":"listening","radio":…,"control":…}.\n' +
+      '\nOn start it prints one JSON line to stdout: {"event":"listening","radio":…,"control":…,"controlTokenFile":…}.\n' +
         'Logs go to stderr. SIGTERM or SIGINT stops it cleanly. The control protocol is in hal/sim/README.md.',
     )
     .action(async (options: SimOptions) => {
@@ -109,6 +111,7 @@ export function registerSim(program: Command): void {
         serial: options.serial,
         baudRate: options.baud,
         controlPort: options.control,
+        ...(options.controlTokenFile ? { controlTokenFile: options.controlTokenFile } : {}),
         seed: options.seed,
         ezspVersion: options.ezspVersion,
         faults: faultsFrom(options),
@@ -119,7 +122,7 @@ export function registerSim(program: Command): void {
       const stopped = stopSignal(options.withParent === true);
       const { faults } = running.simulator.status();
       process.stdout.write(
-        `${JSON.stringify({ event: 'listening', radio: running.radio, control: running.control, ezspVersion: options.ezspVersion, seed: faults.seed, scenario: scenario.source })}\n`,
+        `${JSON.stringify({ event: 'listening', radio: running.radio, control: running.control, controlTokenFile: running.controlTokenFile, ezspVersion: options.ezspVersion, seed: faults.seed, scenario: scenario.source })}\n`,
       );
       const signal = await stopped;
       logger.info({ signal }, 'stopping');

@@ -9,7 +9,7 @@ import { checkWanFiles, prepareStoreDir } from './start-checks.js';
 import { radioSource, withDoctorHint } from '../radio-source.js';
 import { startSimInProcess } from '../sim-in-process.js';
 import type { SimProcess } from '../sim-process.js';
-import { startEmbeddedBroker, type EmbeddedBroker } from '../wan/index.js';
+import { embeddedLogins, startEmbeddedBroker, type EmbeddedBroker } from '../wan/index.js';
 import { HubError } from '../../hal/errors.js';
 import { feedWatchdog, serviceNotifier } from '../service/index.js';
 import { startControl } from '../control/index.js';
@@ -55,7 +55,7 @@ async function run(config: HubConfig, log: Logger): Promise<void> {
       ...(config.sim.scenario ? { scenario: config.sim.scenario } : {}),
       ...(config.radio.dualBand ? { dualBand: true } : {}),
     });
-    log.warn({ radio: 'simulated', address: sim.radio, control: sim.control }, 'NO RADIO CONFIGURED: running the SIMULATED radio and HAN (set radio.board or radio.port for a real one; drive the simulator with the control address)');
+    log.warn({ radio: 'simulated', address: sim.radio, control: sim.control, controlTokenFile: sim.controlTokenFile }, 'NO RADIO CONFIGURED: running the SIMULATED radio and HAN (set radio.board or radio.port for a real one; drive the simulator with the control address)');
   } else {
     log.info({ radio: source.address, ...(source.board ? { board: source.board } : {}) }, 'radio');
   }
@@ -64,7 +64,7 @@ async function run(config: HubConfig, log: Logger): Promise<void> {
   try {
     if (config.wan.broker === undefined) {
       // A free port, so it works whatever already listens on 1883.
-      broker = await startEmbeddedBroker();
+      broker = await startEmbeddedBroker({ logins: await embeddedLogins(config.store.path), topicPrefix: config.wan.topicPrefix });
       log.info({ broker: broker.url }, `embedded MQTT broker on ${broker.url} (watch: npm run hub -- listen; send: npm run hub -- send <hex>; status: npm run hub -- wan status)`);
     }
     hub = await startHub({ config, logger: log, clock, radioAddress: sim?.radio, simulatedRadio: sim !== undefined, wanBroker: broker?.url, demoHeadEnd: true });
@@ -90,6 +90,8 @@ async function run(config: HubConfig, log: Logger): Promise<void> {
   hub.wan?.link.refreshTelemetry();
   if (hub.wan) log.info({ topics: `${hub.wan.link.topics.command.replace(/\/command$/, '')}/{command,response,alert,state,telemetry}` }, 'WAN topics');
   await leaveAnInactiveSlot(hub, async () => {
+    await page?.close();
+    await control?.close();
     await hub.stop();
     await broker?.close();
     await sim?.stop();
@@ -104,6 +106,14 @@ async function run(config: HubConfig, log: Logger): Promise<void> {
     const stop = () => resolve();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+    // A CS06 switched the hub's slots: stop cleanly for the supervisor to start the new image, a
+    // moment later so the command's response is in the outbox (it goes out after the restart if not
+    // sent), and exit 75 (EX_TEMPFAIL) so a supervisor that restarts only on failure does so too.
+    hub.ownFirmware.once('restartNeeded', () => {
+      log.warn({ exitCode: RESTART_EXIT_CODE }, 'stopping to start again on the new image');
+      process.exitCode = RESTART_EXIT_CODE;
+      setTimeout(stop, RESTART_DELAY_MS).unref();
+    });
     // A new own image kept: stop, so the service's restart runs it from its slot.
     hub.ownUpdates?.on('applied', (result) => result.outcome === 'kept' && stop());
   });
@@ -117,6 +127,10 @@ async function run(config: HubConfig, log: Logger): Promise<void> {
   await sim?.stop();
 }
 
+/** How long after a CS06 switched the slots the hub stops to restart into them. */
+const RESTART_DELAY_MS = 3000;
+/** The exit code of a stop to run a new image of the hub. */
+const RESTART_EXIT_CODE = 75;
 /**
  * On a board the hub runs from the slot hub-launch read (HUB_SLOT); when the start-up's slot check
  * went back to the other slot, this process runs code that is no longer active: it stops, and the

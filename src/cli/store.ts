@@ -46,7 +46,7 @@ export function registerStore(program: Command): void {
     .description('rebuild a damaged database in place; stop the hub and copy the directory aside first')
     .option('--store <path>', 'the state directory (default: store.path from the config)')
     .argument('[path]', 'the state directory (same as --store)')
-    .option('--drop-unreadable', 'also delete sealed records that no longer open (changed on disk), recording the loss')
+    .option('--drop-unreadable', 'also delete records changed on disk (a checksum or a seal that no longer matches), recording the loss')
     .option('--keys <dir>', 'where keys.json is, for --drop-unreadable (default: the store directory)')
     .action(async (path: string | undefined, options: { store?: string; dropUnreadable?: boolean; keys?: string }) => {
       const location = path ?? options.store ?? (await loadConfig(program.opts<{ config?: string }>().config)).store.path;
@@ -61,7 +61,7 @@ export function registerStore(program: Command): void {
         const { store: opened } = await openLocalStore(location, { ...(options.keys ? { keysDir: options.keys } : {}) });
         try {
           const dropped = await opened.sweepUnreadable({ drop: true });
-          for (const { domain, records } of dropped) process.stdout.write(`${location}: dropped ${records} damaged sealed record(s) from ${domain}\n`);
+          for (const { domain, records, sealed } of dropped) process.stdout.write(`${location}: dropped ${records} damaged ${sealed ? 'sealed ' : ''}record(s) from ${domain}\n`);
         } finally {
           await opened.close();
         }
@@ -83,8 +83,10 @@ async function checkCopy(path: string, keysDir: string): Promise<{ problems: rea
     const secureElement = existsSync(join(keysDir, KEY_FILE_NAME)) ? await FileSecureElement.open({ stateDir: keysDir }) : undefined;
     const opened = await openStore({ path: copy, ...(secureElement ? { secureElement } : {}) });
     try {
-      const unreadable = secureElement ? await opened.sweepUnreadable({ drop: false }) : [];
-      const damaged = unreadable.map(({ domain, records }) => `${records} sealed record(s) in ${domain} no longer open (changed on disk); run: hub store repair --drop-unreadable ${JSON.stringify(path)}`);
+      const unreadable = await opened.sweepUnreadable({ drop: false });
+      const damaged = unreadable.map(
+        ({ domain, records, sealed }) => `${records} ${sealed ? 'sealed record(s)' : 'record(s)'} in ${domain} no longer open (changed on disk); run: hub store repair --drop-unreadable ${JSON.stringify(path)}`,
+      );
       return { problems: [...opened.recoveryProblems, ...damaged], schemaVersion: opened.schemaVersion };
     } finally {
       await opened.close();

@@ -6,7 +6,7 @@ import { HubError } from '../../hal/errors.js';
 import { parseEui64 } from '../../hal/eui64.js';
 import type { Eui64 } from '../../hal/radio.js';
 import { loadConfig } from '../config.js';
-import { readEndpoint, wanSettingsFromConfig, type WanSettings, connectTool, findHubs, type ToolClient, hubTopics, parseHubTopic, USER_PROPERTY, type HubTopics, formatStatus, type StatusReport, type RelayReport } from '../wan/index.js';
+import { readEmbeddedLogins, readEndpoint, wanSettingsFromConfig, type WanSettings, connectTool, findHubs, type ToolClient, hubTopics, parseHubTopic, USER_PROPERTY, type HubTopics, formatStatus, type StatusReport, type RelayReport } from '../wan/index.js';
 import { explainNoResponse } from './send-diagnosis.js';
 import { routeOf } from '../gbcs/index.js';
 
@@ -38,7 +38,9 @@ export async function resolveTarget(program: Command, options: TargetOptions): P
   }
   const prefix = broker === endpoint?.broker ? endpoint.topicPrefix : config.wan.topicPrefix;
   const hub = options.hub !== undefined ? parseEui64(options.hub, '--hub') : broker === endpoint?.broker ? endpoint.hub : undefined;
-  return { settings: wanSettingsFromConfig({ ...config.wan, topicPrefix: prefix }, broker), prefix, hub };
+  // The embedded broker takes the tools' login kept beside the store.
+  const login = broker === endpoint?.broker && endpoint.embedded ? (await readEmbeddedLogins(resolve(config.store.path)))?.tools : undefined;
+  return { settings: { ...wanSettingsFromConfig({ ...config.wan, topicPrefix: prefix }, broker), ...login }, prefix, hub };
 }
 
 export async function chooseHub(tool: ToolClient, target: Target): Promise<Eui64> {

@@ -43,9 +43,11 @@ export class ControlClient {
     });
     if (!found) return undefined;
     // The server's identity: a socket of our own user (or root) that no one else may open. Anything
-    // else may be someone waiting for a PIN, so it is refused rather than spoken to.
+    // else may be someone waiting for a PIN, so it is refused rather than spoken to. Root (sudo) may
+    // speak to the service user's hub.
     const uid = process.getuid?.();
-    if (!found.isSocket() || (uid !== undefined && found.uid !== uid && found.uid !== 0) || (found.mode & 0o077) !== 0) {
+    const owner = uid === undefined || uid === 0 || found.uid === uid || found.uid === 0;
+    if (!found.isSocket() || !owner || (found.mode & 0o077) !== 0) {
       throw new ControlError('CONTROL_SOCKET_UNTRUSTED', 'is not a socket that only this user (or root) owns and may open; not speaking to it', { where: path });
     }
     return new Promise((resolve, reject) => {

@@ -2,7 +2,7 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Logger } from '../../hal/log.js';
 import type { HubConfig } from '../config.js';
-import { wanSettingsFromConfig } from '../wan/index.js';
+import { readEmbeddedLogins, wanSettingsFromConfig } from '../wan/index.js';
 import { registry } from './dispatch.js';
 import { hubControlEvents } from './events.js';
 import { hubControlContext, type RunningHub } from './hub-context.js';
@@ -40,8 +40,10 @@ export async function startControl(hub: RunningHub, config: HubConfig, logger: L
     const server = await startControlServer({ storePath: config.store.path, context, operations, logger: log });
     closers.push(() => server.close());
     if (config.control.headEndKey !== undefined && broker !== undefined) {
+      // On the embedded broker, with the hub's login made beside the store (src/wan/embedded-login.ts).
+      const login = config.wan.broker === undefined ? (await readEmbeddedLogins(config.store.path))?.hub : undefined;
       const mqtt = await startMqttControl({
-        settings: wanSettingsFromConfig(config.wan, broker), chf: hub.network.localEui64, headEndKey: await headEndKey(config.control.headEndKey),
+        settings: { ...wanSettingsFromConfig(config.wan, broker), ...login }, chf: hub.network.localEui64, headEndKey: await headEndKey(config.control.headEndKey),
         context, operations, clock: hub.clock, logger: log,
       });
       closers.push(() => mqtt.close());

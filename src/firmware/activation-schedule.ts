@@ -21,11 +21,14 @@ interface PendingActivation {
   hash: string;
   at: number;
   scheduledAt: number;
+  /** The CS06's originator counter (decimal) and originator, which the alert at its time carries and goes to. */
+  counter?: string;
+  by?: string;
 }
 
 function isPending(value: unknown): value is PendingActivation {
   const v = value as PendingActivation | null;
-  return typeof v === 'object' && v !== null && typeof v.hash === 'string' && /^[0-9a-f]{64}$/.test(v.hash) && Number.isSafeInteger(v.at) && Number.isSafeInteger(v.scheduledAt);
+  return typeof v === 'object' && v !== null && typeof v.hash === 'string' && /^[0-9a-f]{64}$/.test(v.hash) && Number.isSafeInteger(v.at) && Number.isSafeInteger(v.scheduledAt) && (v.counter === undefined || (typeof v.counter === 'string' && /^[0-9]{1,20}$/.test(v.counter))) && (v.by === undefined || typeof v.by === 'string');
 }
 
 export const FIRMWARE_ACTIVATIONS_DOMAIN = { name: 'firmwareActivations', codec: jsonCodec(isPending) } as const;
@@ -42,6 +45,13 @@ export interface ActivationOutcome {
   /** The firmware version running afterwards, on success. */
   firmwareVersion?: Buffer;
   error?: unknown;
+  /** The CS06 that asked for it, when one did: its originator counter and originator. */
+  origin?: ActivationOrigin;
+}
+
+export interface ActivationOrigin {
+  counter: bigint;
+  by: Eui64;
 }
 
 export interface ActivationEvents {
@@ -86,7 +96,7 @@ export class ActivationSchedule extends EventEmitter<ActivationEvents> {
    * One CS06 for `target`: `at` undefined (or not after now) activates at once; the cancel date-time
    * cancels; a later one is kept and armed. An image the hub does not hold is refused (response 1).
    */
-  async schedule(target: Eui64, hash: string, at?: number): Promise<ScheduleResult> {
+  async schedule(target: Eui64, hash: string, at?: number, origin?: ActivationOrigin): Promise<ScheduleResult> {
     const key = hash.toLowerCase();
     if (at === CANCEL_ACTIVATION_AT) {
       const had = (await this.domain.get(target)) !== undefined;
@@ -97,8 +107,8 @@ export class ActivationSchedule extends EventEmitter<ActivationEvents> {
     }
     if (!this.images.entry(key)) return { kind: 'refused', response: ACTIVATION_RESPONSE.noImageHeld };
     const now = this.clock.now();
-    if (at === undefined || at <= now) return { kind: 'immediate', outcome: await this.run(target, key) };
-    const pending = { hash: key, at, scheduledAt: now };
+    if (at === undefined || at <= now) return { kind: 'immediate', outcome: await this.run(target, key, origin) };
+    const pending: PendingActivation = { hash: key, at, scheduledAt: now, ...(origin ? { counter: origin.counter.toString(), by: origin.by } : {}) };
     await this.domain.put(target, pending);
     this.arm(target, pending);
     return { kind: 'scheduled', at };
@@ -116,16 +126,20 @@ export class ActivationSchedule extends EventEmitter<ActivationEvents> {
     if (!current || current.hash !== pending.hash || current.at !== pending.at) return;
     // Off the disk before it runs, so a restart mid-activation does not run it twice.
     await this.domain.del(target);
-    const outcome = this.images.entry(pending.hash) ? await this.run(target, pending.hash) : { target, hash: pending.hash, at: this.clock.now(), response: ACTIVATION_RESPONSE.noImageHeld };
+    const origin = pending.counter === undefined || pending.by === undefined ? undefined : { counter: BigInt(pending.counter), by: pending.by };
+    const outcome: ActivationOutcome = this.images.entry(pending.hash)
+      ? await this.run(target, pending.hash, origin)
+      : { target, hash: pending.hash, at: this.clock.now(), response: ACTIVATION_RESPONSE.noImageHeld, ...(origin ? { origin } : {}) };
     this.emit('futureActivation', outcome);
   }
 
-  private async run(target: Eui64, hash: string): Promise<ActivationOutcome> {
+  private async run(target: Eui64, hash: string, origin?: ActivationOrigin): Promise<ActivationOutcome> {
     const at = this.clock.now();
+    const counter = origin ? { origin } : {};
     try {
-      return { target, hash, at, response: ACTIVATION_RESPONSE.success, firmwareVersion: await this.execute(target, hash) };
+      return { target, hash, at, response: ACTIVATION_RESPONSE.success, firmwareVersion: await this.execute(target, hash), ...counter };
     } catch (error) {
-      return { target, hash, at, response: ACTIVATION_RESPONSE.activationFailure, error };
+      return { target, hash, at, response: ACTIVATION_RESPONSE.activationFailure, error, ...counter };
     }
   }
 }

@@ -29,7 +29,10 @@ export type FirmwareErrorCode =
   | 'IMAGE_NOT_HELD'
   | 'BAD_CHUNK'
   | 'IMAGE_HASH_MISMATCH'
-  | 'UNKNOWN_TARGET';
+  | 'UNKNOWN_TARGET'
+  | 'DOWNGRADE_NOT_ALLOWED'
+  | 'MODEL_COMBINATION_NOT_ALLOWED'
+  | 'MANUFACTURER_IMAGE_HELD';
 
 export class FirmwareError extends HubError {
   declare readonly code: FirmwareErrorCode;

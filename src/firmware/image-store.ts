@@ -101,6 +101,11 @@ export class FirmwareImages {
     const hash = manufacturerImageHash(image).toString('hex');
     const signer = image.signature || requireSignature ? await this.verified(image, hash, options) : undefined;
     const existing = this.held.get(hash);
+    const { header: incoming } = image;
+    // One image per Manufacturer Image hash (CS06 names no more): another header around the same Manufacturer Image cannot be held beside it.
+    if (existing && !image.signature?.forceReplace && (existing.manufacturerCode !== incoming.manufacturerCode || existing.imageType !== incoming.imageType || existing.fileVersion !== incoming.fileVersion)) {
+      throw new FirmwareError('MANUFACTURER_IMAGE_HELD', `the hub holds this Manufacturer Image already, in an image of type 0x${existing.imageType.toString(16)} version 0x${existing.fileVersion.toString(16)}; remove that one first`, { field: 'Manufacturer Image hash', offset: incoming.headerLength });
+    }
     if (existing && !image.signature?.forceReplace) return { entry: existing, added: false };
     const room = this.quotaBytes - this.usedBytes + (existing?.size ?? 0);
     if (copy.length > room) {

@@ -30,7 +30,7 @@ export {
   type TransferProgress,
 } from './image-receiver.js';
 export { firmwareTargets, startHubFirmware, type FirmwareTransferEnded, type HubFirmware, type HubFirmwareOptions } from './hub-firmware.js';
-export { OTA_CLUSTER_ID, OTA_COMMANDS, OTA_STATUS, decodeOtaCommand, encodeOtaCommand, otaCommandById, type OtaCommandName, type OtaFields } from './ota-cluster.js';
+export { OTA_CLUSTER_ID, OTA_COMMANDS, OTA_STATUS, decodeOtaCommand, encodeOtaCommand, otaCommandById, type OtaCommandName, type OtaFields } from '../../hal/zcl/ota-cluster.js';
 export { DEFAULT_MAX_BLOCK_OCTETS, OTA_OFFERS_DOMAIN, OtaServer, type OtaReply, type OtaServerEvents, type OtaServerOptions } from './ota-server.js';
 export {
   ACTIVATION_RESPONSE,
@@ -39,6 +39,7 @@ export {
   FIRMWARE_ACTIVATIONS_DOMAIN,
   type ActivationEvents,
   type ActivationExecutor,
+  type ActivationOrigin,
   type ActivationOutcome,
   type ActivationResponse,
   type ScheduleResult,
@@ -47,4 +48,8 @@ export { HubSlots, type Recovery, type SlotName, type SlotsState, type SlotVerif
 export { OTA_ENDPOINT, OtaRadioService, type OtaRadioEvents } from './ota-radio.js';
 export { openSlotsAtStart, type SlotsAtStart, type SlotsAtStartOptions } from './slots-at-start.js';
 export { hex } from './ota-header.js';
+export { OwnImage, versionOctets, type OwnActivation, type OwnImageEvents, type OwnImageOptions } from './own-image.js';
+export { OTA_BLOCK_PERIOD_MS, otaPacing, type DutyCycleSource } from './ota-pacing.js';
+export { ActivationGate } from './activation-gate.js';
+export { DEVICE_MODEL_LIST_DOMAIN, DEVICE_MODELS_DOMAIN, DeviceModels, decodeDeviceModelFrame, encodeDeviceModelFrame, type DeviceModel, type DeviceModelList } from './device-models.js';
 export { formatImageInspection, inspectUpgradeImage, type ImageInspection, type SignatureStatus, type Trust } from './inspect.js';

@@ -3,7 +3,7 @@ import { silentLogger, type Logger } from '../../hal/log.js';
 import { ClusterListener, replyAddress } from '../../hal/cluster-listener.js';
 import type { ApsAddress, DeliveryOutcome, Eui64, IncomingMessage, Radio } from '../../hal/radio.js';
 import { decodeZclFrame, encodeZclFrame, PROFILE } from '../../hal/zcl/index.js';
-import { OTA_CLUSTER_ID, OTA_COMMANDS } from './ota-cluster.js';
+import { OTA_CLUSTER_ID, OTA_COMMANDS } from '../../hal/zcl/ota-cluster.js';
 import type { OtaServer } from './ota-server.js';
 
 /**

@@ -3,9 +3,10 @@ import type { Clock } from '../../hal/clock.js';
 import type { Eui64 } from '../../hal/radio.js';
 import { jsonCodec, type Domain, type Store } from '../store/index.js';
 import { FirmwareError } from './errors.js';
+import type { DeviceModels } from './device-models.js';
 import type { FirmwareImages } from './image-store.js';
 import type { TransferEnded } from './image-receiver.js';
-import { decodeOtaCommand, encodeOtaCommand, OTA_STATUS, otaCommandById, type OtaCommandName, type OtaFields } from './ota-cluster.js';
+import { decodeOtaCommand, encodeOtaCommand, OTA_STATUS, otaCommandById, type OtaCommandName, type OtaFields } from '../../hal/zcl/ota-cluster.js';
 import type { UpgradeImage } from './upgrade-image.js';
 
 /**
@@ -24,6 +25,8 @@ export interface OtaServerOptions {
   maxBlockOctets?: number;
   /** The least time between two blocks to a Device, in ms (0: none). */
   minimumBlockPeriodMs?: (eui: Eui64) => number;
+  /** Told what each Device says it runs (its Query Next Image), for the allowed Device Model combinations. */
+  models?: Pick<DeviceModels, 'observed'>;
 }
 
 export interface OtaServerEvents {
@@ -106,6 +109,9 @@ export class OtaServer extends EventEmitter<OtaServerEvents> {
     const image = await this.current(eui);
     const header = image?.header;
     const hardware = fields['hardwareVersion'] as number | undefined;
+    if (hardware !== undefined) {
+      await this.options.models?.observed(eui, { manufacturerCode: fields['manufacturerCode'] as number, imageType: fields['imageType'] as number, hardwareVersion: hardware, fileVersion: fields['fileVersion'] as number });
+    }
     const fits = header && header.manufacturerCode === fields['manufacturerCode'] && header.imageType === fields['imageType'] && header.fileVersion !== fields['fileVersion'] &&
       (hardware === undefined || !header.hardwareVersions || (hardware >= header.hardwareVersions.min && hardware <= header.hardwareVersions.max));
     if (!fits) return { name: 'queryNextImageResponse', payload: encodeOtaCommand('queryNextImageResponse', { status: OTA_STATUS.noImageAvailable }) };

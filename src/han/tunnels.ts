@@ -5,9 +5,12 @@ import { GBCS_TUNNEL, TUNNEL_STATUS, tunnelStatusName, type TunnelCommand, type 
 /**
  * The hub's tunnels, both kinds GBCS uses. The hub is the client of a tunnel it requests to a
  * mains-powered Device (ESME, HCALCS, PPMID: GBCS asks the CHF to open those), and the server of a
- * tunnel a Device requests to it (the GSME, when it wakes). One tunnel per Device each way, as
- * Silicon Labs' CHF keeps; a tunnel the Device says it no longer knows is forgotten and requested
- * again on the next send.
+ * tunnel a Device requests to it (the GSME, when it wakes; a mains Device with an alert and no
+ * tunnel of the hub's to use). The hub keeps one client tunnel per Device; a tunnel the Device says
+ * it no longer knows is forgotten and requested again on the next send. A Device may open several
+ * tunnels to the hub (one per alert, back to back, each still to carry its data): the hub keeps up
+ * to MAX_SERVER_TUNNELS_PER_DEVICE of them, dropping that Device's least recently used beyond
+ * that, so one Device can never push out another's.
  */
 export interface ClientTunnel {
   eui64: Eui64;
@@ -42,6 +45,8 @@ interface Pending {
 }
 
 const FIRST_SERVER_TUNNEL_ID = 1;
+/** Tunnels one Device may hold open to the hub at once (the ZCL Tunneling server's table, per Device). */
+export const MAX_SERVER_TUNNELS_PER_DEVICE = 128;
 
 export class HubTunnels {
   private readonly client = new Map<Eui64, ClientTunnel>();
@@ -103,22 +108,25 @@ export class HubTunnels {
     return this.client.get(eui64);
   }
 
-  /** A Device requested a tunnel to the hub: any earlier one it had is replaced. */
+  /** A Device requested a tunnel to the hub; its least recently used one goes when it holds too many. */
   accept(eui64: Eui64, endpoint: number): ServerTunnel {
-    for (const [id, tunnel] of this.server) if (tunnel.eui64 === eui64) this.server.delete(id);
+    const own = [...this.server.values()].filter((tunnel) => tunnel.eui64 === eui64);
+    for (const old of own.slice(0, Math.max(0, own.length - MAX_SERVER_TUNNELS_PER_DEVICE + 1))) this.server.delete(old.tunnelId);
     const tunnelId = this.allocateServerId();
     const tunnel = { eui64, tunnelId, endpoint };
     this.server.set(tunnelId, tunnel);
     return tunnel;
   }
 
+  /** The tunnel, now counted as the most recently used. */
   serverTunnel(tunnelId: number): ServerTunnel | undefined {
-    return this.server.get(tunnelId);
-  }
-
-  serverTunnelOf(eui64: Eui64): ServerTunnel | undefined {
-    for (const tunnel of this.server.values()) if (tunnel.eui64 === eui64) return tunnel;
-    return undefined;
+    const tunnel = this.server.get(tunnelId);
+    if (tunnel) {
+      // A Map keeps insertion order: moving the tunnel to the end keeps the least recently used first.
+      this.server.delete(tunnelId);
+      this.server.set(tunnelId, tunnel);
+    }
+    return tunnel;
   }
 
   closeServer(tunnelId: number): void {

@@ -22,6 +22,8 @@ export interface HeadEndMessage {
   payload: Buffer;
   /** The ACB sends for the supplier (CCS01, CCS06), or the supplier sends itself (GCS13a). */
   sender: 'accessControlBroker for supplier' | 'supplier';
+  /** A critical command (CS06): signed by the supplier, which must then be the sender. */
+  signed?: boolean;
 }
 
 export interface DecodedResponse {
@@ -113,7 +115,8 @@ export class HeadEnd {
       messageCode: request.messageCode,
       ...(forSupplier ? { supplementary: { remotePartyId: supplier.eui, remotePartyCounter: counter } } : {}),
     };
-    return { bytes: await this.authenticator.seal({ header, payload: request.payload, signature: 'empty' }), header };
+    const signature = request.signed ? await this.authenticator.sign({ header, payload: request.payload }) : ('empty' as const);
+    return { bytes: await this.authenticator.seal({ header, payload: request.payload, signature }), header };
   }
 
   /** Check a response's MAC (or signature) and decode its payload. */

@@ -32,6 +32,8 @@ export interface GbcsHubOptions {
   joinWindows?: ChfState['joinWindows'];
   /** The radio's network forming, for CCS03. */
   network?: ChfState['network'];
+  /** The hub's own firmware, for CS06 and ECS52 addressed to the CHF. */
+  ownImage?: ChfState['ownImage'];
   linkStatistics?: LinkStatisticsSource;
   /** 8 bytes; default all zero until the network is formed. */
   extendedPanId?: () => Buffer;
@@ -67,6 +69,7 @@ export async function openGbcsHub(options: GbcsHubOptions): Promise<GbcsHub> {
     deviceLog,
     ...(options.joinWindows ? { joinWindows: options.joinWindows } : {}),
     ...(options.network ? { network: options.network } : {}),
+    ...(options.ownImage ? { ownImage: options.ownImage } : {}),
     eventLog: logs.eventLog,
     securityLog: logs.securityLog,
     credentials,

@@ -6,7 +6,7 @@ import type { Eui64 } from '../../hal/radio.js';
 import type { HubConfig } from '../config.js';
 import type { SecurityEventSink } from '../logs/index.js';
 import type { Store } from '../store/index.js';
-import { removeEndpoint, writeEndpoint, Outbox, publicBrokerUrl, topicPrefixOf, wanSettingsFromConfig, type HubHealthSource, WanError, WanLink, type CommandMeta } from '../wan/index.js';
+import { readEmbeddedLogins, removeEndpoint, writeEndpoint, Outbox, publicBrokerUrl, topicPrefixOf, wanSettingsFromConfig, type HubHealthSource, WanError, WanLink, type CommandMeta } from '../wan/index.js';
 import { WanGbcsBridge, type CommandRouter, type HanMessages } from './gbcs-bridge.js';
 
 /**
@@ -28,6 +28,13 @@ export interface HubWanOptions {
   broker: string | undefined;
   embedded: boolean;
   health?: HubHealthSource;
+  /**
+   * Where the firmware topic's chunk frames and the deviceModels topic's list go. Each resolves once
+   * what it took is durable (a reason code: 0x83 for a frame refused for good), and only then is it
+   * PUBACKed; it rejects when the store did not take it, so the broker delivers it again. Given here,
+   * before the first connection, so a persistent session's queue is never acknowledged unheard.
+   */
+  downstream?: Partial<Record<'firmwareChunk' | 'deviceModelList', (frame: Buffer) => Promise<number | void>>>;
 }
 
 export interface HubWan {
@@ -42,7 +49,10 @@ export async function startHubWan(options: HubWanOptions): Promise<HubWan | unde
   const { config, store, clock, logger } = options;
   const broker = config.wan.broker ?? options.broker;
   if (broker === undefined) return undefined;
-  const settings = wanSettingsFromConfig(config.wan, broker);
+  const storeDir = resolve(config.store.path);
+  // The embedded broker takes only the logins made beside the store (embedded-login.ts).
+  const login = options.embedded ? (await readEmbeddedLogins(storeDir))?.hub : undefined;
+  const settings = { ...wanSettingsFromConfig(config.wan, broker), ...login };
   const outbox = await Outbox.open(store, { clock, quota: settings.outbox ?? {}, security: options.security, logger: logger.child({ component: 'outbox' }) });
   const link = new WanLink({ settings, hub: options.hub, outbox, clock, logger, ...(options.health ? { health: options.health } : {}) });
   // Commands that arrive before a router is attached (the broker's queue at start-up) wait for it, unacknowledged.
@@ -53,7 +63,18 @@ export async function startHubWan(options: HubWanOptions): Promise<HubWan | unde
   link.on('command', unrouted);
   let bridge: WanGbcsBridge | undefined;
   const storeWatch = watchStore(store, link, clock, logger);
-  const storeDir = resolve(config.store.path);
+  for (const kind of ['firmwareChunk', 'deviceModelList'] as const) {
+    const take = options.downstream?.[kind];
+    if (!take) continue;
+    link.on(kind, (frame, hold) =>
+      hold(
+        take(frame).catch((error: unknown) => {
+          if (store.writeFailure) storeWatch.refused(store.writeFailure);
+          throw error;
+        }),
+      ),
+    );
+  }
   await link.start();
   await writeEndpoint(storeDir, { broker: publicBrokerUrl(broker), hub: options.hub, topicPrefix: topicPrefixOf(settings), embedded: options.embedded, pid: process.pid });
   return {

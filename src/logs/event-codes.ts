@@ -48,6 +48,9 @@ export const HUB_EVENTS = {
   chfDeviceLogChanged: { code: 0x8f12, name: 'CHF Device Log Changed', log: 'security' },
   restrictDataChanged: { code: 0xe010, name: 'GPF Restrict Data set or cleared by a local operator', log: 'security' },
   installerRequestRefused: { code: 0xe011, name: 'Installer page request refused: foreign origin or non-local interface', log: 'security', gbcsCode: 0x8f3e },
+  deviceModelListRefused: { code: 0xe012, name: 'Allowed Device Model list refused: not signed by a trusted operator key, malformed, or older than the one held', log: 'security', gbcsCode: 0x8f3d },
+  deviceModelListAccepted: { code: 0xe013, name: 'Allowed Device Model list replaced', log: 'security' },
+  activationRefusedDeviceModel: { code: 0xe014, name: 'Firmware activation refused: its Device Model combination or downgrade is not on the allowed list', log: 'security', gbcsCode: 0x8f30 },
 
   // Event Log: what the hub did.
   immediateCommandActioned: { code: 0x8154, name: 'Immediate HAN Interface Command Received and Successfully Actioned', log: 'event' },

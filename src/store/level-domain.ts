@@ -3,6 +3,7 @@ import { HubError } from '../../hal/errors.js';
 import { StoreError } from './errors.js';
 import type { Sealer } from './sealing.js';
 import type { Domain, DomainSpec, RangeOptions } from './store.js';
+import { verified, withChecksum } from './value-check.js';
 
 export type Database = Level<string, Uint8Array>;
 
@@ -75,7 +76,7 @@ export class LevelDomain<V> implements Domain<V> {
       throw new StoreError('STORE_BAD_VALUE', `value refused by the ${this.spec.codec.name} codec: ${why}`, { where, cause });
     }
     const value_ = this.personal ? this.sealer!.seal(this.name, storedKey, bytes) : bytes;
-    return { type: 'put', sublevel: this.sublevel, key: storedKey, value: value_ };
+    return { type: 'put', sublevel: this.sublevel, key: storedKey, value: withChecksum(this.name, storedKey, value_) };
   }
 
   prepareDel(key: string): PreparedOp {
@@ -83,7 +84,8 @@ export class LevelDomain<V> implements Domain<V> {
   }
 
   private decode(storedKey: string, raw: Uint8Array): V {
-    const bytes = this.personal ? this.sealer!.open(this.name, storedKey, raw) : raw;
+    const checked = verified(this.name, storedKey, raw, this.host.path, this.personal);
+    const bytes = this.personal ? this.sealer!.open(this.name, storedKey, checked) : checked;
     try {
       return this.spec.codec.decode(bytes);
     } catch (cause) {

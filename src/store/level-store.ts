@@ -2,8 +2,10 @@ import type { HubError } from '../../hal/errors.js';
 import { StoreError } from './errors.js';
 import { LevelDomain, openSublevel, type Database, type DomainHost, type PreparedOp, type Sublevel } from './level-domain.js';
 import { corruptError, translateLevelError } from './level-errors.js';
+import { AckedRecord, readAcked } from './acked-record.js';
 import { Sealer } from './sealing.js';
 import type { Batch, Domain, DomainSpec, Store, StoreOptions } from './store.js';
+import { checksumMatches, CHECKED_VALUES, convertToChecked, verified, withChecksum } from './value-check.js';
 
 const META = 'meta';
 const RECOVERY_PROBLEMS = 'recoveryProblems';
@@ -12,6 +14,7 @@ const DATA_KEY_FINGERPRINT = 'dataKeyFingerprint';
 const DOMAIN_PREFIX = 'domain/';
 const DOMAIN_NAME = /^[a-z][A-Za-z0-9]{0,63}$/;
 const WRITE_PROBE = 'writeProbe';
+const COMMIT_SEQUENCE = 'commitSequence';
 /** How often writes refused after a failed one try to verify the store again. */
 const VERIFY_INTERVAL_MS = 2000;
 
@@ -85,6 +88,9 @@ export class LevelStore implements Store, DomainHost {
   private failures = 0;
   private verifying: Promise<void> | undefined;
   private lastVerifyAt = -Infinity;
+  /** The number of the latest commit (`meta/commitSequence`), and the record of those acknowledged. */
+  private sequence = 0;
+  private acked: AckedRecord | undefined;
 
   constructor(
     private readonly db: Database,
@@ -105,24 +111,29 @@ export class LevelStore implements Store, DomainHost {
 
   /** Load what `meta` records, and check the data key, before anyone uses the store. */
   async load(): Promise<void> {
-    await this.recordRecoveryProblems();
+    if ((await this.meta.get(CHECKED_VALUES)) === undefined) await convertToChecked(this.db);
     for await (const [key, bytes] of this.meta.iterator()) {
       let value: unknown;
       try {
-        value = metaValue(bytes);
+        value = metaValue(verified(META, key, bytes, this.path));
       } catch (cause) {
+        if (cause instanceof StoreError) throw cause;
         throw corruptError(this.path, new Error(`meta/${key} is not JSON: ${(cause as Error).message}`));
       }
+      if (key === COMMIT_SEQUENCE) this.sequence = value as number;
       if (key === SCHEMA_VERSION) this.schemaVersion = value as number;
       if (key === RECOVERY_PROBLEMS) this.recoveryProblems = value as string[];
       if (key.startsWith(DOMAIN_PREFIX)) this.declarations.set(key.slice(DOMAIN_PREFIX.length), value as Declaration);
     }
+    await this.recordRecoveryProblems([...this.foundAtOpen, ...(await this.missingAcknowledged())]);
+    // Only now that any loss is on record may the file be brought back to what the store holds.
+    this.acked = await AckedRecord.open(this.path, this.sequence);
     if (!this.options.secureElement) return;
     this.sealer = new Sealer(await this.options.secureElement.dataKey());
-    const stored = await this.meta.get(DATA_KEY_FINGERPRINT);
+    const stored = await this.metaGet(DATA_KEY_FINGERPRINT);
     if (stored === undefined) {
       await this.commit([this.metaPut(DATA_KEY_FINGERPRINT, this.sealer.fingerprint)], META);
-    } else if (!this.sealer.matches(metaValue(stored) as string)) {
+    } else if (!this.sealer.matches(stored as string)) {
       throw new StoreError(
         'STORE_WRONG_DATA_KEY',
         "the SecureElement's data key is not the one this store's personal data was encrypted with (was the key file replaced?)",
@@ -131,15 +142,28 @@ export class LevelStore implements Store, DomainHost {
     }
   }
 
-  private async recordRecoveryProblems(): Promise<void> {
-    if (this.foundAtOpen.length === 0) return;
-    const stored = await this.meta.get(RECOVERY_PROBLEMS);
-    const earlier = stored === undefined ? [] : (metaValue(stored) as string[]);
-    await this.commit([this.metaPut(RECOVERY_PROBLEMS, [...earlier, ...this.foundAtOpen])], META);
+  private async recordRecoveryProblems(found: string[]): Promise<void> {
+    if (found.length === 0) return;
+    const earlier = ((await this.metaGet(RECOVERY_PROBLEMS)) ?? []) as string[];
+    await this.commit([this.metaPut(RECOVERY_PROBLEMS, [...earlier, ...found])], META);
+    this.recoveryProblems = [...earlier, ...found];
+  }
+
+  /** Commits acknowledged before the last close or crash that the database no longer holds (acked-record.ts). */
+  private async missingAcknowledged(): Promise<string[]> {
+    const acknowledged = await readAcked(this.path);
+    if (acknowledged === 'unreadable') return ['the record of acknowledged writes (ACKNOWLEDGED) is damaged, so losses cannot be ruled out'];
+    if (acknowledged === undefined || acknowledged <= this.sequence) return [];
+    return [`${acknowledged - this.sequence} acknowledged write(s) are missing (the database ends at commit ${this.sequence}, ${acknowledged} were acknowledged): its log lost its tail`];
+  }
+
+  async metaGet(key: string): Promise<unknown> {
+    const stored = await this.meta.get(key);
+    return stored === undefined ? undefined : metaValue(verified(META, key, stored, this.path));
   }
 
   metaPut(key: string, value: unknown): PreparedOp {
-    return { type: 'put', sublevel: this.meta, key, value: metaBytes(value) };
+    return { type: 'put', sublevel: this.meta, key, value: withChecksum(META, key, metaBytes(value)) };
   }
 
   owned<V>(domain: Domain<V>): LevelDomain<V> {
@@ -185,28 +209,26 @@ export class LevelStore implements Store, DomainHost {
    * `drop`, those records are deleted in one synced write and the loss is recorded like a
    * recovery problem, so the hub can start on what is left and says what went.
    */
-  async sweepUnreadable(options: { drop: boolean }): Promise<Array<{ domain: string; records: number }>> {
-    if (!this.sealer) throw new StoreError('STORE_NO_DATA_KEY', "checking sealed records needs the store's data key", { where: this.path });
-    const found: Array<{ domain: string; records: number }> = [];
+  async sweepUnreadable(options: { drop: boolean }): Promise<Array<{ domain: string; records: number; sealed: boolean }>> {
+    const found: Array<{ domain: string; records: number; sealed: boolean }> = [];
     const drops: PreparedOp[] = [];
     for (const [name, declaration] of this.declarations) {
-      if (!declaration.personal) continue;
       const sublevel = openSublevel(this.db, name);
       let records = 0;
       for await (const [key, raw] of sublevel.iterator()) {
         try {
-          this.sealer.open(name, key, raw);
+          if (!checksumMatches(name, key, raw)) throw new Error('checksum');
+          if (declaration.personal) this.sealer?.open(name, key, verified(name, key, raw, this.path));
         } catch {
           records++;
           drops.push({ type: 'del', sublevel, key });
         }
       }
-      if (records > 0) found.push({ domain: name, records });
+      if (records > 0) found.push({ domain: name, records, sealed: declaration.personal });
     }
     if (options.drop && drops.length > 0) {
-      const stored = await this.meta.get(RECOVERY_PROBLEMS);
-      const earlier = stored === undefined ? [] : (metaValue(stored) as string[]);
-      const lost = found.map(({ domain, records }) => `dropped ${records} damaged sealed record(s) from ${domain}`);
+      const earlier = ((await this.metaGet(RECOVERY_PROBLEMS)) ?? []) as string[];
+      const lost = found.map(({ domain, records, sealed }) => `dropped ${records} damaged ${sealed ? 'sealed ' : ''}record(s) from ${domain}`);
       await this.commit([...drops, this.metaPut(RECOVERY_PROBLEMS, [...earlier, ...lost])], 'repair');
       this.recoveryProblems = [...earlier, ...lost];
     }
@@ -217,12 +239,15 @@ export class LevelStore implements Store, DomainHost {
     this.ensureOpen('write', where);
     if (this.failure) await this.verifyAgain(where);
     const failuresBefore = this.failures;
+    const sequence = ++this.sequence;
     try {
-      await this.db.batch(ops, { sync });
+      await this.db.batch([...ops, this.metaPut(COMMIT_SEQUENCE, sequence)], { sync });
     } catch (error) {
       throw this.fail(translateLevelError(error, this.path, where, 'write'));
     }
     if (this.failures !== failuresBefore) throw this.refusal(where);
+    // Only a synced commit is acknowledged as durable (it also makes every earlier one in the log so).
+    if (sync) this.acked?.note(sequence);
   }
 
   /**
@@ -293,6 +318,7 @@ export class LevelStore implements Store, DomainHost {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.acked?.close();
     await this.db.close();
   }
 }

@@ -141,8 +141,11 @@ export interface Store {
    */
   readonly writeFailure: StoreError | undefined;
   verify(): Promise<void>;
-  /** Sealed records that no longer open, by domain; `drop` deletes them and records the loss. Needs the data key. */
-  sweepUnreadable(options: { drop: boolean }): Promise<Array<{ domain: string; records: number }>>;
+  /**
+   * Records changed on disk, by domain: a value that does not match its checksum, or (with the data
+   * key) a sealed value that no longer opens; `drop` deletes them and records the loss.
+   */
+  sweepUnreadable(options: { drop: boolean }): Promise<Array<{ domain: string; records: number; sealed: boolean }>>;
   close(): Promise<void>;
 }
 

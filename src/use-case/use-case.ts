@@ -9,6 +9,7 @@ import type { Eui64, Radio } from '../../hal/radio.js';
 import type { DeviceLog } from '../chf/device-log.js';
 import type { GbcsMessage, GroupingHeader, MessageCodeEntry } from '../gbcs/index.js';
 import type { DecodedPayload } from '../gbcs/payload/index.js';
+import type { OwnImage } from '../firmware/index.js';
 import type { GasProxyData, GpfDeviceLog } from '../gpf/index.js';
 import type { EventLog, SecurityLog } from '../logs/index.js';
 import type { RemotePartyRole } from '../security/certificates.js';
@@ -99,6 +100,8 @@ export interface ChfState {
   extendedPanId(): Buffer;
   /** Forms the HAN anew (CCS03); absent when the hub runs without a radio (CCS03 then reports a hardware fault). */
   network?: Pick<Radio, 'formNetwork'>;
+  /** The hub's own firmware: CS06 activates it, ECS52 reads its version; absent, CS06 fails and ECS52 reads nothing. */
+  ownImage?: Pick<OwnImage, 'activate' | 'runningVersion'>;
 }
 
 export interface GpfState {

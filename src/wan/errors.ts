@@ -29,7 +29,9 @@ export type WanErrorCode =
   /** The link is stopped. */
   | 'WAN_STOPPED'
   /** The store refuses writes (a full disk): the command is left with the broker, unacknowledged. */
-  | 'WAN_STORE_REFUSED';
+  | 'WAN_STORE_REFUSED'
+  /** The embedded broker's logins file beside the store cannot be read. */
+  | 'WAN_EMBEDDED_LOGINS';
 
 export class WanError extends HubError {
   declare readonly code: WanErrorCode;

@@ -7,6 +7,7 @@ export { DEFAULT_TOPIC_PREFIX, HUB_STATE, TOPIC_LEAVES, USER_PROPERTY, everyHub,
 export { checkBrokerUrl, publicBrokerUrl, wanSettingsFromConfig, type WanSettings } from './settings.js';
 export { buildTelemetry, type HubHealth, type HubHealthSource, type HanDeviceContact, type Telemetry } from './telemetry.js';
 export { startEmbeddedBroker, type EmbeddedBroker } from './embedded-broker.js';
+export { embeddedLogins, readEmbeddedLogins, EMBEDDED_LOGINS_FILE, type BrokerLogin, type EmbeddedLogins } from './embedded-login.js';
 export { readEndpoint, writeEndpoint, removeEndpoint, type WanEndpoint } from './endpoint-file.js';
 export { readPem, topicPrefixOf } from './settings.js';
 export { connectTool, findHubs, type ToolClient } from './tool-client.js';

@@ -22,6 +22,8 @@ export const TOPIC_LEAVES = {
   telemetry: { direction: 'up', contentType: 'application/json', retained: true },
   /** Downstream: Upgrade Images in chunk frames (src/firmware/chunk-frame.ts), for the hub or a HAN Device. */
   firmware: { direction: 'down', contentType: 'application/octet-stream', retained: false },
+  /** Downstream, retained: the operator's signed list of allowed Device Model combinations (src/firmware/device-models.ts). */
+  deviceModels: { direction: 'down', contentType: 'application/octet-stream', retained: true },
 } as const;
 
 export type TopicLeaf = keyof typeof TOPIC_LEAVES;
@@ -60,12 +62,13 @@ export interface HubTopics {
   readonly state: string;
   readonly telemetry: string;
   readonly firmware: string;
+  readonly deviceModels: string;
 }
 
 export function hubTopics(prefix: string, chf: Eui64): HubTopics {
   const hub = parseEui64(chf, 'CHF EUI-64');
   const base = `${checkTopicPrefix(prefix)}/${hub}`;
-  return { hub, command: `${base}/command`, response: `${base}/response`, alert: `${base}/alert`, relay: `${base}/relay`, state: `${base}/state`, telemetry: `${base}/telemetry`, firmware: `${base}/firmware` };
+  return { hub, command: `${base}/command`, response: `${base}/response`, alert: `${base}/alert`, relay: `${base}/relay`, state: `${base}/state`, telemetry: `${base}/telemetry`, firmware: `${base}/firmware`, deviceModels: `${base}/deviceModels` };
 }
 
 /** A filter matching one leaf of every hub under the prefix (`gbcs/+/alert`). */

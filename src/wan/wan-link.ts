@@ -51,8 +51,13 @@ export interface WanEvents {
   retrying: [error: WanError, attempt: number, delayMs: number];
   /** The broker acknowledged an upstream message (it has left the outbox). */
   delivered: [entry: OutboxEntry];
-  /** A chunk frame of an Upgrade Image from the firmware topic, as it came. */
-  firmwareChunk: [frame: Buffer];
+  /**
+   * A chunk frame of an Upgrade Image from the firmware topic, as it came; a signed allowed Device
+   * Model list from the deviceModels topic. Each is PUBACKed only once the work given to `hold`
+   * resolves (a rejection: never, so the broker delivers it again), as a command is.
+   */
+  firmwareChunk: [frame: Buffer, hold: (work: Promise<number | void>) => void];
+  deviceModelList: [frame: Buffer, hold: (work: Promise<number | void>) => void];
 }
 
 export interface WanLinkOptions {
@@ -243,7 +248,7 @@ export class WanLink extends EventEmitter<WanEvents> {
     });
     client.on('error', (error) => this.logger.debug({ err: error }, 'broker connection error'));
     this.client = client;
-    await client.subscribeAsync([this.topics.command, this.topics.firmware], { qos: 1 });
+    await client.subscribeAsync([this.topics.command, this.topics.firmware, this.topics.deviceModels], { qos: 1 });
     if (generation !== this.generation) return;
     await client.publishAsync(this.topics.state, HUB_STATE.online, { qos: 1, retain: true, ...this.stateProperties() });
     if (generation !== this.generation) return;
@@ -257,11 +262,25 @@ export class WanLink extends EventEmitter<WanEvents> {
   }
 
   private receive(topic: string, payload: Buffer, packet: IPublishPacket): void {
-    if (topic === this.topics.firmware) {
-      this.emit('firmwareChunk', Buffer.from(payload));
+    const hold = (work: Promise<number | void>) => {
+      const held = this.held.get(packet);
+      if (held) held.push(work);
+      else this.held.set(packet, [work]);
+    };
+    const data = topic === this.topics.firmware ? 'firmwareChunk' : topic === this.topics.deviceModels ? 'deviceModelList' : undefined;
+    if (data === undefined && topic !== this.topics.command) return;
+    // Keyed by the bytes, looked up only after a lost connection left some: not a base64 per message.
+    const key = this.settledOffline.size > 0 ? payload.toString('base64') : undefined;
+    const settled = key === undefined ? undefined : this.settledOffline.get(key);
+    if (key !== undefined && settled !== undefined) {
+      this.settledOffline.delete(key);
+      hold(Promise.resolve(settled));
       return;
     }
-    if (topic !== this.topics.command) return;
+    if (data !== undefined) {
+      this.emit(data, Buffer.from(payload), hold);
+      return;
+    }
     const properties = packet.properties ?? {};
     const meta: CommandMeta = {
       topic,
@@ -271,20 +290,8 @@ export class WanLink extends EventEmitter<WanEvents> {
       ...(properties.correlationData === undefined ? {} : { correlationData: Buffer.from(properties.correlationData) }),
       ...(properties.contentType === undefined ? {} : { contentType: properties.contentType }),
       ...(properties.messageExpiryInterval === undefined ? {} : { expirySeconds: properties.messageExpiryInterval }),
-      hold: (work) => {
-        const held = this.held.get(packet);
-        if (held) held.push(work);
-        else this.held.set(packet, [work]);
-      },
+      hold,
     };
-    // Keyed by the bytes, looked up only after a lost connection left some: not a base64 per command.
-    const key = this.settledOffline.size > 0 ? payload.toString('base64') : undefined;
-    const settled = key === undefined ? undefined : this.settledOffline.get(key);
-    if (key !== undefined && settled !== undefined) {
-      this.settledOffline.delete(key);
-      meta.hold(Promise.resolve(settled));
-      return;
-    }
     this.figures.commandsReceived += 1;
     this.emit('command', Buffer.from(payload), meta);
   }

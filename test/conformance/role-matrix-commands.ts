@@ -3,6 +3,7 @@ import { withInstallCodeCrc } from '../../hal/install-code.js';
 import { CS11 } from '../../src/chf/use-cases/cs11-clear-event-log.js';
 import { ECS26I } from '../../src/chf/use-cases/ecs26i-read-chf-identity.js';
 import { ECS26N } from '../../src/chf/use-cases/ecs26n-read-identity.js';
+import { ECS52 } from '../../src/chf/use-cases/ecs52-read-firmware-version.js';
 import { ECS35d } from '../../src/gbcs/payload/dlms/index.js';
 import { decodeMessage } from '../../src/gbcs/index.js';
 import { encodeAsn1 } from '../../src/gbcs/payload/asn1/views.js';
@@ -151,11 +152,14 @@ export const MATRIX_COMMANDS: readonly MatrixCommand[] = [
   chf('CS02a', 0x0008, () => Buffer.from('3011' + '300702010203020780' + '3006020102020104', 'hex')),
     // accessControlBrokerByACB is the one CS02b the RTDS has MACed by the ACB, unsigned.
   ...CS02B_CODES.map((code): MatrixCommand => ({ useCase: 'CS02b', messageCode: code, device: 'CHF', critical: code !== 0x0104, payload: () => credentialsUpdate(code) })),
+  // A cancellation: nothing is pending, so every allowed cell is answered and changes nothing for the next.
+  { ...chf('CS06', 0x0012, () => rtdsPayload('CS06_11.3_CANCELLATION_SUCCESS_COMMAND_GBCS.HEX')), critical: true },
   chf('CS07', 0x0013, () => Buffer.from('0500', 'hex'), CHF_STATES['CCS06_SUCCESS']!.seed),
   chf('CS11', 0x0015, () => CS11.encodeCommand({ invokeId: 7, parameters: { reset: { type: 'integer', value: 0 } } }), CHF_STATES['ECS35c_SUCCESS']!.seed),
   chf('ECS26i', 0x0092, () => ECS26I.encodeCommand({ invokeId: 3, parameters: { deviceId: undefined, manufacturerId: undefined, modelType: undefined } })),
   chf('ECS26n', 0x00fa, () => ECS26N.encodeCommand({ invokeId: 3, parameters: { manufacturerId: undefined, modelType: undefined } })),
   chf('ECS35c', 0x0093, () => rtdsPayload('ECS35c_6.13_SUCCESS_COMMAND_GBCS.HEX'), CHF_STATES['ECS35c_SUCCESS']!.seed),
+  chf('ECS52', 0x0059, () => ECS52.encodeCommand({ invokeId: 3, parameters: { firmwareVersion: undefined } })),
   chf('ECS35d', 0x0094, () => ECS35d.encodeCommand({ invokeId: 8, parameters: { eventLog: range(8, '0000010000ff') } })),
   chf('DBCH01', 0x010a, () => rtdsPayload('DBCH01_6.31_SUCCESS_COMMAND_GBCS.HEX')),
   chf('DBCH02', 0x010b, () => DBCH02.encodeCommand({ invokeId: 0x20000001, parameters: { channelLog: range(1, '00005e2c64ff') } })),

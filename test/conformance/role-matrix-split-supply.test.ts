@@ -19,7 +19,7 @@ const SPLIT_SUPPLY: Readonly<Record<string, readonly Fuel[]>> = {
   'CCS02 ESME': ['electricity'], 'CCS02 GSME': ['gas'], 'CCS02 Type 2': BOTH,
   'CCS02 GPF': ['electricity'], 'CCS02 GPF, GSME held': [],
   CCS03: ['electricity'],
-  CCS04: BOTH, CCS06: BOTH, CCS07: BOTH, CS07: BOTH, CS02a: BOTH, CS11: BOTH, ECS26i: BOTH, ECS26n: BOTH, ECS35c: BOTH, ECS35d: BOTH,
+  CCS04: BOTH, CCS06: BOTH, CCS07: BOTH, CS07: BOTH, CS02a: BOTH, CS11: BOTH, ECS26i: BOTH, ECS26n: BOTH, ECS35c: BOTH, ECS35d: BOTH, CS06: BOTH, ECS52: BOTH,
   DBCH01: BOTH, DBCH02: BOTH, DBCH03: BOTH, DBCH04: BOTH, DBCH05: BOTH,
   'CS02b 0x0100': ['electricity'], 'CS02b 0x0102': ['electricity'],
   'CS02b 0x0101': [], 'CS02b 0x0103': [], 'CS02b 0x0104': [], 'CS02b 0x0105': [], 'CS02b 0x0106': [], 'CS02b 0x0107': [], 'CS02b 0x0108': [], 'CS02b 0x0109': [],

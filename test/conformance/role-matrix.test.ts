@@ -38,6 +38,8 @@ const ROLES_MD = `
   8.9   EIS GIS OU
   8.11  EIS EES GIS OU
   8.12  EIS EES GIS
+  11.2  EIS EES GIS SNA ENO GNO OU
+  11.3  EIS GIS
 `;
 
 /**
@@ -56,7 +58,7 @@ const CERTIFICATE_OF_USER: Readonly<Record<string, RemotePartyRole | undefined>>
  */
 const SERVICE_OF: Readonly<Record<string, string>> = {
   CCS01: '8.11', CCS02: '8.11', CCS03: '8.12', CCS04: '8.9', CCS06: '8.9', CCS07: '8.9', CS07: '8.9',
-  CS02a: '6.24', CS11: '3.3', ECS26i: '6.2', ECS26n: '6.2', ECS35c: '6.13', ECS35d: '6.13',
+  CS02a: '6.24', CS11: '3.3', ECS26i: '6.2', ECS26n: '6.2', ECS35c: '6.13', ECS35d: '6.13', CS06: '11.3', ECS52: '11.2',
   GCS09: '3.2', GCS11: '3.5', GCS13a: '4.1', GCS13b: '4.1', GCS13c: '4.1', GCS14: '4.3', GCS16b: '4.14', GCS61: '4.17', GCS59: '8.12',
   // No roles.md row: a meter balance is a prepayment value (4.3); the Sub GHz reads are device
   // configuration (6.2); setting it and asking for a scan change the CHF as credentials do (6.15).

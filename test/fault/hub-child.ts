@@ -175,7 +175,7 @@ async function main(): Promise<void> {
   const hub = await startHub({ config, logger: silentLogger, clock, transport: hubSide });
   const gpf = hub.gpf.data;
   const state = await readState(hub, gpf);
-  say({ event: 'ready', state });
+  say({ event: 'ready', state, recoveryProblems: hub.store.recoveryProblems });
   if (mode === 'check') {
     await hub.stop();
     await sim.close();

@@ -150,6 +150,8 @@ describe('hub state under SIGKILL and power cuts', () => {
         continue;
       }
       expected.check(readyState(child.lines[readyAt]!)!, run);
+      // Nothing acknowledged was lost, so the store found no loss either (src/store/README.md).
+      expect((child.lines[readyAt] as { recoveryProblems?: unknown }).recoveryProblems, `the store's recovery problems after restart ${run}`).toEqual([]);
       await expectOpenedCleanly(storePath, run);
       if (expected.follow(child.lines.slice(readyAt + 1))) midOperation++;
       await afterKill();

@@ -34,7 +34,7 @@ export type ChildLine =
   | { event: 'loaded' }
   | { begin: number; op: HubOp }
   | { ack: number }
-  | { event: 'ready'; state: HubState }
+  | { event: 'ready'; state: HubState; recoveryProblems: readonly string[] }
   | { event: 'failed'; code: string; message: string };
 
 export interface HubState {

@@ -58,7 +58,7 @@ async function selftestUnderQemu(arch: Arch): Promise<{ code: number | null; lin
   await install({ image: imageFile, rootfs: root, board: 'rpi4b', keystore: RTDS_KEYSTORE });
   const slotA = join(root, PATHS.slots, 'slot-a', 'bundle');
   sim ??= await startSimProcess({ args: ['--log-level', 'error'] });
-  const args = [join(slotA, 'bin', 'node'), join(slotA, 'app', 'dist', 'src', 'cli.js'), 'selftest', '--port', sim.radio, '--sim-control', sim.control, '--slots', join(root, PATHS.slots)];
+  const args = [join(slotA, 'bin', 'node'), join(slotA, 'app', 'dist', 'src', 'cli.js'), 'selftest', '--port', sim.radio, '--sim-control', sim.control, '--sim-control-token', sim.controlTokenFile, '--slots', join(root, PATHS.slots)];
   const child = spawn(`qemu-${TARGETS[arch].qemu}-static`, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } });
   let output = '';
   let errors = '';

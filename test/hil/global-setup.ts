@@ -9,7 +9,7 @@ import { startSimProcess, type SimProcess } from '../hal/sim/sim-process.js';
 declare module 'vitest' {
   export interface ProvidedContext {
     /** The simulator's radio URL and control port, when the suite runs against `hub sim`. */
-    hilSim: { radio: string; controlPort: number } | null;
+    hilSim: { radio: string; controlPort: number; controlTokenFile: string } | null;
   }
 }
 
@@ -22,7 +22,7 @@ export async function setup(project: TestProject): Promise<void> {
   }
   sim = await startSimProcess(['--listen', 'tcp://127.0.0.1:0']);
   const controlPort = Number(sim.listening.control.split(':').pop());
-  project.provide('hilSim', { radio: sim.listening.radio, controlPort });
+  project.provide('hilSim', { radio: sim.listening.radio, controlPort, controlTokenFile: sim.listening.controlTokenFile });
   process.stderr.write(`HIL: HIL_PORT is not set, so the suite runs against hub sim on ${sim.listening.radio}. Set HIL_PORT=/dev/ttyUSB0 (or tcp://host:port) for a real radio.\n`);
 }
 

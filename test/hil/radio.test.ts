@@ -97,7 +97,7 @@ describeHil('HIL: EZSP and the Radio', () => {
     const { eui64, installCode } = device!;
     await radio.permitJoining([{ eui64, linkKey: linkKeyFromInstallCode(installCode) }], Math.ceil(JOIN_WAIT_MS / 1000));
     const joined = eventOnce<{ eui64: string }>(radio, 'deviceJoined', (d) => d.eui64 === eui64, JOIN_WAIT_MS);
-    const control = HIL_SIM ? await ControlClient.open(HIL_SIM.controlPort) : undefined;
+    const control = HIL_SIM ? await ControlClient.open(HIL_SIM.controlPort, HIL_SIM.controlTokenFile) : undefined;
     try {
       if (control) expect(await control.request({ op: 'join', eui64 })).toMatchObject({ ok: true, outcome: { joined: true } });
       else process.stderr.write(`HIL: power up or reset ${eui64} now; waiting ${JOIN_WAIT_MS / 1000} s for it to join\n`);

@@ -27,7 +27,7 @@ async function useTempDir(): Promise<string> {
 async function useSim(args: string[]): Promise<{ sim: SimProcess; control: ControlClient }> {
   const sim = await startSimProcess(args);
   onTestFinished(async () => void (await sim.stop()));
-  const control = await ControlClient.open(Number(sim.listening.control.split(':').pop()));
+  const control = await ControlClient.open(Number(sim.listening.control.split(':').pop()), sim.listening.controlTokenFile);
   onTestFinished(() => control.close());
   return { sim, control };
 }

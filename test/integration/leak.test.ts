@@ -185,8 +185,8 @@ async function refusedCommandLines(cli: Cli, scratch: string, brokerUrl: string)
   const [refusedConfig, badHex, refusedCrc, refusedEui] = await Promise.all([
     cli('hub start with a bad config', ['--config', badConfig, 'start']),
     cli('hub send with bad hex', ['send', '--broker', brokerUrl, '--hub', CHF, `DF${MPAN}${MPRN}ZZ`]),
-    cli('hub devices add with a bad CRC', ['devices', 'add', '--store', join(scratch, 'crc'), '00DB1234567890A8', 'ESME', badCrc.toString('hex')]),
-    cli('hub devices add with an MPAN for an EUI-64', ['devices', 'add', '--store', join(scratch, 'eui'), MPAN, 'ESME', withInstallCodeCrc(IC_WAN).toString('hex')]),
+    cli('hub devices add with a bad CRC', ['devices', 'add', '--store', join(scratch, 'crc'), '00DB1234567890A8', 'ESME'], `${badCrc.toString('hex')}\n`),
+    cli('hub devices add with an MPAN for an EUI-64', ['devices', 'add', '--store', join(scratch, 'eui'), MPAN, 'ESME'], `${withInstallCodeCrc(IC_WAN).toString('hex')}\n`),
   ]);
   expect(refusedConfig.stderr).toContain('CONFIG_INVALID');
   expect(badHex.stderr).toContain('WAN_BAD_HEX');

@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { listDevices } from '../../src/cli/devices.js';
 import { cliCommand } from '../../src/sim-process.js';
+import { readEmbeddedLogins } from '../../src/wan/embedded-login.js';
 import { Subscriber } from '../src/wan/subscriber.js';
 
 interface LogLine {
@@ -77,7 +78,9 @@ describe('hub start with no radio configured', () => {
     expect(messages.indexOf('network up')).toBeLessThan(messages.indexOf('hub ready'));
     // Telemetry says the radio is the simulator, too.
     const topics = first.lines.find((l) => l.topics)!.topics!.replace('{command,response,alert,state,telemetry}', 'telemetry');
-    const head = await Subscriber.connect(first.lines.find((l) => l.broker)!.broker!, [topics]);
+    // The embedded broker takes the tools' login the hub made beside its store.
+    const logins = await readEmbeddedLogins(join(dir, 'state'));
+    const head = await Subscriber.connect(first.lines.find((l) => l.broker)!.broker!, [topics], { ...logins!.tools });
     try {
       const [telemetry] = await head.until((received) => received.length > 0);
       expect(JSON.parse(telemetry!.payload.toString()).radio).toMatchObject({ mode: 'simulated' });

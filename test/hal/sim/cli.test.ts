@@ -32,7 +32,7 @@ function tcp(url: string): TcpTransport {
 }
 
 /** Form a network over `transport`, let the ESME join through the control interface, and exchange one message each way. */
-async function roundTrip(transport: Transport, controlUrl: string): Promise<void> {
+async function roundTrip(transport: Transport, controlUrl: string, tokenFile: string): Promise<void> {
   const host = new RawHost(transport);
   onTestFinished(() => host.close());
   await host.connect();
@@ -41,7 +41,7 @@ async function roundTrip(transport: Transport, controlUrl: string): Promise<void
   await host.call('importTransientKey', { eui64: ESME, plaintextKey: linkKeyFromInstallCode(ESME_INSTALL_CODE), flags: 0 });
   await host.call('permitJoining', { duration: 60 });
 
-  const control = await ControlClient.open(Number(controlUrl.split(':').pop()));
+  const control = await ControlClient.open(Number(controlUrl.split(':').pop()), tokenFile);
   onTestFinished(() => control.close());
   const joined = await control.request({ op: 'join', eui64: ESME });
   expect(joined).toMatchObject({ ok: true, outcome: { joined: true } });
@@ -73,7 +73,7 @@ describe('hub sim', () => {
     expect(sim.listening).toMatchObject({ event: 'listening', seed: 7, ezspVersion: 13 });
     expect(sim.listening.radio).toMatch(/^tcp:\/\/127\.0\.0\.1:\d+$/);
     expect(sim.listening.control).toMatch(/^tcp:\/\/127\.0\.0\.1:\d+$/);
-    await roundTrip(tcp(sim.listening.radio), sim.listening.control);
+    await roundTrip(tcp(sim.listening.radio), sim.listening.control, sim.listening.controlTokenFile);
     expect(await sim.stop()).toBe(0);
     expect(sim.stderr()).not.toContain(ESME_INSTALL_CODE);
   });
@@ -100,7 +100,7 @@ describe('hub sim', () => {
     const sim = await startSimProcess(['--serial', pty.a]);
     onTestFinished(() => void sim.stop());
     expect(sim.listening.radio).toBe(pty.a);
-    await roundTrip(new SerialTransport({ path: pty.b, baudRate: 115200 }), sim.listening.control);
+    await roundTrip(new SerialTransport({ path: pty.b, baudRate: 115200 }), sim.listening.control, sim.listening.controlTokenFile);
     expect(await sim.stop()).toBe(0);
   });
 

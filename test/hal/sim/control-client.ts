@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 
 export type Json = Record<string, unknown>;
@@ -29,16 +30,30 @@ export class ControlClient {
     });
   }
 
-  static open(port: number): Promise<ControlClient> {
-    return new Promise((resolve, reject) => {
+  /** Connect; with the simulator's token file, authenticate first (what `hub sim` asks of every client). */
+  static async open(port: number, tokenFile?: string): Promise<ControlClient> {
+    const client = await new Promise<ControlClient>((resolve, reject) => {
       const socket = connect(port, '127.0.0.1', () => resolve(new ControlClient(socket)));
       socket.once('error', reject);
     });
+    if (tokenFile) {
+      const reply = await client.request({ op: 'auth', token: readFileSync(tokenFile, 'utf8').trim() });
+      if (reply['ok'] !== true) throw new Error(`the simulator refused the token: ${JSON.stringify(reply)}`);
+    }
+    return client;
   }
 
-  /** Send one raw line and wait for the reply carrying `id`. */
+  /** Send one raw line and wait for the reply carrying `id` (rejects if the simulator closes the connection first). */
   line(text: string, id: number): Promise<Json> {
-    const reply = new Promise<Json>((resolve) => this.waiting.set(id, resolve));
+    if (this.socket.destroyed || this.socket.readableEnded) return Promise.reject(new Error('the control connection is closed'));
+    const reply = new Promise<Json>((resolve, reject) => {
+      const closed = () => reject(new Error('the control connection closed'));
+      this.socket.once('close', closed);
+      this.waiting.set(id, (message) => {
+        this.socket.off('close', closed);
+        resolve(message);
+      });
+    });
     this.socket.write(`${text}\n`);
     return reply;
   }

@@ -148,4 +148,17 @@ describe('control interface over TCP', () => {
       await close();
     }
   });
+
+  it("reports a Device's OTA client, sets it to ask at every wake, and refuses a hash it holds no image for", async () => {
+    const { sim, client, close } = await withControl();
+    try {
+      expect(await client.request({ op: 'ota', eui64: GSME, queryOnWake: true })).toMatchObject({ ok: true, ota: { state: 'idle', installed: { imageType: 1, fileVersion: 1 }, blocks: 0 } });
+      expect(await client.request({ op: 'ota', eui64: ESME, activate: 'ab'.repeat(32) })).toMatchObject({ ok: true, activated: false });
+      expect(await client.request({ op: 'ota', eui64: ESME, activate: 'xyz' })).toMatchObject({ ok: false, error: { code: 'CONTROL_BAD_REQUEST' } });
+      expect(await client.request({ op: 'ota', eui64: '00DB1234567890B1' })).toMatchObject({ ok: false });
+      expect(sim.otaClient(ESME).status().state).toBe('idle');
+    } finally {
+      await close();
+    }
+  });
 });

@@ -7,7 +7,7 @@ const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export interface SimProcess {
   child: ChildProcess;
   /** The JSON line `hub sim` printed on start. */
-  listening: { event: string; radio: string; control: string; seed: number; ezspVersion: number };
+  listening: { event: string; radio: string; control: string; controlTokenFile: string; seed: number; ezspVersion: number };
   stderr: () => string;
   /** SIGTERM, then the exit code. */
   stop(): Promise<number | null>;

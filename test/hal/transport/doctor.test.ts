@@ -30,7 +30,7 @@ function statuses(report: DoctorReport): Record<string, string> {
 }
 
 /** A boards dir holding one profile for a radio at `path` with a reset line. */
-async function boardAt(path: string): Promise<string> {
+async function boardAt(path: string, setup?: string[]): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'hub-doctor-'));
   onTestFinished(() => rm(dir, { recursive: true, force: true }));
   const profile = {
@@ -39,6 +39,7 @@ async function boardAt(path: string): Promise<string> {
     serial: { path, baudRate: 115200, flowControl: 'none' },
     radioReset: { chip: 'pinctrl-bcm2711', line: 24, activeLow: true, pulseMs: 20, settleMs: 0 },
     statusLed: null,
+    ...(setup ? { setup } : {}),
   };
   await writeFile(join(dir, 'bench.json'), JSON.stringify(profile));
   return dir;
@@ -100,6 +101,22 @@ describe('hub doctor', () => {
     const ash = report.checks.find((c) => c.id === 'ash')!;
     expect(ash.status).toBe('fail');
     expect(ash.fix).toContain('baud rate (--baud) or flow control (--flow) does not match');
+  });
+
+  it("names the board's own setup beside the fix when its radio is silent", async () => {
+    const pair = await usePtyPair();
+    const peer = new SerialTransport({ path: pair.b, baudRate: 115200 });
+    await peer.open();
+    onTestFinished(() => peer.close());
+    const setup = ['config.txt: enable_uart=1 and dtoverlay=disable-bt', 'cmdline.txt: remove console=serial0,115200'];
+    const report = await runDoctor({ board: 'bench', boardsDir: await boardAt(pair.a, setup), timeoutMs: 300 });
+    const ash = report.checks.find((c) => c.id === 'ash')!;
+    expect(ash.status).toBe('fail');
+    expect(ash.fix).toContain('NCP firmware');
+    expect(ash.fix).toContain(`on bench, check its setup: ${setup.join('; ')}`);
+    // A radio that answers needs no such advice.
+    const answering = await runDoctor({ board: 'bench', boardsDir: await boardAt(await simulatedRadio(), setup) });
+    expect(answering.checks.every((c) => !c.fix?.includes('check its setup'))).toBe(true);
   });
 
   it('stops at a missing port and skips what depends on it', async () => {

@@ -1,11 +1,10 @@
 import { SystemClock } from '../../../hal/clock.js';
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InstallCodeError } from '../../../hal/install-code.js';
 import { addDevice, listDevices, listHistoric, removeDevice } from '../../../src/cli/devices.js';
@@ -15,7 +14,17 @@ import { openStore } from '../../../src/store/index.js';
 import { eui, installCode, rejection } from './helpers.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const run = promisify(execFile);
+
+/** `hub devices ARGS` with `input` on its standard input: what a script piping an install code does. */
+function hubDevices(args: string[], input = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'devices', ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+  child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+  child.stdin.end(input);
+  return new Promise((done) => child.once('close', (code) => done({ code, stdout, stderr })));
+}
 
 let dir: string;
 let store: string;
@@ -89,14 +98,32 @@ describe('hub devices', () => {
   });
 
   it('runs as `hub devices` from the command line, JSON and errors included', async () => {
-    const hub = (...args: string[]) => run(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'devices', ...args], { cwd: ROOT });
-    const added = await hub('add', eui(3), 'PPMID', installCode(3).toString('hex'), '--store', store, '--json');
+    const added = await hubDevices(['add', eui(3), 'PPMID', '--store', store, '--json'], `${installCode(3).toString('hex')}\n`);
     expect(JSON.parse(added.stdout)).toMatchObject({ added: true, device: { eui64: eui(3), deviceType: 'PPMID', gbcsDeviceType: 5 } });
-    const failed = await hub('add', eui(4), 'toaster', installCode(4).toString('hex'), '--store', store).then(
-      () => undefined,
-      (error: { code: number; stderr: string }) => error,
-    );
-    expect(failed?.code).toBe(2);
-    expect(failed?.stderr).toContain('"toaster" is not a device type');
+    const failed = await hubDevices(['add', eui(4), 'toaster', '--store', store]);
+    expect(failed.code).toBe(2);
+    expect(failed.stderr).toContain('"toaster" is not a device type');
   });
+
+  it('takes an install code from standard input or a file, never from the command line', async () => {
+    const code = installCode(5).toString('hex');
+    const refused = await hubDevices(['add', eui(5), 'ESME', code, '--store', store]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('INSTALL_CODE_IN_ARGV');
+    expect(refused.stderr).toContain('--install-code-file');
+    expect(refused.stderr).not.toContain(code);
+    expect(existsSync(store)).toBe(false);
+
+    const missing = await hubDevices(['add', eui(5), 'ESME', '--store', store]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('INSTALL_CODE_NOT_GIVEN');
+
+    expect((await hubDevices(['add', eui(5), 'ESME', '--store', store], `${code}\n`)).code).toBe(0);
+    const file = join(dir, 'code.txt');
+    await writeFile(file, `${installCode(6).toString('hex')}\n`, { mode: 0o600 });
+    expect((await hubDevices(['add', eui(6), 'GSME', '--install-code-file', file, '--store', store])).code).toBe(0);
+    expect((await hubDevices(['add', eui(7), 'GPF', '--store', store])).code).toBe(0);
+    const listed = JSON.parse(await listDevices({ store }, true)) as { devices: Array<{ eui64: string }> };
+    expect(listed.devices.map((d) => d.eui64).sort()).toEqual([eui(5), eui(6), eui(7)].sort());
+  }, 180_000);
 });

@@ -14,6 +14,7 @@ import { ControlError } from '../../../src/control/protocol.js';
 import { openSignedRequest, SeenRequests, signRequest, type SignedRequest } from '../../../src/control/signed-request.js';
 import { HUB_EVENTS } from '../../../src/logs/event-codes.js';
 import { startEmbeddedBroker } from '../../../src/wan/embedded-broker.js';
+import { embeddedLogins } from '../../../src/wan/embedded-login.js';
 import { connectTool } from '../../../src/wan/tool-client.js';
 
 const CHF = '00DB123456789000';
@@ -27,14 +28,15 @@ afterEach(async () => {
 
 /** A real broker, a real store, the hub's MQTT control on them, and a head end's client. */
 async function lab() {
-  const broker = await startEmbeddedBroker();
-  cleanups.push(() => broker.close());
   const storePath = join(await mkdtemp(join(tmpdir(), 'hub-control-mqtt-')), 'state');
+  const logins = await embeddedLogins(storePath);
+  const broker = await startEmbeddedBroker({ logins, topicPrefix: PREFIX });
+  cleanups.push(() => broker.close());
   let release!: () => void;
   const securityLog = await new Promise<{ newest: () => Promise<Array<{ code: number; detail: Record<string, unknown> }>> }>((resolve, reject) => {
     void withLocalContext({ storePath, sealed: true, creating: true }, async (context) => {
       const control = await startMqttControl({
-        settings: { broker: broker.url, topicPrefix: PREFIX }, chf: CHF, headEndKey: headEnd.publicKey, context: { ...context, live: true },
+        settings: { broker: broker.url, topicPrefix: PREFIX, ...logins.hub }, chf: CHF, headEndKey: headEnd.publicKey, context: { ...context, live: true },
         operations: registry(CONTROL_OPERATIONS), clock: new SystemClock(), logger: pino({ level: 'silent' }),
       });
       const logs = await context.logs();
@@ -44,7 +46,7 @@ async function lab() {
     }).catch(reject);
   });
   cleanups.push(async () => release());
-  const tool = await connectTool({ broker: broker.url, topicPrefix: PREFIX });
+  const tool = await connectTool({ broker: broker.url, topicPrefix: PREFIX, ...logins.tools });
   cleanups.push(() => tool.close());
   const topics = controlTopics(PREFIX, CHF);
   const replies: Array<Record<string, unknown>> = [];

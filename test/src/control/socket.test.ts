@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
-import { mkdtemp, stat } from 'node:fs/promises';
-import { createConnection } from 'node:net';
+import { chmod, mkdir, mkdtemp, stat } from 'node:fs/promises';
+import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -102,6 +102,16 @@ describe('the control socket', () => {
     await client.request('devices.list');
     expect(heard).toEqual([phase]);
     expect(events.listenerCount('event')).toBe(0);
+  });
+
+  it('will not speak to a socket others may open: it could be anyone waiting for a PIN', async () => {
+    const storePath = join(await mkdtemp(join(tmpdir(), 'hub-control-')), 'state');
+    await mkdir(storePath, { mode: 0o700 });
+    const impostor = createServer(() => undefined);
+    await new Promise<void>((resolve) => impostor.listen(controlSocketPath(storePath), resolve));
+    cleanups.push(() => new Promise((resolve) => impostor.close(resolve)));
+    await chmod(controlSocketPath(storePath), 0o666);
+    await expect(ControlClient.connect(storePath)).rejects.toMatchObject({ code: 'CONTROL_SOCKET_UNTRUSTED' });
   });
 
   it('gives no client once the hub has stopped serving', async () => {

@@ -38,7 +38,7 @@ describeSamples('Upgrade Images over the WAN firmware topic', () => {
     const start = async () => {
       const credentials = await SecurityCredentials.open(hub.temp.store);
       firmware = await startHubFirmware({ store: hub.temp.store, clock: hub.clock, logger: silentLogger, credentials, targetOf: (eui) => (eui === ESME_EUI ? ESME : undefined) });
-      hub.link.on('firmwareChunk', firmware.accept);
+      hub.link.on('firmwareChunk', (frame, hold) => hold(firmware!.accept(frame)));
       await firmware.resume();
       const connected = hub.next('connected');
       await hub.link.start();
@@ -77,5 +77,39 @@ describeSamples('Upgrade Images over the WAN firmware topic', () => {
     expect(firmware!.images.entry(ESME_HASH)).toMatchObject({ size: 361, signer: '90B3D51F30010000' });
     expect(firmware!.receiver.progress()).toEqual([]);
     expect((await hub.link.telemetry()).firmware.transfers).toEqual([]);
+  });
+
+  itNeeds(mosquittoMissing())('acknowledges a chunk to the broker only once it is on disk: one whose write failed comes again, one stored does not', async () => {
+    const broker: TestBroker = await startTestBroker();
+    cleanups.push(() => broker.dispose());
+    const hub = await LinkRig.create({ broker: broker.url });
+    cleanups.push(() => hub.dispose());
+    await seedCredentialsFromKeystore(await SecurityCredentials.open(hub.temp.store), RTDS_KEYSTORE, []);
+    const credentials = await SecurityCredentials.open(hub.temp.store);
+    const firmware = await startHubFirmware({ store: hub.temp.store, clock: hub.clock, logger: silentLogger, credentials, targetOf: (eui) => (eui === ESME_EUI ? ESME : undefined) });
+    const image = readSample(ESME_SAMPLE);
+    const frames = chunkImage(ESME_EUI, image, createHash('sha256').update(image).digest('hex'), 40);
+    const deliveries = new Map<number, number>();
+    hub.link.on('firmwareChunk', (frame, hold) => {
+      const index = frames.findIndex((sent) => sent.equals(frame));
+      deliveries.set(index, (deliveries.get(index) ?? 0) + 1);
+      // The first delivery of chunk 1 is not stored (as when the disk refuses the write): no PUBACK for it.
+      hold(index === 1 && deliveries.get(index) === 1 ? Promise.reject(new Error('the store refused the write')) : firmware.accept(frame));
+    });
+    const connected = hub.next('connected');
+    await hub.link.start();
+    await connected;
+    const headEnd = await mqtt.connectAsync(broker.url, { clientId: `head-end-acks-${process.pid}-${Date.now()}` });
+    cleanups.push(() => headEnd.endAsync());
+    for (const frame of frames.slice(0, 3)) await headEnd.publishAsync(hub.link.topics.firmware, frame, { qos: 1 });
+    await until(() => (firmware.receiver.progress()[0]?.receivedOctets ?? 0) === 80 && deliveries.size === 3, 'chunks 0 and 2 stored');
+
+    // On the next connection the broker delivers what the hub never acknowledged, and only that.
+    const again = hub.next('connected');
+    hub.link.reconnect('test: reconnecting to see what the broker delivers again');
+    await again;
+    await until(() => deliveries.get(1) === 2 && firmware.receiver.progress()[0]?.receivedOctets === 120, 'chunk 1 delivered again and stored');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect([...deliveries.entries()].sort()).toEqual([[0, 1], [1, 2], [2, 1]]);
   });
 });

@@ -42,6 +42,19 @@ describe('tunnels Devices open to the hub', () => {
   });
 });
 
+describe('several tunnels from one Device', () => {
+  it('keeps each tunnel a Device opened, so back-to-back alerts over new tunnels all arrive', async () => {
+    const { sim, events } = await rig();
+    const alerts = Array.from({ length: 100 }, (_, i) => gbcs(`alert ${i}`));
+    // No tunnel of the hub's is open to the ESME, so it requests one of its own for each alert.
+    for (const alert of alerts) sim.sendGbcs(ESME, alert);
+    const deadline = Date.now() + 60_000;
+    while (events.message.length < alerts.length && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(events.refused.filter((r) => /noSuchTunnel/.test(r.reason))).toEqual([]);
+    expect(events.message.map((m) => m.gbcsBytes.toString()).sort()).toEqual(alerts.map(String).sort());
+  }, 90_000);
+});
+
 describe('delivery failures on tunnels', () => {
   it('requests a new tunnel after the Device reports that the hub’s tunnel is gone', async () => {
     const { relay, sim, esme } = await rig();

@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { main } from '../../../src/cli.js';
 import { writeEndpoint } from '../../../src/wan/endpoint-file.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../../src/wan/embedded-broker.js';
-
+import { embeddedLogins } from '../../../src/wan/embedded-login.js';
 import { HUB, LinkRig } from './rig.js';
 import { freeTcpPort } from '../../helpers/ports.js';
 
@@ -22,8 +22,11 @@ let stdout = '';
 let stderr = '';
 
 beforeAll(async () => {
-  broker = await startEmbeddedBroker();
-  hub = await LinkRig.create({ broker: broker.url, telemetrySeconds: 5 }, { health: () => ({ han: { devices: [{ eui64: '00DB1234567890A1', type: 'ESME' }] } }) });
+  dir = await mkdtemp(join(tmpdir(), 'hub-wan-cli-'));
+  // The logins `hub start` makes beside the store, which the CLI finds there.
+  const logins = await embeddedLogins(dir);
+  broker = await startEmbeddedBroker({ logins });
+  hub = await LinkRig.create({ broker: broker.url, telemetrySeconds: 5, ...logins.hub }, { health: () => ({ han: { devices: [{ eui64: '00DB1234567890A1', type: 'ESME' }] } }) });
   // The echo a router would give: the command's bytes reversed, to wherever the command asked.
   hub.link.on('command', (bytes, meta) => {
     void hub.link.publishUpstream('response', Buffer.from(bytes).reverse(), {
@@ -34,7 +37,6 @@ beforeAll(async () => {
   const connected = hub.next('connected');
   await hub.link.start();
   await connected;
-  dir = await mkdtemp(join(tmpdir(), 'hub-wan-cli-'));
   config = join(dir, 'hub.yaml');
   await writeFile(config, `store:\n  path: ${dir}\n`);
   await writeEndpoint(dir, { broker: broker.url, hub: HUB, topicPrefix: 'gbcs', embedded: true, pid: process.pid });

@@ -100,7 +100,7 @@ export async function esmeRig(options: EsmeRigOptions) {
     const bridge = new WanGbcsBridge({ link, router: gbcsHub.router, han: relay, clock: real });
     bridge.start();
     await link.start();
-    return { esme, esmeEui64: esmeInfo.eui64 as string, link, outbox, relay, bridge, hostSide, close };
+    return { esme, esmeEui64: esmeInfo.eui64 as string, link, outbox, relay, bridge, hostSide, sim, close };
   } catch (error) {
     await close();
     throw error;

@@ -1,5 +1,9 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../../src/wan/embedded-broker.js';
+import { embeddedLogins } from '../../../src/wan/embedded-login.js';
 import { HUB_STATE, USER_PROPERTY } from '../../../src/wan/topics.js';
 import { HUB, LinkRig } from './rig.js';
 import { Subscriber } from './subscriber.js';
@@ -137,13 +141,15 @@ describe(`WAN link against a real broker`, () => {
   });
 
   it('falls back to MQTT 3.1.1 with a broker that refuses MQTT 5, and still carries commands and alerts', async () => {
-    const embedded: EmbeddedBroker = await startEmbeddedBroker();
+    const logins = await embeddedLogins(await mkdtemp(join(tmpdir(), 'hub-embedded-')));
+    const embedded: EmbeddedBroker = await startEmbeddedBroker({ logins });
     try {
-      const hub = await rig({ broker: embedded.url });
+      const hub = await rig({ broker: embedded.url, ...logins.hub });
       const connected = hub.next('connected');
       await hub.link.start();
       expect((await connected)[0].protocol).toBe('3.1.1');
-      const head = await subscribe(embedded.url, [hub.link.topics.alert], 4);
+      const head = await Subscriber.connect(embedded.url, [hub.link.topics.alert], { protocolVersion: 4, ...logins.tools });
+      subscribers.push(head);
       await hub.link.publishUpstream('alert', gbcs(3));
       const [alert] = await head.until((r) => r.length > 0);
       expect(alert!.payload).toEqual(gbcs(3));

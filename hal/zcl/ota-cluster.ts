@@ -1,10 +1,11 @@
-import { eui64FromWire, eui64ToWire } from '../../hal/eui64.js';
-import type { Eui64 } from '../../hal/radio.js';
-import { FirmwareError } from './errors.js';
-import { CLUSTER } from '../../hal/zcl/index.js';
+import { eui64FromWire, eui64ToWire } from '../eui64.js';
+import type { Eui64 } from '../radio.js';
+import { CLUSTER } from './constants.js';
+import { ZclError } from './errors.js';
 
 /**
- * The ZigBee OTA Upgrade cluster (0x0019) commands the hub serves over the HAN, as a table: each
+ * The ZigBee OTA Upgrade cluster (0x0019) commands, as a table both ends speak (the hub's server in
+ * src/firmware, the simulated Devices' clients in hal/sim): each
  * command's id, direction and fields in order, a field present only when its condition on an
  * earlier field holds. One codec reads and writes them all.
  */
@@ -97,10 +98,10 @@ export function encodeOtaCommand(name: OtaCommandName, fields: Readonly<OtaField
   for (const field of OTA_COMMANDS[name].fields as readonly Field[]) {
     if (field.when && !field.when(fields)) continue;
     const value = fields[field.name];
-    if (value === undefined) throw new FirmwareError('BAD_FIELD', `${name} needs ${field.name}`, { field: field.name });
+    if (value === undefined) throw new ZclError('ZCL_BAD_VALUE', `${name} needs ${field.name}`);
     if (field.type === 'octets') {
       const data = value as Buffer;
-      if (data.length > 0xff) throw new FirmwareError('BAD_FIELD', `${field.name} holds at most 255 octets`, { field: field.name });
+      if (data.length > 0xff) throw new ZclError('ZCL_BAD_LENGTH', `${name}'s ${field.name} holds at most 255 octets`);
       parts.push(Buffer.from([data.length]), data);
     } else if (field.type === 'eui64') parts.push(eui64ToWire(value as Eui64));
     else {
@@ -112,14 +113,14 @@ export function encodeOtaCommand(name: OtaCommandName, fields: Readonly<OtaField
   return Buffer.concat(parts);
 }
 
-/** Reads a command's payload; throws a FirmwareError naming the field and its offset when it is short. */
+/** Reads a command's payload; throws a ZclError naming the field and its offset when it is short. */
 export function decodeOtaCommand(name: OtaCommandName, payload: Buffer): OtaFields {
   const fields: OtaFields = {};
   let at = 0;
   for (const field of OTA_COMMANDS[name].fields as readonly Field[]) {
     if (field.when && !field.when(fields)) continue;
     const width = field.type === 'octets' ? 1 + (payload[at] ?? 0) : WIDTH[field.type];
-    if (at + width > payload.length) throw new FirmwareError('TRUNCATED', `${name} ends at ${payload.length} octets, inside ${field.name}`, { field: field.name, offset: at });
+    if (at + width > payload.length) throw new ZclError('ZCL_TRUNCATED', `${name} ends at ${payload.length} octets, inside ${field.name}`, { offset: at });
     if (field.type === 'octets') fields[field.name] = Buffer.from(payload.subarray(at + 1, at + width));
     else if (field.type === 'eui64') fields[field.name] = eui64FromWire(payload.subarray(at, at + 8));
     else fields[field.name] = payload.readUIntLE(at, width);

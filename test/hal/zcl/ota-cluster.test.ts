@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Zcl } from 'zigbee-herdsman';
 import { decodeZclFrame, encodeZclFrame } from '../../../hal/zcl/frame.js';
-import { decodeOtaCommand, encodeOtaCommand, FirmwareError, OTA_CLUSTER_ID, OTA_COMMANDS, OTA_STATUS, type OtaCommandName, type OtaFields } from '../../../src/firmware/index.js';
+import { ZclError } from '../../../hal/zcl/errors.js';
+import { decodeOtaCommand, encodeOtaCommand, OTA_CLUSTER_ID, OTA_COMMANDS, OTA_STATUS, type OtaCommandName, type OtaFields } from '../../../hal/zcl/ota-cluster.js';
 
 /**
  * The OTA Upgrade cluster commands against zigbee-herdsman's ZCL codec (the installed
@@ -71,8 +72,8 @@ describe('OTA Upgrade cluster commands, judged by zigbee-herdsman', () => {
           decodeOtaCommand('imageBlockRequest', short);
           throw new Error('a short payload was read');
         } catch (error) {
-          expect(error).toBeInstanceOf(FirmwareError);
-          expect((error as FirmwareError).offset).toBeLessThanOrEqual(short.length);
+          expect(error).toBeInstanceOf(ZclError);
+          expect((error as ZclError).offset).toBeLessThanOrEqual(short.length);
         }
       }),
     );
