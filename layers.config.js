@@ -47,7 +47,7 @@ export const LAYERS = [
   { name: 'control', path: 'src/control', uses: [...GROUND, 'chf', 'gpf', 'han', 'store', 'security', 'logs', 'wan', 'firmware', 'installer'] },
   { name: 'headend', path: 'src/headend', uses: [...SERVICES, 'use-case', 'chf', 'gpf'] },
   // The composition root: the one place that picks and builds the concrete parts.
-  { name: 'root', path: ['src/hub.ts', 'src/radio-source.ts', 'src/sim-process.ts', 'src/sim-in-process.ts'], file: true, uses: [...SERVICES, 'update', 'use-case', 'chf', 'gpf', 'wan', 'hub', 'control', 'headend', 'installer'] },
+  { name: 'root', path: ['src/compose.ts', 'src/radio-source.ts', 'src/sim-process.ts', 'src/sim-in-process.ts'], file: true, uses: [...SERVICES, 'update', 'use-case', 'chf', 'gpf', 'wan', 'hub', 'control', 'headend', 'installer'] },
   { name: 'cli', path: 'src/cli', uses: [...SERVICES, 'update', 'service', 'use-case', 'chf', 'gpf', 'wan', 'hub', 'control', 'headend', 'installer', 'root'] },
   { name: 'cli-entry', path: 'src/cli.ts', file: true, uses: [...GROUND, 'cli'] },
   // Building and installing the Pi bundle: hal/ and src/ only through their entrances (index.ts); nothing imports it.

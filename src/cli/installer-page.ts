@@ -1,6 +1,6 @@
 import type { Logger } from '../../hal/log.js';
 import type { HubConfig } from '../config.js';
-import type { Hub } from '../hub.js';
+import type { Hub } from '../compose.js';
 import { startInstallerPage, type InstallerPage } from '../installer/index.js';
 
 /** The installer page for a running hub, when `installer.page.enabled`; undefined otherwise (the page is off unless configured). */

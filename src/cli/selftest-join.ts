@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../../hal/log.js';
 import { DEFAULT_CONFIG } from '../config.js';
-import { startHub } from '../hub.js';
+import { startHub } from '../compose.js';
 import type { SimProcess } from '../sim-process.js';
 
 /**

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { SystemClock } from '../../hal/clock.js';
 import type { Logger } from '../../hal/log.js';
 import { loadConfig, type HubConfig } from '../config.js';
-import { startHub, type Hub } from '../hub.js';
+import { startHub, type Hub } from '../compose.js';
 import { createLogger } from '../logs/index.js';
 import { checkNoExposedSecrets, checkStartupFiles } from '../security/file-permissions.js';
 import { checkWanFiles, prepareStoreDir } from './start-checks.js';

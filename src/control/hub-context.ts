@@ -11,7 +11,7 @@ import type { Store } from '../store/index.js';
 import type { ControlEvents } from './events.js';
 import type { ControlContext } from './operation.js';
 
-/** The parts of a running hub (src/hub.ts's Hub) the control API works on. */
+/** The parts of a running hub (src/compose.ts's Hub) the control API works on. */
 export interface RunningHub {
   readonly clock: Clock;
   readonly store: Store;

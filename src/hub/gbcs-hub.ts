@@ -18,7 +18,7 @@ import type { SubGhzState } from '../subghz/index.js';
 
 /**
  * The GBCS side of the hub put together: credentials, counters, authenticator, handler registry
- * and router over the state modules. The composition root (src/hub.ts) and `hub gbcs process`
+ * and router over the state modules. The composition root (src/compose.ts) and `hub gbcs process`
  * build it; anything not given is opened on `store`.
  */
 export interface GbcsHubOptions {

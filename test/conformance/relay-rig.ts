@@ -15,7 +15,7 @@ import { DEFAULT_CONFIG, type HubConfig } from '../../src/config.js';
 import { CRA_FLAG, decodeMessage } from '../../src/gbcs/index.js';
 import { splitIntoBlocks } from '../../hal/tunnel/block-transfer.js';
 import { GBCS_TUNNEL } from '../../hal/tunnel/protocol.js';
-import { startHub, type Hub } from '../../src/hub.js';
+import { startHub, type Hub } from '../../src/compose.js';
 import { describeRtds, loadVectors, rtdsPresent, type Vector } from '../helpers/rtds.js';
 import { Subscriber } from '../src/wan/subscriber.js';
 import { RTDS_IDENTITY } from './harness.js';

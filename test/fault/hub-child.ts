@@ -11,7 +11,7 @@ import type { DeviceType } from '../../src/security/device-types.js';
 import { DEFAULT_CONFIG } from '../../src/config.js';
 import { DAY_MS, HALF_HOUR_MS, dayKey, dayStart } from '../../src/gpf/days.js';
 import type { GasProxyData } from '../../src/gpf/index.js';
-import { startHub, type Hub } from '../../src/hub.js';
+import { startHub, type Hub } from '../../src/compose.js';
 import { digest, type ChildLine, type ChildOrders, type HubOp, type HubState } from './hub-state.js';
 
 /**

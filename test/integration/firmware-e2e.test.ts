@@ -18,7 +18,7 @@ import { demoHeadEndDir, ensureDemoHeadEnd, type DemoHeadEnd } from '../../src/h
 import { HeadEnd } from '../../src/headend/head-end.js';
 import { encodeDeviceModelFrame } from '../../src/firmware/device-models.js';
 import { HUB_EVENTS } from '../../src/logs/event-codes.js';
-import { startHub, type Hub } from '../../src/hub.js';
+import { startHub, type Hub } from '../../src/compose.js';
 import { describeSamples, ESME_SAMPLE, PPMID_SAMPLE, readSample } from '../helpers/firmware.js';
 import { JumpClock } from '../helpers/jump-clock.js';
 import { loadRtdsKeystore } from '../../src/security/rtds-secure-element.js';

@@ -7,7 +7,7 @@ import { afterEach, expect, it } from 'vitest';
 import { silentLogger } from '../../hal/log.js';
 import { DEFAULT_CONFIG, type HubConfig } from '../../src/config.js';
 import { HubSlots, parseUpgradeImage, signUpgradeImage, verifyUpgradeImage } from '../../src/firmware/index.js';
-import { startHub } from '../../src/hub.js';
+import { startHub } from '../../src/compose.js';
 import { loadRtdsKeystore } from '../../src/security/rtds-secure-element.js';
 import { startSimProcess } from '../../src/sim-process.js';
 import { describeRtds, RTDS_KEYSTORE } from '../helpers/rtds.js';

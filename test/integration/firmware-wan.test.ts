@@ -8,7 +8,7 @@ import { DEFAULT_CONFIG, type HubConfig } from '../../src/config.js';
 import { chunkImage } from '../../src/firmware/index.js';
 import { decodeMessage, messageCodesFor } from '../../src/gbcs/index.js';
 import { decodePayload, payloadToJson } from '../../src/gbcs/payload/index.js';
-import { startHub } from '../../src/hub.js';
+import { startHub } from '../../src/compose.js';
 import { startSimProcess } from '../../src/sim-process.js';
 import { describeSamples, ESME_SAMPLE, readSample } from '../helpers/firmware.js';
 import { RTDS_KEYSTORE } from '../helpers/rtds.js';

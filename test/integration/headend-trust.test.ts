@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../hal/log.js';
 import { DEFAULT_CONFIG, type HubConfig } from '../../src/config.js';
 import { demoHeadEndDir } from '../../src/headend/demo-keys.js';
-import { startHub } from '../../src/hub.js';
+import { startHub } from '../../src/compose.js';
 import { startSimProcess } from '../../src/sim-process.js';
 import { RTDS_KEYSTORE } from '../helpers/rtds.js';
 

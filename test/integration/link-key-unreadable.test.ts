@@ -11,7 +11,7 @@ import { parseScenario } from '../../hal/sim/scenario.js';
 import { Simulator } from '../../hal/sim/simulator.js';
 import { memoryTransportPair } from '../../hal/transport/memory.js';
 import { DEFAULT_CONFIG, type HubConfig } from '../../src/config.js';
-import { startHub } from '../../src/hub.js';
+import { startHub } from '../../src/compose.js';
 import { HUB_EVENTS } from '../../src/logs/event-codes.js';
 import { Subscriber } from '../src/wan/subscriber.js';
 

@@ -10,7 +10,7 @@ import { install, PATHS } from '../../flash/install.js';
 import { main } from '../../src/cli.js';
 import { DEFAULT_CONFIG, type HubConfig } from '../../src/config.js';
 import { chunkImage } from '../../src/firmware/index.js';
-import { startHub } from '../../src/hub.js';
+import { startHub } from '../../src/compose.js';
 import { startSimProcess } from '../../src/sim-process.js';
 import type { OwnUpdateResult } from '../../src/update/index.js';
 import { describeRtds, RTDS_KEYSTORE } from '../helpers/rtds.js';

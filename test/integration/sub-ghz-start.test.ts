@@ -10,7 +10,7 @@ import { parseScenario } from '../../hal/sim/scenario.js';
 import { Simulator } from '../../hal/sim/simulator.js';
 import { memoryTransportPair } from '../../hal/transport/memory.js';
 import { DEFAULT_CONFIG, type HubConfig } from '../../src/config.js';
-import { startHub } from '../../src/hub.js';
+import { startHub } from '../../src/compose.js';
 import type { Eui64 } from '../../hal/radio.js';
 import { DBCH_RESULT } from '../../src/chf/use-cases/dbch-common.js';
 import { DBCH02 } from '../../src/chf/use-cases/dbch02-read-sub-ghz-channel-log.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../hal/log.js';
 import { DEFAULT_CONFIG, type HubConfig } from '../../src/config.js';
-import { startHub } from '../../src/hub.js';
+import { startHub } from '../../src/compose.js';
 import { startSimProcess } from '../../src/sim-process.js';
 import { readEndpoint } from '../../src/wan/endpoint-file.js';
 import { HUB_STATE } from '../../src/wan/topics.js';

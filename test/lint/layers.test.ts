@@ -47,7 +47,7 @@ describe('the layer rules', { timeout: 120_000 }, () => {
     expect(await layerErrors('src/control/upward.ts', "import { openGbcsHub } from '../hub/index.js';\nexport const open = openGbcsHub;\n")).toEqual([
       expect.stringContaining('"hub" are not allowed in elements of type "control"'),
     ]);
-    expect(await layerErrors('src/installer/upward.ts', "import { startHub } from '../hub.js';\nexport const start = startHub;\n")).toEqual([
+    expect(await layerErrors('src/installer/upward.ts', "import { startHub } from '../compose.js';\nexport const start = startHub;\n")).toEqual([
       expect.stringContaining('"root" are not allowed in elements of type "installer"'),
     ]);
   });

@@ -9,7 +9,7 @@ import { loadScenario } from '../../../hal/sim/scenario.js';
 import { Simulator } from '../../../hal/sim/simulator.js';
 import { memoryTransportPair } from '../../../hal/transport/memory.js';
 import { DEFAULT_CONFIG, parseConfig, type InstallerConfig } from '../../../src/config.js';
-import { startHub, type Hub } from '../../../src/hub.js';
+import { startHub, type Hub } from '../../../src/compose.js';
 import { buildInstallerPage, startInstallerPage } from '../../../src/installer/page/server.js';
 import { SESSION_COOKIE } from '../../../src/installer/page/sessions.js';
 import { HUB_EVENTS } from '../../../src/logs/event-codes.js';
