@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { AshEndpoint } from '../hal/ash/index.js';
 import { SystemClock, type Clock } from '../hal/clock.js';
 import { EzspRadio } from '../hal/ezsp-radio.js';
@@ -10,7 +11,7 @@ import { DeviceLog, JoinWindows, raiseCcs08, raiseCs06Alert } from './chf/index.
 import { DEVICE_TYPES } from './security/device-types.js';
 import type { HubConfig } from './config.js';
 import { GasProxyData, GpfDeviceLog, gpfEui64 } from './gpf/index.js';
-import { ActivationGate, firmwareTargets, otaPacing, OwnImage, startHubFirmware, type HubFirmware, openSlotsAtStart, type SlotsAtStart } from './firmware/index.js';
+import { ActivationGate, firmwareTargets, otaPacing, OwnImage, startHubFirmware, type FirmwareTransferEnded, type HubFirmware, openSlotsAtStart, type SlotsAtStart } from './firmware/index.js';
 import { HanAdmission, NetworkIdentity, HanRelay, SleepyQueue } from './han/index.js';
 import { openGbcsHub, type GbcsHub, startHubWan, type HubWan } from './hub/index.js';
 import { HUB_EVENTS, openHubLogs, type HubLogs } from './logs/index.js';
@@ -24,7 +25,7 @@ import { radioSource } from './radio-source.js';
 import { openStore, type Store } from './store/index.js';
 import { SubGhzState } from './subghz/index.js';
 import { HubTime, TimeClusterServer } from './time/index.js';
-import { watchOwnImages, type OwnUpdates } from './update/index.js';
+import { bundleTrial, watchOwnImages, type OwnUpdates } from './update/index.js';
 
 /**
  * The composition root: the one place that picks the concrete Transport, Radio, Store,
@@ -253,23 +254,24 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       ...(subGhz ? { minimumBlockPeriodMs: otaPacing(subGhz, () => clock.now()) } : {}), hub: chf,
     });
     closers.push(async () => firmware.stop());
-    // An image for the CHF itself goes to the inactive slot, and is kept only if its own selftest passes.
-    const ownUpdates = ownImage ? watchOwnImages({ chf, firmware, slots: ownImage.slots, logger: logger.child({ component: 'update' }), record }) : undefined;
     // Each image discarded on its way in, and each transfer to a Device, is a CCS08 naming the outcome.
-    firmware.onTransferEnded((event) => {
+    const reportTransfer = (event: FirmwareTransferEnded) => {
       try {
         raiseCcs08(gbcs.router.alerts, { chf }, event);
       } catch (error) {
         logger.warn({ err: error }, 'CCS08 not raised');
       }
-    });
-    await firmware.resume();
+    };
     // CS06 and ECS52 addressed to the CHF. They need the held images and the slots, which need the
     // credentials the GBCS side holds, so they join the handlers' context here, before any command runs.
     const ownTarget = firmwareTargets(config.firmware.targets)(chf);
+    // On a board, a slot runs a bundle: unpacked when staged, its selftest run right after a CS06 switches to it.
+    const ownUpdates: OwnUpdates | undefined = ownImage ? new EventEmitter() : undefined;
+    const updateOptions = ownImage ? { chf, firmware, slots: ownImage.slots, logger: logger.child({ component: 'update' }), record, clock } : undefined;
     const ownFirmware = await OwnImage.open({
       store, clock, images: firmware.images, hub: chf,
       ...(ownImage ? { slots: ownImage.slots } : {}),
+      ...(updateOptions && ownUpdates ? { trial: bundleTrial(updateOptions, ownUpdates) } : {}),
       ...(ownTarget ? { target: ownTarget } : {}),
       models: firmware.models,
     });
@@ -278,6 +280,13 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     closers.push(async () => ownFirmware.stop());
     ownFirmware.on('futureActivation', (outcome) => raiseCs06Alert(gbcs.router.alerts, { chf }, outcome));
     ownFirmware.on('restartNeeded', ({ version }) => logger.warn({ version: version.toString('hex') }, 'a new image of the hub is activated: it runs from the next start'));
+    // An image received for the CHF itself is only staged (CS05 stores, CS06 activates); one whose bundle cannot run is dropped.
+    if (updateOptions && ownUpdates) {
+      watchOwnImages({ ...updateOptions, own: ownFirmware }, ownUpdates);
+      ownUpdates.on('refused', reportTransfer);
+    }
+    firmware.onTransferEnded(reportTransfer);
+    await firmware.resume();
 
     const wan = await startHubWan({
       config, store, clock, logger, hub: chf, security: logs.securityLog,
