@@ -138,7 +138,6 @@ export class ControlConnection {
   }
 }
 
-/** The control of a simulator already running (a `hub sim` started by hand or by a test), at `tcp://host:port`. */
 /** Connect to a running simulator's control; with its token file (`controlTokenFile`), authenticate first, as it asks of every client. */
 export async function connectSimControl(control: string, tokenFile?: string): Promise<Pick<SimProcess, 'request' | 'devices'> & { close(): void }> {
   const connection = await ControlConnection.open(control);

@@ -1,12 +1,11 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { withInstallCodeCrc } from '../../hal/install-code.js';
-import { cliCommand } from '../../src/sim-process.js';
+import { cliCommand, connectSimControl } from '../../src/sim-process.js';
 
 /**
  * `hub start` as its own process (the simulator and an embedded broker beside it), with a config and
@@ -51,12 +50,14 @@ export async function startRunningHub(options: { config: string; scenario: strin
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   let log = '';
   let control = '';
+  let controlTokenFile = '';
   let pageUrl: string | undefined;
   child.stderr.on('data', (chunk: Buffer) => (log += chunk.toString()));
   await new Promise<void>((resolve, reject) => {
     createInterface({ input: child.stdout }).on('line', (line) => {
       log += `${line}\n`;
       control ||= /"control":"(tcp:\/\/[^"]+)"/.exec(line)?.[1] ?? '';
+      controlTokenFile ||= /"controlTokenFile":"([^"]+)"/.exec(line)?.[1] ?? '';
       if (line.includes('installer page listening')) pageUrl = /"url":"(https?:\/\/[^"]+)"/.exec(line)?.[1];
       if (line.includes('"hub ready"')) resolve();
     });
@@ -77,7 +78,7 @@ export async function startRunningHub(options: { config: string; scenario: strin
     log: () => log,
     pageUrl,
     run,
-    sim: (op, fields = {}) => simRequest(control, op, fields),
+    sim: (op, fields = {}) => simRequest(control, controlTokenFile, op, fields),
     stop: async (keepFiles = false) => {
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;
@@ -87,22 +88,13 @@ export async function startRunningHub(options: { config: string; scenario: strin
   };
 }
 
-function simRequest(url: string, op: string, fields: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const [, host, port] = /^tcp:\/\/([^:]+):(\d+)$/.exec(url) ?? [];
-  if (!host) return Promise.reject(new Error(`no simulator control address in the hub's log (${url})`));
-  return new Promise((resolve, reject) => {
-    const socket = connect(Number(port), host, () => socket.write(`${JSON.stringify({ ...fields, op, id: 1 })}\n`));
-    let text = '';
-    socket.on('data', (chunk) => {
-      text += chunk.toString();
-      for (const line of text.split('\n').slice(0, -1)) {
-        const reply = JSON.parse(line) as Record<string, unknown>;
-        if (reply['id'] !== 1) continue;
-        socket.end();
-        if (reply['ok'] === true) resolve(reply);
-        else reject(new Error(JSON.stringify(reply['error'])));
-      }
-    });
-    socket.on('error', reject);
-  });
+/** One request to the simulator's control port, authenticated with the token the hub's log names, as any client must. */
+async function simRequest(url: string, tokenFile: string, op: string, fields: Record<string, unknown>): Promise<Record<string, unknown>> {
+  if (!url || !tokenFile) throw new Error(`no simulator control address or token file in the hub's log (${url})`);
+  const connection = await connectSimControl(url, tokenFile);
+  try {
+    return await connection.request<Record<string, unknown>>(op, fields);
+  } finally {
+    connection.close();
+  }
 }
