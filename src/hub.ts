@@ -68,7 +68,7 @@ export interface Hub {
   readonly ownImage: SlotsAtStart | undefined;
   /** CS06 and ECS52 for the hub itself; `restartNeeded` says a new slot waits for the next start. */
   readonly ownFirmware: OwnImage;
-  /** Each own image received over the WAN and applied to the slots: kept (run it from the next start) or rolled back. */
+  /** The hub's own images: each one received and staged (or refused), and each CS06 switch its selftest kept or rolled back. */
   readonly ownUpdates: OwnUpdates | undefined;
   readonly relay: HanRelay;
   /** Each Device's way onto the HAN, stage by stage: what `hub pair watch` and the installer page show. */
