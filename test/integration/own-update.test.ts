@@ -1,5 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { createHash, createPrivateKey, createPublicKey, diffieHellman } from 'node:crypto';
-import { copyFileSync, chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,8 +11,8 @@ import { install, PATHS } from '../../flash/install.js';
 import { main } from '../../src/cli.js';
 import { DEFAULT_CONFIG, type HubConfig } from '../../src/config.js';
 import { chunkImage } from '../../src/firmware/index.js';
-import { decodeMessage, GbcsAuthenticator } from '../../src/gbcs/index.js';
-import { activateFirmwareCommand, activateFirmwareResponse, decodeAsn1, encodeAsn1 } from '../../src/gbcs/payload/asn1/index.js';
+import { decodeMessage, GbcsAuthenticator, messageCodesFor } from '../../src/gbcs/index.js';
+import { activateFirmwareCommand, activateFirmwareResponse, decodeAsn1, encodeAsn1, firmwareTransferAlert } from '../../src/gbcs/payload/asn1/index.js';
 import { FileSecureElement } from '../../src/security/file-secure-element.js';
 import { loadRtdsKeystore } from '../../src/security/rtds-secure-element.js';
 import type { SecureElement } from '../../src/security/secure-element.js';
@@ -29,12 +30,14 @@ import { scratchRoot, signedImage, smallBundle, SUPPLIER_KEY } from '../flash/sc
  * packed by `hub firmware pack`, sent over MQTT to the hub's firmware topic, held, written to slot B
  * with its bundle unpacked — and not switched to, as receiving an image only stores it (GBCS CS05) —
  * then activated by a CS06 signed by the supplier, its own `hub selftest` run from slot B, and kept;
- * and a bundle whose selftest fails, after which slot A runs again and the failure is in the Event Log.
+ * and a bundle whose selftest fails, after which slot A runs again and the failure is in the Event Log;
+ * and a bundle that does not match its manifest, refused as it arrives.
  */
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const CHF = '00DB123456789000';
 const SUPPLIER = '90B3D51F30010000';
 const CS06 = 0x0012;
+const CCS08 = messageCodesFor('CCS08')[0]!;
 const TARGET = { manufacturerCode: 0x121d, imageType: 0x0100, hardwareVersion: 0x0001 };
 /** A bundle whose bin/hub is this checkout's real hub: its selftest really runs (native modules, LevelDB, crypto, the simulator, slot B). */
 const REAL_HUB = `#!/bin/sh\nexec "${process.execPath}" --import "${import.meta.resolve('tsx')}" "${join(REPO, 'src', 'cli.ts')}" "$@"\n`;
@@ -194,6 +197,31 @@ describeRtds('the hub updating itself', () => {
     expect(result).toMatchObject({ outcome: 'rolledBack', slot: 'a', selftest: ['FAIL  native  not loaded: classic-level, @serialport/bindings-cpp'] });
     const { state, events } = await logsAndState(r);
     expect(state).toEqual({ active: 'a' });
+    expect(events).toContain(0x8f67);
+  }, 240_000);
+
+  itNeeds(mosquittoMissing())('refuses on arrival an image whose bundle does not match its manifest: dropped, slot B empty, a CCS08 and an Event Log entry', async () => {
+    const r = await rig();
+    // A bundle whose manifest names a hash its bin/hub does not have.
+    const dir = await mkdtemp(join(tmpdir(), 'hub-bad-bundle-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    mkdirSync(join(dir, 'bin'));
+    writeFileSync(join(dir, 'bin', 'hub'), WRONG_CPU, { mode: 0o755 });
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ name: 'gb-comms-hub', version: '0.2.0', files: [{ path: 'bin/hub', sha256: '0'.repeat(64), size: WRONG_CPU.length, mode: '0755' }] }));
+    expect(spawnSync('tar', ['-czf', join(r.dir, 'bad.tar.gz'), '-C', dir, '.']).status).toBe(0);
+    const image = await packed(r.dir, readFileSync(join(r.dir, 'bad.tar.gz')), '0x00000200');
+    const refused = new Promise((resolve) => r.hub.ownUpdates!.once('refused', resolve));
+    const head = await Subscriber.connect(r.broker, [r.hub.wan!.link.topics.alert]);
+    cleanups.push(() => head.close());
+    for (const frame of chunkImage(CHF, image, createHash('sha256').update(image).digest('hex'), 16 * 1024)) await head.publish(r.hub.wan!.link.topics.firmware, frame);
+    expect(await refused).toMatchObject({ target: CHF, outcome: 'imageDiscarded' });
+    await head.until((got) => got.some((m) => decodeMessage(m.payload).header.messageCode === CCS08), 60_000);
+    const alert = head.on(r.hub.wan!.link.topics.alert).map((m) => decodeMessage(m.payload)).find((m) => m.header.messageCode === CCS08)!;
+    expect(decodeAsn1(firmwareTransferAlert, alert.payload)).toMatchObject({ alertCode: 0x8f89, firmwareVersion: Buffer.from('00000200', 'hex') });
+    expect(r.hub.firmware.images.list().map((entry) => entry.fileVersion)).not.toContain(0x200);
+    const { state, events } = await logsAndState(r);
+    expect(state).toEqual({ active: 'a' });
+    expect(existsSync(join(r.slots, 'slot-b'))).toBe(false);
     expect(events).toContain(0x8f67);
   }, 240_000);
 });
