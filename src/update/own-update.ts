@@ -104,7 +104,7 @@ export function watchOwnImages(options: OwnUpdatesOptions & { own: Pick<OwnImage
         options.logger.error({ err: error, image: image.hash }, 'own image refused: its bundle cannot run');
         await options.slots.discardStaged();
         await options.firmware.images.remove(image.hash);
-        await options.record('event', HUB_EVENTS.futureDatedCommandNotActioned.code, { reason: `the new image was refused: ${error.message}`.slice(0, 200) });
+        await options.record('event', HUB_EVENTS.firmwareTransferFailed.code, { reason: `the new image was refused: ${error.message}`.slice(0, 200) });
         const version = Buffer.alloc(4);
         version.writeUInt32BE(image.fileVersion);
         updates.emit('refused', { at: options.clock.now(), target, firmwareVersion: version, outcome: 'imageDiscarded', cause: error.code });

@@ -222,6 +222,6 @@ describeRtds('the hub updating itself', () => {
     const { state, events } = await logsAndState(r);
     expect(state).toEqual({ active: 'a' });
     expect(existsSync(join(r.slots, 'slot-b'))).toBe(false);
-    expect(events).toContain(0x8f67);
+    expect(events).toContain(0x8f89);
   }, 240_000);
 });
