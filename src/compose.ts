@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { AshEndpoint } from '../hal/ash/index.js';
 import { SystemClock, type Clock } from '../hal/clock.js';
 import { EzspRadio } from '../hal/ezsp-radio.js';
@@ -10,7 +11,7 @@ import { DeviceLog, JoinWindows, raiseCcs08, raiseCs06Alert } from './chf/index.
 import { DEVICE_TYPES } from './security/device-types.js';
 import type { HubConfig } from './config.js';
 import { GasProxyData, GpfDeviceLog, gpfEui64 } from './gpf/index.js';
-import { ActivationGate, firmwareTargets, otaPacing, OwnImage, startHubFirmware, type HubFirmware, openSlotsAtStart, type SlotsAtStart } from './firmware/index.js';
+import { ActivationGate, firmwareTargets, otaPacing, OwnImage, startHubFirmware, type FirmwareTransferEnded, type HubFirmware, openSlotsAtStart, type SlotsAtStart } from './firmware/index.js';
 import { HanAdmission, NetworkIdentity, HanRelay, SleepyQueue } from './han/index.js';
 import { openGbcsHub, type GbcsHub, startHubWan, type HubWan } from './hub/index.js';
 import { HUB_EVENTS, openHubLogs, type HubLogs } from './logs/index.js';
@@ -24,7 +25,7 @@ import { radioSource } from './radio-source.js';
 import { openStore, type Store } from './store/index.js';
 import { SubGhzState } from './subghz/index.js';
 import { HubTime, TimeClusterServer } from './time/index.js';
-import { watchOwnImages, type OwnUpdates } from './update/index.js';
+import { bundleTrial, watchOwnImages, type OwnUpdates } from './update/index.js';
 
 /**
  * The composition root: the one place that picks the concrete Transport, Radio, Store,
@@ -67,7 +68,7 @@ export interface Hub {
   readonly ownImage: SlotsAtStart | undefined;
   /** CS06 and ECS52 for the hub itself; `restartNeeded` says a new slot waits for the next start. */
   readonly ownFirmware: OwnImage;
-  /** Each own image received over the WAN and applied to the slots: kept (run it from the next start) or rolled back. */
+  /** The hub's own images: each one received and staged (or refused), and each CS06 switch its selftest kept or rolled back. */
   readonly ownUpdates: OwnUpdates | undefined;
   readonly relay: HanRelay;
   /** Each Device's way onto the HAN, stage by stage: what `hub pair watch` and the installer page show. */
@@ -285,23 +286,24 @@ export async function startHubFirmwareParts(options: HubOptions, parts: { clock:
     ...(subGhz ? { minimumBlockPeriodMs: otaPacing(subGhz, () => clock.now()) } : {}), hub: chf,
   });
   closers.push(async () => firmware.stop());
-  // An image for the CHF itself goes to the inactive slot, and is kept only if its own selftest passes.
-  const ownUpdates = ownImage ? watchOwnImages({ chf, firmware, slots: ownImage.slots, logger: logger.child({ component: 'update' }), record }) : undefined;
   // Each image discarded on its way in, and each transfer to a Device, is a CCS08 naming the outcome.
-  firmware.onTransferEnded((event) => {
+  const reportTransfer = (event: FirmwareTransferEnded) => {
     try {
       raiseCcs08(gbcs.router.alerts, { chf }, event);
     } catch (error) {
       logger.warn({ err: error }, 'CCS08 not raised');
     }
-  });
-  await firmware.resume();
+  };
   // CS06 and ECS52 addressed to the CHF. They need the held images and the slots, which need the
   // credentials the GBCS side holds, so they join the handlers' context here, before any command runs.
   const ownTarget = firmwareTargets(config.firmware.targets)(chf);
+  // On a board, a slot runs a bundle: unpacked when staged, its selftest run right after a CS06 switches to it.
+  const ownUpdates: OwnUpdates | undefined = ownImage ? new EventEmitter() : undefined;
+  const updateOptions = ownImage ? { chf, firmware, slots: ownImage.slots, logger: logger.child({ component: 'update' }), record, clock } : undefined;
   const ownFirmware = await OwnImage.open({
     store, clock, images: firmware.images, hub: chf,
     ...(ownImage ? { slots: ownImage.slots } : {}),
+    ...(updateOptions && ownUpdates ? { trial: bundleTrial(updateOptions, ownUpdates) } : {}),
     ...(ownTarget ? { target: ownTarget } : {}),
     models: firmware.models,
   });
@@ -310,6 +312,13 @@ export async function startHubFirmwareParts(options: HubOptions, parts: { clock:
   closers.push(async () => ownFirmware.stop());
   ownFirmware.on('futureActivation', (outcome) => raiseCs06Alert(gbcs.router.alerts, { chf }, outcome));
   ownFirmware.on('restartNeeded', ({ version }) => logger.warn({ version: version.toString('hex') }, 'a new image of the hub is activated: it runs from the next start'));
+  // An image received for the CHF itself is only staged (CS05 stores, CS06 activates); one whose bundle cannot run is dropped.
+  if (updateOptions && ownUpdates) {
+    watchOwnImages({ ...updateOptions, own: ownFirmware }, ownUpdates);
+    ownUpdates.on('refused', reportTransfer);
+  }
+  firmware.onTransferEnded(reportTransfer);
+  await firmware.resume();
   return { ownImage, firmware, ownFirmware, ownUpdates };
 }
 
@@ -346,10 +355,7 @@ export async function startHubWanParts(options: HubOptions, parts: { clock: Cloc
 /** A start on a new slot passes its check once the hub is up and its WAN connected (or deliberately absent). */
 async function confirmOwnImage(ownImage: SlotsAtStart | undefined, wan: HubWan | undefined, options: HubOptions, clock: Clock, closers: Closers): Promise<void> {
   if (ownImage?.recovery !== 'onTrial') return;
-  if (!wan || wan.link.state === 'connected') {
-    await ownImage.confirm(true, 'started');
-    return;
-  }
+  if (!wan || wan.link.state === 'connected') return ownImage.confirm(true, 'started').then(() => undefined);
   const onConnected = () => void ownImage.confirm(true, 'started').finally(() => trial.cancel());
   const trial = clock.setTimeout(() => {
     wan.link.off('connected', onConnected);

@@ -106,7 +106,7 @@ async function run(config: HubConfig, log: Logger): Promise<void> {
     const stop = () => resolve();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
-    // A CS06 switched the hub's slots: stop cleanly for the supervisor to start the new image, a
+    // A CS06 switched the hub's slots (on a board: its new bundle passed its selftest): stop cleanly for the supervisor to start the new image, a
     // moment later so the command's response is in the outbox (it goes out after the restart if not
     // sent), and exit 75 (EX_TEMPFAIL) so a supervisor that restarts only on failure does so too.
     hub.ownFirmware.once('restartNeeded', () => {
@@ -114,8 +114,6 @@ async function run(config: HubConfig, log: Logger): Promise<void> {
       process.exitCode = RESTART_EXIT_CODE;
       setTimeout(stop, RESTART_DELAY_MS).unref();
     });
-    // A new own image kept: stop, so the service's restart runs it from its slot.
-    hub.ownUpdates?.on('applied', (result) => result.outcome === 'kept' && stop());
   });
   stopWatchdog();
   await tell('STOPPING=1');

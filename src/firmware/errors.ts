@@ -32,7 +32,8 @@ export type FirmwareErrorCode =
   | 'UNKNOWN_TARGET'
   | 'DOWNGRADE_NOT_ALLOWED'
   | 'MODEL_COMBINATION_NOT_ALLOWED'
-  | 'MANUFACTURER_IMAGE_HELD';
+  | 'MANUFACTURER_IMAGE_HELD'
+  | 'ACTIVATION_FAILED';
 
 export class FirmwareError extends HubError {
   declare readonly code: FirmwareErrorCode;

@@ -107,6 +107,12 @@ export class HubSlots {
     await this.write(slot, image);
   }
 
+  /** Empties the inactive slot (an image staged there that cannot run); a slot on trial is left alone. */
+  async discardStaged(): Promise<void> {
+    const state = await this.state();
+    if (!state.trial) await this.clear(other(state.active));
+  }
+
   /** Switches to the staged slot, on trial: the next start checks it. */
   async activate(): Promise<void> {
     const state = await this.state();

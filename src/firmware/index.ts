@@ -48,7 +48,7 @@ export { HubSlots, type Recovery, type SlotName, type SlotsState, type SlotVerif
 export { OTA_ENDPOINT, OtaRadioService, type OtaRadioEvents } from './ota-radio.js';
 export { openSlotsAtStart, type SlotsAtStart, type SlotsAtStartOptions } from './slots-at-start.js';
 export { hex } from './ota-header.js';
-export { OwnImage, versionOctets, type OwnActivation, type OwnImageEvents, type OwnImageOptions } from './own-image.js';
+export { OwnImage, versionOctets, type OwnActivation, type OwnImageEvents, type OwnImageOptions, type SlotTrial } from './own-image.js';
 export { OTA_BLOCK_PERIOD_MS, otaPacing, type DutyCycleSource } from './ota-pacing.js';
 export { ActivationGate } from './activation-gate.js';
 export { DEVICE_MODEL_LIST_DOMAIN, DEVICE_MODELS_DOMAIN, DeviceModels, decodeDeviceModelFrame, encodeDeviceModelFrame, type DeviceModel, type DeviceModelList } from './device-models.js';

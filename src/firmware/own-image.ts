@@ -6,17 +6,20 @@ import { ACTIVATION_RESPONSE, ActivationSchedule, CANCEL_ACTIVATION_AT, type Act
 import { FirmwareError } from './errors.js';
 import type { DeviceModels } from './device-models.js';
 import type { FirmwareImages } from './image-store.js';
-import type { HubSlots } from './hub-slots.js';
+import type { HubSlots, SlotName } from './hub-slots.js';
 import { checkTarget, type ImageTarget } from './target.js';
-import { manufacturerImageHash, parseUpgradeImage } from './upgrade-image.js';
+import { manufacturerImageHash, parseUpgradeImage, type UpgradeImage } from './upgrade-image.js';
 
 /**
  * CS06 and ECS52 for the hub itself: which firmware runs (the active slot's image), and activating
- * an image the hub holds for itself, now or at a date-time, through the ActivationSchedule. Running
- * an image here is staging it to the inactive slot and switching to it on trial; the hub then has
- * to restart into it (`restartNeeded`), and its first start on the new slot checks itself
- * (slots-at-start.ts). Before anything is switched, `models` may refuse the activation (the
- * allowed Device Model combinations, a downgrade); a refusal is an activation failure, nothing staged.
+ * an image the hub holds for itself, now or at a date-time, through the ActivationSchedule. As in
+ * GBCS, receiving an image (CS05) only stores it: `stage` writes it to the inactive slot (where a
+ * board's `trial` unpacks and checks its bundle) and nothing switches. Only CS06 activates: it
+ * stages the image if it is not there yet, switches to it on trial, and then either runs the new
+ * slot's own check at once (`trial`, on a board: its bundle's selftest, kept or rolled back) or
+ * leaves the check to the first start on the new slot (slots-at-start.ts); either way a kept switch
+ * needs a restart into it (`restartNeeded`). Before anything is switched, `models` may refuse the
+ * activation (the allowed Device Model combinations, a downgrade): an activation failure, nothing switched.
  */
 export interface OwnImageOptions {
   store: Store;
@@ -30,6 +33,19 @@ export interface OwnImageOptions {
   target?: Omit<ImageTarget, 'eui'>;
   /** Refuses (throws a FirmwareError) an activation that would leave a combination not on the allowed list, or a downgrade it does not allow. */
   models?: Pick<DeviceModels, 'approve' | 'observed'>;
+  /** What runs from a slot beyond its image (a board's bundle): prepared when staged, checked right after the switch. */
+  trial?: SlotTrial;
+}
+
+/** A board's part in switching slots (src/update): the bundle a slot runs, and its selftest. */
+export interface SlotTrial {
+  /** The image is in `slot` (inactive): make what runs from it ready, or throw when it cannot run. */
+  prepare(image: UpgradeImage, slot: SlotName): Promise<void>;
+  /**
+   * The slots just switched to `slot` on trial: check it and confirm or roll back (`slots.confirm`);
+   * 'atNextStart' leaves the trial for the first start on the new slot.
+   */
+  check(image: UpgradeImage, slot: SlotName): Promise<'kept' | 'rolledBack' | 'atNextStart'>;
 }
 
 /** What CS06 answers: an outcome now (code and the version running afterwards), or accepted for later, or cancelled. */
@@ -121,23 +137,44 @@ export class OwnImage extends EventEmitter<OwnImageEvents> {
     return target !== undefined && this.options.images.list().some((image) => image.manufacturerCode === target.manufacturerCode && image.imageType === target.imageType);
   }
 
-  /** Stage and switch: the executor behind the schedule. Resolves with the version the hub will run. */
-  private async run(hash: string): Promise<Buffer> {
+  /**
+   * An image the hub received for itself goes to the inactive slot (unless it is there already) and
+   * is made ready to run; nothing switches. Throws when it is not one of the hub's own or cannot run.
+   */
+  async stage(hash: string): Promise<{ image: UpgradeImage; slot: SlotName }> {
+    const { slots, image } = await this.held(hash);
+    const slot: SlotName = (await slots.state()).active === 'a' ? 'b' : 'a';
+    if (!(await slots.complete(slot))?.equals(image.bytes)) await slots.stage(Buffer.from(image.bytes));
+    await this.options.trial?.prepare(image, slot);
+    return { image, slot };
+  }
+
+  /** The held image `hash` names, when it is one of the hub's own and the hub has slots to run it from. */
+  private async held(hash: string): Promise<{ slots: HubSlots; target: Omit<ImageTarget, 'eui'>; image: UpgradeImage }> {
     const { slots, target, images } = this.options;
     if (!slots) throw new FirmwareError('IMAGE_NOT_HELD', 'the hub manages no slots of its own (firmware.slots is unset)', { field: 'firmware.slots' });
     const image = await images.get(hash);
     if (!image) throw new FirmwareError('IMAGE_NOT_HELD', `the hub holds no image ${hash}`, { field: 'Manufacturer Image hash' });
     if (!target) throw new FirmwareError('UNKNOWN_TARGET', "no firmware.targets entry says which images are the hub's own", { field: 'firmware.targets' });
     checkTarget(image.header, target);
-    // Already running it (src/update applies an image of the hub's own as it arrives): nothing to switch.
+    return { slots, target, image };
+  }
+
+  /** Stage if need be, switch, and check: the executor behind the schedule. Resolves with the version the hub will run. */
+  private async run(hash: string): Promise<Buffer> {
+    const { slots, target, image: held } = await this.held(hash);
+    // Already running it (an earlier CS06 for the same image): nothing to switch.
     const running = await slots.complete((await slots.state()).active);
-    if (running && manufacturerImageHash(parseUpgradeImage(running, { signature: 'auto' })).toString('hex') === hash) return versionOctets(image.header.fileVersion);
+    if (running && manufacturerImageHash(parseUpgradeImage(running, { signature: 'auto' })).toString('hex') === hash) return versionOctets(held.header.fileVersion);
     const from = await this.runningFileVersion();
     const model = { manufacturerCode: target.manufacturerCode, imageType: target.imageType, hardwareVersion: target.hardwareVersion };
-    await this.options.models?.approve(this.options.hub, from === undefined ? undefined : { ...model, fileVersion: from }, { ...model, fileVersion: image.header.fileVersion });
-    await slots.stage(Buffer.from(image.bytes));
+    await this.options.models?.approve(this.options.hub, from === undefined ? undefined : { ...model, fileVersion: from }, { ...model, fileVersion: held.header.fileVersion });
+    const { image, slot } = await this.stage(hash);
     await slots.activate();
     const version = versionOctets(image.header.fileVersion);
+    if ((await this.options.trial?.check(image, slot)) === 'rolledBack') {
+      throw new FirmwareError('ACTIVATION_FAILED', `the image in slot ${slot.toUpperCase()} failed its check: the previous slot runs`, { field: 'firmware.slots' });
+    }
     this.emit('restartNeeded', { version, hash });
     return version;
   }
